@@ -1,0 +1,70 @@
+"""The platform admin's pages: approving and suspending cities, the outbox, the platform audit log."""
+
+from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from mentorby.blueprints.common import admin_required, paginate, render
+from mentorby.blueprints.messages import message
+from mentorby.platform.audit.models import AuditEntry
+from mentorby.platform.cities.models import CITY_STATUSES, PENDING, Tenant
+from mentorby.platform.cities.services import CityError, change_status
+from mentorby.platform.extensions import db
+from mentorby.platform.outbox.models import OutboxMessage
+from mentorby.platform.tenancy import cross_tenant
+from mentorby.tenants.programme.services import open_city
+
+bp = Blueprint("admin", __name__, url_prefix="/platform")
+
+
+@bp.get("/cities")
+@admin_required
+def cities():
+    """Cities by status; pending sign-ups first."""
+    status = request.args.get("status", PENDING)
+    if status not in CITY_STATUSES:
+        status = PENDING
+    query = select(Tenant).where(Tenant.status == status).order_by(Tenant.created_at.desc(), Tenant.id.desc())
+    counts = dict(db.session.execute(select(Tenant.status, func.count()).group_by(Tenant.status)).all())
+    return render("admin/cities.html", "city_list", page=paginate(query), status=status, counts=counts,
+                  statuses=CITY_STATUSES)
+
+
+@bp.post("/cities/<int:city_id>/<action>")
+@admin_required
+def decide(city_id: int, action: str):
+    """Approve, reject, suspend or reinstate a city (inline with htmx, or as a plain form post)."""
+    city = db.session.get(Tenant, city_id) or abort(404)
+    try:
+        if action == "approve":
+            open_city(db.session, city, host_slug=current_app.config["HOST_CITY_SLUG"], approved_by=current_user)
+        else:
+            change_status(city, action)
+    except CityError as error:
+        if request.headers.get("HX-Request"):
+            return render("admin/cities.html", "city_row", city=city, error=message(error.code), status=409)
+        flash(message(error.code), "error")
+        return redirect(url_for("admin.cities", status=city.status)), 303
+    if request.headers.get("HX-Request"):
+        return render("admin/cities.html", "city_row", city=city, done=True)
+    flash(_("%(city)s is now %(status)s.", city=city.name, status=city.status), "info")
+    return redirect(url_for("admin.cities", status=city.status))
+
+
+@bp.get("/outbox")
+@admin_required
+def outbox():
+    """E-mails the platform has sent or is about to send (bodies only outside production)."""
+    with cross_tenant(db.session):
+        page = paginate(select(OutboxMessage).order_by(OutboxMessage.id.desc()))
+    return render("admin/outbox.html", page=page, show_bodies=current_app.config["ENV_NAME"] != "production")
+
+
+@bp.get("/audit")
+@admin_required
+def audit():
+    """Changes made across the platform (the admin's own and the cities' sign-ups and decisions)."""
+    with cross_tenant(db.session):
+        page = paginate(select(AuditEntry).where(AuditEntry.tenant_id.is_(None)).order_by(AuditEntry.id.desc()))
+    return render("admin/audit.html", page=page)

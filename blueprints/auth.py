@@ -1,0 +1,195 @@
+"""Signing in and out, password resets, invitations and the person's own account page."""
+
+from flask import Blueprint, current_app, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+
+from mentorby.blueprints.common import render, safe_next
+from mentorby.blueprints.messages import message
+from mentorby.platform.accounts import services as accounts
+from mentorby.platform.accounts.passwords import MAX_LENGTH, MIN_LENGTH, password_problem, verify_password
+from mentorby.platform.accounts.tokens import LinkError
+from mentorby.platform.extensions import db, limiter
+from mentorby.platform.i18n import SESSION_KEY
+
+
+def _strong(form, field):
+    problem = password_problem(field.data or "")
+    if problem:
+        raise ValidationError(message(problem))
+
+
+class LoginForm(FlaskForm):
+    """E-mail and password."""
+
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=MAX_LENGTH)])
+
+
+class ForgotForm(FlaskForm):
+    """Where to send the reset link."""
+
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
+
+
+class NewPasswordForm(FlaskForm):
+    """A new password, twice."""
+
+    password = PasswordField(_l("New password"), validators=[DataRequired(), _strong],
+                             description=_l("At least %(n)d characters. A sentence you can remember is good.",
+                                            n=MIN_LENGTH))
+    confirm = PasswordField(_l("Repeat the password"),
+                            validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))])
+
+
+class AcceptNewForm(NewPasswordForm):
+    """A new account from an invitation: a name and a password."""
+
+    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=120)])
+
+
+class AcceptExistingForm(FlaskForm):
+    """An existing account confirms the invitation with its password."""
+
+    password = PasswordField(_l("Your password"), validators=[DataRequired(), Length(max=MAX_LENGTH)])
+
+
+class AccountForm(FlaskForm):
+    """The person's own details."""
+
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    locale = SelectField(_l("Language"), choices=[("da", "Dansk"), ("en", "English")])
+
+
+class ChangePasswordForm(NewPasswordForm):
+    """Change the password, proving the current one."""
+
+    current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=MAX_LENGTH)])
+
+
+bp = Blueprint("auth", __name__)
+
+
+def _sign_in(user) -> None:
+    login_user(user)
+    session.permanent = True
+    if user.locale:
+        session[SESSION_KEY] = user.locale
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+def login():
+    """Sign in with e-mail and password."""
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = accounts.authenticate(db.session, form.email.data, form.password.data)
+        if user is not None:
+            _sign_in(user)
+            return redirect(safe_next(request.args.get("next"), url_for("auth.account")))
+        form.password.errors.append(_("The e-mail or the password is not correct."))
+    return render("auth/login.html", form=form, status=422 if form.is_submitted() else 200)
+
+
+@bp.post("/logout")
+def logout():
+    """Sign out."""
+    logout_user()
+    session.pop(SESSION_KEY, None)
+    flash(_("You are signed out."), "info")
+    return redirect(url_for("public.home"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+def forgot_password():
+    """Ask for a reset link; the answer is the same whether or not the address is known."""
+    form = ForgotForm()
+    if form.validate_on_submit():
+        accounts.request_password_reset(db.session, form.email.data)
+        flash(_("If the address belongs to an account, a link to choose a new password is on its way."), "info")
+        return redirect(url_for("auth.login"))
+    return render("auth/forgot.html", form=form, status=422 if form.is_submitted() else 200)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    """Choose a new password from a signed, expiring, single-use link."""
+    try:
+        user = accounts.user_for_reset(db.session, token)
+    except LinkError as error:
+        return render("auth/link_problem.html", problem=message(error.reason), status=400)
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        accounts.set_password(user, form.password.data)
+        flash(_("Your new password is saved. Sign in with it."), "info")
+        return redirect(url_for("auth.login"))
+    return render("auth/reset.html", form=form, status=422 if form.is_submitted() else 200)
+
+
+@bp.route("/invite/<token>", methods=["GET", "POST"])
+def accept_invitation(token: str):
+    """Accept an invitation to a role in a city: create the account or confirm an existing one."""
+    try:
+        city, invitation = accounts.load_invitation(db.session, token)
+    except LinkError as error:
+        return render("auth/link_problem.html", problem=message(error.reason), status=400)
+    existing = accounts.find_user(db.session, invitation.email)
+    signed_in_as_invitee = current_user.is_authenticated and existing is not None and current_user.id == existing.id
+    needs_password = existing is not None and existing.password_hash and not signed_in_as_invitee
+    form = AcceptExistingForm() if needs_password else AcceptNewForm() if not signed_in_as_invitee else FlaskForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.accept_invitation(
+                db.session, invitation, name=getattr(form, "name", None) and form.name.data or "",
+                password=getattr(form, "password", None) and form.password.data,
+                user=current_user if current_user.is_authenticated else None,
+            )
+        except accounts.AccountError as error:
+            target = getattr(form, error.field, None) if error.field else None
+            if target is not None:
+                target.errors.append(message(error.code))
+            else:
+                flash(message(error.code), "error")
+        else:
+            _sign_in(user)
+            flash(_("Welcome to %(city)s.", city=city.name), "info")
+            home = "coordinator.home" if invitation.role == "coordinator" else "city.front"
+            return redirect(url_for(home, city=city.slug))
+    return render("auth/accept.html", form=form, city=city, invitation=invitation, existing=existing,
+                  needs_password=needs_password, status=422 if form.is_submitted() else 200)
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():
+    """The person's cities and roles, name and language."""
+    form = AccountForm(obj=current_user)
+    if form.validate_on_submit():
+        current_user.name = form.name.data.strip()
+        current_user.locale = form.locale.data
+        session[SESSION_KEY] = form.locale.data
+        flash(_("Saved."), "info")
+        return redirect(url_for("auth.account"))
+    memberships = accounts.memberships_of(db.session, current_user.id)
+    return render("auth/account.html", form=form, memberships=memberships,
+                  status=422 if form.is_submitted() else 200)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """Change the password."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        if not verify_password(current_user.password_hash, form.current.data):
+            form.current.errors.append(_("The current password is not correct."))
+        else:
+            accounts.set_password(current_user, form.password.data)
+            flash(_("Your new password is saved."), "info")
+            return redirect(url_for("auth.account"))
+    return render("auth/password.html", form=form, status=422 if form.is_submitted() else 200)

@@ -1,0 +1,20 @@
+"""A city's public front page."""
+
+from flask import g
+from flask_babel import get_locale
+
+from mentorby.blueprints.common import CityBlueprint, render
+from mentorby.platform.extensions import db
+from mentorby.tenants.partners.services import list_partners
+from mentorby.tenants.programme.services import events
+
+bp = CityBlueprint("city", __name__)
+
+
+@bp.get("/")
+def front():
+    """What the programme is, how a round runs, how to apply, and the city's partners."""
+    return render(
+        "city/front.html", city=g.city, locale=str(get_locale()), events=events(db.session),
+        partners=list_partners(db.session, public_only=True, limit=60),
+    )

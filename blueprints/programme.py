@@ -1,0 +1,95 @@
+"""The city's programme model: the joint-event sequence and the success criteria, editable by coordinators."""
+
+from flask import flash, g, redirect, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DecimalField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange
+
+from mentorby.blueprints.common import CityBlueprint, coordinator_required, render
+from mentorby.platform.extensions import db
+from mentorby.platform.tenancy import get_in_city
+from mentorby.tenants.programme import services as programme
+from mentorby.tenants.programme.models import ProgrammeEvent, SuccessCriterion
+
+bp = CityBlueprint("programme", __name__, url_prefix="/coordinator/programme")
+
+AUDIENCE_LABELS = {"mentees": _l("Mentees"), "mentors": _l("Mentors"), "both": _l("Mentors and mentees")}
+ROLE_LABELS = {"mentor": _l("Mentors"), "mentee": _l("Mentees"), "both": _l("Mentors and mentees"),
+               "company": _l("Companies")}
+
+
+class EventForm(FlaskForm):
+    """A joint event's name, audience and timing."""
+
+    name_da = StringField(_l("Name in Danish"), validators=[DataRequired(), Length(max=120)])
+    name_en = StringField(_l("Name in English"), validators=[DataRequired(), Length(max=120)])
+    description_da = TextAreaField(_l("Description in Danish"), validators=[Length(max=2000)])
+    description_en = TextAreaField(_l("Description in English"), validators=[Length(max=2000)])
+    audience = SelectField(_l("Who takes part"), choices=list(AUDIENCE_LABELS.items()))
+    week_offset = IntegerField(_l("Weeks after the round starts"), validators=[NumberRange(min=0, max=104)])
+    duration_minutes = IntegerField(_l("Duration in minutes"), validators=[NumberRange(min=15, max=720)])
+
+
+class CriterionForm(FlaskForm):
+    """A success criterion's threshold and wording."""
+
+    threshold_percent = DecimalField(_l("Threshold (%)"), places=1,
+                                     validators=[DataRequired(), NumberRange(min=1, max=100)])
+    statement_da = TextAreaField(_l("Criterion in Danish"), validators=[DataRequired(), Length(max=500)])
+    statement_en = TextAreaField(_l("Criterion in English"), validators=[DataRequired(), Length(max=500)])
+
+
+def _labels():
+    return {"audience_labels": AUDIENCE_LABELS, "role_labels": ROLE_LABELS, "locale": str(get_locale())}
+
+
+@bp.get("/")
+@coordinator_required
+def overview():
+    """The joint events in order and the success criteria."""
+    return render("programme/overview.html", city=g.city, events=programme.events(db.session),
+                  criteria=programme.criteria(db.session), **_labels())
+
+
+@bp.route("/events/<int:event_id>", methods=["GET", "POST"])
+@coordinator_required
+def edit_event(event_id: int):
+    """Edit a joint event; with htmx the row turns into the form and back."""
+    event = get_in_city(db.session, ProgrammeEvent, event_id)
+    form = EventForm(obj=event)
+    if form.validate_on_submit():
+        programme.update_event(event, {name: field.data for name, field in form._fields.items()
+                                       if name != "csrf_token"})
+        flash(_("Saved."), "info")
+        return render("programme/overview.html", "event_row", event=event, **_labels()) if _htmx() else redirect(
+            url_for("programme.overview"))
+    status = 422 if form.is_submitted() else 200
+    return render("programme/edit_event.html", "event_form", event=event, form=form, status=status, **_labels())
+
+
+@bp.route("/criteria/<int:criterion_id>", methods=["GET", "POST"])
+@coordinator_required
+def edit_criterion(criterion_id: int):
+    """Edit a success criterion's threshold and wording."""
+    criterion = get_in_city(db.session, SuccessCriterion, criterion_id)
+    form = CriterionForm(obj=criterion)
+    if not form.is_submitted():
+        form.threshold_percent.data = round(float(criterion.threshold) * 100, 1)
+    if form.validate_on_submit():
+        programme.update_criterion(criterion, {
+            "threshold": round(float(form.threshold_percent.data) / 100, 4),
+            "statement_da": form.statement_da.data, "statement_en": form.statement_en.data,
+        })
+        flash(_("Saved."), "info")
+        return redirect(url_for("programme.overview"))
+    status = 422 if form.is_submitted() else 200
+    return render("programme/edit_criterion.html", criterion=criterion, form=form, status=status, **_labels())
+
+
+def _htmx() -> bool:
+    from mentorby.platform.extensions import htmx
+
+    return bool(htmx)

@@ -1,0 +1,1 @@
+"""Accounts: users, passwords, memberships, invitations, API tokens."""

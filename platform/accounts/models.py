@@ -1,0 +1,129 @@
+"""Users, memberships in cities, invitations and personal API tokens."""
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from mentorby.platform.extensions import db
+from mentorby.platform.tenancy import TenantOwned, UTCDateTime, utcnow
+
+#: Roles a user can hold in a city.
+COORDINATOR, MENTOR, MENTEE, COMPANY_CONTACT = "coordinator", "mentor", "mentee", "company_contact"
+CITY_ROLES = (COORDINATOR, MENTOR, MENTEE, COMPANY_CONTACT)
+#: Roles on the platform itself.
+PLATFORM_ADMIN, NATIONAL = "admin", "national"
+PLATFORM_ROLES = (PLATFORM_ADMIN, NATIONAL)
+LOCALES = ("da", "en")
+
+
+class User(UserMixin, db.Model):
+    """A person with a login; their rights come from memberships and the platform role."""
+
+    __tablename__ = "user_account"
+    __table_args__ = (CheckConstraint("platform_role is null or platform_role in ('admin', 'national')", name="role"),)
+    __audited__ = True
+    __audit_secret__ = ("password_hash",)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: Lower-cased; the login name.
+    email: Mapped[str] = mapped_column(String(254), unique=True, nullable=False)
+    name: Mapped[str] = mapped_column(String(120), nullable=False, default="")
+    #: argon2id hash; None until the person accepts an invitation and chooses a password.
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    #: The language the person chose for pages and e-mails.
+    locale: Mapped[str | None] = mapped_column(String(5))
+    #: "admin" or "national" for platform staff, None for everyone else.
+    platform_role: Mapped[str | None] = mapped_column(String(20))
+    active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def is_active(self) -> bool:
+        """Flask-Login: a deactivated user cannot log in."""
+        return self.active
+
+    @property
+    def is_platform_admin(self) -> bool:
+        """Whether the user operates the platform."""
+        return self.platform_role == PLATFORM_ADMIN
+
+    @property
+    def is_national(self) -> bool:
+        """Whether the user may see the national layer."""
+        return self.platform_role in (NATIONAL, PLATFORM_ADMIN)
+
+    @property
+    def display_name(self) -> str:
+        """The name, or the e-mail where no name is known."""
+        return self.name or self.email
+
+    def __repr__(self) -> str:
+        return f"<User id={self.id}>"
+
+
+class Membership(TenantOwned, db.Model):
+    """A user's role in one city: a mentor of Aarhus has no rights in Lyngby."""
+
+    __tablename__ = "membership"
+    __tenant_table_args__ = (
+        UniqueConstraint("tenant_id", "user_id", "role"),
+        CheckConstraint(f"role in {CITY_ROLES}", name="role"),
+    )
+    __audited__ = True
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), nullable=False, index=True)
+    #: coordinator, mentor, mentee or company_contact.
+    role: Mapped[str] = mapped_column(String(20), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class Invitation(TenantOwned, db.Model):
+    """An invitation to take a role in a city, sent as a signed, expiring, single-use link."""
+
+    __tablename__ = "invitation"
+    __tenant_table_args__ = (CheckConstraint(f"role in {CITY_ROLES}", name="role"),)
+    __audited__ = True
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), nullable=False)
+    name: Mapped[str] = mapped_column(String(120), nullable=False, default="")
+    role: Mapped[str] = mapped_column(String(20), nullable=False)
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    #: Set when the link is used; a used link is refused.
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Set when a coordinator withdraws the invitation.
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def is_open(self) -> bool:
+        """Whether the link may still be used (expiry is checked on the signed token)."""
+        return self.accepted_at is None and self.revoked_at is None
+
+
+class ApiToken(TenantOwned, db.Model):
+    """A coordinator's personal API token: hashed at rest, scoped to one city, revocable."""
+
+    __tablename__ = "api_token"
+    __audited__ = True
+    __audit_secret__ = ("token_hash",)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), nullable=False)
+    #: A label the owner chose ("Power BI export").
+    name: Mapped[str] = mapped_column(String(80), nullable=False)
+    #: SHA-256 of the token; the token itself is shown once and never stored.
+    token_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    #: The first characters, so the owner can tell tokens apart.
+    prefix: Mapped[str] = mapped_column(String(12), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship(lazy="joined")

@@ -1,0 +1,256 @@
+"""Account rules: sign-in, invitations, password resets, memberships and API tokens."""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from flask import current_app, render_template, url_for
+from flask_babel import force_locale, get_locale
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from mentorby.platform.accounts.models import CITY_ROLES, ApiToken, Invitation, Membership, User
+from mentorby.platform.accounts.passwords import hash_password, needs_rehash, verify_password
+from mentorby.platform.accounts.tokens import LinkError, fingerprint, make_link_token, read_link_token
+from mentorby.platform.cities.models import ACTIVE, Tenant
+from mentorby.platform.outbox.services import queue_mail
+from mentorby.platform.tenancy import cross_tenant, set_session_tenant, utcnow
+
+INVITE, RESET = "invite", "reset"
+TOKEN_PREFIX = "mby_"
+
+
+class AccountError(Exception):
+    """A rule of the account area was broken; `code` names which, for a message next to the field."""
+
+    def __init__(self, code: str, field: str | None = None):
+        super().__init__(code)
+        self.code = code
+        self.field = field
+
+
+def normalise_email(email: str) -> str:
+    """E-mail addresses are compared lower-cased and trimmed."""
+    return (email or "").strip().lower()
+
+
+def find_user(session: Session, email: str) -> User | None:
+    """The user with this e-mail, or None."""
+    return session.execute(select(User).where(User.email == normalise_email(email))).scalar_one_or_none()
+
+
+def create_user(session: Session, *, email: str, name: str = "", password: str | None = None, **extra) -> User:
+    """Create a user; e-mails are unique."""
+    email = normalise_email(email)
+    if find_user(session, email) is not None:
+        raise AccountError("email_taken", "email")
+    user = User(email=email, name=name.strip(), password_hash=hash_password(password) if password else None, **extra)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def authenticate(session: Session, email: str, password: str) -> User | None:
+    """The active user with these credentials, or None; upgrades old hashes on the way."""
+    user = find_user(session, email)
+    if user is None or not verify_password(user.password_hash if user else None, password):
+        if user is None:
+            verify_password(None, password)
+        return None
+    if not user.active:
+        return None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_login_at = utcnow()
+    return user
+
+
+def roles_in_city(session: Session, user_id: int) -> set[str]:
+    """The user's roles in the session's city (memberships are filtered to it)."""
+    return set(session.execute(select(Membership.role).where(Membership.user_id == user_id)).scalars())
+
+
+def memberships_of(session: Session, user_id: int) -> list[tuple[Tenant, str]]:
+    """Every (active city, role) of a user, for the account page: the one place a person sees all their cities."""
+    with cross_tenant(session):
+        rows = session.execute(
+            select(Tenant, Membership.role)
+            .join(Membership, Membership.tenant_id == Tenant.id)
+            .where(Membership.user_id == user_id, Tenant.status == ACTIVE)
+            .order_by(Tenant.name, Membership.role)
+        ).all()
+    return [(tenant, role) for tenant, role in rows]
+
+
+def grant_role(session: Session, user: User, role: str) -> Membership:
+    """Give `user` a role in the session's city (idempotent)."""
+    if role not in CITY_ROLES:
+        raise AccountError("bad_role", "role")
+    existing = session.execute(
+        select(Membership).where(Membership.user_id == user.id, Membership.role == role)
+    ).scalar_one_or_none()
+    if existing is not None:
+        return existing
+    membership = Membership(user_id=user.id, role=role)
+    session.add(membership)
+    session.flush()
+    return membership
+
+
+def _mail(session: Session, *, to: str, kind: str, template: str, tenant_id: int | None, locale: str, **context):
+    with force_locale(locale):
+        subject = render_template(f"mail/{template}.subject.txt", **context).strip()
+        body = render_template(f"mail/{template}.txt", **context)
+    return queue_mail(session, to=to, subject=subject, body=body, kind=kind, tenant_id=tenant_id)
+
+
+def _locale_for(user: User | None) -> str:
+    if user is not None and user.locale:
+        return user.locale
+    return str(get_locale() or "da")
+
+
+def invite(session: Session, tenant: Tenant, *, email: str, name: str, role: str, invited_by: User | None) -> Invitation:
+    """Invite someone to take `role` in the session's city; the link goes out by e-mail."""
+    if role not in CITY_ROLES:
+        raise AccountError("bad_role", "role")
+    email = normalise_email(email)
+    existing = find_user(session, email)
+    if existing is not None and role in roles_in_city(session, existing.id):
+        raise AccountError("already_member", "email")
+    open_invitation = session.execute(
+        select(Invitation).where(
+            func.lower(Invitation.email) == email,
+            Invitation.role == role,
+            Invitation.accepted_at.is_(None),
+            Invitation.revoked_at.is_(None),
+        )
+    ).scalar_one_or_none()
+    if open_invitation is not None:
+        # A second invitation replaces the first, so only the newest link works.
+        open_invitation.revoked_at = utcnow()
+    invitation = Invitation(email=email, name=name.strip(), role=role, invited_by_id=invited_by.id if invited_by else None)
+    session.add(invitation)
+    session.flush()
+    token = make_link_token(INVITE, {"t": tenant.id, "i": invitation.id})
+    link = current_app.config["BASE_URL"].rstrip("/") + url_for("auth.accept_invitation", token=token)
+    _mail(
+        session, to=email, kind="invitation", template="invitation", tenant_id=tenant.id,
+        locale=_locale_for(existing), link=link, city=tenant, role=role, name=name,
+        days=current_app.config["INVITATION_MAX_AGE"].days,
+    )
+    return invitation
+
+
+def load_invitation(session: Session, token: str) -> tuple[Tenant, Invitation]:
+    """The city and the open invitation behind a link; sets the session's city to it."""
+    payload = read_link_token(INVITE, token, current_app.config["INVITATION_MAX_AGE"])
+    tenant = session.get(Tenant, payload.get("t"))
+    if tenant is None or tenant.status != ACTIVE:
+        raise LinkError("invalid")
+    set_session_tenant(session, tenant.id)
+    invitation = session.execute(select(Invitation).where(Invitation.id == payload.get("i"))).scalar_one_or_none()
+    if invitation is None:
+        raise LinkError("invalid")
+    if not invitation.is_open:
+        raise LinkError("used")
+    return tenant, invitation
+
+
+def accept_invitation(session: Session, invitation: Invitation, *, name: str, password: str | None,
+                      user: User | None) -> User:
+    """Turn an invitation into a membership, creating the account or confirming an existing one."""
+    existing = find_user(session, invitation.email)
+    if existing is not None:
+        if user is None or user.id != existing.id:
+            if existing.password_hash:
+                if not password or not verify_password(existing.password_hash, password):
+                    raise AccountError("wrong_password", "password")
+            else:
+                existing.password_hash = hash_password(password)
+        if name and not existing.name:
+            existing.name = name.strip()
+        account = existing
+    else:
+        if user is not None:
+            # Signed in as someone else: the link was sent to another address.
+            raise AccountError("other_account", None)
+        account = create_user(session, email=invitation.email, name=name or invitation.name, password=password)
+    grant_role(session, account, invitation.role)
+    invitation.accepted_at = utcnow()
+    return account
+
+
+def request_password_reset(session: Session, email: str) -> None:
+    """Send a reset link if the address belongs to an active user; say nothing either way."""
+    user = find_user(session, email)
+    if user is None or not user.active:
+        return
+    token = make_link_token(RESET, {"u": user.id, "f": fingerprint(user.password_hash)})
+    link = current_app.config["BASE_URL"].rstrip("/") + url_for("auth.reset_password", token=token)
+    minutes = int(current_app.config["PASSWORD_RESET_MAX_AGE"].total_seconds() // 60)
+    _mail(session, to=user.email, kind="password_reset", template="password_reset", tenant_id=None,
+          locale=_locale_for(user), link=link, minutes=minutes)
+
+
+def user_for_reset(session: Session, token: str) -> User:
+    """The user a reset link is for; a link stops working once the password changed (single use)."""
+    payload = read_link_token(RESET, token, current_app.config["PASSWORD_RESET_MAX_AGE"])
+    user = session.get(User, payload.get("u"))
+    if user is None or not user.active:
+        raise LinkError("invalid")
+    if payload.get("f") != fingerprint(user.password_hash):
+        raise LinkError("used")
+    return user
+
+
+def set_password(user: User, password: str) -> None:
+    """Store a new password hash."""
+    user.password_hash = hash_password(password)
+
+
+# --- API tokens -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NewToken:
+    """A freshly made token: `secret` is shown once and never stored."""
+
+    token: ApiToken
+    secret: str
+
+
+def _digest(secret: str) -> str:
+    # Tokens carry 256 bits of randomness, so a fast hash is enough (no password stretching needed).
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create_api_token(session: Session, user: User, name: str) -> NewToken:
+    """Make a token for `user`, scoped to the session's city."""
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(user_id=user.id, name=name.strip(), token_hash=_digest(secret), prefix=secret[:10])
+    session.add(token)
+    session.flush()
+    return NewToken(token, secret)
+
+
+def revoke_api_token(token: ApiToken) -> None:
+    """Revoke a token; it stops working at once."""
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+
+
+def authenticate_api_token(session: Session, secret: str) -> ApiToken | None:
+    """The live token with this secret, whatever its city (the caller checks the city), or None."""
+    if not secret or not secret.startswith(TOKEN_PREFIX) or len(secret) > 100:
+        return None
+    with cross_tenant(session):
+        token = session.execute(select(ApiToken).where(ApiToken.token_hash == _digest(secret))).scalar_one_or_none()
+        if token is None or token.revoked_at is not None or not token.user.active:
+            return None
+        tenant = session.get(Tenant, token.tenant_id)
+        if tenant is None or tenant.status != ACTIVE:
+            return None
+        token.last_used_at = utcnow()
+    return token
+

@@ -1,0 +1,151 @@
+"""The application factory."""
+
+from flask import Flask, g, jsonify, request
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from mentorby.platform.accounts.models import COORDINATOR, User
+from mentorby.platform.audit.listener import set_actor
+from mentorby.platform.config import INSTANCE, ROOT, load_config
+from mentorby.platform.extensions import api, babel, csrf, db, htmx, limiter, login_manager, migrate, talisman
+from mentorby.platform.i18n import select_locale, select_timezone
+from mentorby.platform.outbox.services import discard_pending, enqueue_pending
+
+CSP = {
+    "default-src": "'self'",
+    "img-src": "'self' data:",
+    "object-src": "'none'",
+    "base-uri": "'self'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+}
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Create and configure the app; `config` overrides settings read from the environment."""
+    settings = load_config(config)
+    app = Flask(
+        "mentorby", root_path=str(ROOT), instance_path=str(INSTANCE), template_folder="templates",
+        static_folder="static",
+    )
+    app.config.update(settings)
+    INSTANCE.mkdir(exist_ok=True)
+    production = app.config["ENV_NAME"] == "production"
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    login_manager.session_protection = "strong"
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    htmx.init_app(app)
+    limiter.init_app(app)
+    talisman.init_app(
+        app, force_https=production, strict_transport_security=production, session_cookie_secure=production,
+        content_security_policy=CSP, frame_options="DENY", referrer_policy="same-origin",
+    )
+    api.init_app(app)
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        try:
+            return db.session.get(User, int(user_id))
+        except ValueError:
+            return None
+
+    _compose(app)
+    _register_request_cycle(app)
+    _register_errors(app)
+    return app
+
+
+def _compose(app: Flask) -> None:
+    # The factory is the composition root: the one place where platform code names the layers above it.
+    from mentorby.blueprints import register_all
+    from mentorby.platform import cli
+    from mentorby.tenants import demo
+
+    register_all(app)
+    cli.register(app)
+    demo.register(app)
+
+
+def _register_request_cycle(app: Flask) -> None:
+    @app.before_request
+    def identify_actor():
+        g.roles = set()
+        if current_user.is_authenticated:
+            city = g.get("city")
+            if city is not None:
+                from mentorby.platform.accounts.services import roles_in_city
+
+                g.roles = roles_in_city(db.session, current_user.id)
+            if current_user.is_platform_admin and (city is None or COORDINATOR not in g.roles):
+                role = "admin"
+            elif COORDINATOR in g.roles:
+                role = "coordinator"
+            else:
+                role = "participant"
+            set_actor(db.session, current_user.id, role)
+
+    @app.after_request
+    def finish_transaction(response):
+        # One commit per request, in one place: a response below 400 keeps the changes, any other
+        # answer (a form with errors, a refusal) leaves the database as it was.
+        if response.status_code < 400:
+            db.session.commit()
+            enqueue_pending(db.session)
+        else:
+            db.session.rollback()
+            discard_pending(db.session)
+        response.vary.add("HX-Request")
+        response.vary.add("Cookie")
+        return response
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") and not request.path.startswith("/api/v1/docs")
+
+
+def _register_errors(app: Flask) -> None:
+    from flask import render_template
+
+    messages = {
+        400: lambda: _("The request could not be understood. Check what you entered and try again."),
+        403: lambda: _("You do not have access to this page."),
+        404: lambda: _("We could not find this page."),
+        405: lambda: _("This page cannot be used that way."),
+        413: lambda: _("The file is too large."),
+        422: lambda: _("Some of the information sent was not valid."),
+        429: lambda: _("Too many attempts. Wait a minute and try again."),
+        500: lambda: _("Something went wrong on our side. Nothing was saved. Please try again later."),
+    }
+
+    def render_error(code: int, message: str | None = None):
+        db.session.rollback()
+        text = message or messages.get(code, messages[500])()
+        if _wants_json():
+            return jsonify({"code": code, "message": text}), code
+        return render_template("errors/error.html", code=code, message=text), code
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return render_error(400, _("The form has expired or was sent from another site. Reload the page and try again."))
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if _wants_json() and getattr(error, "data", None):
+            # flask-smorest puts validation messages on the error; keep them for API clients.
+            db.session.rollback()
+            body = {"code": error.code, "message": error.description, "errors": error.data.get("messages")}
+            return jsonify(body), error.code
+        return render_error(error.code or 500)
+
+    @app.errorhandler(InternalServerError)
+    def server_error(error):
+        app.logger.exception("Unhandled error", exc_info=getattr(error, "original_exception", error))
+        return render_error(500)

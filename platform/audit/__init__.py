@@ -1,0 +1,1 @@
+"""The audit log of changes made by coordinators and admins."""

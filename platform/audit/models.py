@@ -1,0 +1,38 @@
+"""The audit log: who changed what, when, in which city."""
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from mentorby.platform.accounts.models import User
+from mentorby.platform.extensions import db
+from mentorby.platform.tenancy import UTCDateTime, utcnow
+
+
+class AuditEntry(db.Model):
+    """One create, update or delete of an audited row, written in the same transaction as the change."""
+
+    __tablename__ = "audit_entry"
+    __table_args__ = (Index("ix_audit_entry_tenant_created", "tenant_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: The city whose data changed; None for platform-wide changes (a user's own account).
+    tenant_id: Mapped[int | None] = mapped_column(ForeignKey("tenant.id", ondelete="CASCADE"))
+    #: Who made the change; None for the system (CLI, tasks) or after the person was erased.
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    #: The role the actor acted in: coordinator, admin, participant, api, system.
+    actor_role: Mapped[str] = mapped_column(String(20), nullable=False)
+    #: create, update or delete.
+    action: Mapped[str] = mapped_column(String(10), nullable=False)
+    #: The table and id of the changed row.
+    entity: Mapped[str] = mapped_column(String(60), nullable=False)
+    entity_id: Mapped[int | None] = mapped_column(Integer)
+    #: {column: [old, new]}; secrets are recorded as changed, never with their values.
+    changes: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+    actor: Mapped[User | None] = relationship(lazy="joined")
+
+    def __repr__(self) -> str:
+        return f"<AuditEntry id={self.id} tenant_id={self.tenant_id} {self.action} {self.entity}:{self.entity_id}>"

@@ -1,0 +1,1 @@
+"""Cities (tenants): the self-service sign-up and the host city."""

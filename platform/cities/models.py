@@ -1,0 +1,55 @@
+"""The city (tenant) model."""
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, CheckConstraint, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from mentorby.platform.extensions import db
+from mentorby.platform.tenancy import UTCDateTime, utcnow
+
+PENDING, ACTIVE, SUSPENDED, REJECTED = "pending", "active", "suspended", "rejected"
+CITY_STATUSES = (PENDING, ACTIVE, SUSPENDED, REJECTED)
+
+
+class Tenant(db.Model):
+    """A city running the programme; `Tenant` in code where it is about tenancy itself."""
+
+    __tablename__ = "tenant"
+    __table_args__ = (CheckConstraint(f"status in {CITY_STATUSES}", name="status"),)
+    __audited__ = True
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: The path segment of the city's pages: /<slug>/.
+    slug: Mapped[str] = mapped_column(String(40), unique=True, nullable=False)
+    #: The programme's name as the city uses it, e.g. "Lyngby-Taarbæk Vidensby".
+    name: Mapped[str] = mapped_column(String(120), nullable=False)
+    #: The municipality or region the city belongs to.
+    municipality: Mapped[str] = mapped_column(String(120), nullable=False, default="")
+    #: pending → active (approved) or rejected; active ⇄ suspended.
+    status: Mapped[str] = mapped_column(String(20), nullable=False, default=PENDING)
+    #: The host city's programme is the model new cities copy.
+    is_host: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    #: Who at the city answers questions about the programme.
+    contact_name: Mapped[str] = mapped_column(String(120), nullable=False, default="")
+    contact_email: Mapped[str] = mapped_column(String(254), nullable=False, default="")
+    #: Why the city wants to run the programme (from the sign-up form).
+    motivation: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    #: The front page's introduction, per language.
+    intro_da: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    intro_en: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def is_active(self) -> bool:
+        """Whether the city's pages are open."""
+        return self.status == ACTIVE
+
+    def intro(self, locale: str) -> str:
+        """The front page introduction in `locale`, falling back to the other language."""
+        first, second = (self.intro_da, self.intro_en) if locale == "da" else (self.intro_en, self.intro_da)
+        return first or second
+
+    def __repr__(self) -> str:
+        return f"<Tenant id={self.id} slug={self.slug} status={self.status}>"

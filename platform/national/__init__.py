@@ -1,0 +1,1 @@
+"""The national layer: aggregate figures across cities, never names."""

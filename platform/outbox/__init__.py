@@ -1,0 +1,1 @@
+"""The outbox of e-mails, delivered by the task queue."""

@@ -1,0 +1,38 @@
+"""Outgoing e-mail, written in the request's transaction and delivered by the task queue."""
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from mentorby.platform.extensions import db
+from mentorby.platform.tenancy import UTCDateTime, utcnow
+
+QUEUED, SENT, FAILED = "queued", "sent", "failed"
+
+
+class OutboxMessage(db.Model):
+    """One e-mail; the row is the record that it was sent (or why it was not)."""
+
+    __tablename__ = "outbox_message"
+    __table_args__ = (
+        CheckConstraint("status in ('queued', 'sent', 'failed')", name="status"),
+        Index("ix_outbox_message_tenant_created", "tenant_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: The city the message is about; None for platform mail (password resets, sign-ups).
+    tenant_id: Mapped[int | None] = mapped_column(ForeignKey("tenant.id", ondelete="CASCADE"))
+    to_email: Mapped[str] = mapped_column(String(254), nullable=False)
+    subject: Mapped[str] = mapped_column(String(200), nullable=False)
+    body: Mapped[str] = mapped_column(Text, nullable=False)
+    #: What kind of message this is (invitation, password_reset, ...), for tests and support.
+    kind: Mapped[str] = mapped_column(String(40), nullable=False)
+    status: Mapped[str] = mapped_column(String(10), nullable=False, default=QUEUED)
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    def __repr__(self) -> str:
+        return f"<OutboxMessage id={self.id} tenant_id={self.tenant_id} kind={self.kind} status={self.status}>"

@@ -1,0 +1,45 @@
+"""The task queue: huey on SQLite locally (no server), on Redis in production.
+
+Run a worker with `huey_consumer mentorby.platform.tasks.huey`. With HUEY_IMMEDIATE (the default
+outside production) tasks run in the web process as soon as they are enqueued.
+"""
+
+import os
+from contextlib import nullcontext
+
+from flask import has_app_context
+from huey import RedisHuey, SqliteHuey
+
+from mentorby.platform.config import INSTANCE, _bool
+
+_immediate = _bool("HUEY_IMMEDIATE", default=os.environ.get("MENTORBY_ENV", "development") != "production")
+
+if os.environ.get("REDIS_URL"):
+    huey = RedisHuey("mentorby", url=os.environ["REDIS_URL"], immediate=_immediate)
+else:
+    INSTANCE.mkdir(exist_ok=True)
+    huey = SqliteHuey("mentorby", filename=str(INSTANCE / "huey.sqlite"), immediate=_immediate)
+
+_worker_app = None
+
+
+def _app_context():
+    """The web process already has an app context; a worker makes its own app once."""
+    global _worker_app
+    if has_app_context():
+        return nullcontext()
+    if _worker_app is None:
+        from mentorby.platform.app import create_app
+
+        _worker_app = create_app()
+    return _worker_app.app_context()
+
+
+@huey.task(retries=4, retry_delay=60)
+def deliver_message(message_id: int) -> str:
+    """Deliver one outbox message; retried on SMTP errors."""
+    from mentorby.platform.extensions import db
+    from mentorby.platform.outbox.services import deliver
+
+    with _app_context():
+        return deliver(db.session, message_id)

@@ -1,0 +1,1 @@
+"""Pure matching logic for the Career Mentoring Programme: scores, pair/group assignment and speed-networking plans."""

@@ -1,0 +1,1 @@
+"""A city's partner organisations: companies, university, language school, municipality."""

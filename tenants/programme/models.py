@@ -1,0 +1,80 @@
+"""The programme model a city runs its rounds from; copied from the host city and then the city's own."""
+
+from sqlalchemy import CheckConstraint, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from mentorby.platform.extensions import db
+from mentorby.platform.tenancy import TenantOwned
+
+AUDIENCES = ("mentees", "mentors", "both")
+CRITERION_ROLES = ("mentor", "mentee", "both", "company")
+MEASURED_AT = ("closing", "follow_up")
+
+
+class ProgrammeEvent(TenantOwned, db.Model):
+    """One joint event of the programme's fixed sequence (CV workshop, kick-off, midway, ...)."""
+
+    __tablename__ = "programme_event"
+    __tenant_table_args__ = (
+        CheckConstraint(f"audience in {AUDIENCES}", name="audience"),
+        CheckConstraint("step between 1 and 20", name="step"),
+        CheckConstraint("week_offset between 0 and 104", name="week_offset"),
+    )
+    __audited__ = True
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: The place in the sequence; two events may share a step (CV workshop and mentor course).
+    step: Mapped[int] = mapped_column(Integer, nullable=False)
+    #: A stable key (cv_workshop, mentor_course, kickoff, midway, interview_workshop, closing).
+    kind: Mapped[str] = mapped_column(String(40), nullable=False)
+    #: The city's own name for the event, per language.
+    name_da: Mapped[str] = mapped_column(String(120), nullable=False)
+    name_en: Mapped[str] = mapped_column(String(120), nullable=False)
+    description_da: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    description_en: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    #: Who takes part: mentees, mentors or both.
+    audience: Mapped[str] = mapped_column(String(10), nullable=False)
+    #: Weeks after the round's start; a new round lays its dates out from this.
+    week_offset: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    duration_minutes: Mapped[int] = mapped_column(Integer, nullable=False, default=120)
+
+    def name(self, locale: str) -> str:
+        """The event's name in `locale`."""
+        return self.name_da if locale == "da" else self.name_en
+
+    def description(self, locale: str) -> str:
+        """The event's description in `locale`, falling back to the other language."""
+        first, second = (
+            (self.description_da, self.description_en) if locale == "da" else (self.description_en, self.description_da)
+        )
+        return first or second
+
+
+class SuccessCriterion(TenantOwned, db.Model):
+    """A success criterion a round is evaluated against, e.g. ≥ 2/3 of mentees report a stronger network."""
+
+    __tablename__ = "success_criterion"
+    __tenant_table_args__ = (
+        UniqueConstraint("tenant_id", "code"),
+        CheckConstraint(f"role in {CRITERION_ROLES}", name="role"),
+        CheckConstraint(f"measured_at in {MEASURED_AT}", name="measured_at"),
+        CheckConstraint("threshold > 0 and threshold <= 1", name="threshold"),
+    )
+    __audited__ = True
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, nullable=False)
+    #: A stable key that surveys and reports refer to (mentor_network, mentee_employed_6m, ...).
+    code: Mapped[str] = mapped_column(String(40), nullable=False)
+    #: Whose answers count: mentor, mentee, both (each role on its own) or company.
+    role: Mapped[str] = mapped_column(String(10), nullable=False)
+    #: The share that must agree, 0 < threshold ≤ 1 (2/3 is stored as 0.6667).
+    threshold: Mapped[float] = mapped_column(Numeric(5, 4), nullable=False)
+    #: When it is measured: at the closing evaluation or in the 6-month follow-up.
+    measured_at: Mapped[str] = mapped_column(String(10), nullable=False, default="closing")
+    statement_da: Mapped[str] = mapped_column(Text, nullable=False)
+    statement_en: Mapped[str] = mapped_column(Text, nullable=False)
+
+    def statement(self, locale: str) -> str:
+        """The criterion in `locale`."""
+        return self.statement_da if locale == "da" else self.statement_en
