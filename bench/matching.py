@@ -128,7 +128,9 @@ def bench_size(n: int, stable_note: str | None) -> list[dict]:
     args = (matrix.capacities, matrix.mentee_ids, matrix.scores)
     runs = {
         "optimal best_total": lambda: engine.optimal(*args, forbidden=matrix.forbidden),
-        "optimal everyone_matched": lambda: engine.optimal(*args, forbidden=matrix.forbidden, priority="everyone_matched"),
+        "optimal everyone_matched": lambda: engine.optimal(
+            *args, forbidden=matrix.forbidden, priority="everyone_matched"
+        ),
         "stable": lambda: engine.stable(*args, forbidden=matrix.forbidden),
         "greedy": lambda: engine.greedy(*args, forbidden=matrix.forbidden),
     }

@@ -6,7 +6,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from mentorby.blueprints.common import admin_required, paginate, render
-from mentorby.blueprints.messages import message
+from mentorby.blueprints.messages import message, status_name
 from mentorby.platform.audit.models import AuditEntry
 from mentorby.platform.cities.models import CITY_STATUSES, PENDING, Tenant
 from mentorby.platform.cities.services import CityError, change_status
@@ -48,7 +48,7 @@ def decide(city_id: int, action: str):
         return redirect(url_for("admin.cities", status=city.status)), 303
     if request.headers.get("HX-Request"):
         return render("admin/cities.html", "city_row", city=city, done=True)
-    flash(_("%(city)s is now %(status)s.", city=city.name, status=city.status), "info")
+    flash(_("%(city)s is now %(status)s.", city=city.name, status=status_name(city.status)), "info")
     return redirect(url_for("admin.cities", status=city.status))
 
 

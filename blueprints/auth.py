@@ -8,7 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
-from mentorby.blueprints.common import render, safe_next
+from mentorby.blueprints.common import choices, render, safe_next, strip
 from mentorby.blueprints.messages import message
 from mentorby.platform.accounts import services as accounts
 from mentorby.platform.accounts.passwords import MAX_LENGTH, MIN_LENGTH, password_problem, verify_password
@@ -26,14 +26,14 @@ def _strong(form, field):
 class LoginForm(FlaskForm):
     """E-mail and password."""
 
-    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField(_l("E-mail"), filters=[strip], validators=[DataRequired(), Email(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=MAX_LENGTH)])
 
 
 class ForgotForm(FlaskForm):
     """Where to send the reset link."""
 
-    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField(_l("E-mail"), filters=[strip], validators=[DataRequired(), Email(), Length(max=254)])
 
 
 class NewPasswordForm(FlaskForm):
@@ -62,7 +62,7 @@ class AccountForm(FlaskForm):
     """The person's own details."""
 
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
-    locale = SelectField(_l("Language"), choices=[("da", "Dansk"), ("en", "English")])
+    locale = SelectField(_l("Language"), choices=choices([("da", "Dansk"), ("en", "English")]))
 
 
 class ChangePasswordForm(NewPasswordForm):

@@ -5,6 +5,7 @@ from functools import wraps
 from flask import Blueprint, abort, current_app, g, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
+from wtforms import SelectChoice
 
 from mentorby.platform.accounts.models import COORDINATOR
 from mentorby.platform.cities.services import find_city
@@ -110,3 +111,13 @@ def safe_next(target: str | None, default: str) -> str:
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
     return default
+
+
+def strip(value):
+    """WTForms filter: surrounding blanks are never meant (pasted e-mails often carry them)."""
+    return value.strip() if isinstance(value, str) else value
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms select choices."""
+    return [SelectChoice(value, label) for value, label in pairs]

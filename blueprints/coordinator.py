@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from wtforms import EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length
 
-from mentorby.blueprints.common import CityBlueprint, coordinator_required, paginate, render
+from mentorby.blueprints.common import CityBlueprint, choices, coordinator_required, paginate, render, strip
 from mentorby.blueprints.messages import message
 from mentorby.platform.accounts import services as accounts
 from mentorby.platform.accounts.models import COMPANY_CONTACT, COORDINATOR, ApiToken, Invitation, Membership, User
@@ -25,8 +25,8 @@ class InviteForm(FlaskForm):
     """Invite a colleague or a company contact."""
 
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
-    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
-    role = SelectField(_l("Role"), choices=[(COORDINATOR, _l("Coordinator")), (COMPANY_CONTACT, _l("Company contact"))])
+    email = EmailField(_l("E-mail"), filters=[strip], validators=[DataRequired(), Email(), Length(max=254)])
+    role = SelectField(_l("Role"), choices=choices([(COORDINATOR, _l("Coordinator")), (COMPANY_CONTACT, _l("Company contact"))]))
 
 
 class TokenForm(FlaskForm):

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from wtforms import BooleanField, SelectField, StringField, TextAreaField, URLField
 from wtforms.validators import URL, DataRequired, Length, Optional
 
-from mentorby.blueprints.common import CityBlueprint, coordinator_required, paginate, render
+from mentorby.blueprints.common import CityBlueprint, choices, coordinator_required, paginate, render
 from mentorby.blueprints.messages import KIND_LABELS, message
 from mentorby.platform.extensions import db
 from mentorby.platform.tenancy import get_in_city
@@ -23,7 +23,7 @@ class PartnerForm(FlaskForm):
     """A partner organisation."""
 
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
-    kind = SelectField(_l("Kind"), choices=list(KIND_LABELS.items()))
+    kind = SelectField(_l("Kind"), choices=choices(KIND_LABELS.items()))
     website = URLField(_l("Website"), validators=[Optional(), URL(), Length(max=200)])
     description = TextAreaField(_l("Description"), validators=[Length(max=2000)])
     public = BooleanField(_l("Show on the city's front page"), default=True)

@@ -8,7 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import DecimalField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange
 
-from mentorby.blueprints.common import CityBlueprint, coordinator_required, render
+from mentorby.blueprints.common import CityBlueprint, choices, coordinator_required, render
 from mentorby.platform.extensions import db
 from mentorby.platform.tenancy import get_in_city
 from mentorby.tenants.programme import services as programme
@@ -28,7 +28,7 @@ class EventForm(FlaskForm):
     name_en = StringField(_l("Name in English"), validators=[DataRequired(), Length(max=120)])
     description_da = TextAreaField(_l("Description in Danish"), validators=[Length(max=2000)])
     description_en = TextAreaField(_l("Description in English"), validators=[Length(max=2000)])
-    audience = SelectField(_l("Who takes part"), choices=list(AUDIENCE_LABELS.items()))
+    audience = SelectField(_l("Who takes part"), choices=choices(AUDIENCE_LABELS.items()))
     week_offset = IntegerField(_l("Weeks after the round starts"), validators=[NumberRange(min=0, max=104)])
     duration_minutes = IntegerField(_l("Duration in minutes"), validators=[NumberRange(min=15, max=720)])
 

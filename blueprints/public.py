@@ -9,7 +9,7 @@ from sqlalchemy import text
 from wtforms import EmailField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length
 
-from mentorby.blueprints.common import render, safe_next
+from mentorby.blueprints.common import render, safe_next, strip
 from mentorby.blueprints.messages import message
 from mentorby.platform.accounts.models import LOCALES
 from mentorby.platform.cities.models import ACTIVE
@@ -31,7 +31,7 @@ class CitySignupForm(FlaskForm):
     municipality = StringField(_l("Municipality or region"), validators=[DataRequired(), Length(max=120)])
     contact_name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=120)],
                                description=_l("You become the city's first coordinator."))
-    contact_email = EmailField(_l("Your e-mail"), validators=[DataRequired(), Email(), Length(max=254)])
+    contact_email = EmailField(_l("Your e-mail"), filters=[strip], validators=[DataRequired(), Email(), Length(max=254)])
     motivation = TextAreaField(_l("Why does your city want to run the programme?"),
                                validators=[Length(max=2000)])
 

@@ -4,6 +4,7 @@ from flask import Flask, g, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import event
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from mentorby.platform.accounts.models import COORDINATOR, User
@@ -57,10 +58,30 @@ def create_app(config: dict | None = None) -> Flask:
         except ValueError:
             return None
 
+    with app.app_context():
+        _configure_sqlite(db.engine)
     _compose(app)
     _register_request_cycle(app)
     _register_errors(app)
     return app
+
+
+def _configure_sqlite(engine) -> None:
+    """Foreign keys on, and transactions that SAVEPOINT can nest in (the pysqlite recipe from SQLAlchemy's docs)."""
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, connection_record):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("pragma foreign_keys = on")
+        cursor.execute("pragma busy_timeout = 5000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(conn):
+        conn.exec_driver_sql("begin")
 
 
 def _compose(app: Flask) -> None:

@@ -99,16 +99,27 @@ def _real(session) -> Session:
     return session() if isinstance(session, scoped_session) else session
 
 
-def _apply_pg_settings(session: Session, connection=None) -> None:
+PG_APPLIED_KEY = "mentorby.pg_settings"
+
+
+def _desired(session: Session) -> tuple[str, str]:
+    tenant_id = session.info.get(TENANT_KEY)
+    return ("" if tenant_id is None else str(tenant_id), "on" if session.info.get(CROSS_KEY) else "off")
+
+
+def _apply_pg_settings(session: Session, connection=None, *, only_if_changed: bool = False) -> None:
     """Push the session's city into PostgreSQL for the current transaction."""
     conn = connection if connection is not None else session.connection()
     if conn.dialect.name != "postgresql":
         return
-    tenant_id = session.info.get(TENANT_KEY)
+    desired = _desired(session)
+    if only_if_changed and conn.info.get(PG_APPLIED_KEY) == desired:
+        return
     conn.execute(
         text("select set_config('app.tenant_id', :tenant, true), set_config('app.cross_tenant', :cross, true)"),
-        {"tenant": "" if tenant_id is None else str(tenant_id), "cross": "on" if session.info.get(CROSS_KEY) else "off"},
+        {"tenant": desired[0], "cross": desired[1]},
     )
+    conn.info[PG_APPLIED_KEY] = desired
 
 
 def set_session_tenant(session: Session, tenant_id: int | None) -> None:
@@ -164,6 +175,9 @@ def _after_begin(session, transaction, connection):
 def _filter_to_city(state):
     if not (state.is_select or state.is_update or state.is_delete):
         return
+    if state.session.in_transaction():
+        # Another session on the same connection (tests share one) may have changed the setting.
+        _apply_pg_settings(state.session, only_if_changed=True)
     if state.session.info.get(CROSS_KEY):
         return
     tenant_id = state.session.info.get(TENANT_KEY)
@@ -179,6 +193,7 @@ def _filter_to_city(state):
 
 @event.listens_for(Session, "before_flush")
 def _stamp_new_rows(session, flush_context, instances):
+    _apply_pg_settings(session, only_if_changed=True)
     tenant_id = session.info.get(TENANT_KEY)
     cross = session.info.get(CROSS_KEY)
     for obj in session.new:

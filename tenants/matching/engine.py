@@ -20,7 +20,11 @@ Algorithms:
 
 - :func:`stable`: mentee-optimal stable matching (hospital–resident, Gale–Shapley) with the ``matching`` package:
   no mentor and mentee would both rather be together than with their assigned partners. Fair and explainable, but
-  it does not maximise the total.
+  it does not maximise the total. It calls the algorithm that ``matching.games.HospitalResident.solve`` runs
+  (``matching.algorithms.hospital_resident``) on players built here, not the game class: that class deep-copies the
+  player graph recursively (RecursionError from about 100 x 100 with full preference lists) and re-checks its
+  input in cubic pure Python. The lists built here are consistent by construction (every mentor ranks exactly the
+  mentees who rank it, no empty lists, capacities >= 1), and the tests check stability independently.
 - :func:`greedy`: highest-scoring allowed pair first; a baseline for tests and benchmarks.
 - :func:`groups`: group mentoring, see its docstring.
 
@@ -35,7 +39,7 @@ import importlib
 import math
 import warnings
 from collections import Counter
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -207,14 +211,16 @@ def stable(
         mentor_prefs[i] = cols[np.lexsort((mentee_rank[cols], -s[i, cols]))].tolist()
     chosen: list[tuple[int, int]] = []
     if mentee_prefs:
-        # Row/column indices as player names: ids could be unhashable-looking or collide between the two sides.
-        # Lists are mutually consistent, non-empty and capacities >= 1, so the library's input checks emit no
-        # warnings; anything it did emit would point at a bug here and must surface, so none is suppressed.
-        game = _hospital_resident_class().create_from_dictionaries(
-            mentee_prefs, mentor_prefs, {i: int(left[i]) for i in mentor_prefs}
-        )
-        for hospital, residents in game.solve(optimal="resident").items():
-            chosen.extend((hospital.name, resident.name) for resident in residents)
+        player_class, hospital_class, solve = _hospital_resident_parts()
+        # Row/column indices as player names: ids of mentors and mentees may collide (both 1, 2, ...).
+        residents = {j: player_class(j) for j in mentee_prefs}
+        hospitals = {i: hospital_class(i, int(left[i])) for i in mentor_prefs}
+        for j, prefs in mentee_prefs.items():
+            residents[j].set_prefs([hospitals[i] for i in prefs])
+        for i, prefs in mentor_prefs.items():
+            hospitals[i].set_prefs([residents[j] for j in prefs])
+        for hospital, matched in solve(list(residents.values()), list(hospitals.values()), optimal="resident").items():
+            chosen.extend((hospital.name, resident.name) for resident in matched)
     return _result(problem, list(problem.pins) + chosen, usable_for_reason=problem.allowed)
 
 
@@ -445,10 +451,12 @@ def _tie_ranks(ids: Sequence[Id]) -> np.ndarray:
     return ranks
 
 
-def _hospital_resident_class() -> type:
-    """Import matching.games.HospitalResident lazily, keeping the process's warning filters intact."""
+def _hospital_resident_parts() -> tuple[type, type, Callable]:
+    """The `matching` library's HR player classes and its hospital–resident (Gale–Shapley) algorithm, lazily."""
     # `import matching` runs warnings.simplefilter("always") when Python was started without -W options, which would
     # change warning handling for the whole web process; catch_warnings restores the filters afterwards. Lazy, so
-    # that importing this module does not pay for (or depend on) a library used only by stable().
+    # importing this module does not pay for a library that only stable() uses.
     with warnings.catch_warnings():
-        return importlib.import_module("matching.games").HospitalResident
+        players = importlib.import_module("matching.players")
+        algorithm = importlib.import_module("matching.algorithms.hospital_resident")
+    return players.Player, players.Hospital, algorithm.hospital_resident

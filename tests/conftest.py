@@ -1,0 +1,220 @@
+"""Test fixtures: one app per run on SQLite or PostgreSQL, a savepoint-isolated transaction per test.
+
+TEST_DATABASE=postgresql runs the suite on a throw-away PostgreSQL database (127.0.0.1:5432 by default,
+PGHOST/PGPORT/PGUSER to change), migrated as the owner, with the app connecting as a non-owner role so
+that row-level security applies. Under CI (CI=true) a missing server fails the run.
+"""
+
+import os
+import tempfile
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+
+os.environ.setdefault("MENTORBY_ENV", "testing")
+os.environ["HUEY_IMMEDIATE"] = "1"
+
+import pytest  # noqa: E402
+from flask.ctx import _cv_app  # noqa: E402
+from flask.testing import FlaskClient  # noqa: E402
+from sqlalchemy import event  # noqa: E402
+from sqlalchemy.orm import scoped_session, sessionmaker  # noqa: E402
+
+from tests import factories  # noqa: E402
+
+BACKEND = os.environ.get("TEST_DATABASE", "sqlite")
+PG_HOST = os.environ.get("PGHOST", "127.0.0.1")
+PG_PORT = os.environ.get("PGPORT", "5432")
+PG_SUPERUSER = os.environ.get("PGUSER", "postgres")
+PG_APP_ROLE = "mentorby_test_app"
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "postgres" in item.keywords and BACKEND != "postgresql":
+            item.add_marker(pytest.mark.skip(reason="PostgreSQL-only; run with TEST_DATABASE=postgresql (make test does)"))
+
+
+def _pg_url(user: str, database: str) -> str:
+    return f"postgresql+psycopg://{user}@{PG_HOST}:{PG_PORT}/{database}"
+
+
+@contextmanager
+def _postgres_database():
+    import psycopg
+
+    name = f"mentorby_test_{uuid.uuid4().hex[:10]}"
+    try:
+        admin = psycopg.connect(f"host={PG_HOST} port={PG_PORT} user={PG_SUPERUSER} dbname=postgres", autocommit=True)
+    except psycopg.OperationalError as exc:
+        pytest.exit(f"TEST_DATABASE=postgresql but no server at {PG_HOST}:{PG_PORT}: {exc}", returncode=3)
+    admin.execute(f'create database "{name}"')
+    try:
+        yield _pg_url(PG_SUPERUSER, name), _pg_url(PG_APP_ROLE, name)
+    finally:
+        admin.execute(f'drop database if exists "{name}" with (force)')
+        admin.close()
+
+
+@pytest.fixture(scope="session")
+def database_urls():
+    """(owner URL, app URL) of a fresh database for this run."""
+    if BACKEND == "postgresql":
+        with _postgres_database() as urls:
+            yield urls
+    else:
+        with tempfile.TemporaryDirectory() as folder:
+            url = f"sqlite:///{Path(folder) / 'test.sqlite'}"
+            yield url, url
+
+
+@pytest.fixture(scope="session")
+def app(database_urls):
+    """The app, on a database migrated to head with Alembic (so migrations are tested on both backends)."""
+    from flask_migrate import upgrade
+    from sqlalchemy import create_engine
+
+    from mentorby.platform.app import create_app
+    from mentorby.platform.cli import setup_app_role
+
+    owner_url, app_url = database_urls
+    application = create_app({
+        "SQLALCHEMY_DATABASE_URI": app_url,
+        "MIGRATION_DATABASE_URL": owner_url if owner_url != app_url else None,
+        "WTF_CSRF_ENABLED": False,
+        "SECRET_KEY": "test-secret-" + "x" * 32,
+        "SERVER_NAME": None,
+        "BASE_URL": "http://localhost",
+        "RATELIMIT_STORAGE_URI": "memory://",
+    })
+    application.test_client_class = IsolatedClient
+    with application.app_context():
+        upgrade()
+        if BACKEND == "postgresql":
+            engine = create_engine(owner_url)
+            with engine.begin() as conn:
+                setup_app_role(conn, PG_APP_ROLE, None)
+            engine.dispose()
+    return application
+
+
+class IsolatedClient(FlaskClient):
+    """A test client whose requests get their own app context (own session, own `g`), as in production.
+
+    Flask reuses an app context that is already pushed; the test body has one, so hide it per request.
+    """
+
+    def open(self, *args, **kwargs):
+        token = _cv_app.set(None)
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            _cv_app.reset(token)
+
+
+@pytest.fixture(autouse=True)
+def db(app):
+    """A transaction per test, rolled back at the end; requests commit to savepoints inside it."""
+    from mentorby.platform.extensions import db as database
+    from mentorby.platform.extensions import limiter
+
+    with app.app_context():
+        connection = database.engine.connect()
+        transaction = connection.begin()
+        original = database.session
+        # A plain Session bound to the test's connection (Flask-SQLAlchemy's own Session would pick the
+        # engine over the bound connection), scoped per app context as Flask-SQLAlchemy scopes it.
+        database.session = scoped_session(
+            sessionmaker(bind=connection, join_transaction_mode="create_savepoint"),
+            scopefunc=original.registry.scopefunc,
+        )
+        limiter.reset()
+        try:
+            yield database
+        finally:
+            database.session.remove()
+            database.session = original
+            if transaction.is_active:
+                transaction.rollback()
+            connection.close()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def count_queries(db):
+    """Count the SQL statements a block issues: `with count_queries() as counter: ...; counter.count`."""
+
+    class Counter:
+        count = 0
+        statements: list
+
+    @contextmanager
+    def counting():
+        counter = Counter()
+        counter.statements = []
+
+        def before(conn, cursor, statement, parameters, context, executemany):
+            if not statement.lstrip().lower().startswith(("savepoint", "release", "rollback", "select set_config")):
+                counter.count += 1
+                counter.statements.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", before)
+        try:
+            yield counter
+        finally:
+            event.remove(db.engine, "before_cursor_execute", before)
+
+    return counting
+
+
+# --- factories as fixtures -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def create_city(db):
+    return factories.create_city
+
+
+@pytest.fixture
+def create_user(db):
+    return factories.create_user
+
+
+@pytest.fixture
+def host_city(db):
+    return factories.create_city(slug="lyngby-taarbaek", name="Lyngby-Taarbæk Vidensby", is_host=True)
+
+
+@pytest.fixture
+def other_city(db):
+    return factories.create_city(slug="aarhus", name="Aarhus Career Mentoring")
+
+
+@pytest.fixture
+def coordinator(host_city):
+    return factories.create_user(email="coordinator@lyngby.example", city=host_city, role="coordinator")
+
+
+@pytest.fixture
+def other_coordinator(other_city):
+    return factories.create_user(email="coordinator@aarhus.example", city=other_city, role="coordinator")
+
+
+@pytest.fixture
+def admin(db):
+    return factories.create_user(email="admin@mentorby.example", platform_role="admin")
+
+
+@pytest.fixture
+def login(client):
+    def sign_in(user, password=factories.PASSWORD, target=None):
+        target = target or client
+        response = target.post("/login", data={"email": user.email, "password": password})
+        assert response.status_code == 302, response.data
+        return target
+
+    return sign_in

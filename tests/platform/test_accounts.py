@@ -1,0 +1,148 @@
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from mentorby.platform.accounts.models import Invitation, Membership, User
+from mentorby.platform.accounts.services import invite
+from mentorby.platform.outbox.models import SENT
+from mentorby.platform.tenancy import tenant_scope
+from tests.factories import PASSWORD
+from tests.platform.helpers import last_mail, link_in
+
+NEW_PASSWORD = "a long and new passphrase"
+
+
+def test_login_and_logout(client, coordinator):
+    response = client.post("/login", data={"email": "Coordinator@Lyngby.example ", "password": PASSWORD})
+    assert response.status_code == 302
+    assert client.get("/account").status_code == 200
+    assert client.post("/logout").status_code == 302
+    assert client.get("/account").status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("email", "password"),
+    [("coordinator@lyngby.example", "wrong password here"), ("nobody@example.org", PASSWORD), ("not-an-email", "x"),
+     ("a" * 250 + "@x.dk", PASSWORD), ("coordinator@lyngby.example", "p" * 200)],
+)
+def test_bad_logins_are_refused_with_a_message(client, coordinator, email, password):
+    response = client.post("/login", data={"email": email, "password": password})
+    assert response.status_code == 422
+    assert 'class="error' in response.text
+    assert client.get("/account").status_code == 302
+
+
+def test_login_is_rate_limited(client, coordinator):
+    for _ in range(10):
+        client.post("/login", data={"email": "coordinator@lyngby.example", "password": "wrong password x"})
+    response = client.post("/login", data={"email": "coordinator@lyngby.example", "password": PASSWORD})
+    assert response.status_code == 429
+
+
+def test_password_reset_link_works_once(client, db, coordinator):
+    client.post("/password/forgot", data={"email": "coordinator@lyngby.example"})
+    mail = last_mail(db, "coordinator@lyngby.example")
+    assert mail.kind == "password_reset" and mail.status == SENT
+    link = link_in(mail)
+    response = client.post(link, data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    assert response.status_code == 302
+    assert client.post("/login", data={"email": coordinator.email, "password": NEW_PASSWORD}).status_code == 302
+    reused = client.post(link, data={"password": "another new passphrase", "confirm": "another new passphrase"})
+    assert reused.status_code == 400
+    assert "already been used" in reused.text
+
+
+def test_reset_for_unknown_email_says_the_same_and_sends_nothing(client, db):
+    response = client.post("/password/forgot", data={"email": "nobody@example.org"}, follow_redirects=True)
+    assert "If the address belongs to an account" in response.text
+    assert last_mail(db, "nobody@example.org") is None
+
+
+def test_expired_and_forged_links_are_refused(app, client, db, coordinator):
+    client.post("/password/forgot", data={"email": coordinator.email})
+    link = link_in(last_mail(db, coordinator.email))
+    app.config["PASSWORD_RESET_MAX_AGE"] = timedelta(seconds=-1)
+    try:
+        expired = client.get(link)
+    finally:
+        app.config["PASSWORD_RESET_MAX_AGE"] = timedelta(hours=1)
+    assert expired.status_code == 400 and "expired" in expired.text
+    assert client.get(link[:-3] + "abc").status_code == 400
+
+
+def test_short_passwords_are_refused(client, db, coordinator):
+    client.post("/password/forgot", data={"email": coordinator.email})
+    link = link_in(last_mail(db, coordinator.email))
+    response = client.post(link, data={"password": "short", "confirm": "short"})
+    assert response.status_code == 422
+    assert "at least 12 characters" in response.text
+
+
+def _invite(app, db, city, email, role="coordinator"):
+    with app.test_request_context(), tenant_scope(db.session, city.id):
+        invitation = invite(db.session, city, email=email, name="New Person", role=role, invited_by=None)
+    db.session.commit()
+    return invitation, link_in(last_mail(db, email))
+
+
+def test_invitation_creates_account_and_membership_once(app, client, db, host_city):
+    invitation, link = _invite(app, db, host_city, "new@lyngby.example")
+    page = client.get(link)
+    assert page.status_code == 200 and "new@lyngby.example" in page.text
+    response = client.post(link, data={"name": "Nina", "password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/lyngby-taarbaek/coordinator/")
+    assert client.get("/lyngby-taarbaek/coordinator/").status_code == 200
+    user = db.session.execute(select(User).where(User.email == "new@lyngby.example")).scalar_one()
+    with tenant_scope(db.session, host_city.id):
+        roles = db.session.execute(select(Membership.role).where(Membership.user_id == user.id)).scalars().all()
+    assert roles == ["coordinator"]
+    second = app.test_client().post(link, data={"name": "X", "password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    assert second.status_code == 400 and "already been used" in second.text
+
+
+def test_invitation_with_mismatched_passwords_changes_nothing(app, client, db, host_city):
+    _, link = _invite(app, db, host_city, "new@lyngby.example")
+    response = client.post(link, data={"name": "Nina", "password": NEW_PASSWORD, "confirm": "something else!!"})
+    assert response.status_code == 422
+    assert db.session.execute(select(func.count()).select_from(User)).scalar() == 0
+    with tenant_scope(db.session, host_city.id):
+        assert db.session.execute(select(Invitation.accepted_at)).scalar() is None
+
+
+def test_existing_user_confirms_invitation_with_password(app, client, db, host_city, other_coordinator):
+    _, link = _invite(app, db, host_city, other_coordinator.email, role="company_contact")
+    wrong = client.post(link, data={"password": "not my password"})
+    assert wrong.status_code == 422
+    right = client.post(link, data={"password": PASSWORD})
+    assert right.status_code == 302
+    with tenant_scope(db.session, host_city.id):
+        assert db.session.execute(
+            select(Membership.role).where(Membership.user_id == other_coordinator.id)
+        ).scalar_one() == "company_contact"
+
+
+def test_a_new_invitation_replaces_the_open_one(app, client, db, host_city):
+    _, first = _invite(app, db, host_city, "twice@lyngby.example")
+    _, second = _invite(app, db, host_city, "twice@lyngby.example")
+    assert client.get(first).status_code == 400
+    assert client.get(second).status_code == 200
+
+
+def test_wrong_csrf_token_is_refused(app, client, coordinator):
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        response = client.post("/login", data={"email": coordinator.email, "password": PASSWORD,
+                                               "csrf_token": "forged"})
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+    assert response.status_code == 400
+    assert "form has expired" in response.text
+    assert client.get("/account").status_code == 302
+
+
+def test_csrf_token_travels_in_htmx_header(app, client, coordinator, login):
+    login(coordinator)
+    page = client.get("/lyngby-taarbaek/coordinator/")
+    assert 'hx-headers=\'{"X-CSRFToken": "' in page.text
