@@ -9,7 +9,7 @@ from mentorby.blueprints.common import admin_required, paginate, render
 from mentorby.blueprints.messages import message, status_name
 from mentorby.platform.audit.models import AuditEntry
 from mentorby.platform.cities.models import CITY_STATUSES, PENDING, Tenant
-from mentorby.platform.cities.services import CityError, change_status
+from mentorby.platform.cities.services import TRANSITIONS, CityError, change_status
 from mentorby.platform.extensions import db
 from mentorby.platform.outbox.models import OutboxMessage
 from mentorby.platform.tenancy import cross_tenant
@@ -35,6 +35,8 @@ def cities():
 @admin_required
 def decide(city_id: int, action: str):
     """Approve, reject, suspend or reinstate a city (inline with htmx, or as a plain form post)."""
+    if action not in TRANSITIONS:
+        abort(404)
     city = db.session.get(Tenant, city_id) or abort(404)
     try:
         if action == "approve":

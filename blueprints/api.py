@@ -6,7 +6,7 @@ Later capabilities add their resources to this same API.
 
 from flask import Flask, abort, g, request
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 from sqlalchemy import func, select
 
 from mentorby.blueprints.common import _pull_city, render
@@ -78,7 +78,7 @@ class AuditEntrySchema(Schema):
 class AuditQuerySchema(Schema):
     """Filters for the audit log."""
 
-    entity = fields.Str(validate=lambda value: 0 < len(value) <= 60)
+    entity = fields.Str(validate=validate.Length(min=1, max=60))
 
 
 def token_user(*, require_coordinator: bool = True):

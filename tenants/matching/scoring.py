@@ -272,9 +272,9 @@ def score_matrix(
     mentee_langs = [_norm_set(e.languages) for e in mentees]
     lang_shared = _shared_counts(mentor_langs, mentee_langs) > 0
     lang_frac = lang_shared.astype(np.float64)
-    both_listed = (
-        np.array([bool(s) for s in mentor_langs])[:, None] & np.array([bool(s) for s in mentee_langs])[None, :]
-    )
+    mentor_listed = np.array([bool(s) for s in mentor_langs], dtype=bool)
+    mentee_listed = np.array([bool(s) for s in mentee_langs], dtype=bool)
+    both_listed = mentor_listed[:, None] & mentee_listed[None, :]
     no_shared_language = both_listed & ~lang_shared
 
     avail_frac = _coverage_matrix(

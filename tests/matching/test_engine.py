@@ -2,15 +2,8 @@
 
 from __future__ import annotations
 
-import importlib
-import importlib.machinery
-import importlib.util
 import itertools
-import os
-import sys
-import warnings
 from collections import Counter
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -20,30 +13,6 @@ from hypothesis import strategies as st
 from mentorby.tenants.matching import engine
 from mentorby.tenants.matching.engine import MatchingInputError, MatchResult
 
-
-def _use_installed_matching_library() -> None:
-    """Let engine.stable() import the `matching` library although this test package is also named `matching`."""
-    # Without tests/__init__.py pytest imports this folder as the top-level package `matching`, which shadows the
-    # library of the same name. Load the library's modules into sys.modules, then give the name back to pytest.
-    # A no-op once the name is not shadowed (e.g. when tests/ becomes a package).
-    package = sys.modules.get("matching")
-    if package is None or hasattr(package, "BaseGame"):
-        return
-    shadow_root = Path(package.__file__).resolve().parent.parent
-    search = [p for p in sys.path if Path(p or os.curdir).resolve() != shadow_root]
-    spec = importlib.machinery.PathFinder.find_spec("matching", search)
-    assert spec is not None and spec.loader is not None, "the `matching` library is not installed"
-    library = importlib.util.module_from_spec(spec)
-    sys.modules["matching"] = library
-    try:
-        with warnings.catch_warnings():  # the library's __init__ may reset warning filters
-            spec.loader.exec_module(library)
-            importlib.import_module("matching.algorithms.hospital_resident")
-    finally:
-        sys.modules["matching"] = package
-
-
-_use_installed_matching_library()
 
 FAST = settings(max_examples=60, deadline=None)
 
