@@ -17,7 +17,7 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 install: $(VENV)/.installed translations
 
 translations: $(VENV)/.installed
-	$(VENV)/bin/pybabel compile -d translations -q
+	$(VENV)/bin/pybabel compile -d translations
 
 run: install
 	$(FLASK) db upgrade

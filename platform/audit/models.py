@@ -14,7 +14,9 @@ class AuditEntry(db.Model):
     """One create, update or delete of an audited row, written in the same transaction as the change."""
 
     __tablename__ = "audit_entry"
-    __table_args__ = (Index("ix_audit_entry_tenant_created", "tenant_id", "created_at"),)
+    # No RETURNING on insert: under row-level security the app may append entries about any city it
+    # acts in, but reads them back only within that city.
+    __table_args__ = (Index("ix_audit_entry_tenant_created", "tenant_id", "created_at"), {"implicit_returning": False})
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     #: The city whose data changed; None for platform-wide changes (a user's own account).

@@ -16,8 +16,10 @@ PENDING_KEY = "mentorby.outbox_pending"
 def queue_mail(session: Session, *, to: str, subject: str, body: str, kind: str, tenant_id: int | None) -> OutboxMessage:
     """Write an e-mail to the outbox; it is delivered only if the transaction commits."""
     message = OutboxMessage(to_email=to, subject=subject, body=body, kind=kind, tenant_id=tenant_id)
-    session.add(message)
-    session.flush()
+    # Platform mail (tenant_id None) is readable by no city; writing it is an explicit cross-city act.
+    with cross_tenant(session):
+        session.add(message)
+        session.flush()
     session.info.setdefault(PENDING_KEY, []).append(message.id)
     return message
 

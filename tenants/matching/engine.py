@@ -29,8 +29,9 @@ Algorithms:
 - :func:`groups`: group mentoring, see its docstring.
 
 Forbidden pairs are given weight 0 (like "unmatched") and any forbidden assignment the solver still returns is
-dropped, so forbidden pairs are never used. Ties between equal scores are broken by ascending id (input order when
-ids of mixed types cannot be compared). All functions are deterministic for the same input.
+dropped, so forbidden pairs are never used. :func:`stable` and :func:`greedy` break ties between equal scores by
+ascending id (input order when ids of mixed types cannot be compared); :func:`optimal` returns one of the optimal
+assignments. All functions are deterministic for the same input.
 """
 
 from __future__ import annotations
@@ -167,20 +168,27 @@ def greedy(
     left, free = problem.residual()
     usable_for_reason = problem.allowed & (problem.scores > min_score)
     usable = usable_for_reason & (left > 0)[:, None] & free[None, :]
-    n_e = len(problem.mentee_ids)
-    candidates = np.flatnonzero(usable.ravel())
-    # Stable sort on row-major positions: equal scores go to the earlier mentor, then the earlier mentee.
-    order = candidates[np.argsort(-problem.scores.ravel()[candidates], kind="stable")]
-    chosen: list[tuple[int, int]] = []
+    # Rows and columns in ascending id order, then a stable sort on row-major positions: equal scores go to the
+    # smaller mentor id, then the smaller mentee id.
+    rows = np.argsort(_tie_ranks(problem.mentor_ids))
+    cols = np.argsort(_tie_ranks(problem.mentee_ids))
+    sorted_usable = usable[np.ix_(rows, cols)].ravel()
+    candidates = np.flatnonzero(sorted_usable)
+    order = candidates[np.argsort(-problem.scores[np.ix_(rows, cols)].ravel()[candidates], kind="stable")]
+    row_of, col_of = rows.tolist(), cols.tolist()
+    room, open_mentee = left.tolist(), free.tolist()  # plain lists: the loop below may run millions of times
     remaining_mentees, remaining_slots = int(usable.any(axis=0).sum()), int(left[usable.any(axis=1)].sum())
+    chosen: list[tuple[int, int]] = []
+    n_e = len(problem.mentee_ids)
     for flat in order.tolist():
         if remaining_mentees == 0 or remaining_slots == 0:
             break
-        i, j = divmod(flat, n_e)
-        if left[i] > 0 and free[j]:
+        r, c = divmod(flat, n_e)
+        i, j = row_of[r], col_of[c]
+        if room[i] > 0 and open_mentee[j]:
             chosen.append((i, j))
-            left[i] -= 1
-            free[j] = False
+            room[i] -= 1
+            open_mentee[j] = False
             remaining_mentees -= 1
             remaining_slots -= 1
     return _result(problem, list(problem.pins) + chosen, usable_for_reason=usable_for_reason)
@@ -245,9 +253,9 @@ def groups(
        so two of them share a group only if that field has more than G chosen mentors.
     3. A mentee's score for a group is the mean of its scores with the group's mentors; a pair forbidden with any of
        them forbids the group. Mentees are placed with ``linear_sum_assignment`` over group slots, lexicographically
-       maximising (a) mentees placed, (b) groups' minimum slots filled, (c) total group score. Groups reach the
-       minimum unless forbidden pairs make that impossible. Group scores are exact up to ~1e-4 at 2,000 mentees
-       because (a) and (b) are encoded as large bonuses in float64.
+       maximising (a) mentees placed, (b) groups' minimum slots filled, (c) total group score. Without forbidden
+       pairs every group gets at least the minimum; forbidden pairs can leave a group below it (placing more
+       mentees wins). (a) and (b) are large float64 bonuses, so (c) is optimal to about 1e-4 at 2,000 mentees.
     """
     if isinstance(mentors_per_group, bool) or not isinstance(mentors_per_group, int) or mentors_per_group < 1:
         raise MatchingInputError(f"mentors_per_group must be an integer >= 1, got {mentors_per_group!r}")

@@ -21,8 +21,8 @@ never triggers the penalty.
 Strings are compared after ``strip().casefold()``; the ``detail`` of a part holds the matched items in that
 normalised form, sorted, so the UI can render e.g. "Both speak English and German" in any language.
 
-:func:`score_pair` and :func:`score_matrix` perform the same floating-point operations in the same order, so matrix
-entries equal the pair scores exactly.
+:func:`score_matrix` looks every pair up in a table computed with :func:`score_pair`'s own arithmetic (``_total``),
+so matrix entries equal the pair scores exactly, not just approximately.
 """
 
 from __future__ import annotations
@@ -210,18 +210,14 @@ def score_pair(
         level = "high" if preference >= 0.75 else "medium" if preference >= 0.5 else "low"
         parts.append(ScorePart("preference", s_pref * float(preference), f"preference.{level}"))
 
-    # Same association order as score_matrix's in-place sums, so both give bit-identical totals.
-    subtotal = parts[0].points + parts[1].points + parts[2].points + parts[3].points + parts[4].points
-    total = subtotal
+    total, penalty = _total([p.points for p in parts], no_shared_language, weights.no_shared_language_factor)
     if no_shared_language:
-        penalty = (1.0 - weights.no_shared_language_factor) * subtotal
         parts.append(ScorePart(PENALTY_KEY, -penalty, f"{PENALTY_KEY}.penalty"))
-        total = subtotal - penalty
 
     conflict = None
     if mentor.company_id is not None and mentor.company_id == mentee.partner_employer_company_id:
         conflict = CONFLICT_SAME_COMPANY
-    return PairScore(total=min(100.0, max(0.0, total)), parts=tuple(parts), conflict=conflict)
+    return PairScore(total=total, parts=tuple(parts), conflict=conflict)
 
 
 def score_matrix(
@@ -231,64 +227,55 @@ def score_matrix(
     preferences: Mapping[tuple[Id, Id], tuple[Rating, Rating]] | None = None,
     conflict_policy: ConflictPolicy = "forbid",
 ) -> ScoreMatrix:
-    """Score every pair at once (numpy broadcasting over set bitmasks); conflicts are forbidden or only flagged."""
+    """Score every pair at once (set bitmasks, numpy broadcasting); conflicts are forbidden or only flagged.
+
+    Every part's fraction is a ratio of small integers, so each pair is reduced to a small integer state
+    (field match, capped goal and availability counts, shared language, penalty) and its score is looked up in a
+    table computed with score_pair's own arithmetic. That makes entries identical to score_pair and keeps the work
+    per pair to a few small-integer operations; only rated pairs (few) are finished one by one.
+    """
     weights = weights or Weights()
     if conflict_policy not in ("forbid", "flag"):
         raise MatchingInputError(f"conflict_policy must be 'forbid' or 'flag', got {conflict_policy!r}")
     mentor_ids = _unique_ids("mentor", (m.id for m in mentors))
     mentee_ids = _unique_ids("mentee", (e.id for e in mentees))
     n_m, n_e = len(mentor_ids), len(mentee_ids)
-    s_field, s_goal, s_lang, s_avail, s_pref = weights.scales()
-
-    pref = np.full((n_m, n_e), NEUTRAL_PREFERENCE)
-    if preferences:
-        mentor_row = {mid: i for i, mid in enumerate(mentor_ids)}
-        mentee_col = {eid: j for j, eid in enumerate(mentee_ids)}
-        unknown = sorted(
-            {repr(m) for m, _ in preferences if m not in mentor_row}
-            | {repr(e) for _, e in preferences if e not in mentee_col}
-        )
-        if unknown:
-            raise MatchingInputError(f"preferences name ids that are not in this round: {', '.join(unknown)}")
-        for (m, e), (mentor_rating, mentee_rating) in preferences.items():
-            combined = combine_ratings(mentor_rating, mentee_rating)
-            if combined is not None:
-                pref[mentor_row[m], mentee_col[e]] = combined
+    rated = _rated_pairs(mentor_ids, mentee_ids, preferences or {})
 
     codes: dict[str, int] = {}
     mentee_field = np.array([_code(codes, _norm(e.field), -1) for e in mentees], dtype=np.int64)
     mentor_field = np.array([_code(codes, _norm(m.field), -2) for m in mentors], dtype=np.int64)
     mentor_industry = np.array([_code(codes, _norm(m.industry), -3) for m in mentors], dtype=np.int64)
-    field_frac = np.where(
-        mentor_field[:, None] == mentee_field[None, :],
-        1.0,
-        np.where(mentor_industry[:, None] == mentee_field[None, :], 0.5, 0.0),
-    )
+    # Field state 2 = same field, 1 = mentee's field is the mentor's industry, 0 = neither (see _FIELD_FRACTIONS).
+    state = (mentor_field[:, None] == mentee_field[None, :]).astype(np.uint16)
+    state *= 2
+    np.maximum(state, mentor_industry[:, None] == mentee_field[None, :], out=state)
 
     goals = [_norm_set(e.job_goal_keywords) for e in mentees]
-    goal_frac = _coverage_matrix([_norm_set(m.expertise) for m in mentors], goals, GOAL_FULL_AT)
+    _push(state, GOAL_FULL_AT + 1, _shared_counts([_norm_set(m.expertise) for m in mentors], goals, GOAL_FULL_AT))
+    _push(state, GOAL_FULL_AT + 1, np.array([min(len(g), GOAL_FULL_AT) for g in goals], dtype=np.uint16)[None, :])
 
     mentor_langs = [_norm_set(m.languages) for m in mentors]
     mentee_langs = [_norm_set(e.languages) for e in mentees]
-    lang_shared = _shared_counts(mentor_langs, mentee_langs) > 0
-    lang_frac = lang_shared.astype(np.float64)
+    shared_language = _shared_counts(mentor_langs, mentee_langs, 1)
     mentor_listed = np.array([bool(s) for s in mentor_langs], dtype=bool)
     mentee_listed = np.array([bool(s) for s in mentee_langs], dtype=bool)
-    both_listed = mentor_listed[:, None] & mentee_listed[None, :]
-    no_shared_language = both_listed & ~lang_shared
+    _push(state, 2, shared_language)
+    _push(state, 2, (mentor_listed[:, None] & mentee_listed[None, :]) & (shared_language == 0))
 
-    avail_frac = _coverage_matrix(
-        [_norm_set(m.availability) for m in mentors], [_norm_set(e.availability) for e in mentees], AVAILABILITY_FULL_AT
-    )
+    slots = [_norm_set(e.availability) for e in mentees]
+    full = AVAILABILITY_FULL_AT
+    _push(state, full + 1, _shared_counts([_norm_set(m.availability) for m in mentors], slots, full))
+    _push(state, full + 1, np.array([min(len(a), full) for a in slots], dtype=np.uint16)[None, :])
 
-    # In-place accumulation keeps memory at a few n_m x n_e arrays and mirrors score_pair's summation order.
-    total = s_field * field_frac
-    total += s_goal * goal_frac
-    total += s_lang * lang_frac
-    total += s_avail * avail_frac
-    total += s_pref * pref
-    total -= np.where(no_shared_language, (1.0 - weights.no_shared_language_factor) * total, 0.0)
-    np.clip(total, 0.0, 100.0, out=total)
+    table = np.array([_state_total(weights, key, None) for key in range(_STATES)])
+    total = table[state]
+    finished: dict[tuple[int, float], float] = {}  # few distinct (state, rating) combinations recur
+    for (i, j), preference in rated.items():
+        key = (int(state[i, j]), preference)
+        if key not in finished:
+            finished[key] = _state_total(weights, *key)
+        total[i, j] = finished[key]
 
     company_codes: dict[int, int] = {}
     mentor_company = np.array([_code(company_codes, m.company_id, -1) for m in mentors], dtype=np.int64)
@@ -298,16 +285,75 @@ def score_matrix(
     conflicts = mentor_company[:, None] == mentee_company[None, :]
     forbidden = conflicts.copy() if conflict_policy == "forbid" else np.zeros((n_m, n_e), dtype=bool)
 
+    total = total.reshape(n_m, n_e)
     for array in (total, forbidden, conflicts):
         array.setflags(write=False)
     return ScoreMatrix(
         mentor_ids=mentor_ids,
         mentee_ids=mentee_ids,
         capacities={m.id: m.capacity for m in mentors},
-        scores=total.reshape(n_m, n_e),
+        scores=total,
         forbidden=forbidden.reshape(n_m, n_e),
         conflicts=conflicts.reshape(n_m, n_e),
     )
+
+
+# Pair state = mixed-radix number, most significant first:
+# field (3) | goal shared (GOAL_FULL_AT+1) | goal wanted (GOAL_FULL_AT+1) | language shared (2) | penalty (2)
+# | slots shared (AVAILABILITY_FULL_AT+1) | slots wanted (AVAILABILITY_FULL_AT+1).
+_RADICES = (3, GOAL_FULL_AT + 1, GOAL_FULL_AT + 1, 2, 2, AVAILABILITY_FULL_AT + 1, AVAILABILITY_FULL_AT + 1)
+_STATES = math.prod(_RADICES)
+_FIELD_FRACTIONS = (0.0, 0.5, 1.0)
+
+
+def _push(state: np.ndarray, radix: int, digit: np.ndarray) -> None:
+    """Append one mixed-radix digit to every pair's state, in place."""
+    state *= radix
+    state += digit
+
+
+def _state_total(weights: Weights, key: int, preference: float | None) -> float:
+    """Total for a pair state, with exactly score_pair's operations."""
+    digits = []
+    for radix in reversed(_RADICES):
+        key, digit = divmod(key, radix)
+        digits.append(digit)
+    field, goal_shared, goal_wanted, language, penalised, slots_shared, slots_wanted = reversed(digits)
+    s_field, s_goal, s_lang, s_avail, s_pref = weights.scales()
+    points = [
+        s_field * _FIELD_FRACTIONS[field],
+        s_goal * (goal_shared / goal_wanted if goal_wanted else 0.0),
+        s_lang * (1.0 if language else 0.0),
+        s_avail * (slots_shared / slots_wanted if slots_wanted else 0.0),
+        s_pref * (NEUTRAL_PREFERENCE if preference is None else float(preference)),
+    ]
+    return _total(points, bool(penalised), weights.no_shared_language_factor)[0]
+
+
+def _total(points: Sequence[float], penalised: bool, factor: float) -> tuple[float, float]:
+    """(total clamped to 0..100, penalty points) from the five part points; the one place scores are summed."""
+    subtotal = points[0] + points[1] + points[2] + points[3] + points[4]
+    penalty = (1.0 - factor) * subtotal if penalised else 0.0
+    return min(100.0, max(0.0, subtotal - penalty)), penalty
+
+
+def _rated_pairs(
+    mentor_ids: tuple[Id, ...], mentee_ids: tuple[Id, ...], preferences: Mapping[tuple[Id, Id], tuple[Rating, Rating]]
+) -> dict[tuple[int, int], float]:
+    """Combined preference per (row, column) for pairs with at least one rating; unknown ids are an error."""
+    row = {m: i for i, m in enumerate(mentor_ids)}
+    col = {e: j for j, e in enumerate(mentee_ids)}
+    unknown = sorted(
+        {repr(m) for m, _ in preferences if m not in row} | {repr(e) for _, e in preferences if e not in col}
+    )
+    if unknown:
+        raise MatchingInputError(f"preferences name ids that are not in this round: {', '.join(unknown)}")
+    rated = {}
+    for (m, e), (mentor_rating, mentee_rating) in preferences.items():
+        combined = combine_ratings(mentor_rating, mentee_rating)
+        if combined is not None:
+            rated[(row[m], col[e])] = combined
+    return rated
 
 
 def _norm(text: str | None) -> str:
@@ -341,26 +387,18 @@ def _coverage_part(key: str, scale: float, wanted: frozenset[str], offered: froz
     return ScorePart(key, scale * fraction, f"{key}.shared" if shared else f"{key}.none", tuple(sorted(shared)))
 
 
-def _coverage_matrix(offered: list[frozenset[str]], wanted: list[frozenset[str]], full_at: int) -> np.ndarray:
-    """min(shared, full_at) / min(|wanted|, full_at) per pair, 0 where the mentee wants nothing."""
-    shared = _shared_counts(offered, wanted)
-    denominator = np.minimum(np.array([len(w) for w in wanted], dtype=np.float64), full_at)
-    numerator = np.minimum(shared, full_at).astype(np.float64)
-    out = np.zeros(numerator.shape)
-    np.divide(numerator, denominator[None, :], out=out, where=denominator[None, :] > 0)
-    return out
-
-
-def _shared_counts(rows: list[frozenset[str]], cols: list[frozenset[str]]) -> np.ndarray:
-    """|rows[i] & cols[j]| for all pairs via uint64 bitmasks over the items both sides use (others never match)."""
+def _shared_counts(rows: list[frozenset[str]], cols: list[frozenset[str]], cap: int) -> np.ndarray:
+    """min(|rows[i] & cols[j]|, cap) for all pairs via uint64 bitmasks over the items both sides use."""
+    # Items only one side uses can never be shared, so they get no bit; this keeps masks to a word or two.
     vocabulary = sorted(frozenset().union(*rows) & frozenset().union(*cols))
-    counts = np.zeros((len(rows), len(cols)), dtype=np.int32)
+    counts = np.zeros((len(rows), len(cols)), dtype=np.uint16)
     if not vocabulary:
         return counts
     index = {item: k for k, item in enumerate(vocabulary)}
     row_masks, col_masks = _bitmasks(rows, index), _bitmasks(cols, index)
     for word in range(row_masks.shape[1]):
         counts += np.bitwise_count(row_masks[:, word, None] & col_masks[None, :, word])
+    np.minimum(counts, cap, out=counts)
     return counts
 
 

@@ -14,7 +14,13 @@ from mentorby.tenants.matching import engine
 from mentorby.tenants.matching.engine import MatchingInputError, MatchResult
 
 
-FAST = settings(max_examples=60, deadline=None)
+@pytest.fixture
+def db():
+    """Stand in for the suite's autouse database fixture: these tests are pure, so no app or connection is opened."""
+    return None
+
+
+FAST = settings(max_examples=60, deadline=None, database=None)
 
 
 # ---------------------------------------------------------------- helpers
@@ -157,7 +163,9 @@ def test_best_total_equals_brute_force_and_beats_greedy(problem, min_score):
 @given(problems())
 def test_everyone_matched_maximises_count_then_score(problem):
     capacities, mentee_ids, scores, forbidden, pins = problem
-    result = engine.optimal(capacities, mentee_ids, scores, pinned=pins, forbidden=forbidden, priority="everyone_matched")
+    result = engine.optimal(
+        capacities, mentee_ids, scores, pinned=pins, forbidden=forbidden, priority="everyone_matched"
+    )
     best_count, best_total = brute_force(capacities, mentee_ids, scores, ~forbidden, pins, key=lambda c, t: (c, t))
     assert len(result.pairs) == best_count
     assert result.total_score == pytest.approx(best_total)
@@ -175,6 +183,22 @@ def test_stable_has_no_blocking_pair(problem):
 
 
 @FAST
+@given(problems(max_mentors=5, max_capacity=3, max_mentees=8))
+def test_stable_equals_greedy_when_both_sides_rank_by_the_same_score(problem):
+    # One score per pair ranks both sides (ties by id, as greedy's row-major order when ids ascend), so the stable
+    # matching is unique and is exactly what "best remaining pair first" builds: an independent check of stable().
+    capacities, mentee_ids, scores, forbidden, pins = problem
+    scores = scores + 1.0  # greedy skips pairs <= min_score (0), stable accepts every allowed pair
+    stable = engine.stable(capacities, mentee_ids, scores, pinned=pins, forbidden=forbidden)
+    assert stable == engine.greedy(capacities, mentee_ids, scores, pinned=pins, forbidden=forbidden)
+    # Ties follow ids, not input order: the same round listed backwards gives the same pairs.
+    backwards = (dict(reversed(capacities.items())), mentee_ids[::-1], scores[::-1, ::-1])
+    for solve in (engine.stable, engine.greedy):
+        result = solve(*backwards, pinned=pins, forbidden=forbidden[::-1, ::-1])
+        assert sorted(result.pairs) == sorted(stable.pairs)
+
+
+@FAST
 @given(problems(max_mentors=6, max_capacity=3, max_mentees=8))
 def test_all_engines_are_deterministic(problem):
     capacities, mentee_ids, scores, forbidden, pins = problem
@@ -189,10 +213,7 @@ def test_all_engines_are_deterministic(problem):
 def test_dict_scores_match_array_scores_and_missing_pairs_are_never_used(problem):
     capacities, mentee_ids, scores, forbidden, _ = problem
     as_dict = {
-        (m, e): scores[i, j]
-        for i, m in enumerate(capacities)
-        for j, e in enumerate(mentee_ids)
-        if not forbidden[i, j]
+        (m, e): scores[i, j] for i, m in enumerate(capacities) for j, e in enumerate(mentee_ids) if not forbidden[i, j]
     }
     from_dict = engine.optimal(capacities, mentee_ids, as_dict)
     from_array = engine.optimal(capacities, mentee_ids, scores, forbidden=forbidden)
@@ -332,9 +353,7 @@ def test_mentee_pinned_twice_is_an_error():
 def test_bad_input_raises_matching_input_error(kwargs, message):
     arguments = {"capacities": {1: 1}, "mentee_ids": ["a"], "scores": np.ones((1, 1))} | kwargs
     with pytest.raises(MatchingInputError, match=message):
-        engine.optimal(
-            arguments.pop("capacities"), arguments.pop("mentee_ids"), arguments.pop("scores"), **arguments
-        )
+        engine.optimal(arguments.pop("capacities"), arguments.pop("mentee_ids"), arguments.pop("scores"), **arguments)
 
 
 def test_matching_input_error_is_a_value_error():
@@ -398,7 +417,9 @@ def test_groups_never_use_forbidden_pairs_and_report_reasons():
 
 
 def test_groups_with_too_few_people():
-    assert engine.groups({}, [1, 2, 3], np.zeros((0, 3))).unmatched_mentees == tuple((e, "no_mentors") for e in [1, 2, 3])
+    assert engine.groups({}, [1, 2, 3], np.zeros((0, 3))).unmatched_mentees == tuple(
+        (e, "no_mentors") for e in [1, 2, 3]
+    )
     assert engine.groups({1: "hr"}, [1, 2, 3], np.zeros((1, 3))).unmatched_mentees[0] == (1, "not_enough_mentors")
     few = engine.groups({1: "hr", 2: "it"}, [1, 2], np.zeros((2, 2)))
     assert few.groups == () and few.unmatched_mentees == ((1, "not_enough_mentees"), (2, "not_enough_mentees"))

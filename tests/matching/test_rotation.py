@@ -18,6 +18,12 @@ from mentorby.tenants.matching.rotation import (
 )
 
 
+@pytest.fixture
+def db():
+    """Stand in for the suite's autouse database fixture: these tests are pure, so no app or connection is opened."""
+    return None
+
+
 def check_plan(plan: RotationPlan, mentors: list, mentees: list, rounds: int) -> None:
     """Assert every documented guarantee of plan_rotation."""
     n_m, n_e = len(mentors), len(mentees)
@@ -70,7 +76,7 @@ def test_every_small_event_satisfies_the_guarantees(n_mentors, n_mentees):
         check_plan(plan_rotation(mentors, mentees, rounds), mentors, mentees, rounds)
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=50, deadline=None, database=None)
 @given(
     st.lists(st.text(min_size=1, max_size=3), max_size=30, unique=True),
     st.lists(st.integers(), max_size=30, unique=True),

@@ -28,6 +28,12 @@ KEYWORDS = [f"kw{k}" for k in range(90)]  # > 64 items so bitmasks need several 
 rating = st.one_of(st.none(), st.integers(1, 5))
 
 
+@pytest.fixture
+def db():
+    """Stand in for the suite's autouse database fixture: these tests are pure, so no app or connection is opened."""
+    return None
+
+
 def subsets(items, max_size=5):
     return st.frozensets(st.sampled_from(items), max_size=max_size)
 
@@ -63,7 +69,7 @@ weights = st.builds(
 )
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40, deadline=None, database=None)
 @given(
     st.lists(mentor_profiles, max_size=6, unique_by=lambda m: m.id),
     st.lists(mentee_profiles, max_size=6, unique_by=lambda e: e.id),
@@ -126,8 +132,12 @@ def test_parts_explain_the_score_with_matched_items():
 
 def test_no_shared_language_is_a_strong_penalty_but_missing_languages_are_not():
     mentor = MentorProfile(id=1, field="hr", languages=frozenset({"danish"}), expertise=frozenset({"recruiting"}))
-    talks = MenteeProfile(id=2, field="hr", languages=frozenset({"danish"}), job_goal_keywords=frozenset({"recruiting"}))
-    silent = MenteeProfile(id=3, field="hr", languages=frozenset({"hindi"}), job_goal_keywords=frozenset({"recruiting"}))
+    talks = MenteeProfile(
+        id=2, field="hr", languages=frozenset({"danish"}), job_goal_keywords=frozenset({"recruiting"})
+    )
+    silent = MenteeProfile(
+        id=3, field="hr", languages=frozenset({"hindi"}), job_goal_keywords=frozenset({"recruiting"})
+    )
     unknown = MenteeProfile(id=4, field="hr", job_goal_keywords=frozenset({"recruiting"}))
     w = Weights()
     talking, not_talking, not_given = (score_pair(mentor, m, w) for m in (talks, silent, unknown))

@@ -1,0 +1,60 @@
+import pytest
+from sqlalchemy import func, select
+
+from mentorby.platform.tenancy import tenant_scope
+from mentorby.tenants.partners.models import Partner
+from tests.factories import create_partner
+
+
+def _count(db, city):
+    with tenant_scope(db.session, city.id):
+        return db.session.execute(select(func.count()).select_from(Partner)).scalar()
+
+
+def test_add_edit_and_list_partners(client, db, login, coordinator, host_city):
+    login(coordinator)
+    empty = client.get("/lyngby-taarbaek/coordinator/partners/")
+    assert "No partners yet" in empty.text
+    response = client.post("/lyngby-taarbaek/coordinator/partners/new",
+                           data={"name": " DTU ", "kind": "university", "website": "https://www.dtu.dk", "public": "y"})
+    assert response.status_code == 302
+    listing = client.get("/lyngby-taarbaek/coordinator/partners/?kind=university", headers={"HX-Request": "true"})
+    assert "DTU" in listing.text and "<html" not in listing.text
+    assert "DTU" in client.get("/lyngby-taarbaek/").text
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"name": "DTU", "kind": "company"}, "already exists"),
+        ({"name": "dtu", "kind": "company"}, "already exists"),
+        ({"name": "X", "kind": "spaceship"}, "Not a valid choice"),
+        ({"name": "X", "kind": "company", "website": "not a url"}, "Invalid URL"),
+        ({"name": "x" * 121, "kind": "company"}, "120"),
+    ],
+)
+def test_bad_partner_input_changes_nothing(client, db, login, coordinator, host_city, data, message):
+    create_partner(host_city, name="DTU", kind="university")
+    login(coordinator)
+    before = _count(db, host_city)
+    response = client.post("/lyngby-taarbaek/coordinator/partners/new", data=data)
+    assert response.status_code == 422
+    assert message in response.text
+    assert _count(db, host_city) == before
+
+
+def test_partner_list_uses_the_same_number_of_queries_for_5_and_200(client, db, login, coordinator, host_city,
+                                                                  count_queries):
+    login(coordinator)
+    counts = []
+    for total in (5, 200):
+        with tenant_scope(db.session, host_city.id):
+            existing = db.session.execute(select(func.count()).select_from(Partner)).scalar()
+            db.session.add_all(Partner(name=f"Company {existing + i:04d}", kind="company") for i in range(total - existing))
+            db.session.flush()
+        with count_queries() as counter:
+            page = client.get("/lyngby-taarbaek/coordinator/partners/")
+        assert page.status_code == 200
+        counts.append(counter.count)
+    assert counts[0] == counts[1]
+    assert "Page 1 of 8" in page.text

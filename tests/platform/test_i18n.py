@@ -1,0 +1,50 @@
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from babel.messages.pofile import read_po
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_danish_catalogue_is_complete_and_up_to_date(tmp_path):
+    pot = tmp_path / "messages.pot"
+    subprocess.run([str(Path(sys.executable).parent / "pybabel"), "extract", "-F", "babel.cfg", "-k", "_l",
+                    "-k", "lazy_gettext", "-o", str(pot), "--no-location", "."], cwd=ROOT, check=True, capture_output=True)
+    with pot.open("rb") as handle:
+        extracted = {m.id for m in read_po(handle) if m.id}
+    with (ROOT / "translations/da/LC_MESSAGES/messages.po").open("rb") as handle:
+        catalogue = read_po(handle)
+    translated = {m.id for m in catalogue if m.id and m.string and "fuzzy" not in m.flags}
+    missing = extracted - translated
+    assert missing == set(), f"untranslated: {sorted(missing)[:10]} (run pybabel update and translate)"
+
+
+def test_language_switch(client, host_city):
+    danish = client.get("/lyngby-taarbaek/", headers={"Accept-Language": "da"})
+    assert '<html lang="da">' in danish.text and "Partnere" in danish.text
+    client.post("/lang", data={"lang": "en", "next": "/lyngby-taarbaek/"})
+    english = client.get("/lyngby-taarbaek/", headers={"Accept-Language": "da"})
+    assert '<html lang="en">' in english.text and "How a round runs" in english.text
+
+
+def test_unknown_language_and_foreign_next_are_refused(client):
+    response = client.post("/lang", data={"lang": "xx", "next": "https://evil.example/"})
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+
+
+def test_security_headers(client):
+    response = client.get("/")
+    csp = response.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert "script-src" not in csp or "'unsafe-inline'" not in csp
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert not re.search(r"<script>(?!</script>)", response.text), "inline scripts break the CSP"
+
+
+def test_friendly_error_pages(client):
+    response = client.get("/nowhere/at/all")
+    assert response.status_code == 404 and "could not find" in response.text.lower() or "kunne ikke" in response.text
+    assert client.get("/api/v1/nothing").get_json()["code"] == 404
+    assert client.get("/health").get_json() == {"status": "ok"}

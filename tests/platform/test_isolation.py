@@ -1,0 +1,149 @@
+"""Walk every URL rule as a stranger and as another city's coordinator: no data of the first city leaks or changes."""
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from mentorby.platform.accounts.models import ApiToken, Invitation
+from mentorby.platform.accounts.services import create_api_token, invite
+from mentorby.platform.tenancy import cross_tenant, tenant_scope
+from mentorby.tenants.partners.models import Partner
+from mentorby.tenants.programme.models import ProgrammeEvent, SuccessCriterion
+from tests.factories import create_partner
+
+SECRET_NAME = "Hemmelig Partner ApS"
+#: Rules that are about no city's data (platform pages, static files); checked separately below.
+PLATFORM_RULES = {
+    "/", "/start", "/start/sent", "/lang", "/health", "/login", "/logout", "/password/forgot", "/account",
+    "/account/password", "/static/<path:filename>", "/national/", "/platform/cities", "/platform/outbox",
+    "/platform/audit", "/platform/cities/<int:city_id>/<action>", "/password/reset/<token>", "/invite/<token>",
+    "/api/v1/openapi.json", "/api/v1/docs", "/api/v1/cities", "/api/v1/me",
+}
+
+
+@pytest.fixture
+def victim(app, db, host_city, coordinator):
+    """Lyngby's data: a partner, an invitation, an API token, audit entries."""
+    partner = create_partner(host_city, name=SECRET_NAME, description="secret notes")
+    with app.test_request_context(), tenant_scope(db.session, host_city.id):
+        invitation = invite(db.session, host_city, email="secret.person@lyngby.example", name="Secret Person",
+                            role="coordinator", invited_by=coordinator)
+        token = create_api_token(db.session, coordinator, "victim token").token
+        event = db.session.execute(select(ProgrammeEvent)).scalars().first()
+        criterion = db.session.execute(select(SuccessCriterion)).scalars().first()
+    return {
+        "partner_id": partner.id, "invitation_id": invitation.id, "token_id": token.id, "event_id": event.id,
+        "criterion_id": criterion.id, "city_id": host_city.id,
+    }
+
+
+def _fill(rule, values, city):
+    def replace(match):
+        name = match.group(2)
+        if name == "city":
+            return city
+        if name not in values:
+            raise AssertionError(f"{rule.rule}: no value for <{name}>; add it to the victim fixture")
+        return str(values[name])
+
+    return re.sub(r"<(?:(\w+):)?(\w+)>", replace, rule.rule)
+
+
+def _snapshot(db):
+    db.session.expire_all()
+    with cross_tenant(db.session):
+        return {
+            model.__name__: db.session.execute(select(func.count()).select_from(model)).scalar()
+            for model in (Partner, Invitation, ApiToken, ProgrammeEvent, SuccessCriterion)
+        } | {
+            "partner_names": tuple(db.session.execute(select(Partner.name).order_by(Partner.id)).scalars()),
+            "event_names": tuple(db.session.execute(select(ProgrammeEvent.name_en)).scalars()),
+            "revoked": tuple(db.session.execute(select(ApiToken.revoked_at)).scalars()),
+            "invitations_open": db.session.execute(
+                select(func.count()).select_from(Invitation).where(Invitation.revoked_at.is_(None))
+            ).scalar(),
+        }
+
+
+def _city_rules(app):
+    rules = [r for r in app.url_map.iter_rules() if "<city>" in r.rule]
+    assert len(rules) >= 15, "the city's URL map looks empty"
+    return rules
+
+
+def _requests(app, values, city):
+    for rule in _city_rules(app):
+        url = _fill(rule, values, city)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield rule, method, url
+
+
+def _check(response, rule, method):
+    assert response.status_code in (302, 401, 403, 404), f"{method} {rule.rule}: {response.status_code}"
+    for secret in (SECRET_NAME, "secret.person@lyngby.example", "secret notes", "victim token"):
+        assert secret not in response.text, f"{method} {rule.rule} shows {secret!r}"
+    if response.status_code == 302:
+        assert "/login" in response.headers["Location"], f"{method} {rule.rule} redirects elsewhere"
+
+
+def test_every_city_url_is_closed_to_strangers(app, db, victim):
+    before = _snapshot(db)
+    client = app.test_client()
+    for rule, method, url in _requests(app, victim, "lyngby-taarbaek"):
+        if rule.rule in ("/<city>/", "/api/v1/cities/<city>"):
+            continue  # the public front page and public API detail; checked below for private data
+        _check(client.open(url, method=method, data={"name": "x"}), rule, method)
+    assert _snapshot(db) == before
+
+
+def test_another_citys_coordinator_sees_and_changes_nothing(app, db, victim, other_coordinator, login):
+    before = _snapshot(db)
+    client = login(other_coordinator, target=app.test_client())
+    for rule, method, url in _requests(app, victim, "lyngby-taarbaek"):
+        if rule.rule in ("/<city>/", "/api/v1/cities/<city>"):
+            continue
+        _check(client.open(url, method=method, data={"name": "x", "public": "y"}), rule, method)
+    # Lyngby's ids through Aarhus's own URLs: the same 404 as a missing row.
+    for rule, method, url in _requests(app, victim, "aarhus"):
+        if not re.search(r"<(?:\w+:)?\w+_id>", rule.rule):
+            continue
+        response = client.open(url, method=method, data={"name": "x"})
+        assert response.status_code == 404, f"{method} {url}: {response.status_code}"
+        assert SECRET_NAME not in response.text
+    assert _snapshot(db) == before
+
+
+def test_another_citys_api_token_gets_nothing(app, db, victim, other_coordinator, other_city):
+    with tenant_scope(db.session, other_city.id):
+        secret = create_api_token(db.session, other_coordinator, "aarhus").secret
+    client = app.test_client()
+    for rule, method, url in _requests(app, victim, "lyngby-taarbaek"):
+        if not rule.rule.startswith("/api/") or rule.rule == "/api/v1/cities/<city>":
+            continue
+        _check(client.open(url, method=method, headers={"Authorization": f"Bearer {secret}"}), rule, method)
+
+
+def test_public_city_pages_show_no_private_data(app, db, victim):
+    with tenant_scope(db.session, victim["city_id"]):
+        db.session.execute(select(Partner)).scalar_one().public = False
+        db.session.flush()
+    client = app.test_client()
+    for url in ("/lyngby-taarbaek/", "/api/v1/cities/lyngby-taarbaek"):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert SECRET_NAME not in response.text and "secret.person" not in response.text
+
+
+def test_every_rule_is_covered(app):
+    uncovered = [r.rule for r in app.url_map.iter_rules() if "<city>" not in r.rule and r.rule not in PLATFORM_RULES]
+    assert uncovered == [], "new URLs must be walked by the isolation test or listed as platform pages"
+
+
+def test_platform_pages_show_no_city_data_to_non_admins(app, db, victim, other_coordinator, login):
+    client = login(other_coordinator, target=app.test_client())
+    for url in ("/platform/cities", "/platform/outbox", "/platform/audit", "/national/"):
+        assert client.get(url).status_code == 403
+    account = client.get("/account")
+    assert "Aarhus Career Mentoring" in account.text
+    assert "/lyngby-taarbaek/coordinator" not in account.text and SECRET_NAME not in account.text

@@ -1,0 +1,74 @@
+"""Row-level security on PostgreSQL: the second layer of isolation."""
+
+import pytest
+from sqlalchemy import text
+
+from mentorby.platform.tenancy import set_session_tenant
+from tests.factories import create_partner
+
+pytestmark = pytest.mark.postgres
+
+
+def test_every_tenant_owned_table_has_a_policy_and_force(db):
+    tables = set(db.session.execute(text(
+        "select table_name from information_schema.columns where table_schema = 'public' and column_name = 'tenant_id'"
+    )).scalars())
+    assert {"membership", "partner", "programme_event", "audit_entry", "outbox_message"} <= tables
+    policies = set(db.session.execute(text("select tablename from pg_policies where schemaname = 'public'")).scalars())
+    forced = set(db.session.execute(text(
+        "select relname from pg_class where relrowsecurity and relforcerowsecurity and relkind = 'r'"
+    )).scalars())
+    assert tables - policies == set(), "tables without a policy"
+    assert tables - forced == set(), "tables without FORCE ROW LEVEL SECURITY"
+
+
+def test_the_app_role_is_bound_by_policies(db):
+    row = db.session.execute(text(
+        "select r.rolsuper, r.rolbypassrls, (select tableowner from pg_tables where tablename = 'partner') = current_user "
+        "from pg_roles r where r.rolname = current_user"
+    )).one()
+    assert tuple(row) == (False, False, False)
+
+
+def test_raw_sql_without_the_city_setting_sees_no_rows(db, host_city, other_city):
+    create_partner(host_city, name="DTU")
+    create_partner(other_city, name="Vestas")
+    set_session_tenant(db.session, None)
+    assert db.session.execute(text("select count(*) from partner")).scalar() == 0
+    set_session_tenant(db.session, host_city.id)
+    assert db.session.execute(text("select name from partner")).scalars().all() == ["DTU"]
+    set_session_tenant(db.session, None)
+
+
+def test_raw_insert_into_another_city_is_refused(db, host_city, other_city):
+    set_session_tenant(db.session, host_city.id)
+    with pytest.raises(Exception, match="row-level security"):
+        with db.session.begin_nested():
+            db.session.execute(text(
+                "insert into partner (tenant_id, name, kind, website, description, public, created_at) "
+                "values (:t, 'Sneaky', 'company', '', '', true, now())"
+            ), {"t": other_city.id})
+    set_session_tenant(db.session, None)
+
+
+def test_the_setting_does_not_outlive_the_transaction(app, host_city):
+    """Same backend, two requests: the second sees no trace of the first one's city."""
+    from mentorby.platform.extensions import db as database
+
+    engine = database.engine
+    with engine.connect() as conn:
+        pid = conn.execute(text("select pg_backend_pid()")).scalar()
+        conn.execute(text("select set_config('app.tenant_id', :t, true)"), {"t": str(host_city.id)})
+        assert conn.execute(text("select current_setting('app.tenant_id')")).scalar() == str(host_city.id)
+        conn.commit()
+        assert conn.execute(text("select pg_backend_pid()")).scalar() == pid
+        assert conn.execute(text("select coalesce(current_setting('app.tenant_id', true), '')")).scalar() == ""
+        conn.rollback()
+
+
+def test_audit_log_is_append_only_for_the_app(db, host_city):
+    set_session_tenant(db.session, host_city.id)
+    with pytest.raises(Exception, match="permission denied"):
+        with db.session.begin_nested():
+            db.session.execute(text("delete from audit_entry"))
+    set_session_tenant(db.session, None)
