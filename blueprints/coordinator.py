@@ -21,12 +21,15 @@ from mentorby.tenants.programme.services import criteria, events
 
 bp = CityBlueprint("coordinator", __name__, url_prefix="/coordinator")
 
+
 class InviteForm(FlaskForm):
     """Invite a colleague or a company contact."""
 
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     email = EmailField(_l("E-mail"), filters=[strip], validators=[DataRequired(), Email(), Length(max=254)])
-    role = SelectField(_l("Role"), choices=choices([(COORDINATOR, _l("Coordinator")), (COMPANY_CONTACT, _l("Company contact"))]))
+    role = SelectField(
+        _l("Role"), choices=choices([(COORDINATOR, _l("Coordinator")), (COMPANY_CONTACT, _l("Company contact"))])
+    )
 
 
 class TokenForm(FlaskForm):
@@ -43,8 +46,9 @@ def home():
         select(func.count()).select_from(Membership).where(Membership.role == COORDINATOR)
     ).scalar_one()
     open_invitations = db.session.execute(
-        select(func.count()).select_from(Invitation).where(Invitation.accepted_at.is_(None),
-                                                         Invitation.revoked_at.is_(None))
+        select(func.count())
+        .select_from(Invitation)
+        .where(Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None))
     ).scalar_one()
     numbers = {
         "partners": count_partners(db.session),
@@ -64,23 +68,42 @@ def team():
     form = InviteForm()
     if form.validate_on_submit():
         try:
-            accounts.invite(db.session, g.city, email=form.email.data, name=form.name.data, role=form.role.data,
-                            invited_by=current_user)
+            accounts.invite(
+                db.session,
+                g.city,
+                email=form.email.data,
+                name=form.name.data,
+                role=form.role.data,
+                invited_by=current_user,
+            )
         except accounts.AccountError as error:
             getattr(form, error.field or "email").errors.append(message(error.code))
         else:
             flash(_("Invitation sent to %(email)s.", email=form.email.data.strip().lower()), "info")
             return redirect(url_for("coordinator.team"))
     members = paginate(
-        select(Membership).join(User).where(Membership.role.in_((COORDINATOR, COMPANY_CONTACT)))
+        select(Membership)
+        .join(User)
+        .where(Membership.role.in_((COORDINATOR, COMPANY_CONTACT)))
         .order_by(Membership.role, User.name, Membership.id)
     )
-    invitations = db.session.execute(
-        select(Invitation).where(Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None))
-        .order_by(Invitation.created_at.desc()).limit(50)
-    ).scalars().all()
-    return render("coordinator/team.html", form=form, members=members, invitations=invitations,
-                  status=422 if form.is_submitted() else 200)
+    invitations = (
+        db.session.execute(
+            select(Invitation)
+            .where(Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None))
+            .order_by(Invitation.created_at.desc())
+            .limit(50)
+        )
+        .scalars()
+        .all()
+    )
+    return render(
+        "coordinator/team.html",
+        form=form,
+        members=members,
+        invitations=invitations,
+        status=422 if form.is_submitted() else 200,
+    )
 
 
 @bp.post("/team/invitations/<int:invitation_id>/revoke")
@@ -114,9 +137,13 @@ def api_tokens():
     if form.validate_on_submit():
         new_secret = accounts.create_api_token(db.session, current_user, form.name.data).secret
         form = TokenForm(formdata=None)
-    tokens = db.session.execute(
-        select(ApiToken).where(ApiToken.user_id == current_user.id).order_by(ApiToken.created_at.desc()).limit(50)
-    ).scalars().all()
+    tokens = (
+        db.session.execute(
+            select(ApiToken).where(ApiToken.user_id == current_user.id).order_by(ApiToken.created_at.desc()).limit(50)
+        )
+        .scalars()
+        .all()
+    )
     status = 422 if form.errors else 200
     return render("coordinator/api_tokens.html", form=form, tokens=tokens, new_secret=new_secret, status=status)
 

@@ -24,16 +24,26 @@ bp = Blueprint("public", __name__)
 class CitySignupForm(FlaskForm):
     """A city asks to run the programme."""
 
-    name = StringField(_l("Programme name"), validators=[DataRequired(), Length(max=120)],
-                       description=_l("As your city will call it, e.g. “Aarhus Career Mentoring”."))
-    slug = StringField(_l("Web address"), validators=[DataRequired(), Length(min=2, max=40)],
-                       description=_l("Your pages will be at /your-address/. Lower-case letters, digits and hyphens."))
+    name = StringField(
+        _l("Programme name"),
+        validators=[DataRequired(), Length(max=120)],
+        description=_l("As your city will call it, e.g. “Aarhus Career Mentoring”."),
+    )
+    slug = StringField(
+        _l("Web address"),
+        validators=[DataRequired(), Length(min=2, max=40)],
+        description=_l("Your pages will be at /your-address/. Lower-case letters, digits and hyphens."),
+    )
     municipality = StringField(_l("Municipality or region"), validators=[DataRequired(), Length(max=120)])
-    contact_name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=120)],
-                               description=_l("You become the city's first coordinator."))
-    contact_email = EmailField(_l("Your e-mail"), filters=[strip], validators=[DataRequired(), Email(), Length(max=254)])
-    motivation = TextAreaField(_l("Why does your city want to run the programme?"),
-                               validators=[Length(max=2000)])
+    contact_name = StringField(
+        _l("Your name"),
+        validators=[DataRequired(), Length(max=120)],
+        description=_l("You become the city's first coordinator."),
+    )
+    contact_email = EmailField(
+        _l("Your e-mail"), filters=[strip], validators=[DataRequired(), Email(), Length(max=254)]
+    )
+    motivation = TextAreaField(_l("Why does your city want to run the programme?"), validators=[Length(max=2000)])
 
 
 @bp.get("/")
@@ -50,8 +60,12 @@ def start_city():
     if form.validate_on_submit():
         try:
             city = register_city(
-                db.session, slug=form.slug.data, name=form.name.data, municipality=form.municipality.data,
-                contact_name=form.contact_name.data, contact_email=form.contact_email.data,
+                db.session,
+                slug=form.slug.data,
+                name=form.name.data,
+                municipality=form.municipality.data,
+                contact_name=form.contact_name.data,
+                contact_email=form.contact_email.data,
                 motivation=form.motivation.data or "",
             )
         except CityError as error:

@@ -28,7 +28,10 @@ def create_app(config: dict | None = None) -> Flask:
     """Create and configure the app; `config` overrides settings read from the environment."""
     settings = load_config(config)
     app = Flask(
-        "mentorby", root_path=str(ROOT), instance_path=str(INSTANCE), template_folder="templates",
+        "mentorby",
+        root_path=str(ROOT),
+        instance_path=str(INSTANCE),
+        template_folder="templates",
         static_folder="static",
     )
     app.config.update(settings)
@@ -46,8 +49,13 @@ def create_app(config: dict | None = None) -> Flask:
     htmx.init_app(app)
     limiter.init_app(app)
     talisman.init_app(
-        app, force_https=production, strict_transport_security=production, session_cookie_secure=production,
-        content_security_policy=CSP, frame_options="DENY", referrer_policy="same-origin",
+        app,
+        force_https=production,
+        strict_transport_security=production,
+        session_cookie_secure=production,
+        content_security_policy=CSP,
+        frame_options="DENY",
+        referrer_policy="same-origin",
     )
     api.init_app(app)
 
@@ -155,7 +163,9 @@ def _register_errors(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
-        return render_error(400, _("The form has expired or was sent from another site. Reload the page and try again."))
+        return render_error(
+            400, _("The form has expired or was sent from another site. Reload the page and try again.")
+        )
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -39,6 +39,7 @@ class UTCDateTime(TypeDecorator):
     cache_ok = True
 
     def process_bind_param(self, value, dialect):
+        """Refuse naive datetimes; store aware ones in UTC."""
         if value is None:
             return None
         if value.tzinfo is None:
@@ -46,6 +47,7 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(UTC)
 
     def process_result_value(self, value, dialect):
+        """Hand back aware UTC datetimes."""
         if value is None:
             return None
         if value.tzinfo is None:

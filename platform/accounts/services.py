@@ -110,7 +110,9 @@ def _locale_for(user: User | None) -> str:
     return str(get_locale() or "da")
 
 
-def invite(session: Session, tenant: Tenant, *, email: str, name: str, role: str, invited_by: User | None) -> Invitation:
+def invite(
+    session: Session, tenant: Tenant, *, email: str, name: str, role: str, invited_by: User | None
+) -> Invitation:
     """Invite someone to take `role` in the session's city; the link goes out by e-mail."""
     if role not in CITY_ROLES:
         raise AccountError("bad_role", "role")
@@ -129,14 +131,24 @@ def invite(session: Session, tenant: Tenant, *, email: str, name: str, role: str
     if open_invitation is not None:
         # A second invitation replaces the first, so only the newest link works.
         open_invitation.revoked_at = utcnow()
-    invitation = Invitation(email=email, name=name.strip(), role=role, invited_by_id=invited_by.id if invited_by else None)
+    invitation = Invitation(
+        email=email, name=name.strip(), role=role, invited_by_id=invited_by.id if invited_by else None
+    )
     session.add(invitation)
     session.flush()
     token = make_link_token(INVITE, {"t": tenant.id, "i": invitation.id})
     link = current_app.config["BASE_URL"].rstrip("/") + url_for("auth.accept_invitation", token=token)
     _mail(
-        session, to=email, kind="invitation", template="invitation", tenant_id=tenant.id,
-        locale=_locale_for(existing), link=link, city=tenant, role=role, name=name,
+        session,
+        to=email,
+        kind="invitation",
+        template="invitation",
+        tenant_id=tenant.id,
+        locale=_locale_for(existing),
+        link=link,
+        city=tenant,
+        role=role,
+        name=name,
         days=current_app.config["INVITATION_MAX_AGE"].days,
     )
     return invitation
@@ -157,8 +169,9 @@ def load_invitation(session: Session, token: str) -> tuple[Tenant, Invitation]:
     return tenant, invitation
 
 
-def accept_invitation(session: Session, invitation: Invitation, *, name: str, password: str | None,
-                      user: User | None) -> User:
+def accept_invitation(
+    session: Session, invitation: Invitation, *, name: str, password: str | None, user: User | None
+) -> User:
     """Turn an invitation into a membership, creating the account or confirming an existing one."""
     existing = find_user(session, invitation.email)
     if existing is not None:
@@ -189,8 +202,16 @@ def request_password_reset(session: Session, email: str) -> None:
     token = make_link_token(RESET, {"u": user.id, "f": fingerprint(user.password_hash)})
     link = current_app.config["BASE_URL"].rstrip("/") + url_for("auth.reset_password", token=token)
     minutes = int(current_app.config["PASSWORD_RESET_MAX_AGE"].total_seconds() // 60)
-    _mail(session, to=user.email, kind="password_reset", template="password_reset", tenant_id=None,
-          locale=_locale_for(user), link=link, minutes=minutes)
+    _mail(
+        session,
+        to=user.email,
+        kind="password_reset",
+        template="password_reset",
+        tenant_id=None,
+        locale=_locale_for(user),
+        link=link,
+        minutes=minutes,
+    )
 
 
 def user_for_reset(session: Session, token: str) -> User:
@@ -253,4 +274,3 @@ def authenticate_api_token(session: Session, secret: str) -> ApiToken | None:
             return None
         token.last_used_at = utcnow()
     return token
-

@@ -13,7 +13,9 @@ from mentorby.platform.tenancy import cross_tenant, utcnow
 PENDING_KEY = "mentorby.outbox_pending"
 
 
-def queue_mail(session: Session, *, to: str, subject: str, body: str, kind: str, tenant_id: int | None) -> OutboxMessage:
+def queue_mail(
+    session: Session, *, to: str, subject: str, body: str, kind: str, tenant_id: int | None
+) -> OutboxMessage:
     """Write an e-mail to the outbox; it is delivered only if the transaction commits."""
     message = OutboxMessage(to_email=to, subject=subject, body=body, kind=kind, tenant_id=tenant_id)
     # Platform mail (tenant_id None) is readable by no city; writing it is an explicit cross-city act.

@@ -46,7 +46,8 @@ EVENTS = (
 CRITERIA = (
     {
         "position": 1, "code": "mentor_network", "role": "mentor", "threshold": 0.6667, "measured_at": "closing",
-        "statement_da": "Mindst 2/3 af mentorerne har oplevet at få udviklet deres personlige og professionelle netværk",
+        "statement_da": "Mindst 2/3 af mentorerne har oplevet at få udviklet deres personlige og professionelle "
+        "netværk",
         "statement_en": "At least 2/3 of mentors report a developed personal and professional network",
     },
     {

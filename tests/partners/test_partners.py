@@ -15,8 +15,10 @@ def test_add_edit_and_list_partners(client, db, login, coordinator, host_city):
     login(coordinator)
     empty = client.get("/lyngby-taarbaek/coordinator/partners/")
     assert "No partners yet" in empty.text
-    response = client.post("/lyngby-taarbaek/coordinator/partners/new",
-                           data={"name": " DTU ", "kind": "university", "website": "https://www.dtu.dk", "public": "y"})
+    response = client.post(
+        "/lyngby-taarbaek/coordinator/partners/new",
+        data={"name": " DTU ", "kind": "university", "website": "https://www.dtu.dk", "public": "y"},
+    )
     assert response.status_code == 302
     listing = client.get("/lyngby-taarbaek/coordinator/partners/?kind=university", headers={"HX-Request": "true"})
     assert "DTU" in listing.text and "<html" not in listing.text
@@ -43,14 +45,17 @@ def test_bad_partner_input_changes_nothing(client, db, login, coordinator, host_
     assert _count(db, host_city) == before
 
 
-def test_partner_list_uses_the_same_number_of_queries_for_5_and_200(client, db, login, coordinator, host_city,
-                                                                  count_queries):
+def test_partner_list_uses_the_same_number_of_queries_for_5_and_200(
+    client, db, login, coordinator, host_city, count_queries
+):
     login(coordinator)
     counts = []
     for total in (5, 200):
         with tenant_scope(db.session, host_city.id):
             existing = db.session.execute(select(func.count()).select_from(Partner)).scalar()
-            db.session.add_all(Partner(name=f"Company {existing + i:04d}", kind="company") for i in range(total - existing))
+            db.session.add_all(
+                Partner(name=f"Company {existing + i:04d}", kind="company") for i in range(total - existing)
+            )
             db.session.flush()
         with count_queries() as counter:
             page = client.get("/lyngby-taarbaek/coordinator/partners/")

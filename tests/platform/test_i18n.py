@@ -10,8 +10,25 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_danish_catalogue_is_complete_and_up_to_date(tmp_path):
     pot = tmp_path / "messages.pot"
-    subprocess.run([str(Path(sys.executable).parent / "pybabel"), "extract", "-F", "babel.cfg", "-k", "_l",
-                    "-k", "lazy_gettext", "-o", str(pot), "--no-location", "."], cwd=ROOT, check=True, capture_output=True)
+    subprocess.run(
+        [
+            str(Path(sys.executable).parent / "pybabel"),
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "_l",
+            "-k",
+            "lazy_gettext",
+            "-o",
+            str(pot),
+            "--no-location",
+            ".",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
     with pot.open("rb") as handle:
         extracted = {m.id for m in read_po(handle) if m.id}
     with (ROOT / "translations/da/LC_MESSAGES/messages.po").open("rb") as handle:

@@ -8,8 +8,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_platform_folder_does_not_shadow_the_standard_library():
     code = (
-        "import sys; sys.path.insert(0, %r); import platform, mentorby.platform.app as a; "
-        "print(platform.__file__); print(a.__file__)" % str(ROOT)
+        f"import sys; sys.path.insert(0, {str(ROOT)!r}); import platform, mentorby.platform.app as a; "
+        "print(platform.__file__); print(a.__file__)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT).stdout
     stdlib, project = out.split()

@@ -10,23 +10,33 @@ pytestmark = pytest.mark.postgres
 
 
 def test_every_tenant_owned_table_has_a_policy_and_force(db):
-    tables = set(db.session.execute(text(
-        "select table_name from information_schema.columns where table_schema = 'public' and column_name = 'tenant_id'"
-    )).scalars())
+    tables = set(
+        db.session.execute(
+            text(
+                "select table_name from information_schema.columns "
+                "where table_schema = 'public' and column_name = 'tenant_id'"
+            )
+        ).scalars()
+    )
     assert {"membership", "partner", "programme_event", "audit_entry", "outbox_message"} <= tables
     policies = set(db.session.execute(text("select tablename from pg_policies where schemaname = 'public'")).scalars())
-    forced = set(db.session.execute(text(
-        "select relname from pg_class where relrowsecurity and relforcerowsecurity and relkind = 'r'"
-    )).scalars())
+    forced = set(
+        db.session.execute(
+            text("select relname from pg_class where relrowsecurity and relforcerowsecurity and relkind = 'r'")
+        ).scalars()
+    )
     assert tables - policies == set(), "tables without a policy"
     assert tables - forced == set(), "tables without FORCE ROW LEVEL SECURITY"
 
 
 def test_the_app_role_is_bound_by_policies(db):
-    row = db.session.execute(text(
-        "select r.rolsuper, r.rolbypassrls, (select tableowner from pg_tables where tablename = 'partner') = current_user "
-        "from pg_roles r where r.rolname = current_user"
-    )).one()
+    row = db.session.execute(
+        text(
+            "select r.rolsuper, r.rolbypassrls, "
+            "(select tableowner from pg_tables where tablename = 'partner') = current_user "
+            "from pg_roles r where r.rolname = current_user"
+        )
+    ).one()
     assert tuple(row) == (False, False, False)
 
 
@@ -44,10 +54,13 @@ def test_raw_insert_into_another_city_is_refused(db, host_city, other_city):
     set_session_tenant(db.session, host_city.id)
     with pytest.raises(Exception, match="row-level security"):
         with db.session.begin_nested():
-            db.session.execute(text(
-                "insert into partner (tenant_id, name, kind, website, description, public, created_at) "
-                "values (:t, 'Sneaky', 'company', '', '', true, now())"
-            ), {"t": other_city.id})
+            db.session.execute(
+                text(
+                    "insert into partner (tenant_id, name, kind, website, description, public, created_at) "
+                    "values (:t, 'Sneaky', 'company', '', '', true, now())"
+                ),
+                {"t": other_city.id},
+            )
     set_session_tenant(db.session, None)
 
 

@@ -11,8 +11,18 @@ def _kickoff(db, city):
 
 
 def _form(event, **changes):
-    data = {f: getattr(event, f) for f in ("name_da", "name_en", "description_da", "description_en", "audience",
-                                           "week_offset", "duration_minutes")}
+    data = {
+        f: getattr(event, f)
+        for f in (
+            "name_da",
+            "name_en",
+            "description_da",
+            "description_en",
+            "audience",
+            "week_offset",
+            "duration_minutes",
+        )
+    }
     return {**data, **changes}
 
 
@@ -21,9 +31,11 @@ def test_edit_an_event_inline(client, db, login, coordinator, host_city):
     event = _kickoff(db, host_city)
     form = client.get(f"/lyngby-taarbaek/coordinator/programme/events/{event.id}", headers={"HX-Request": "true"})
     assert "<form" in form.text and "<html" not in form.text
-    saved = client.post(f"/lyngby-taarbaek/coordinator/programme/events/{event.id}",
-                        data=_form(event, name_en="Kick-off with speed networking", week_offset=3),
-                        headers={"HX-Request": "true"})
+    saved = client.post(
+        f"/lyngby-taarbaek/coordinator/programme/events/{event.id}",
+        data=_form(event, name_en="Kick-off with speed networking", week_offset=3),
+        headers={"HX-Request": "true"},
+    )
     assert saved.status_code == 200 and "Kick-off with speed networking" in saved.text and "<form" not in saved.text
     assert saved.headers["Vary"].count("HX-Request") == 1
     assert _kickoff(db, host_city).week_offset == 3
@@ -31,17 +43,26 @@ def test_edit_an_event_inline(client, db, login, coordinator, host_city):
 
 def test_history_restore_gets_the_full_page(client, login, coordinator):
     login(coordinator)
-    page = client.get("/lyngby-taarbaek/coordinator/partners/",
-                      headers={"HX-Request": "true", "HX-History-Restore-Request": "true"})
+    page = client.get(
+        "/lyngby-taarbaek/coordinator/partners/", headers={"HX-Request": "true", "HX-History-Restore-Request": "true"}
+    )
     assert "<html" in page.text
 
 
 def test_bad_event_input_changes_nothing(client, db, login, coordinator, host_city):
     login(coordinator)
     event = _kickoff(db, host_city)
-    for changes in ({"week_offset": -1}, {"week_offset": "soon"}, {"duration_minutes": 5000}, {"name_en": ""},
-                    {"audience": "everyone"}, {"name_da": "x" * 121}):
-        response = client.post(f"/lyngby-taarbaek/coordinator/programme/events/{event.id}", data=_form(event, **changes))
+    for changes in (
+        {"week_offset": -1},
+        {"week_offset": "soon"},
+        {"duration_minutes": 5000},
+        {"name_en": ""},
+        {"audience": "everyone"},
+        {"name_da": "x" * 121},
+    ):
+        response = client.post(
+            f"/lyngby-taarbaek/coordinator/programme/events/{event.id}", data=_form(event, **changes)
+        )
         assert response.status_code == 422, changes
     assert _kickoff(db, host_city).name_en == "Kick-off" and _kickoff(db, host_city).week_offset == 2
 
@@ -49,11 +70,19 @@ def test_bad_event_input_changes_nothing(client, db, login, coordinator, host_ci
 def test_edit_a_success_criterion(client, db, login, coordinator, host_city):
     login(coordinator)
     with tenant_scope(db.session, host_city.id):
-        criterion = db.session.execute(select(SuccessCriterion).where(SuccessCriterion.code == "mentee_employed_6m")).scalar_one()
+        criterion = db.session.execute(
+            select(SuccessCriterion).where(SuccessCriterion.code == "mentee_employed_6m")
+        ).scalar_one()
     url = f"/lyngby-taarbaek/coordinator/programme/criteria/{criterion.id}"
-    assert client.post(url, data={"threshold_percent": "150", "statement_da": "x", "statement_en": "y"}).status_code == 422
-    assert client.post(url, data={"threshold_percent": "40", "statement_da": "Mindst 40%",
-                                  "statement_en": "At least 40%"}).status_code == 302
+    assert (
+        client.post(url, data={"threshold_percent": "150", "statement_da": "x", "statement_en": "y"}).status_code == 422
+    )
+    assert (
+        client.post(
+            url, data={"threshold_percent": "40", "statement_da": "Mindst 40%", "statement_en": "At least 40%"}
+        ).status_code
+        == 302
+    )
     db.session.expire_all()
     with tenant_scope(db.session, host_city.id):
         assert float(db.session.get(SuccessCriterion, criterion.id).threshold) == 0.4
@@ -64,4 +93,6 @@ def test_participants_cannot_edit_the_programme(client, db, login, host_city, cr
     login(mentor)
     event = _kickoff(db, host_city)
     assert client.get("/lyngby-taarbaek/coordinator/programme/").status_code == 403
-    assert client.post(f"/lyngby-taarbaek/coordinator/programme/events/{event.id}", data=_form(event)).status_code == 403
+    assert (
+        client.post(f"/lyngby-taarbaek/coordinator/programme/events/{event.id}", data=_form(event)).status_code == 403
+    )
