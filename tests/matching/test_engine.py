@@ -13,13 +13,6 @@ from hypothesis import strategies as st
 from mentorby.tenants.matching import engine
 from mentorby.tenants.matching.engine import MatchingInputError, MatchResult
 
-
-@pytest.fixture
-def db():
-    """Stand in for the suite's autouse database fixture: these tests are pure, so no app or connection is opened."""
-    return None
-
-
 FAST = settings(max_examples=60, deadline=None, database=None)
 
 

@@ -18,12 +18,6 @@ from mentorby.tenants.matching.rotation import (
 )
 
 
-@pytest.fixture
-def db():
-    """Stand in for the suite's autouse database fixture: these tests are pure, so no app or connection is opened."""
-    return None
-
-
 def check_plan(plan: RotationPlan, mentors: list, mentees: list, rounds: int) -> None:
     """Assert every documented guarantee of plan_rotation."""
     n_m, n_e = len(mentors), len(mentees)

@@ -28,10 +28,6 @@ KEYWORDS = [f"kw{k}" for k in range(90)]  # > 64 items so bitmasks need several 
 rating = st.one_of(st.none(), st.integers(1, 5))
 
 
-@pytest.fixture
-def db():
-    """Stand in for the suite's autouse database fixture: these tests are pure, so no app or connection is opened."""
-    return None
 
 
 def subsets(items, max_size=5):
