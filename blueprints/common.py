@@ -1,6 +1,7 @@
 """What every view shares: the city resolved once per request, access checks, rendering, paging."""
 
 from functools import wraps
+from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, g, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -97,7 +98,8 @@ def render(template: str, block: str | None = None, status: int = 200, **context
 def page_number() -> int:
     """The requested page (1 when missing or malformed)."""
     page = request.args.get("page", "1")
-    return int(page) if page.isdigit() and 0 < int(page) < 100000 else 1
+    # isascii: "²".isdigit() is true but int("²") fails.
+    return int(page) if page.isascii() and page.isdigit() and 0 < int(page) < 100000 else 1
 
 
 def paginate(query, per_page: int | None = None):
@@ -107,10 +109,13 @@ def paginate(query, per_page: int | None = None):
 
 
 def safe_next(target: str | None, default: str) -> str:
-    """Only redirect to paths on this site."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return default
+    """Only redirect to paths on this site (browsers drop tabs and newlines inside a URL, so a tab hides //)."""
+    if not target or any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in target) or "\\" in target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return default
+    return target
 
 
 def strip(value):

@@ -6,10 +6,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DecimalField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange
+from wtforms.validators import DataRequired, Length, NumberRange, StopValidation
 
 from mentorby.blueprints.common import CityBlueprint, choices, coordinator_required, render
-from mentorby.platform.extensions import db
+from mentorby.platform.extensions import db, htmx
 from mentorby.platform.tenancy import get_in_city
 from mentorby.tenants.programme import services as programme
 from mentorby.tenants.programme.models import ProgrammeEvent, SuccessCriterion
@@ -33,11 +33,17 @@ class EventForm(FlaskForm):
     duration_minutes = IntegerField(_l("Duration in minutes"), validators=[NumberRange(min=15, max=720)])
 
 
+def _finite(form, field):
+    # Decimal("sNaN") passes DecimalField and then breaks NumberRange.
+    if field.data is not None and not field.data.is_finite():
+        raise StopValidation(_l("Enter a number between 1 and 100."))
+
+
 class CriterionForm(FlaskForm):
     """A success criterion's threshold and wording."""
 
     threshold_percent = DecimalField(_l("Threshold (%)"), places=1,
-                                     validators=[DataRequired(), NumberRange(min=1, max=100)])
+                                     validators=[DataRequired(), _finite, NumberRange(min=1, max=100)])
     statement_da = TextAreaField(_l("Criterion in Danish"), validators=[DataRequired(), Length(max=500)])
     statement_en = TextAreaField(_l("Criterion in English"), validators=[DataRequired(), Length(max=500)])
 
@@ -59,13 +65,15 @@ def overview():
 def edit_event(event_id: int):
     """Edit a joint event; with htmx the row turns into the form and back."""
     event = get_in_city(db.session, ProgrammeEvent, event_id)
-    form = EventForm(obj=event)
+    # A prefix per event keeps ids unique when several rows are open for editing at once.
+    form = EventForm(obj=event, prefix=f"event-{event.id}")
     if form.validate_on_submit():
-        programme.update_event(event, {name: field.data for name, field in form._fields.items()
-                                       if name != "csrf_token"})
+        values = {field.short_name: field.data for field in form if field.short_name != "csrf_token"}
+        programme.update_event(event, values)
+        if htmx:
+            return render("programme/overview.html", "event_row", event=event, saved=True, **_labels())
         flash(_("Saved."), "info")
-        return render("programme/overview.html", "event_row", event=event, **_labels()) if _htmx() else redirect(
-            url_for("programme.overview"))
+        return redirect(url_for("programme.overview"))
     status = 422 if form.is_submitted() else 200
     return render("programme/edit_event.html", "event_form", event=event, form=form, status=status, **_labels())
 
@@ -89,7 +97,3 @@ def edit_criterion(criterion_id: int):
     return render("programme/edit_criterion.html", criterion=criterion, form=form, status=status, **_labels())
 
 
-def _htmx() -> bool:
-    from mentorby.platform.extensions import htmx
-
-    return bool(htmx)

@@ -6,6 +6,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
 from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from mentorby.platform.accounts.models import COORDINATOR, User
 from mentorby.platform.audit.listener import set_actor
@@ -35,6 +36,10 @@ def create_app(config: dict | None = None) -> Flask:
         static_folder="static",
     )
     app.config.update(settings)
+    if app.config["TRUSTED_PROXIES"]:
+        # Behind a load balancer: the client's address (for rate limits) and scheme come from its headers.
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     INSTANCE.mkdir(exist_ok=True)
     production = app.config["ENV_NAME"] == "production"
 
@@ -60,11 +65,15 @@ def create_app(config: dict | None = None) -> Flask:
     api.init_app(app)
 
     @login_manager.user_loader
-    def load_user(user_id: str):
-        try:
-            return db.session.get(User, int(user_id))
-        except ValueError:
+    def load_user(session_id: str):
+        user_id, _, digest = session_id.partition(":")
+        if not user_id.isascii() or not user_id.isdigit():
             return None
+        user = db.session.get(User, int(user_id))
+        # A deactivated person, or a session from before a password change, is signed out.
+        if user is None or not user.active or user.get_id() != session_id:
+            return None
+        return user
 
     with app.app_context():
         _configure_sqlite(db.engine)

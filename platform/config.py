@@ -53,6 +53,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
         "SIGNUP_RATE_LIMIT": os.environ.get("SIGNUP_RATE_LIMIT", "20 per hour"),
         "AUTO_APPROVE_CITIES": _bool("AUTO_APPROVE_CITIES"),
+        #: How many reverse proxies (load balancers) stand in front of the app; 0 trusts no forwarded header.
+        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
         "HOST_CITY_SLUG": os.environ.get("HOST_CITY_SLUG", "lyngby-taarbaek"),
         "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000"),
         "MAIL_SERVER": os.environ.get("MAIL_SERVER"),

@@ -1,5 +1,6 @@
 """Users, memberships in cities, invitations and personal API tokens."""
 
+import hashlib
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -44,6 +45,14 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:
         """Flask-Login: a deactivated user cannot log in."""
         return self.active
+
+    def get_id(self) -> str:
+        """Flask-Login's session id: the user id and a digest of the password hash.
+
+        A new password (reset or change) changes the digest, so every other session of the person ends.
+        """
+        digest = hashlib.sha256((self.password_hash or "").encode()).hexdigest()[:16]
+        return f"{self.id}:{digest}"
 
     @property
     def is_platform_admin(self) -> bool:

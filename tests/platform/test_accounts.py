@@ -146,3 +146,33 @@ def test_csrf_token_travels_in_htmx_header(app, client, coordinator, login):
     login(coordinator)
     page = client.get("/lyngby-taarbaek/coordinator/")
     assert 'hx-headers=\'{"X-CSRFToken": "' in page.text
+
+
+def test_a_password_reset_ends_other_sessions(app, client, db, coordinator, login):
+    other = login(coordinator, target=app.test_client())
+    assert other.get("/account").status_code == 200
+    client.post("/password/forgot", data={"email": coordinator.email})
+    link = link_in(last_mail(db, coordinator.email))
+    client.post(link, data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    assert other.get("/account").status_code == 302
+
+
+def test_a_deactivated_person_is_signed_out(client, db, coordinator, login):
+    login(coordinator)
+    coordinator.active = False
+    db.session.flush()
+    assert client.get("/account").status_code == 302
+
+
+@pytest.mark.parametrize("target", ["/%09/evil.example", "//evil.example", "https://evil.example/", "/%0a/evil.example",
+                                    "/\\evil.example"])
+def test_login_never_redirects_off_site(client, coordinator, target):
+    response = client.post(f"/login?next={target}", data={"email": coordinator.email, "password": PASSWORD})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/account"
+
+
+def test_odd_page_numbers_and_query_keys_are_harmless(client, coordinator, login, host_city):
+    login(coordinator)
+    for query in ("page=%C2%B2", "page=-1", "page=abc", "endpoint=x&page=2", "_external=1"):
+        assert client.get(f"/lyngby-taarbaek/coordinator/partners/?{query}").status_code == 200

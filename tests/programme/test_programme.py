@@ -23,7 +23,7 @@ def _form(event, **changes):
             "duration_minutes",
         )
     }
-    return {**data, **changes}
+    return {f"event-{event.id}-{key}": value for key, value in {**data, **changes}.items()}
 
 
 def test_edit_an_event_inline(client, db, login, coordinator, host_city):
@@ -96,3 +96,13 @@ def test_participants_cannot_edit_the_programme(client, db, login, host_city, cr
     assert (
         client.post(f"/lyngby-taarbaek/coordinator/programme/events/{event.id}", data=_form(event)).status_code == 403
     )
+
+
+def test_non_finite_threshold_is_refused(client, db, login, coordinator, host_city):
+    login(coordinator)
+    with tenant_scope(db.session, host_city.id):
+        criterion = db.session.execute(select(SuccessCriterion)).scalars().first()
+    url = f"/lyngby-taarbaek/coordinator/programme/criteria/{criterion.id}"
+    for value in ("sNaN", "NaN", "Infinity"):
+        response = client.post(url, data={"threshold_percent": value, "statement_da": "x", "statement_en": "y"})
+        assert response.status_code == 422, value
