@@ -44,3 +44,28 @@ def test_failed_requests_leave_no_audit_entry(client, db, login, coordinator):
     response = client.post("/lyngby-taarbaek/coordinator/partners/new", data={"name": "", "kind": "company"})
     assert response.status_code == 422
     assert len(_entries(db, "partner")) == before
+
+
+def test_audit_log_page_uses_the_same_number_of_queries_for_5_and_200(client, db, login, coordinator, host_city,
+                                                                      count_queries):
+    from sqlalchemy import insert
+
+    from mentorby.platform.tenancy import utcnow
+
+    login(coordinator)
+    counts = []
+    for total in (5, 200):
+        with cross_tenant(db.session):
+            existing = len(_entries(db, "partner"))
+            db.session.execute(insert(AuditEntry.__table__), [
+                {"tenant_id": host_city.id, "actor_id": coordinator.id, "actor_role": "coordinator",
+                 "action": "update", "entity": "partner", "entity_id": i, "changes": {"name": ["a", "b"]},
+                 "created_at": utcnow()}
+                for i in range(total - existing)
+            ])
+        with count_queries() as counter:
+            page = client.get("/lyngby-taarbaek/coordinator/audit?entity=partner")
+        assert page.status_code == 200
+        counts.append(counter.count)
+    assert counts[0] == counts[1]
+    assert "Page 1 of 8" in page.text
