@@ -198,6 +198,11 @@ def request_password_reset(session: Session, email: str) -> None:
     """Send a reset link if the address belongs to an active user; say nothing either way."""
     user = find_user(session, email)
     if user is None or not user.active:
+        # Do the same signing and rendering as for a real account, so the answer time does not tell
+        # which addresses have one (delivery itself happens in the worker in production).
+        make_link_token(RESET, {"u": 0, "f": fingerprint(None)})
+        with force_locale(_locale_for(None)):
+            render_template("mail/password_reset.txt", link="", minutes=0)
         return
     token = make_link_token(RESET, {"u": user.id, "f": fingerprint(user.password_hash)})
     link = current_app.config["BASE_URL"].rstrip("/") + url_for("auth.reset_password", token=token)
