@@ -72,7 +72,10 @@ def test_sign_up_approve_and_coordinate_a_new_city(page: Page, live_server):
     page.get_by_role("link", name="Programme", exact=True).click()
     page.get_by_role("link", name=re.compile("Edit CV workshop")).focus()
     page.keyboard.press("Enter")
+    # The form arrives in place with focus on its first field (htmx has swapped and settled it).
+    expect(page.get_by_label("Name in Danish")).to_be_focused()
     page.get_by_label("Name in English").fill("CV and LinkedIn workshop")
+    expect(page.get_by_label("Name in English")).to_have_value("CV and LinkedIn workshop")
     page.get_by_role("button", name="Save").click()
     expect(page.locator("#events")).to_contain_text("CV and LinkedIn workshop")
 
