@@ -9,7 +9,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import func, select
 
-from mentorby.blueprints.common import _pull_city, render
+from mentorby.blueprints.common import render, resolve_city
 from mentorby.platform.accounts.models import COORDINATOR
 from mentorby.platform.accounts.services import authenticate_api_token, roles_in_city
 from mentorby.platform.audit.listener import set_actor
@@ -20,7 +20,7 @@ from mentorby.platform.tenancy import set_session_tenant
 from mentorby.tenants.programme.services import events
 
 blp = Blueprint("api_v1", __name__, url_prefix="/api/v1", description="Mentorby API v1")
-blp.url_value_preprocessor(_pull_city)
+blp.url_value_preprocessor(resolve_city)
 BEARER = [{"bearerAuth": []}]
 
 

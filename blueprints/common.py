@@ -14,7 +14,8 @@ from mentorby.platform.extensions import db, htmx
 from mentorby.platform.tenancy import set_session_tenant
 
 
-def _pull_city(endpoint, values):
+def resolve_city(endpoint, values):
+    """URL value preprocessor: load the city named in the path once per request, or 404."""
     if not values or "city" not in values:
         return
     slug = values.pop("city")
@@ -37,7 +38,7 @@ class CityBlueprint(Blueprint):
 
     def __init__(self, name: str, import_name: str, url_prefix: str = ""):
         super().__init__(name, import_name, url_prefix="/<city>" + url_prefix)
-        self.url_value_preprocessor(_pull_city)
+        self.url_value_preprocessor(resolve_city)
         self.url_defaults(_add_city)
 
 
