@@ -10,7 +10,7 @@ from mentorby.blueprints.messages import message, status_name
 from mentorby.platform.audit.models import AuditEntry
 from mentorby.platform.cities.models import CITY_STATUSES, PENDING, Tenant
 from mentorby.platform.cities.services import TRANSITIONS, CityError, change_status
-from mentorby.platform.extensions import db
+from mentorby.platform.extensions import db, htmx
 from mentorby.platform.outbox.models import OutboxMessage
 from mentorby.platform.tenancy import cross_tenant
 from mentorby.tenants.programme.services import open_city
@@ -44,11 +44,11 @@ def decide(city_id: int, action: str):
         else:
             change_status(city, action)
     except CityError as error:
-        if request.headers.get("HX-Request"):
+        if htmx:
             return render("admin/cities.html", "city_row", city=city, error=message(error.code), status=409)
         flash(message(error.code), "error")
         return redirect(url_for("admin.cities", status=city.status)), 303
-    if request.headers.get("HX-Request"):
+    if htmx:
         return render("admin/cities.html", "city_row", city=city, done=True)
     flash(_("%(city)s is now %(status)s.", city=city.name, status=status_name(city.status)), "info")
     return redirect(url_for("admin.cities", status=city.status))

@@ -193,6 +193,23 @@ def count_queries(db):
     return counting
 
 
+@pytest.fixture
+def queries_at_sizes(client, count_queries):
+    """Queries one page issues with 5 and with 200 rows: `grow(total)` brings the data to `total` rows first."""
+
+    def measure(url, grow):
+        counts = []
+        for total in (5, 200):
+            grow(total)
+            with count_queries() as counter:
+                page = client.get(url)
+            assert page.status_code == 200
+            counts.append(counter.count)
+        return counts, page
+
+    return measure
+
+
 # --- factories as fixtures -----------------------------------------------------------------------
 
 

@@ -1,12 +1,12 @@
 """Users, memberships in cities, invitations and personal API tokens."""
 
-import hashlib
 from datetime import datetime
 
 from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from mentorby.platform.accounts.tokens import fingerprint
 from mentorby.platform.extensions import db
 from mentorby.platform.tenancy import TenantOwned, UTCDateTime, utcnow
 
@@ -51,8 +51,7 @@ class User(UserMixin, db.Model):
 
         A new password (reset or change) changes the digest, so every other session of the person ends.
         """
-        digest = hashlib.sha256((self.password_hash or "").encode()).hexdigest()[:16]
-        return f"{self.id}:{digest}"
+        return f"{self.id}:{fingerprint(self.password_hash)}"
 
     @property
     def is_platform_admin(self) -> bool:

@@ -53,11 +53,8 @@ def create_user(session: Session, *, email: str, name: str = "", password: str |
 def authenticate(session: Session, email: str, password: str) -> User | None:
     """The active user with these credentials, or None; upgrades old hashes on the way."""
     user = find_user(session, email)
-    if user is None or not verify_password(user.password_hash if user else None, password):
-        if user is None:
-            verify_password(None, password)
-        return None
-    if not user.active:
+    # verify_password spends a hash's time even for an unknown address, so timing reveals nothing.
+    if not verify_password(user.password_hash if user else None, password) or user is None or not user.active:
         return None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
