@@ -15,7 +15,7 @@ from sqlalchemy.orm import DeclarativeBase
 
 # Named constraints so that Alembic migrations (batch mode on SQLite) can address them.
 NAMING = {
-    "ix": "ix_%(column_0_label)s",
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
     "ck": "ck_%(table_name)s_%(constraint_name)s",
     "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",

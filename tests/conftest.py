@@ -224,6 +224,16 @@ def create_user(db):
 
 
 @pytest.fixture
+def create_cohort(db):
+    return factories.create_cohort
+
+
+@pytest.fixture
+def create_application(db):
+    return factories.create_application
+
+
+@pytest.fixture
 def host_city(db):
     return factories.create_city(slug="lyngby-taarbaek", name="Lyngby-Taarbæk Vidensby", is_host=True)
 

@@ -1,5 +1,7 @@
 """factory_boy factories for the platform's models; each creates rows through the city it belongs to."""
 
+import itertools
+
 import factory
 from factory.alchemy import SQLAlchemyModelFactory
 
@@ -67,3 +69,57 @@ def create_partner(city: Tenant, **fields) -> Partner:
         db.session.add(partner)
         db.session.flush()
     return partner
+
+
+_numbers = itertools.count(1)
+
+
+def create_cohort(city: Tenant, *, status: str = "recruiting", starts_on=None, **fields):
+    """A round planned from the city's programme model, moved straight to `status`."""
+    from datetime import date, timedelta
+
+    from mentorby.tenants.cohorts.services import plan_cohort
+
+    starts_on = starts_on or date.today() + timedelta(days=60)
+    values = {"name": f"Round {next(_numbers)}", "starts_on": starts_on, "ends_on": None,
+              "apply_by": None, "mentor_capacity": 20, "mentee_capacity": 20, "description": ""} | fields
+    with tenant_scope(db.session, city.id):
+        cohort = plan_cohort(db.session, values)
+        cohort.status = status
+        db.session.flush()
+    return cohort
+
+
+MENTEE_VALUES = {
+    "field": "engineering", "languages": ["en"], "availability": ["weekday_evening"], "education": "MSc",
+    "years_experience": 5, "job_goal": "Project engineer in wind energy", "danish_level": "beginner",
+    "partner_employer": "",
+}
+MENTOR_VALUES = {
+    "field": "engineering", "languages": ["da", "en"], "availability": ["weekday_evening"], "employer": "COWI",
+    "job_title": "Senior engineer", "industry": "engineering", "expertise": "wind energy, project management",
+    "mentoring_format": "one", "mentee_capacity": 1, "motivation": "",
+}
+
+
+def create_application(cohort, *, role: str = "mentee", status: str = "submitted", cv: bytes | None = None,
+                       **fields):
+    """An application to `cohort` through the service (the person joins the pool), then set to `status`."""
+    from mentorby.tenants.applications import consent
+    from mentorby.tenants.applications.services import Upload, submit_application
+
+    n = next(_numbers)
+    values = (MENTEE_VALUES if role == "mentee" else MENTOR_VALUES) | {
+        "name": f"Applicant {n}", "email": f"applicant{n}@example.org", "locale": "en"} | fields
+    with tenant_scope(db.session, cohort.tenant_id):
+        application = submit_application(
+            db.session, cohort, role, values, consent_version=consent.CURRENT, source="coordinator",
+            cv=Upload("cv.pdf", cv) if cv else None,
+        )
+        application.status = status
+        db.session.flush()
+    return application
+
+
+#: The smallest file the CV check takes as a PDF.
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

@@ -13,7 +13,7 @@ from mentorby.platform.accounts.models import CITY_ROLES, ApiToken, Invitation, 
 from mentorby.platform.accounts.passwords import hash_password, needs_rehash, verify_password
 from mentorby.platform.accounts.tokens import LinkError, fingerprint, make_link_token, read_link_token
 from mentorby.platform.cities.models import ACTIVE, Tenant
-from mentorby.platform.outbox.services import queue_mail
+from mentorby.platform.outbox.services import queue_template_mail
 from mentorby.platform.tenancy import cross_tenant, set_session_tenant, utcnow
 
 INVITE, RESET = "invite", "reset"
@@ -94,11 +94,7 @@ def grant_role(session: Session, user: User, role: str) -> Membership:
     return membership
 
 
-def _mail(session: Session, *, to: str, kind: str, template: str, tenant_id: int | None, locale: str, **context):
-    with force_locale(locale):
-        subject = render_template(f"mail/{template}.subject.txt", **context).strip()
-        body = render_template(f"mail/{template}.txt", **context)
-    return queue_mail(session, to=to, subject=subject, body=body, kind=kind, tenant_id=tenant_id)
+_mail = queue_template_mail
 
 
 def _locale_for(user: User | None) -> str:
@@ -108,9 +104,14 @@ def _locale_for(user: User | None) -> str:
 
 
 def invite(
-    session: Session, tenant: Tenant, *, email: str, name: str, role: str, invited_by: User | None
+    session: Session, tenant: Tenant, *, email: str, name: str, role: str, invited_by: User | None,
+    locale: str | None = None, accepted_to: str = "",
 ) -> Invitation:
-    """Invite someone to take `role` in the session's city; the link goes out by e-mail."""
+    """Invite someone to take `role` in the session's city; the link goes out by e-mail.
+
+    `locale` is the language of the mail when the person has no account yet (an applicant's language);
+    `accepted_to` names the round whose accepted application the invitation follows.
+    """
     if role not in CITY_ROLES:
         raise AccountError("bad_role", "role")
     email = normalise_email(email)
@@ -141,8 +142,9 @@ def invite(
         kind="invitation",
         template="invitation",
         tenant_id=tenant.id,
-        locale=_locale_for(existing),
+        locale=_locale_for(existing) if existing is not None or locale is None else locale,
         link=link,
+        accepted_to=accepted_to,
         city=tenant,
         role=role,
         name=name,

@@ -3,7 +3,8 @@
 import smtplib
 from email.message import EmailMessage
 
-from flask import current_app
+from flask import current_app, render_template
+from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -24,6 +25,15 @@ def queue_mail(
         session.flush()
     session.info.setdefault(PENDING_KEY, []).append(message.id)
     return message
+
+
+def queue_template_mail(session: Session, *, to: str, kind: str, template: str, tenant_id: int | None, locale: str,
+                        **context) -> OutboxMessage:
+    """Render mail/<template>.subject.txt and .txt in the recipient's language and queue the e-mail."""
+    with force_locale(locale):
+        subject = render_template(f"mail/{template}.subject.txt", **context).strip()
+        body = render_template(f"mail/{template}.txt", **context)
+    return queue_mail(session, to=to, subject=subject, body=body, kind=kind, tenant_id=tenant_id)
 
 
 def enqueue_pending(session: Session) -> None:

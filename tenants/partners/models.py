@@ -2,11 +2,11 @@
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mentorby.platform.extensions import db
-from mentorby.platform.tenancy import TenantOwned, UTCDateTime, utcnow
+from mentorby.platform.tenancy import TenantOwned, UTCDateTime, tenant_fk, utcnow
 
 KINDS = ("company", "university", "language_school", "municipality", "other")
 
@@ -29,4 +29,27 @@ class Partner(TenantOwned, db.Model):
     description: Mapped[str] = mapped_column(Text, nullable=False, default="")
     #: Whether the city's public front page lists the partner.
     public: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+
+class PartnerContact(TenantOwned, db.Model):
+    """A contact person at a partner organisation; at a company, invited as the city's company contact."""
+
+    __tablename__ = "partner_contact"
+    __tenant_table_args__ = (
+        UniqueConstraint("tenant_id", "partner_id", "email"),
+        Index(None, "tenant_id", "email"),
+        tenant_fk("partner_id", "partner"),
+    )
+    __audited__ = True
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    partner_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    name: Mapped[str] = mapped_column(String(120), nullable=False)
+    #: Lower-cased; the company contact's login when invited.
+    email: Mapped[str] = mapped_column(String(254), nullable=False)
+    phone: Mapped[str] = mapped_column(String(40), nullable=False, default="")
+    job_title: Mapped[str] = mapped_column(String(120), nullable=False, default="")
+    #: When the contact was invited as the city's company contact (None: not invited).
+    invited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)

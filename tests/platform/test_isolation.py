@@ -10,7 +10,10 @@ from mentorby.platform.accounts.services import create_api_token, invite
 from mentorby.platform.tenancy import cross_tenant, tenant_scope
 from mentorby.tenants.partners.models import Partner
 from mentorby.tenants.programme.models import ProgrammeEvent, SuccessCriterion
-from tests.factories import create_partner
+from mentorby.tenants.applications.models import Application, CvDocument, Participant
+from mentorby.tenants.cohorts.models import Cohort, CohortEvent
+from mentorby.tenants.partners.models import PartnerContact
+from tests.factories import PDF, create_application, create_cohort, create_partner
 
 SECRET_NAME = "Hemmelig Partner ApS"
 #: Rules that are about no city's data (platform pages, static files); checked separately below.
@@ -32,9 +35,20 @@ def victim(app, db, host_city, coordinator):
         token = create_api_token(db.session, coordinator, "victim token").token
         event = db.session.execute(select(ProgrammeEvent)).scalars().first()
         criterion = db.session.execute(select(SuccessCriterion)).scalars().first()
+        contact = PartnerContact(partner_id=partner.id, name="Secret Contact", email="secret.contact@lyngby.example")
+        db.session.add(contact)
+        db.session.flush()
+    cohort = create_cohort(host_city, name="Secret Round")
+    application = create_application(cohort, name="Secret Applicant", email="secret.applicant@lyngby.example",
+                                     cv=PDF, job_goal="secret job goal")
+    with tenant_scope(db.session, host_city.id):
+        cohort_event = cohort.events[0]
     return {
         "partner_id": partner.id, "invitation_id": invitation.id, "token_id": token.id, "event_id": event.id,
-        "criterion_id": criterion.id, "city_id": host_city.id,
+        "criterion_id": criterion.id, "city_id": host_city.id, "contact_id": contact.id, "cohort_id": cohort.id,
+        "application_id": application.id, "cohort_event_id": cohort_event.id,
+        "participant_id": application.participant_id, "role": "mentee", "target": "selecting",
+        "status": "accepted", "fmt": "csv",
     }
 
 
@@ -55,10 +69,16 @@ def _snapshot(db):
     with cross_tenant(db.session):
         return {
             model.__name__: db.session.execute(select(func.count()).select_from(model)).scalar()
-            for model in (Partner, Invitation, ApiToken, ProgrammeEvent, SuccessCriterion)
+            for model in (Partner, Invitation, ApiToken, ProgrammeEvent, SuccessCriterion, PartnerContact, Cohort,
+                          CohortEvent, Application, Participant, CvDocument)
         } | {
             "partner_names": tuple(db.session.execute(select(Partner.name).order_by(Partner.id)).scalars()),
             "event_names": tuple(db.session.execute(select(ProgrammeEvent.name_en)).scalars()),
+            "cohorts": tuple(db.session.execute(select(Cohort.name, Cohort.status).order_by(Cohort.id))),
+            "applications": tuple(db.session.execute(
+                select(Application.status, Application.note, Application.job_goal).order_by(Application.id))),
+            "cohort_events": tuple(db.session.execute(
+                select(CohortEvent.starts_at, CohortEvent.location).order_by(CohortEvent.id))),
             "revoked": tuple(db.session.execute(select(ApiToken.revoked_at)).scalars()),
             "invitations_open": db.session.execute(
                 select(func.count()).select_from(Invitation).where(Invitation.revoked_at.is_(None))
@@ -81,7 +101,8 @@ def _requests(app, values, city):
 
 def _check(response, rule, method):
     assert response.status_code in (302, 401, 403, 404), f"{method} {rule.rule}: {response.status_code}"
-    for secret in (SECRET_NAME, "secret.person@lyngby.example", "secret notes", "victim token"):
+    for secret in (SECRET_NAME, "secret.person@lyngby.example", "secret notes", "victim token", "Secret Round",
+                   "Secret Applicant", "secret.applicant", "secret job goal", "Secret Contact", "%PDF"):
         assert secret not in response.text, f"{method} {rule.rule} shows {secret!r}"
     if response.status_code == 302:
         assert "/login" in response.headers["Location"], f"{method} {rule.rule} redirects elsewhere"

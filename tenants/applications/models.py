@@ -1,0 +1,163 @@
+"""The mentor pool, applications to rounds and the CVs that come with them."""
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+
+from mentorby.platform.extensions import db
+from mentorby.platform.tenancy import TenantOwned, UTCDateTime, tenant_fk, utcnow
+from mentorby.tenants.applications.profile import ROLES
+from mentorby.tenants.cohorts.models import Cohort
+
+SUBMITTED, SHORTLISTED, ACCEPTED, WAITLISTED, DECLINED, WITHDRAWN = (
+    "submitted", "shortlisted", "accepted", "waitlisted", "declined", "withdrawn",
+)
+STATUSES = (SUBMITTED, SHORTLISTED, ACCEPTED, WAITLISTED, DECLINED, WITHDRAWN)
+#: Statuses a coordinator can set on the selection board.
+DECISIONS = (SHORTLISTED, ACCEPTED, WAITLISTED, DECLINED, WITHDRAWN)
+SOURCES = ("form", "reapply", "import", "coordinator")
+
+
+class Participant(TenantOwned, db.Model):
+    """A person in the city's pool, as mentor or as mentee; they stay across rounds and keep their history."""
+
+    __tablename__ = "participant"
+    __tenant_table_args__ = (
+        UniqueConstraint("tenant_id", "role", "email"),
+        CheckConstraint(f"role in {ROLES}", name="role"),
+    )
+    __audited__ = True
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: mentor or mentee.
+    role: Mapped[str] = mapped_column(String(10), nullable=False)
+    #: Lower-cased; the person's account in the city has the same address.
+    email: Mapped[str] = mapped_column(String(254), nullable=False)
+    name: Mapped[str] = mapped_column(String(120), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+    applications: Mapped[list["Application"]] = relationship(
+        primaryjoin="Participant.id == foreign(Application.participant_id)", order_by="Application.created_at.desc()",
+        viewonly=True,
+    )
+
+
+class Application(TenantOwned, db.Model):
+    """One person's application to one round, with the profile they gave for it; accepted means taking part."""
+
+    __tablename__ = "application"
+    __tenant_table_args__ = (
+        # One application per address and round, whatever the role: a clear answer to a second try.
+        UniqueConstraint("tenant_id", "cohort_id", "email"),
+        tenant_fk("cohort_id", "cohort"),
+        tenant_fk("participant_id", "participant"),
+        # The selection board lists a round by status; the portal and history look a person up by e-mail.
+        Index(None, "tenant_id", "cohort_id", "status"),
+        Index(None, "tenant_id", "participant_id"),
+        Index(None, "tenant_id", "email"),
+        tenant_fk("partner_employer_id", "partner", ondelete=None),
+        tenant_fk("employer_id", "partner", ondelete=None),
+        CheckConstraint(f"role in {ROLES}", name="role"),
+        CheckConstraint(f"status in {STATUSES}", name="status"),
+        CheckConstraint(f"source in {SOURCES}", name="source"),
+        CheckConstraint("years_experience is null or years_experience between 0 and 60", name="years"),
+        CheckConstraint("mentee_capacity between 1 and 5", name="mentee_capacity"),
+    )
+    __audited__ = True
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    participant_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    role: Mapped[str] = mapped_column(String(10), nullable=False)
+    #: submitted, shortlisted, accepted, waitlisted, declined or withdrawn.
+    status: Mapped[str] = mapped_column(String(12), nullable=False, default=SUBMITTED)
+    #: How it arrived: the public form, a returning mentor's one-click re-application, an import, a coordinator.
+    source: Mapped[str] = mapped_column(String(12), nullable=False, default="form")
+    name: Mapped[str] = mapped_column(String(120), nullable=False)
+    email: Mapped[str] = mapped_column(String(254), nullable=False)
+    phone: Mapped[str] = mapped_column(String(40), nullable=False, default="")
+    #: The language the person applied in; their mail comes in it.
+    locale: Mapped[str] = mapped_column(String(5), nullable=False, default="en")
+    #: Professional field (a code from profile.FIELDS).
+    field: Mapped[str] = mapped_column(String(20), nullable=False)
+    #: Languages spoken, space-separated codes from profile.LANGUAGES.
+    languages: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    #: Weekly slots the person can meet in, space-separated codes from profile.AVAILABILITY.
+    availability: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+
+    # --- mentee ---
+    education: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    years_experience: Mapped[int | None] = mapped_column(Integer)
+    job_goal: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    danish_level: Mapped[str] = mapped_column(String(12), nullable=False, default="")
+    arrived_on: Mapped[date | None] = mapped_column(Date)
+    #: Where the international specialist (the mentee's partner) works, as written in the application.
+    partner_employer: Mapped[str] = mapped_column(String(120), nullable=False, default="")
+    #: The same company as a partner organisation of the city, when it is one; the retention survey reaches it.
+    partner_employer_id: Mapped[int | None] = mapped_column(Integer)
+
+    # --- mentor ---
+    employer: Mapped[str] = mapped_column(String(120), nullable=False, default="")
+    employer_id: Mapped[int | None] = mapped_column(Integer)
+    job_title: Mapped[str] = mapped_column(String(120), nullable=False, default="")
+    industry: Mapped[str] = mapped_column(String(20), nullable=False, default="")
+    #: Keywords of what the mentor knows, comma-separated as typed.
+    expertise: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    #: one, group or either.
+    mentoring_format: Mapped[str] = mapped_column(String(8), nullable=False, default="one")
+    #: How many mentees the mentor can take.
+    mentee_capacity: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    motivation: Mapped[str] = mapped_column(Text, nullable=False, default="")
+
+    #: The version of the data-processing consent text the person agreed to, and when.
+    consent_version: Mapped[str] = mapped_column(String(20), nullable=False)
+    consent_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    #: The coordinator's notes; never shown to the applicant.
+    note: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    #: Whether the accepted person has been invited to (or already has) an account in the city.
+    invited: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+
+    # Joins name only the id: tenant_id is the same on both rows (the composite foreign keys guarantee it).
+    cohort: Mapped[Cohort] = relationship(primaryjoin="Cohort.id == foreign(Application.cohort_id)")
+    participant: Mapped[Participant] = relationship(
+        primaryjoin="Participant.id == foreign(Application.participant_id)")
+    cv: Mapped["CvDocument | None"] = relationship(
+        back_populates="application", primaryjoin="Application.id == foreign(CvDocument.application_id)",
+        uselist=False, cascade="all, delete-orphan", passive_deletes=True)
+
+    @property
+    def company(self) -> str:
+        """The company the application is tied to: the mentor's employer or the mentee's partner's employer."""
+        return self.employer if self.role == "mentor" else self.partner_employer
+
+
+class CvDocument(TenantOwned, db.Model):
+    """A mentee's CV (PDF), kept in the database so it is backed up, isolated and erased with the application."""
+
+    __tablename__ = "cv_document"
+    __tenant_table_args__ = (
+        UniqueConstraint("tenant_id", "application_id"),
+        tenant_fk("application_id", "application"),
+        CheckConstraint("size > 0", name="size"),
+    )
+    __audited__ = True
+    __audit_secret__ = ("content",)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    #: The name the file had on the applicant's machine, cleaned.
+    filename: Mapped[str] = mapped_column(String(200), nullable=False)
+    size: Mapped[int] = mapped_column(Integer, nullable=False)
+    sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    #: Deferred: lists never load the file.
+    content: Mapped[bytes] = deferred(mapped_column(LargeBinary, nullable=False))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+    application: Mapped[Application] = relationship(
+        back_populates="cv", primaryjoin="Application.id == foreign(CvDocument.application_id)")

@@ -1,0 +1,356 @@
+"""Applications: submit (public form, one-click re-application, import), decide on the selection board, profile."""
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from mentorby.platform.accounts.models import User
+from mentorby.platform.accounts.services import AccountError, invite, normalise_email, roles_in_city
+from mentorby.platform.cities.models import Tenant
+from mentorby.platform.outbox.services import queue_template_mail
+from mentorby.platform.tenancy import utcnow
+from mentorby.tenants.applications import consent
+from mentorby.tenants.applications.models import (
+    ACCEPTED, DECISIONS, WITHDRAWN, Application, CvDocument, Participant,
+)
+from mentorby.tenants.applications.profile import (
+    AVAILABILITY, DANISH_LEVELS, FIELDS, FORMATS, LANGUAGES, MENTEE, MENTOR, ROLES, join_codes,
+)
+from mentorby.tenants.cohorts.models import SELECTION_OPEN, Cohort
+from mentorby.tenants.partners.models import Partner
+
+#: A CV is a PDF of at most this many bytes.
+CV_MAX_BYTES = 5 * 1024 * 1024
+COMMON = ("name", "email", "phone", "locale", "field", "languages", "availability")
+MENTEE_FIELDS = ("education", "years_experience", "job_goal", "danish_level", "arrived_on", "partner_employer")
+MENTOR_FIELDS = ("employer", "job_title", "industry", "expertise", "mentoring_format", "mentee_capacity", "motivation")
+#: What a participant may change in their own profile (not name and e-mail: those are the account's).
+PROFILE_FIELDS = {
+    MENTEE: ("phone", "field", "languages", "availability", *MENTEE_FIELDS),
+    MENTOR: ("phone", "field", "languages", "availability", *MENTOR_FIELDS),
+}
+LIMITS = {"name": 120, "email": 254, "phone": 40, "education": 200, "job_goal": 2000, "partner_employer": 120,
+          "employer": 120, "job_title": 120, "expertise": 2000, "motivation": 4000}
+_PHONE = re.compile(r"^\+?[0-9 ()\-]{6,40}$")
+
+
+class ApplicationError(Exception):
+    """An application rule was broken; `field` says where, `params` fill the message."""
+
+    def __init__(self, code: str, field: str | None = None, **params):
+        super().__init__(code)
+        self.code = code
+        self.field = field
+        self.params = params
+
+
+@dataclass(frozen=True)
+class Upload:
+    """An uploaded file as the HTTP layer hands it over."""
+
+    filename: str
+    data: bytes
+
+
+def check_cv(upload: Upload, max_bytes: int = CV_MAX_BYTES) -> str:
+    """The cleaned file name of an acceptable CV; refuses empty, oversized and non-PDF files."""
+    if not upload.data:
+        raise ApplicationError("cv_empty", "cv")
+    if len(upload.data) > max_bytes:
+        raise ApplicationError("cv_too_large", "cv", megabytes=max_bytes // (1024 * 1024))
+    # The content decides, not the name or the browser's content type: a PDF starts with %PDF- (within
+    # the first KiB, as readers allow) and ends with %%EOF.
+    if b"%PDF-" not in upload.data[:1024] or b"%%EOF" not in upload.data[-2048:]:
+        raise ApplicationError("cv_not_pdf", "cv")
+    name = unicodedata.normalize("NFKC", upload.filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = re.sub(r"[^\w.\- ]", "_", name).strip(" .")[:150] or "cv"
+    return name if name.lower().endswith(".pdf") else name + ".pdf"
+
+
+def clean_values(role: str, values: dict) -> dict:
+    """The values an application of `role` keeps, trimmed, with codes checked; raises on the first bad one."""
+    allowed = COMMON + (MENTEE_FIELDS if role == MENTEE else MENTOR_FIELDS)
+    clean = {}
+    for key in allowed:
+        value = values.get(key)
+        if isinstance(value, str):
+            value = value.strip()
+            if key in LIMITS and len(value) > LIMITS[key]:
+                raise ApplicationError("too_long", key, max=LIMITS[key])
+        clean[key] = value
+    if not clean.get("name"):
+        raise ApplicationError("required", "name")
+    if not clean.get("email") or "@" not in clean["email"]:
+        raise ApplicationError("bad_email", "email")
+    clean["email"] = normalise_email(clean["email"])
+    clean["phone"] = clean.get("phone") or ""
+    if clean["phone"] and not _PHONE.match(clean["phone"]):
+        raise ApplicationError("bad_phone", "phone")
+    clean["locale"] = clean.get("locale") if clean.get("locale") in ("da", "en") else "en"
+    if clean.get("field") not in FIELDS:
+        raise ApplicationError("bad_choice", "field")
+    for key, vocabulary in (("languages", LANGUAGES), ("availability", AVAILABILITY)):
+        chosen = values.get(key) or []
+        chosen = chosen.split() if isinstance(chosen, str) else list(chosen)
+        if any(code not in vocabulary for code in chosen):
+            raise ApplicationError("bad_choice", key)
+        clean[key] = join_codes(chosen, vocabulary)
+    if not clean["languages"]:
+        raise ApplicationError("required", "languages")
+    if role == MENTEE:
+        if clean.get("danish_level") not in DANISH_LEVELS:
+            raise ApplicationError("bad_choice", "danish_level")
+        years = clean.get("years_experience")
+        if years is not None and (isinstance(years, bool) or not isinstance(years, int) or not 0 <= years <= 60):
+            raise ApplicationError("bad_years", "years_experience")
+        arrived = clean.get("arrived_on")
+        if arrived is not None and (not isinstance(arrived, date) or arrived > date.today()):
+            raise ApplicationError("bad_arrival", "arrived_on")
+        if not clean.get("job_goal"):
+            raise ApplicationError("required", "job_goal")
+        for key in ("education", "partner_employer"):
+            clean[key] = clean.get(key) or ""
+    else:
+        if clean.get("industry") not in FIELDS:
+            raise ApplicationError("bad_choice", "industry")
+        if clean.get("mentoring_format") not in FORMATS:
+            raise ApplicationError("bad_choice", "mentoring_format")
+        capacity = clean.get("mentee_capacity") or 1
+        if isinstance(capacity, bool) or not isinstance(capacity, int) or not 1 <= capacity <= 5:
+            raise ApplicationError("bad_capacity", "mentee_capacity")
+        clean["mentee_capacity"] = capacity
+        for key in ("employer", "expertise"):
+            if not clean.get(key):
+                raise ApplicationError("required", key)
+        for key in ("job_title", "motivation"):
+            clean[key] = clean.get(key) or ""
+    return clean
+
+
+def find_partner(session: Session, name: str) -> int | None:
+    """The city's partner organisation of this name (case and spacing ignored), if there is one."""
+    if not name:
+        return None
+    wanted = " ".join(name.split()).lower()
+    return session.execute(select(Partner.id).where(func.lower(Partner.name) == wanted)).scalars().first()
+
+
+def _link_companies(session: Session, application: Application) -> None:
+    application.partner_employer_id = find_partner(session, application.partner_employer)
+    application.employer_id = find_partner(session, application.employer)
+
+
+def _participant(session: Session, role: str, email: str, name: str) -> Participant:
+    participant = session.execute(
+        select(Participant).where(Participant.role == role, Participant.email == email)
+    ).scalar_one_or_none()
+    if participant is None:
+        participant = Participant(role=role, email=email, name=name)
+        session.add(participant)
+        session.flush()
+    return participant
+
+
+def already_applied(session: Session, cohort_id: int, email: str) -> bool:
+    """Whether this address already has an application in the round (as mentor or mentee)."""
+    return session.execute(
+        select(Application.id).where(Application.cohort_id == cohort_id, Application.email == normalise_email(email))
+    ).first() is not None
+
+
+def submit_application(session: Session, cohort: Cohort, role: str, values: dict, *, cv: Upload | None = None,
+                       consent_version: str | None = None, source: str = "form") -> Application:
+    """File an application to `cohort`: the person joins the city's pool (or is found in it) and is `submitted`."""
+    if role not in ROLES:
+        raise ApplicationError("bad_choice", "role")
+    if source == "form" and not cohort.is_open_for_applications:
+        raise ApplicationError("cohort_not_open")
+    if consent_version not in consent.TEXTS:
+        raise ApplicationError("consent_required", "consent")
+    clean = clean_values(role, values)
+    cv_name = check_cv(cv) if cv is not None and cv.data else None
+    if already_applied(session, cohort.id, clean["email"]):
+        raise ApplicationError("already_applied", "email", cohort=cohort.name)
+    participant = _participant(session, role, clean["email"], clean["name"])
+    application = Application(cohort_id=cohort.id, participant_id=participant.id, role=role, source=source,
+                              consent_version=consent_version, **clean)
+    _link_companies(session, application)
+    session.add(application)
+    session.flush()
+    if cv_name:
+        _attach_cv(session, application, cv_name, cv.data)
+    return application
+
+
+def _attach_cv(session: Session, application: Application, filename: str, data: bytes) -> None:
+    session.add(CvDocument(application_id=application.id, filename=filename, size=len(data),
+                           sha256=hashlib.sha256(data).hexdigest(), content=data))
+    session.flush()
+
+
+def replace_cv(session: Session, application: Application, upload: Upload) -> None:
+    """Swap the CV of an application for a new PDF."""
+    filename = check_cv(upload)
+    if application.cv is not None:
+        session.delete(application.cv)
+        session.flush()
+    _attach_cv(session, application, filename, upload.data)
+
+
+def latest_application(session: Session, participant: Participant) -> Application | None:
+    """The participant's newest application: their current profile."""
+    return session.execute(
+        select(Application).where(Application.participant_id == participant.id)
+        .order_by(Application.created_at.desc(), Application.id.desc()).limit(1)
+    ).scalar_one_or_none()
+
+
+def reapply(session: Session, participant: Participant, cohort: Cohort) -> Application:
+    """A returning participant applies to a new round in one click, with the profile of their last application."""
+    if not cohort.is_open_for_applications:
+        raise ApplicationError("cohort_not_open")
+    if already_applied(session, cohort.id, participant.email):
+        raise ApplicationError("already_applied", "email", cohort=cohort.name)
+    last = latest_application(session, participant)
+    if last is None:
+        raise ApplicationError("no_profile")
+    keep = COMMON + (MENTEE_FIELDS if participant.role == MENTEE else MENTOR_FIELDS)
+    values = {key: getattr(last, key) for key in keep} | {"name": participant.name, "email": participant.email}
+    application = Application(cohort_id=cohort.id, participant_id=participant.id, role=participant.role,
+                              source="reapply", consent_version=consent.CURRENT, **values)
+    _link_companies(session, application)
+    session.add(application)
+    session.flush()
+    return application
+
+
+def update_profile(session: Session, application: Application, values: dict) -> Application:
+    """A participant changes their own profile for a round (name and e-mail stay the account's)."""
+    current = {key: getattr(application, key) for key in COMMON + PROFILE_FIELDS[application.role]}
+    current["languages"] = application.languages.split()
+    current["availability"] = application.availability.split()
+    merged = current | {key: values[key] for key in PROFILE_FIELDS[application.role] if key in values}
+    clean = clean_values(application.role, merged)
+    for key in PROFILE_FIELDS[application.role]:
+        setattr(application, key, clean[key])
+    _link_companies(session, application)
+    session.flush()
+    return application
+
+
+def counts(session: Session, cohort_id: int) -> dict[tuple[str, str], int]:
+    """(role, status) -> number of applications in the round: the selection board's counters."""
+    rows = session.execute(
+        select(Application.role, Application.status, func.count())
+        .where(Application.cohort_id == cohort_id).group_by(Application.role, Application.status)
+    )
+    return {(role, status): number for role, status, number in rows}
+
+
+def accepted_counts(session: Session, cohort_id: int) -> dict[str, int]:
+    """How many mentors and mentees of the round are accepted."""
+    by_status = counts(session, cohort_id)
+    return {role: by_status.get((role, ACCEPTED), 0) for role in ROLES}
+
+
+def decide(session: Session, city: Tenant, applications: list[Application], status: str, *,
+           by: User) -> list[Application]:
+    """Set the status of one or more applications of one round, all or none.
+
+    Accepting checks the round's capacity for the whole batch and invites each newly accepted person to create
+    an account (or tells a returning one, who already has it, that they are in).
+    """
+    if status not in DECISIONS:
+        raise ApplicationError("bad_status", "status")
+    if not applications:
+        raise ApplicationError("nothing_selected")
+    cohort = applications[0].cohort
+    if any(application.cohort_id != cohort.id for application in applications):
+        raise ApplicationError("mixed_cohorts")
+    if cohort.status not in SELECTION_OPEN:
+        raise ApplicationError("selection_closed", None, status=cohort.status)
+    changing = [application for application in applications if application.status != status]
+    if status == ACCEPTED:
+        accepted = accepted_counts(session, cohort.id)
+        for role in ROLES:
+            adding = sum(1 for application in changing if application.role == role)
+            capacity = getattr(cohort, f"{role}_capacity")
+            if adding and accepted[role] + adding > capacity:
+                raise ApplicationError(f"{role}s_full", None, capacity=capacity, accepted=accepted[role])
+    now = utcnow()
+    for application in changing:
+        application.status = status
+        application.decided_at = now
+        application.decided_by_id = by.id
+        if status == ACCEPTED and not application.invited:
+            _welcome(session, city, application, by)
+    session.flush()
+    return applications
+
+
+def _welcome(session: Session, city: Tenant, application: Application, by: User) -> None:
+    """Invite an accepted person to make an account, or tell a returning one with an account that they are in."""
+    try:
+        invite(session, city, email=application.email, name=application.name, role=application.role,
+               invited_by=by, locale=application.locale, accepted_to=application.cohort.name)
+    except AccountError as error:
+        if error.code != "already_member":
+            raise
+        queue_template_mail(session, to=application.email, kind="accepted", template="accepted", tenant_id=city.id,
+                            locale=application.locale, name=application.name, city=city,
+                            cohort=application.cohort, role=application.role)
+    application.invited = True
+
+
+def set_note(session: Session, application: Application, note: str) -> Application:
+    """The coordinator's private note on an application."""
+    note = note.strip()
+    if len(note) > 4000:
+        raise ApplicationError("too_long", "note", max=4000)
+    application.note = note
+    session.flush()
+    return application
+
+
+def withdraw_own(session: Session, application: Application) -> Application:
+    """A participant withdraws their own application (before the round closes)."""
+    if application.cohort.status not in SELECTION_OPEN + ("planned",):
+        raise ApplicationError("selection_closed", None, status=application.cohort.status)
+    application.status = WITHDRAWN
+    application.decided_at = utcnow()
+    session.flush()
+    return application
+
+
+def participations(session: Session, user: User) -> list[Application]:
+    """Every application of the signed-in person in the request's city, newest round first."""
+    roles = roles_in_city(session, user.id) & set(ROLES)
+    if not roles:
+        return []
+    return list(session.execute(
+        select(Application).join(Cohort, Cohort.id == Application.cohort_id)
+        .where(Application.email == normalise_email(user.email), Application.role.in_(roles))
+        .order_by(Cohort.starts_on.desc(), Application.id.desc())
+    ).scalars())
+
+
+def pool(session: Session, user: User) -> list[Participant]:
+    """The signed-in person's entries in the city's pool (one per role they applied in)."""
+    return list(session.execute(
+        select(Participant).where(Participant.email == normalise_email(user.email))
+    ).scalars())
+
+
+def search_filter(text: str):
+    """A WHERE clause matching an application's name, e-mail or company against `text`."""
+    pattern = f"%{text.strip().lower()}%"
+    return or_(func.lower(Application.name).like(pattern), func.lower(Application.email).like(pattern),
+               func.lower(Application.employer).like(pattern), func.lower(Application.partner_employer).like(pattern))
+
+
+

@@ -1,0 +1,193 @@
+"""Plan a round from the programme model, edit it, and move it through its life cycle under the rules."""
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from dateutil.relativedelta import relativedelta
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from mentorby.tenants.cohorts.models import (
+    CLOSED, FOLLOWED_UP, NEXT, PLANNED, RECRUITING, RUNNING, Cohort, CohortEvent, CohortTransition,
+)
+from mentorby.tenants.programme.models import ProgrammeEvent
+
+LOCAL = ZoneInfo("Europe/Copenhagen")
+#: Joint events start at 17:00 local time unless the coordinator says otherwise: after work, for the mentors.
+DEFAULT_START = time(17, 0)
+#: A round lasts four months in the source programme.
+DEFAULT_LENGTH = relativedelta(months=4)
+#: The follow-up survey (employment 6 months after) is due this long after the round's end.
+FOLLOW_UP_AFTER = relativedelta(months=6)
+FIELDS = ("name", "starts_on", "ends_on", "apply_by", "mentor_capacity", "mentee_capacity", "description")
+
+
+class CohortError(Exception):
+    """A round rule was broken; `field` says where, `params` fill the message."""
+
+    def __init__(self, code: str, field: str | None = None, **params):
+        super().__init__(code)
+        self.code = code
+        self.field = field
+        self.params = params
+
+
+def local_datetime(day: date, at: time) -> datetime:
+    """A Copenhagen wall-clock time as the UTC datetime stored."""
+    return datetime.combine(day, at, tzinfo=LOCAL).astimezone(ZoneInfo("UTC"))
+
+
+def to_local(moment: datetime) -> datetime:
+    """A stored UTC datetime in Copenhagen time."""
+    return moment.astimezone(LOCAL)
+
+
+def _check(session: Session, values: dict, cohort: Cohort | None) -> None:
+    if values["ends_on"] <= values["starts_on"]:
+        raise CohortError("ends_before_start", "ends_on")
+    if values.get("apply_by") and values["apply_by"] > values["starts_on"]:
+        raise CohortError("apply_after_start", "apply_by")
+    for key in ("mentor_capacity", "mentee_capacity"):
+        if not 1 <= values[key] <= 500:
+            raise CohortError("bad_capacity", key)
+    clash = session.execute(
+        select(Cohort.id).where(func.lower(Cohort.name) == values["name"].strip().lower())
+    ).scalar_one_or_none()
+    if clash is not None and (cohort is None or clash != cohort.id):
+        raise CohortError("cohort_name_taken", "name")
+
+
+def plan_cohort(session: Session, values: dict, *, by_user_id: int | None = None) -> Cohort:
+    """A new round in the planned status, its joint events laid out from the programme model and its start date."""
+    values = {key: values.get(key) for key in FIELDS}
+    values["name"] = values["name"].strip()
+    values["description"] = (values.get("description") or "").strip()
+    values["mentor_capacity"] = values["mentor_capacity"] or 20
+    values["mentee_capacity"] = values["mentee_capacity"] or 20
+    values["ends_on"] = values["ends_on"] or values["starts_on"] + DEFAULT_LENGTH
+    _check(session, values, None)
+    cohort = Cohort(**values, status=PLANNED)
+    session.add(cohort)
+    session.flush()
+    model = session.execute(select(ProgrammeEvent).order_by(ProgrammeEvent.step, ProgrammeEvent.id)).scalars()
+    for event in model:
+        day = cohort.starts_on + timedelta(weeks=event.week_offset)
+        session.add(CohortEvent(
+            cohort_id=cohort.id, step=event.step, kind=event.kind, name_da=event.name_da, name_en=event.name_en,
+            audience=event.audience, starts_at=local_datetime(day, DEFAULT_START),
+            duration_minutes=event.duration_minutes,
+        ))
+    session.add(CohortTransition(cohort_id=cohort.id, from_status=None, to_status=PLANNED, by_user_id=by_user_id))
+    session.flush()
+    return cohort
+
+
+def update_cohort(session: Session, cohort: Cohort, values: dict) -> Cohort:
+    """Change a round's name, dates, capacities or description; capacities never drop below those accepted."""
+    if cohort.status in (CLOSED, FOLLOWED_UP):
+        raise CohortError("cohort_closed")
+    values = {key: values[key] for key in FIELDS if key in values}
+    merged = {key: getattr(cohort, key) for key in FIELDS} | values
+    merged["name"] = merged["name"].strip()
+    _check(session, merged, cohort)
+    from mentorby.tenants.applications.services import accepted_counts
+
+    accepted = accepted_counts(session, cohort.id)
+    for role in ("mentor", "mentee"):
+        if merged[f"{role}_capacity"] < accepted[role]:
+            raise CohortError("capacity_below_accepted", f"{role}_capacity", accepted=accepted[role])
+    for key, value in merged.items():
+        setattr(cohort, key, value)
+    session.flush()
+    return cohort
+
+
+def update_event(session: Session, event: CohortEvent, *, day: date, at: time, duration_minutes: int,
+                 location: str) -> CohortEvent:
+    """Move or describe one joint event of a round."""
+    if event.cohort.status in (CLOSED, FOLLOWED_UP):
+        raise CohortError("cohort_closed")
+    if not 15 <= duration_minutes <= 1440:
+        raise CohortError("bad_duration", "duration_minutes")
+    event.starts_at = local_datetime(day, at)
+    event.duration_minutes = duration_minutes
+    event.location = location.strip()
+    session.flush()
+    return event
+
+
+def readiness(session: Session, cohort: Cohort, target: str, today: date | None = None) -> list[tuple[str, dict]]:
+    """What stops `cohort` from moving to `target`: (message code, params) pairs; empty when it may move."""
+    from mentorby.tenants.applications.services import accepted_counts
+
+    today = today or date.today()
+    problems: list[tuple[str, dict]] = []
+    if target not in NEXT[cohort.status]:
+        return [("transition_not_allowed", {"current": cohort.status, "target": target})]
+    if target == RECRUITING:
+        if not cohort.events:
+            problems.append(("needs_events", {}))
+        if cohort.apply_by is not None and cohort.apply_by < today:
+            problems.append(("apply_by_passed", {}))
+    if target == RUNNING:
+        accepted = accepted_counts(session, cohort.id)
+        if not accepted["mentor"]:
+            problems.append(("needs_accepted_mentors", {}))
+        if not accepted["mentee"]:
+            problems.append(("needs_accepted_mentees", {}))
+        problems.extend(_matching_problems(session, cohort))
+    if target == CLOSED and today < cohort.starts_on:
+        problems.append(("not_started", {"date": cohort.starts_on}))
+    if target == FOLLOWED_UP and cohort.follow_up_on and today < cohort.follow_up_on:
+        problems.append(("follow_up_not_due", {"date": cohort.follow_up_on}))
+    return problems
+
+
+def _matching_problems(session: Session, cohort: Cohort) -> list[tuple[str, dict]]:
+    """Matching's own rules for starting a round; the matching area registers them."""
+    return [problem for check in RUNNING_CHECKS for problem in check(session, cohort)]
+
+
+#: Checks other areas add before a round may start running, each (session, cohort) -> problems.
+RUNNING_CHECKS: list = []
+
+
+def move(session: Session, cohort: Cohort, target: str, *, by_user_id: int | None, note: str = "",
+         today: date | None = None) -> CohortTransition:
+    """Move a round to `target` if the rules allow it; closing sets the date the 6-month follow-up is due."""
+    problems = readiness(session, cohort, target, today)
+    if problems:
+        code, params = problems[0]
+        raise CohortError(code, None, **params)
+    transition = CohortTransition(cohort_id=cohort.id, from_status=cohort.status, to_status=target,
+                                  by_user_id=by_user_id, note=note.strip()[:2000])
+    if target == CLOSED:
+        # A round closed before its planned end is followed up six months after it really ended.
+        cohort.follow_up_on = min(cohort.ends_on, today or date.today()) + FOLLOW_UP_AFTER
+    cohort.status = target
+    session.add(transition)
+    session.flush()
+    return transition
+
+
+def timeline(session: Session, cohort: Cohort) -> list[CohortTransition]:
+    """The round's transitions, oldest first."""
+    return list(session.execute(
+        select(CohortTransition).where(CohortTransition.cohort_id == cohort.id)
+        .order_by(CohortTransition.at, CohortTransition.id)
+    ).scalars())
+
+
+def open_cohorts(session: Session) -> list[Cohort]:
+    """Rounds taking applications now, soonest first (the public front page and forms)."""
+    return [cohort for cohort in session.execute(
+        select(Cohort).where(Cohort.status == RECRUITING).order_by(Cohort.starts_on, Cohort.id)
+    ).scalars() if cohort.is_open_for_applications]
+
+
+def due_follow_ups(session: Session, today: date) -> list[Cohort]:
+    """Closed rounds whose 6-month follow-up is due (for the coordinator's home and reminders)."""
+    return list(session.execute(
+        select(Cohort).where(Cohort.status == CLOSED, Cohort.follow_up_on <= today).order_by(Cohort.follow_up_on)
+    ).scalars())
+

@@ -1,0 +1,11 @@
+"""Every city-owned model, imported in one place so that migrations and the app see the whole schema."""
+
+from mentorby.tenants.applications.models import Application, CvDocument, Participant
+from mentorby.tenants.cohorts.models import Cohort, CohortEvent, CohortTransition
+from mentorby.tenants.partners.models import Partner, PartnerContact
+from mentorby.tenants.programme.models import ProgrammeEvent, SuccessCriterion
+
+__all__ = [
+    "Application", "Cohort", "CohortEvent", "CohortTransition", "CvDocument", "Participant", "Partner",
+    "PartnerContact", "ProgrammeEvent", "SuccessCriterion",
+]
