@@ -7,7 +7,16 @@ from flask_babel import get_locale
 def register_all(app: Flask) -> None:
     """Register every blueprint, the API and what every template may use."""
     from mentorby.blueprints import (
-        admin, api, auth, city, coordinator, national, partners, programme, public, transfer,
+        admin,
+        api,
+        auth,
+        city,
+        coordinator,
+        national,
+        partners,
+        programme,
+        public,
+        transfer,
     )
     from mentorby.blueprints.messages import kind_name, role_name, status_name
 

@@ -16,10 +16,23 @@ from mentorby.platform.outbox.services import queue_template_mail
 from mentorby.platform.tenancy import utcnow
 from mentorby.tenants.applications import consent
 from mentorby.tenants.applications.models import (
-    ACCEPTED, DECISIONS, WITHDRAWN, Application, CvDocument, Participant,
+    ACCEPTED,
+    DECISIONS,
+    WITHDRAWN,
+    Application,
+    CvDocument,
+    Participant,
 )
 from mentorby.tenants.applications.profile import (
-    AVAILABILITY, DANISH_LEVELS, FIELDS, FORMATS, LANGUAGES, MENTEE, MENTOR, ROLES, join_codes,
+    AVAILABILITY,
+    DANISH_LEVELS,
+    FIELDS,
+    FORMATS,
+    LANGUAGES,
+    MENTEE,
+    MENTOR,
+    ROLES,
+    join_codes,
 )
 from mentorby.tenants.cohorts.models import SELECTION_OPEN, Cohort
 from mentorby.tenants.partners.models import Partner

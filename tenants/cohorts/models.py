@@ -95,7 +95,8 @@ class CohortEvent(TenantOwned, db.Model):
     duration_minutes: Mapped[int] = mapped_column(Integer, nullable=False, default=120)
     location: Mapped[str] = mapped_column(String(200), nullable=False, default="")
 
-    cohort: Mapped[Cohort] = relationship(back_populates="events", primaryjoin="Cohort.id == foreign(CohortEvent.cohort_id)")
+    cohort: Mapped[Cohort] = relationship(
+        back_populates="events", primaryjoin="Cohort.id == foreign(CohortEvent.cohort_id)")
 
     def name(self, locale: str) -> str:
         """The event's name in `locale`."""

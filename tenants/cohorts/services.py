@@ -8,7 +8,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mentorby.tenants.cohorts.models import (
-    CLOSED, FOLLOWED_UP, NEXT, PLANNED, RECRUITING, RUNNING, Cohort, CohortEvent, CohortTransition,
+    CLOSED,
+    FOLLOWED_UP,
+    NEXT,
+    PLANNED,
+    RECRUITING,
+    RUNNING,
+    Cohort,
+    CohortEvent,
+    CohortTransition,
 )
 from mentorby.tenants.programme.models import ProgrammeEvent
 

@@ -8,11 +8,10 @@ from sqlalchemy import func, select
 from mentorby.platform.accounts.models import ApiToken, Invitation
 from mentorby.platform.accounts.services import create_api_token, invite
 from mentorby.platform.tenancy import cross_tenant, tenant_scope
-from mentorby.tenants.partners.models import Partner
-from mentorby.tenants.programme.models import ProgrammeEvent, SuccessCriterion
 from mentorby.tenants.applications.models import Application, CvDocument, Participant
 from mentorby.tenants.cohorts.models import Cohort, CohortEvent
-from mentorby.tenants.partners.models import PartnerContact
+from mentorby.tenants.partners.models import Partner, PartnerContact
+from mentorby.tenants.programme.models import ProgrammeEvent, SuccessCriterion
 from tests.factories import PDF, create_application, create_cohort, create_partner
 
 SECRET_NAME = "Hemmelig Partner ApS"
