@@ -9,22 +9,40 @@ def register_all(app: Flask) -> None:
     from mentorby.blueprints import (
         admin,
         api,
+        applications,
         auth,
         city,
+        cohorts,
         coordinator,
+        messages,
         national,
         partners,
+        portal,
         programme,
         public,
         transfer,
     )
     from mentorby.blueprints.messages import kind_name, role_name, status_name
 
-    for module in (public, auth, admin, national, city, coordinator, programme, partners, transfer):
+    for module in (public, auth, admin, national, city, coordinator, programme, partners, cohorts, applications,
+                   portal, transfer):
         app.register_blueprint(module.bp)
+    # The company contact's own page lives with the partners it is about.
+    if hasattr(partners, "company_bp"):
+        app.register_blueprint(partners.company_bp)
     api.register(app)
-    app.jinja_env.globals.update(role_name=role_name, status_name=status_name, kind_name=kind_name)
+    app.jinja_env.globals.update(
+        role_name=role_name, status_name=status_name, kind_name=kind_name, label=messages.label,
+        labels=messages.labels, L={
+            "cohort_status": messages.COHORT_STATUS_LABELS, "cohort_action": messages.COHORT_ACTIONS,
+            "application_status": messages.APPLICATION_STATUS_LABELS, "field": messages.FIELD_LABELS,
+            "language": messages.LANGUAGE_LABELS, "danish": messages.DANISH_LEVEL_LABELS,
+            "availability": messages.AVAILABILITY_LABELS, "format": messages.FORMAT_LABELS,
+            "audience": messages.AUDIENCE_LABELS,
+        },
+    )
 
     @app.context_processor
     def page_context():
-        return {"current_city": g.get("city"), "roles": g.get("roles", set()), "current_locale": str(get_locale())}
+        return {"current_city": g.get("city"), "roles": g.get("roles", set()), "current_locale": str(get_locale()),
+                "url_endpoints": app.view_functions}

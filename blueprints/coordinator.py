@@ -1,5 +1,7 @@
 """The coordinator's pages: home, team and invitations, the city's audit log, API tokens."""
 
+from datetime import date
+
 from flask import abort, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -16,6 +18,9 @@ from mentorby.platform.accounts.models import COMPANY_CONTACT, COORDINATOR, ApiT
 from mentorby.platform.audit.models import AuditEntry
 from mentorby.platform.extensions import db
 from mentorby.platform.tenancy import get_in_city, utcnow
+from mentorby.tenants.applications.models import Application
+from mentorby.tenants.cohorts.models import Cohort
+from mentorby.tenants.cohorts.services import due_follow_ups
 from mentorby.tenants.partners.services import count_partners
 from mentorby.tenants.programme.services import criteria, events
 
@@ -58,7 +63,23 @@ def home():
         "events": len(events(db.session)),
         "criteria": len(criteria(db.session)),
     }
-    return render("coordinator/home.html", city=g.city, numbers=numbers)
+    current = list(db.session.execute(
+        select(Cohort).where(Cohort.status != "followed_up").order_by(Cohort.starts_on, Cohort.id).limit(5)
+    ).scalars())
+    ids = [cohort.id for cohort in current]
+    accepted = {
+        (cohort_id, role): number for cohort_id, role, number in db.session.execute(
+            select(Application.cohort_id, Application.role, func.count())
+            .where(Application.cohort_id.in_(ids), Application.status == "accepted")
+            .group_by(Application.cohort_id, Application.role)
+        )
+    } if ids else {}
+    new_applications = dict(db.session.execute(
+        select(Application.cohort_id, func.count())
+        .where(Application.cohort_id.in_(ids), Application.status == "submitted").group_by(Application.cohort_id)
+    ).all()) if ids else {}
+    return render("coordinator/home.html", city=g.city, numbers=numbers, current=current, accepted=accepted,
+                  new_applications=new_applications, follow_ups=due_follow_ups(db.session, date.today()))
 
 
 @bp.route("/team", methods=["GET", "POST"])

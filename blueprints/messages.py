@@ -20,12 +20,53 @@ MESSAGES = {
     "expired": _l("This link has expired. Ask for a new one."),
     "invalid": _l("This link is not valid. Check that you copied all of it, or ask for a new one."),
     "used": _l("This link has already been used. Sign in, or ask for a new one."),
+    # rounds
+    "cohort_name_taken": _l("Another round already has this name."),
+    "ends_before_start": _l("The round must end after it starts."),
+    "apply_after_start": _l("The application deadline must be on or before the start date."),
+    "bad_capacity": _l("Use a number from 1 to 500."),
+    "capacity_below_accepted": _l("%(accepted)d are already accepted: the capacity cannot be lower."),
+    "cohort_closed": _l("The round is closed: it can no longer be changed."),
+    "bad_duration": _l("Use 15 to 1440 minutes."),
+    "transition_not_allowed": _l("The round cannot go from this status to that one."),
+    "needs_events": _l("The round has no joint events yet."),
+    "apply_by_passed": _l("The application deadline has passed: move it before opening recruitment."),
+    "needs_accepted_mentors": _l("Accept at least one mentor first."),
+    "needs_accepted_mentees": _l("Accept at least one mentee first."),
+    "not_started": _l("The round starts on %(date)s: it cannot close before it has started."),
+    "follow_up_not_due": _l("The 6-month follow-up is due on %(date)s."),
+    # applications
+    "cohort_not_open": _l("This round does not take applications at the moment."),
+    "consent_required": _l("Tick the box to agree to the processing of your data; we cannot take the application "
+                           "without it."),
+    "required": _l("This field is required."),
+    "bad_email": _l("Enter an e-mail address like name@example.com."),
+    "bad_phone": _l("Enter a phone number of digits, spaces and an optional +."),
+    "bad_choice": _l("Choose one of the options in the list."),
+    "bad_years": _l("Use a whole number of years from 0 to 60."),
+    "bad_arrival": _l("Enter a date that is not in the future."),
+    "already_applied": _l("This e-mail address has already applied to %(cohort)s. If you want to change your "
+                          "application, write to the coordinator."),
+    "cv_empty": _l("The file is empty."),
+    "cv_too_large": _l("The file is larger than %(megabytes)d MB. Save a smaller PDF and try again."),
+    "cv_not_pdf": _l("The CV must be a PDF file."),
+    "no_profile": _l("There is no earlier application to copy your profile from."),
+    "bad_status": _l("Choose one of the statuses in the list."),
+    "nothing_selected": _l("Select at least one application."),
+    "mixed_cohorts": _l("The selected applications belong to different rounds."),
+    "selection_closed": _l("The round is past selection: participants can no longer be changed."),
+    "mentors_full": _l("The round takes %(capacity)d mentors and %(accepted)d are accepted: raise the capacity or "
+                       "accept fewer."),
+    "mentees_full": _l("The round takes %(capacity)d mentees and %(accepted)d are accepted: raise the capacity or "
+                       "accept fewer."),
+    "text_too_long": _l("Use at most %(max)d characters."),
 }
 
 
-def message(code: str) -> str:
-    """The message for a rule code."""
-    return str(MESSAGES.get(code, code))
+def message(code: str, **params) -> str:
+    """The message for a rule code, with its parameters filled in."""
+    text = str(MESSAGES.get(code, code))
+    return text % params if params else text
 
 ROLE_LABELS = {
     "coordinator": _l("coordinator"),
@@ -39,6 +80,77 @@ STATUS_LABELS = {
     "suspended": _l("suspended"),
     "rejected": _l("rejected"),
 }
+COHORT_STATUS_LABELS = {
+    "planned": _l("Planned"),
+    "recruiting": _l("Recruiting"),
+    "selecting": _l("Selecting"),
+    "running": _l("Running"),
+    "closed": _l("Closed"),
+    "followed_up": _l("Follow-up done"),
+}
+#: What moving a round to a status is called on its button.
+COHORT_ACTIONS = {
+    "planned": _l("Back to planning"),
+    "recruiting": _l("Open recruitment"),
+    "selecting": _l("Close applications and select"),
+    "running": _l("Start the round"),
+    "closed": _l("Close the round"),
+    "followed_up": _l("Mark the follow-up as done"),
+}
+APPLICATION_STATUS_LABELS = {
+    "submitted": _l("New"),
+    "shortlisted": _l("Shortlisted"),
+    "accepted": _l("Accepted"),
+    "waitlisted": _l("Wait-listed"),
+    "declined": _l("Declined"),
+    "withdrawn": _l("Withdrawn"),
+}
+FIELD_LABELS = {
+    "engineering": _l("Engineering"),
+    "it": _l("IT and software"),
+    "science": _l("Natural sciences"),
+    "health": _l("Health and care"),
+    "finance": _l("Finance and accounting"),
+    "business": _l("Business and management"),
+    "marketing": _l("Marketing and communication"),
+    "education": _l("Teaching and education"),
+    "research": _l("Research and academia"),
+    "law": _l("Law"),
+    "public_sector": _l("Public sector and NGOs"),
+    "culture": _l("Culture, media and humanities"),
+    "design": _l("Design and architecture"),
+    "hospitality": _l("Hospitality, retail and service"),
+    "logistics": _l("Logistics and production"),
+    "other": _l("Other"),
+}
+LANGUAGE_LABELS = {
+    "da": _l("Danish"), "en": _l("English"), "de": _l("German"), "sv": _l("Swedish"), "no": _l("Norwegian"),
+    "fr": _l("French"), "es": _l("Spanish"), "it": _l("Italian"), "pt": _l("Portuguese"), "nl": _l("Dutch"),
+    "pl": _l("Polish"), "ro": _l("Romanian"), "uk": _l("Ukrainian"), "ru": _l("Russian"), "tr": _l("Turkish"),
+    "ar": _l("Arabic"), "fa": _l("Persian"), "hi": _l("Hindi"), "ur": _l("Urdu"), "bn": _l("Bengali"),
+    "ta": _l("Tamil"), "zh": _l("Chinese"), "ja": _l("Japanese"), "ko": _l("Korean"), "vi": _l("Vietnamese"),
+    "other": _l("Another language"),
+}
+DANISH_LEVEL_LABELS = {
+    "none": _l("None yet"),
+    "beginner": _l("Beginner"),
+    "intermediate": _l("Intermediate"),
+    "advanced": _l("Advanced"),
+    "fluent": _l("Fluent or mother tongue"),
+}
+AVAILABILITY_LABELS = {
+    "weekday_morning": _l("Weekday mornings"),
+    "weekday_lunch": _l("Weekday lunchtime"),
+    "weekday_afternoon": _l("Weekday afternoons"),
+    "weekday_evening": _l("Weekday evenings"),
+    "weekend": _l("Weekends"),
+}
+FORMAT_LABELS = {
+    "one": _l("One mentee"),
+    "group": _l("A group, together with another mentor"),
+    "either": _l("Either"),
+}
+AUDIENCE_LABELS = {"mentees": _l("Mentees"), "mentors": _l("Mentors"), "both": _l("Mentors and mentees")}
 KIND_LABELS = {
     "company": _l("Company"),
     "university": _l("University"),
@@ -56,6 +168,18 @@ def role_name(role: str) -> str:
 def status_name(status: str) -> str:
     """A city status in the page's language."""
     return str(STATUS_LABELS.get(status, status))
+
+
+def label(labels: dict, code: str) -> str:
+    """A code's label in the page's language (the code itself if unknown)."""
+    return str(labels.get(code, code))
+
+
+def labels(labels_: dict, codes) -> str:
+    """Several codes' labels, comma-separated, in the page's language."""
+    if isinstance(codes, str):
+        codes = codes.split()
+    return ", ".join(label(labels_, code) for code in codes)
 
 
 def kind_name(kind: str) -> str:

@@ -157,7 +157,7 @@ def _register_errors(app: Flask) -> None:
         403: lambda: _("You do not have access to this page."),
         404: lambda: _("We could not find this page."),
         405: lambda: _("This page cannot be used that way."),
-        413: lambda: _("The file is too large."),
+        413: lambda: _("The file is too large. Nothing was saved: go back and choose a smaller file."),
         422: lambda: _("Some of the information sent was not valid."),
         429: lambda: _("Too many attempts. Wait a minute and try again."),
         500: lambda: _("Something went wrong on our side. Nothing was saved. Please try again later."),

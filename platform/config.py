@@ -52,6 +52,7 @@ def load_config(overrides: dict | None = None) -> dict:
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
         "SIGNUP_RATE_LIMIT": os.environ.get("SIGNUP_RATE_LIMIT", "20 per hour"),
+        "APPLY_RATE_LIMIT": os.environ.get("APPLY_RATE_LIMIT", "30 per hour"),
         "AUTO_APPROVE_CITIES": _bool("AUTO_APPROVE_CITIES"),
         #: How many reverse proxies (load balancers) stand in front of the app; 0 trusts no forwarded header.
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
@@ -78,7 +79,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "BABEL_DEFAULT_LOCALE": "da",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Copenhagen",
         "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),
-        "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
+        # Above the largest upload a form takes (a 5 MB CV, a 10 MB import), so those get their own message.
+        "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
         "PAGE_SIZE": 25,
         # flask-smorest: the OpenAPI document lives at /api/v1/openapi.json.
         "API_TITLE": "Mentorby API",

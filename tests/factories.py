@@ -9,7 +9,7 @@ from mentorby.platform.accounts.models import Membership, User
 from mentorby.platform.accounts.passwords import hash_password
 from mentorby.platform.cities.models import ACTIVE, Tenant
 from mentorby.platform.extensions import db
-from mentorby.platform.tenancy import tenant_scope
+from mentorby.platform.tenancy import cross_tenant, tenant_scope
 from mentorby.tenants.partners.models import Partner
 
 PASSWORD = "correct horse battery staple"
@@ -111,7 +111,9 @@ def create_application(cohort, *, role: str = "mentee", status: str = "submitted
     n = next(_numbers)
     values = (MENTEE_VALUES if role == "mentee" else MENTOR_VALUES) | {
         "name": f"Applicant {n}", "email": f"applicant{n}@example.org", "locale": "en"} | fields
-    with tenant_scope(db.session, cohort.tenant_id):
+    with cross_tenant(db.session):
+        tenant_id = cohort.tenant_id  # the cohort may be expired by an earlier request's commit
+    with tenant_scope(db.session, tenant_id):
         application = submit_application(
             db.session, cohort, role, values, consent_version=consent.CURRENT, source="coordinator",
             cv=Upload("cv.pdf", cv) if cv else None,

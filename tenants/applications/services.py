@@ -94,7 +94,7 @@ def clean_values(role: str, values: dict) -> dict:
         if isinstance(value, str):
             value = value.strip()
             if key in LIMITS and len(value) > LIMITS[key]:
-                raise ApplicationError("too_long", key, max=LIMITS[key])
+                raise ApplicationError("text_too_long", key, max=LIMITS[key])
         clean[key] = value
     if not clean.get("name"):
         raise ApplicationError("required", "name")
@@ -324,7 +324,7 @@ def set_note(session: Session, application: Application, note: str) -> Applicati
     """The coordinator's private note on an application."""
     note = note.strip()
     if len(note) > 4000:
-        raise ApplicationError("too_long", "note", max=4000)
+        raise ApplicationError("text_too_long", "note", max=4000)
     application.note = note
     session.flush()
     return application

@@ -70,8 +70,8 @@ def plan_cohort(session: Session, values: dict, *, by_user_id: int | None = None
     values = {key: values.get(key) for key in FIELDS}
     values["name"] = values["name"].strip()
     values["description"] = (values.get("description") or "").strip()
-    values["mentor_capacity"] = values["mentor_capacity"] or 20
-    values["mentee_capacity"] = values["mentee_capacity"] or 20
+    for key in ("mentor_capacity", "mentee_capacity"):
+        values[key] = 20 if values[key] is None else values[key]
     values["ends_on"] = values["ends_on"] or values["starts_on"] + DEFAULT_LENGTH
     _check(session, values, None)
     cohort = Cohort(**values, status=PLANNED)

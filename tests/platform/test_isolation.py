@@ -107,13 +107,32 @@ def _check(response, rule, method):
         assert "/login" in response.headers["Location"], f"{method} {rule.rule} redirects elsewhere"
 
 
+#: City pages the public may open: the front page, the public API detail, the application forms of a round that
+#: recruits. They are walked too, but may answer 200; they must still show nothing private and change nothing.
+PUBLIC_CITY_RULES = {
+    "/<city>/", "/api/v1/cities/<city>", "/<city>/apply/", "/<city>/apply/<int:cohort_id>/<role>",
+    "/<city>/apply/<int:cohort_id>/<role>/thanks",
+}
+#: What no public page may show (the recruiting round's name is public; its applicants are not).
+PRIVATE = ("secret.person@lyngby.example", "secret notes", "victim token", "Secret Applicant", "secret.applicant",
+           "secret job goal", "Secret Contact", "%PDF")
+
+
+def _check_public(response, rule, method):
+    assert response.status_code in (200, 302, 404, 405, 422), f"{method} {rule.rule}: {response.status_code}"
+    for secret in PRIVATE:
+        assert secret not in response.text, f"{method} {rule.rule} shows {secret!r}"
+
+
 def test_every_city_url_is_closed_to_strangers(app, db, victim):
     before = _snapshot(db)
     client = app.test_client()
     for rule, method, url in _requests(app, victim, "lyngby-taarbaek"):
-        if rule.rule in ("/<city>/", "/api/v1/cities/<city>"):
-            continue  # the public front page and public API detail; checked below for private data
-        _check(client.open(url, method=method, data={"name": "x"}), rule, method)
+        response = client.open(url, method=method, data={"name": "x"})
+        if rule.rule in PUBLIC_CITY_RULES:
+            _check_public(response, rule, method)
+        else:
+            _check(response, rule, method)
     assert _snapshot(db) == before
 
 
@@ -121,9 +140,11 @@ def test_another_citys_coordinator_sees_and_changes_nothing(app, db, victim, oth
     before = _snapshot(db)
     client = login(other_coordinator, target=app.test_client())
     for rule, method, url in _requests(app, victim, "lyngby-taarbaek"):
-        if rule.rule in ("/<city>/", "/api/v1/cities/<city>"):
-            continue
-        _check(client.open(url, method=method, data={"name": "x", "public": "y"}), rule, method)
+        response = client.open(url, method=method, data={"name": "x", "public": "y"})
+        if rule.rule in PUBLIC_CITY_RULES:
+            _check_public(response, rule, method)
+        else:
+            _check(response, rule, method)
     # Lyngby's ids through Aarhus's own URLs: the same 404 as a missing row.
     for rule, method, url in _requests(app, victim, "aarhus"):
         if not re.search(r"<(?:\w+:)?\w+_id>", rule.rule):
@@ -131,6 +152,22 @@ def test_another_citys_coordinator_sees_and_changes_nothing(app, db, victim, oth
         response = client.open(url, method=method, data={"name": "x"})
         assert response.status_code == 404, f"{method} {url}: {response.status_code}"
         assert SECRET_NAME not in response.text
+    assert _snapshot(db) == before
+
+
+def test_another_participant_of_the_same_city_sees_nothing_private(app, db, victim, host_city, login):
+    """A mentee of Lyngby is not the victim applicant: their portal works, everyone else's data stays closed."""
+    from tests.factories import create_user
+
+    mentee = create_user(city=host_city, role="mentee", email="other.mentee@lyngby.example")
+    before = _snapshot(db)
+    client = login(mentee, target=app.test_client())
+    for rule, method, url in _requests(app, victim, "lyngby-taarbaek"):
+        response = client.open(url, method=method, data={"name": "x"})
+        if rule.rule in PUBLIC_CITY_RULES or rule.rule == "/<city>/portal/":
+            _check_public(response, rule, method)
+        else:
+            _check(response, rule, method)
     assert _snapshot(db) == before
 
 

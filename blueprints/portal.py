@@ -1,0 +1,135 @@
+"""The participant portal: a mentor's or mentee's round, what comes next, their profile, re-applying."""
+
+from datetime import UTC, datetime
+
+from flask import abort, flash, g, redirect, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from mentorby.blueprints.applications import MenteeForm, MentorForm, form_values, show_error
+from mentorby.blueprints.common import CityBlueprint, render, roles_required
+from mentorby.blueprints.messages import message
+from mentorby.platform.accounts.models import MENTEE, MENTOR
+from mentorby.platform.accounts.services import normalise_email
+from mentorby.platform.extensions import db
+from mentorby.platform.tenancy import get_in_city
+from mentorby.tenants.applications import services as applications
+from mentorby.tenants.applications.models import ACCEPTED, WITHDRAWN, Application
+from mentorby.tenants.cohorts.models import Cohort
+from mentorby.tenants.cohorts.services import open_cohorts
+
+bp = CityBlueprint("portal", __name__, url_prefix="/portal")
+participant_required = roles_required(MENTOR, MENTEE)
+
+
+class MenteeProfileForm(MenteeForm):
+    """A mentee's own profile: the application's answers without the account's name and e-mail."""
+
+    name = email = consent = None
+
+
+class MentorProfileForm(MentorForm):
+    """A mentor's own profile."""
+
+    name = email = consent = cv = None
+
+
+PROFILE_FORMS = {MENTEE: MenteeProfileForm, MENTOR: MentorProfileForm}
+
+
+def _current(participations: list[Application]) -> Application | None:
+    """The round that matters now: the newest accepted one not yet followed up, else the newest open application."""
+    for application in participations:
+        if application.status == ACCEPTED and application.cohort.status != "followed_up":
+            return application
+    for application in participations:
+        if application.status not in (WITHDRAWN, "declined"):
+            return application
+    return None
+
+
+@bp.get("/")
+@participant_required
+def home():
+    """Your round, its next events for your role, your match once made, your history and open rounds."""
+    participations = applications.participations(db.session, current_user)
+    current = _current(participations)
+    now = datetime.now(UTC)
+    upcoming = []
+    if current is not None:
+        upcoming = [event for event in current.cohort.events if event.is_for(current.role) and event.starts_at >= now]
+    applied = {application.cohort_id for application in participations}
+    pool = applications.pool(db.session, current_user)
+    can_reapply = [
+        (cohort, participant) for cohort in open_cohorts(db.session) if cohort.id not in applied
+        for participant in pool if participant.role in g.roles
+    ]
+    return render("portal/home.html", current=current, participations=participations, upcoming=upcoming,
+                  can_reapply=can_reapply, locale=str(get_locale()))
+
+
+def _own(application_id: int) -> Application:
+    application = get_in_city(db.session, Application, application_id)
+    # Someone else's application is as missing as one that does not exist.
+    if application.email != normalise_email(current_user.email) or application.role not in g.roles:
+        abort(404)
+    return application
+
+
+@bp.route("/profile/<int:application_id>", methods=["GET", "POST"])
+@participant_required
+def profile(application_id: int):
+    """Change your profile for a round: what your coordinator and, later, your match see."""
+    application = _own(application_id)
+    form_class = PROFILE_FORMS[application.role]
+    data = {key: getattr(application, key) for key in applications.PROFILE_FIELDS[application.role]}
+    data["languages"] = application.languages.split()
+    data["availability"] = application.availability.split()
+    form = form_class(data=data)
+    if form.validate_on_submit():
+        try:
+            applications.update_profile(db.session, application, form_values(form))
+            if application.role == MENTEE and form.cv.data:
+                applications.replace_cv(db.session, application, applications.Upload(
+                    form.cv.data.filename or "cv.pdf", form.cv.data.read()))
+        except applications.ApplicationError as error:
+            show_error(form, error)
+        else:
+            flash(_("Your profile is saved."), "info")
+            return redirect(url_for("portal.home"))
+    return render("portal/profile.html", form=form, application=application,
+                  status=422 if form.is_submitted() else 200)
+
+
+@bp.post("/reapply/<int:cohort_id>/<role>")
+@participant_required
+def reapply(cohort_id: int, role: str):
+    """Apply to a new round in one click, with the profile of your last application."""
+    if role not in g.roles or role not in (MENTOR, MENTEE):
+        abort(404)
+    cohort = get_in_city(db.session, Cohort, cohort_id)
+    participant = next((p for p in applications.pool(db.session, current_user) if p.role == role), None)
+    if participant is None or cohort.status != "recruiting":
+        abort(404)
+    try:
+        applications.reapply(db.session, participant, cohort)
+    except applications.ApplicationError as error:
+        flash(message(error.code, **error.params), "error")
+        return redirect(url_for("portal.home"))
+    flash(_("You have applied to %(cohort)s. The coordinator will be in touch.", cohort=cohort.name), "info")
+    return redirect(url_for("portal.home"))
+
+
+@bp.post("/withdraw/<int:application_id>")
+@participant_required
+def withdraw(application_id: int):
+    """Withdraw your application or your participation in a round."""
+    application = _own(application_id)
+    try:
+        applications.withdraw_own(db.session, application)
+    except applications.ApplicationError as error:
+        flash(message(error.code, **error.params), "error")
+        return redirect(url_for("portal.home"))
+    flash(_("You have withdrawn from %(cohort)s.", cohort=application.cohort.name), "info")
+    return redirect(url_for("portal.home"))

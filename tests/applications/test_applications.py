@@ -1,0 +1,348 @@
+import io
+from datetime import date, timedelta
+
+import pytest
+from markupsafe import escape
+from sqlalchemy import func, select
+
+from mentorby.platform.accounts.models import Invitation
+from mentorby.platform.tenancy import tenant_scope
+from mentorby.tenants.applications import consent
+from mentorby.tenants.applications import services as applications
+from mentorby.tenants.applications.models import Application, CvDocument, Participant
+from tests.factories import MENTEE_VALUES, MENTOR_VALUES, PDF, create_partner
+from tests.platform.helpers import last_mail, link_in
+
+
+def _count(db, city, model=Application):
+    db.session.expire_all()
+    with tenant_scope(db.session, city.id):
+        return db.session.execute(select(func.count()).select_from(model)).scalar()
+
+
+def _mentee_form(**changes):
+    data = {
+        "name": "Priya Sharma", "email": "priya@example.org", "phone": "+45 12 34 56 78", "field": "engineering",
+        "languages": ["en", "hi"], "availability": ["weekday_evening"], "education": "MSc Chemical Engineering",
+        "years_experience": "6", "job_goal": "Process engineer in pharma", "danish_level": "beginner",
+        "arrived_on": "2026-03-01", "partner_employer": "novo nordisk", "consent": "y",
+        "consent_version": consent.CURRENT,
+    }
+    return data | changes
+
+
+# --- services ---------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("upload", "code"), [
+    (applications.Upload("cv.pdf", b""), "cv_empty"),
+    (applications.Upload("cv.pdf", b"MZ\x90\x00 this is a program"), "cv_not_pdf"),
+    (applications.Upload("cv.pdf", b"<html>%PDF-</html>"), "cv_not_pdf"),
+    (applications.Upload("cv.pdf", PDF + b"x" * (5 * 1024 * 1024)), "cv_too_large"),
+])
+def test_cv_check_refuses_what_is_not_a_small_pdf(upload, code):
+    with pytest.raises(applications.ApplicationError) as error:
+        applications.check_cv(upload)
+    assert error.value.code == code
+
+
+def test_cv_file_names_are_cleaned():
+    assert applications.check_cv(applications.Upload("../../etc/pass wd\n.pdf", PDF)) == "pass wd_.pdf"
+    assert applications.check_cv(applications.Upload("C:\\Users\\me\\cv", PDF)) == "cv.pdf"
+
+
+def test_submit_links_the_partners_company_and_joins_the_pool(db, host_city, create_cohort):
+    novo = create_partner(host_city, name="Novo Nordisk")
+    cohort = create_cohort(host_city)
+    with tenant_scope(db.session, host_city.id):
+        application = applications.submit_application(
+            db.session, cohort, "mentee", MENTEE_VALUES | {"name": "A", "email": " A@Example.org ",
+                                                           "partner_employer": "novo  NORDISK"},
+            consent_version=consent.CURRENT)
+        assert application.email == "a@example.org"
+        assert application.partner_employer_id == novo.id
+        assert application.participant.email == "a@example.org"
+        with pytest.raises(applications.ApplicationError) as error:
+            applications.submit_application(db.session, cohort, "mentor", MENTOR_VALUES | {
+                "name": "A", "email": "a@example.org"}, consent_version=consent.CURRENT)
+        assert error.value.code == "already_applied"
+
+
+@pytest.mark.parametrize(("changes", "field"), [
+    ({"field": "astrology"}, "field"),
+    ({"languages": []}, "languages"),
+    ({"languages": ["xx"]}, "languages"),
+    ({"danish_level": "perfect"}, "danish_level"),
+    ({"years_experience": 61}, "years_experience"),
+    ({"arrived_on": date.today() + timedelta(days=2)}, "arrived_on"),
+    ({"job_goal": ""}, "job_goal"),
+    ({"email": "no-at-sign"}, "email"),
+    ({"phone": "call me"}, "phone"),
+    ({"education": "x" * 201}, "education"),
+])
+def test_bad_values_are_refused_on_their_field(db, host_city, create_cohort, changes, field):
+    cohort = create_cohort(host_city)
+    with tenant_scope(db.session, host_city.id):
+        with pytest.raises(applications.ApplicationError) as error:
+            applications.submit_application(db.session, cohort, "mentee", MENTEE_VALUES | {
+                "name": "A", "email": "a@example.org"} | changes, consent_version=consent.CURRENT)
+        assert error.value.field == field
+
+
+def test_no_consent_and_closed_rounds_are_refused(db, host_city, create_cohort):
+    planned = create_cohort(host_city, status="planned")
+    recruiting = create_cohort(host_city)
+    values = MENTEE_VALUES | {"name": "A", "email": "a@example.org"}
+    with tenant_scope(db.session, host_city.id):
+        with pytest.raises(applications.ApplicationError, match="consent_required"):
+            applications.submit_application(db.session, recruiting, "mentee", values, consent_version="1999")
+        with pytest.raises(applications.ApplicationError, match="cohort_not_open"):
+            applications.submit_application(db.session, planned, "mentee", values, consent_version=consent.CURRENT)
+
+
+def test_accepting_checks_capacity_for_the_whole_batch(db, host_city, create_cohort, create_application,
+                                                       coordinator, app):
+    cohort = create_cohort(host_city, mentee_capacity=2)
+    create_application(cohort, status="accepted")
+    batch = [create_application(cohort), create_application(cohort)]
+    with app.test_request_context(), tenant_scope(db.session, host_city.id):
+        with pytest.raises(applications.ApplicationError) as error:
+            applications.decide(db.session, host_city, batch, "accepted", by=coordinator)
+        assert error.value.code == "mentees_full"
+        assert {a.status for a in batch} == {"submitted"}
+        applications.decide(db.session, host_city, batch[:1], "accepted", by=coordinator)
+        assert batch[0].invited and batch[0].decided_by_id == coordinator.id
+        invitation = db.session.execute(select(Invitation).where(Invitation.email == batch[0].email)).scalar_one()
+        assert invitation.role == "mentee"
+
+
+def test_a_returning_mentor_reapplies_in_one_click_and_keeps_the_history(db, host_city, create_cohort,
+                                                                         create_application):
+    old = create_cohort(host_city, status="closed", starts_on=date.today() - timedelta(days=300))
+    first = create_application(old, role="mentor", status="accepted", expertise="negotiation, pharma")
+    new = create_cohort(host_city)
+    with tenant_scope(db.session, host_city.id):
+        participant = db.session.get(Participant, first.participant_id)
+        again = applications.reapply(db.session, participant, new)
+        assert again.source == "reapply" and again.status == "submitted"
+        assert again.expertise == "negotiation, pharma" and again.participant_id == first.participant_id
+        assert [a.cohort_id for a in participant.applications] == [new.id, old.id]
+        with pytest.raises(applications.ApplicationError, match="already_applied"):
+            applications.reapply(db.session, participant, new)
+
+
+# --- the public form --------------------------------------------------------------------------------------------
+
+
+def test_apply_as_mentee_with_a_cv(client, db, host_city, create_cohort):
+    cohort = create_cohort(host_city, name="Forår 2027")
+    url = f"/lyngby-taarbaek/apply/{cohort.id}/mentee"
+    page = client.get(url)
+    assert page.status_code == 200 and "Forår 2027" in page.text and 'type="file"' in page.text
+    assert escape(consent.consent_text(consent.CURRENT, "en", host_city.name)) in page.text
+    data = _mentee_form(cv=(io.BytesIO(PDF), "My CV.pdf"))
+    response = client.post(url, data=data, content_type="multipart/form-data")
+    assert response.status_code == 302, response.text
+    assert "thanks" in response.headers["Location"]
+    with tenant_scope(db.session, host_city.id):
+        application = db.session.execute(select(Application)).scalar_one()
+        assert application.languages == "en hi" and application.years_experience == 6
+        assert application.consent_version == consent.CURRENT and application.locale == "en"
+        assert application.cv.filename == "My CV.pdf" and application.cv.size == len(PDF)
+    again = client.post(url, data=_mentee_form(), content_type="multipart/form-data")
+    assert again.status_code == 422 and "already applied" in again.text
+
+
+def test_apply_as_mentor_in_danish(client, db, host_city, create_cohort):
+    cohort = create_cohort(host_city)
+    data = {"name": "Mette Hansen", "email": "mette@cowi.example", "field": "engineering", "languages": ["da", "en"],
+            "employer": "COWI", "job_title": "Senior engineer", "industry": "engineering",
+            "expertise": "wind, project management", "mentoring_format": "either", "mentee_capacity": "2",
+            "consent": "y", "consent_version": consent.CURRENT}
+    response = client.post(f"/lyngby-taarbaek/apply/{cohort.id}/mentor", data=data,
+                           headers={"Accept-Language": "da"})
+    assert response.status_code == 302
+    with tenant_scope(db.session, host_city.id):
+        application = db.session.execute(select(Application)).scalar_one()
+        assert application.role == "mentor" and application.locale == "da" and application.mentee_capacity == 2
+
+
+@pytest.mark.parametrize(("changes", "text"), [
+    ({"consent": ""}, "Tick the box"),
+    ({"name": ""}, "This field is required."),
+    ({"email": "priya"}, "Invalid email address."),
+    ({"languages": []}, "Choose at least one language."),
+    ({"field": "astrology"}, "Not a valid choice"),
+    ({"years_experience": "many"}, "Not a valid integer value."),
+    ({"arrived_on": "2999-01-01"}, "not in the future"),
+    ({"job_goal": "x" * 2001}, "2000"),
+    ({"cv": (io.BytesIO(b"GIF89a not a pdf"), "cv.pdf")}, "The CV must be a PDF file."),
+    ({"cv": (io.BytesIO(PDF), "cv.exe")}, "The CV must be a PDF file."),
+    ({"cv": (io.BytesIO(PDF + b" " * (5 * 1024 * 1024)), "big.pdf")}, "larger than 5 MB"),
+])
+def test_bad_applications_save_nothing(client, db, host_city, create_cohort, changes, text):
+    cohort = create_cohort(host_city)
+    response = client.post(f"/lyngby-taarbaek/apply/{cohort.id}/mentee", data=_mentee_form(**changes),
+                           content_type="multipart/form-data")
+    assert response.status_code == 422
+    assert text in response.text
+    assert 'class="error-summary"' in response.text or 'flash-error' in response.text
+    assert _count(db, host_city) == 0 and _count(db, host_city, Participant) == 0
+    assert _count(db, host_city, CvDocument) == 0
+
+
+def test_a_too_large_request_gets_a_clear_page(client, host_city, create_cohort):
+    cohort = create_cohort(host_city)
+    response = client.post(f"/lyngby-taarbaek/apply/{cohort.id}/mentee", content_type="multipart/form-data",
+                           data=_mentee_form(cv=(io.BytesIO(b"x" * (13 * 1024 * 1024)), "huge.pdf")))
+    assert response.status_code == 413 and "too large" in response.text
+
+
+def test_rounds_not_recruiting_have_no_form(client, host_city, create_cohort):
+    planned = create_cohort(host_city, status="planned")
+    assert client.get(f"/lyngby-taarbaek/apply/{planned.id}/mentee").status_code == 404
+    past = create_cohort(host_city, apply_by=date.today() - timedelta(days=1))
+    page = client.get(f"/lyngby-taarbaek/apply/{past.id}/mentee")
+    assert "Applications are closed" in page.text and "<form method=\"post\" novalidate" not in page.text
+    assert client.get(f"/lyngby-taarbaek/apply/{past.id}/coach").status_code == 404
+    assert "No round takes applications" in client.get("/lyngby-taarbaek/apply/").text
+
+
+# --- the selection board ----------------------------------------------------------------------------------------
+
+BOARD = "/lyngby-taarbaek/coordinator/cohorts/{}/applications"
+
+
+def test_board_filters_and_search(client, db, login, coordinator, host_city, create_cohort, create_application):
+    cohort = create_cohort(host_city)
+    cowi = create_partner(host_city, name="COWI")
+    create_application(cohort, role="mentor", name="Mette Mentor", employer="COWI")
+    create_application(cohort, name="Ana Mentee", languages=["es", "en"], field="health")
+    create_application(cohort, name="Li Mentee", languages=["zh"], status="declined")
+    login(coordinator)
+    url = BOARD.format(cohort.id)
+    assert all(name in client.get(url).text for name in ("Mette Mentor", "Ana Mentee", "Li Mentee"))
+
+    def names(**params):
+        text = client.get(url, query_string=params, headers={"HX-Request": "true"}).text
+        assert "<html" not in text
+        return {name for name in ("Mette Mentor", "Ana Mentee", "Li Mentee") if name in text}
+
+    assert names(role="mentor") == {"Mette Mentor"}
+    assert names(language="es") == {"Ana Mentee"}
+    assert names(language="e") == {"Mette Mentor", "Ana Mentee", "Li Mentee"}  # not a code: ignored
+    assert names(status="declined") == {"Li Mentee"}
+    assert names(field="health") == {"Ana Mentee"}
+    assert names(company=str(cowi.id)) == {"Mette Mentor"}
+    assert names(q="ana") == {"Ana Mentee"}
+    assert "No applications match" in client.get(url, query_string={"q": "nobody"}).text
+
+
+def test_accepting_inline_updates_counters_and_invites(client, db, login, coordinator, host_city, create_cohort,
+                                                       create_application):
+    cohort = create_cohort(host_city, mentee_capacity=1)
+    first = create_application(cohort, name="First Mentee", email="first@example.org", locale="da")
+    second = create_application(cohort, name="Second Mentee")
+    login(coordinator)
+    response = client.post(f"{BOARD.format(cohort.id)}/{first.id}/status", data={"status": "accepted"},
+                           headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert 'id="application-' in response.text and 'hx-swap-oob="true"' in response.text
+    assert "1 of 1 accepted" in response.text
+    mail = last_mail(db, "first@example.org")
+    assert mail.kind == "invitation" and "/invite/" in link_in(mail)
+    assert "accepteret" in mail.body or "velkommen" in mail.body.lower()  # the applicant's language
+    full = client.post(f"{BOARD.format(cohort.id)}/{second.id}/status", data={"status": "accepted"},
+                       headers={"HX-Request": "true"})
+    assert full.status_code == 422 and "takes 1 mentees" in full.text
+    with tenant_scope(db.session, host_city.id):
+        db.session.expire_all()
+        assert db.session.get(Application, second.id).status == "submitted"
+
+
+def test_bulk_actions_are_all_or_nothing(client, db, login, coordinator, host_city, create_cohort,
+                                         create_application):
+    cohort = create_cohort(host_city, mentor_capacity=1)
+    mentors = [create_application(cohort, role="mentor") for _ in range(2)]
+    login(coordinator)
+    ids = [str(m.id) for m in mentors]
+    refused = client.post(f"{BOARD.format(cohort.id)}/bulk", data={"ids": ids, "bulk_status": "accepted"},
+                          headers={"HX-Request": "true"})
+    assert refused.status_code == 422 and "takes 1 mentors" in refused.text
+    assert client.post(f"{BOARD.format(cohort.id)}/bulk", data={"ids": ids, "bulk_status": "shortlisted"}
+                       ).status_code == 302
+    assert client.post(f"{BOARD.format(cohort.id)}/bulk", data={"ids": [], "bulk_status": "declined"}
+                       ).status_code == 422
+    assert client.post(f"{BOARD.format(cohort.id)}/bulk", data={"ids": ids, "bulk_status": "submitted"}
+                       ).status_code == 422
+    with tenant_scope(db.session, host_city.id):
+        db.session.expire_all()
+        assert {db.session.get(Application, m.id).status for m in mentors} == {"shortlisted"}
+
+
+def test_bulk_refuses_applications_of_another_round(client, db, login, coordinator, host_city, create_cohort,
+                                                   create_application):
+    cohort, other = create_cohort(host_city), create_cohort(host_city)
+    stranger = create_application(other)
+    login(coordinator)
+    response = client.post(f"{BOARD.format(cohort.id)}/bulk",
+                           data={"ids": [str(stranger.id)], "bulk_status": "declined"})
+    assert response.status_code == 404
+
+
+def test_note_cv_download_and_detail(client, db, login, coordinator, host_city, create_cohort, create_application):
+    cohort = create_cohort(host_city)
+    application = create_application(cohort, cv=PDF)
+    login(coordinator)
+    url = f"{BOARD.format(cohort.id)}/{application.id}"
+    assert "cv.pdf" in client.get(url).text
+    saved = client.post(f"{url}/note", data={"note": "Strong CV; call her"}, headers={"HX-Request": "true"})
+    assert saved.status_code == 200 and "Note saved." in saved.text and "<html" not in saved.text
+    too_long = client.post(f"{url}/note", data={"note": "x" * 4001})
+    assert too_long.status_code == 422
+    download = client.get(f"{url}/cv")
+    assert download.data == PDF and download.headers["Content-Type"] == "application/pdf"
+    assert download.headers["Content-Disposition"].startswith("attachment")
+    with tenant_scope(db.session, host_city.id):
+        db.session.expire_all()
+        assert db.session.get(Application, application.id).note == "Strong CV; call her"
+    without = create_application(cohort)
+    assert client.get(f"{BOARD.format(cohort.id)}/{without.id}/cv").status_code == 404
+    assert client.get(f"{BOARD.format(create_cohort(host_city).id)}/{application.id}").status_code == 404
+
+
+def test_board_uses_the_same_number_of_queries_for_5_and_200(db, login, coordinator, host_city, create_cohort,
+                                                            queries_at_sizes):
+    cohort = create_cohort(host_city)
+    login(coordinator)
+
+    def grow(total):
+        with tenant_scope(db.session, host_city.id):
+            existing = db.session.execute(select(func.count()).select_from(Application)).scalar()
+            for i in range(existing, total):
+                participant = Participant(role="mentee", email=f"p{i}@example.org", name=f"P {i}")
+                db.session.add(participant)
+                db.session.flush()
+                application = Application(
+                    cohort_id=cohort.id, participant_id=participant.id, role="mentee", name=f"P {i}",
+                    email=f"p{i}@example.org", field="it", languages="en", consent_version=consent.CURRENT)
+                db.session.add(application)
+                db.session.flush()
+                if i % 2:
+                    db.session.add(CvDocument(application_id=application.id, filename="cv.pdf", size=len(PDF),
+                                              sha256="0" * 64, content=PDF))
+            db.session.flush()
+
+    counts, page = queries_at_sizes(BOARD.format(cohort.id), grow)
+    assert counts[0] == counts[1]
+    assert 'rel="next"' in page.text
+
+
+def test_closed_rounds_refuse_status_changes(client, db, login, coordinator, host_city, create_cohort,
+                                             create_application):
+    cohort = create_cohort(host_city, status="closed")
+    application = create_application(cohort)
+    login(coordinator)
+    response = client.post(f"{BOARD.format(cohort.id)}/{application.id}/status", data={"status": "accepted"},
+                           headers={"HX-Request": "true"})
+    assert response.status_code == 422 and "past selection" in response.text

@@ -1,0 +1,209 @@
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from mentorby.platform.tenancy import tenant_scope
+from mentorby.tenants.cohorts import services as cohorts
+from mentorby.tenants.cohorts.models import Cohort, CohortEvent, CohortTransition
+
+START = date.today() + timedelta(days=30)
+
+
+def _values(**changes):
+    return {"name": "Spring", "starts_on": START, "ends_on": None, "apply_by": None, "mentor_capacity": 20,
+            "mentee_capacity": 20, "description": ""} | changes
+
+
+def test_planning_lays_the_events_out_from_the_model(db, host_city):
+    with tenant_scope(db.session, host_city.id):
+        cohort = cohorts.plan_cohort(db.session, _values())
+        kickoff = next(event for event in cohort.events if event.kind == "kickoff")
+        closing = next(event for event in cohort.events if event.kind == "closing")
+        assert cohort.status == "planned"
+        assert cohort.ends_on == date(START.year + (START.month + 3) // 12, (START.month + 3) % 12 + 1, START.day) \
+            or cohort.ends_on > START
+        assert len(cohort.events) == 6
+        assert cohorts.to_local(kickoff.starts_at).date() == START + timedelta(weeks=2)
+        assert cohorts.to_local(closing.starts_at).date() == START + timedelta(weeks=16)
+        assert cohorts.to_local(kickoff.starts_at).hour == 17
+
+
+@pytest.mark.parametrize(("changes", "code"), [
+    ({"name": "B", "ends_on": START}, "ends_before_start"),
+    ({"name": "B", "apply_by": START + timedelta(days=1)}, "apply_after_start"),
+    ({"name": "B", "mentor_capacity": 0}, "bad_capacity"),
+    ({"name": " spring "}, "cohort_name_taken"),
+])
+def test_bad_round_values_are_refused(db, host_city, changes, code):
+    with tenant_scope(db.session, host_city.id):
+        cohorts.plan_cohort(db.session, _values())
+        with pytest.raises(cohorts.CohortError) as error:
+            cohorts.plan_cohort(db.session, _values(**changes))
+        assert error.value.code == code
+
+
+def test_life_cycle_rules(db, host_city, create_cohort, create_application):
+    cohort = create_cohort(host_city, status="planned")
+    with tenant_scope(db.session, host_city.id):
+        with pytest.raises(cohorts.CohortError) as error:
+            cohorts.move(db.session, cohort, "running", by_user_id=None)
+        assert error.value.code == "transition_not_allowed"
+        cohorts.move(db.session, cohort, "recruiting", by_user_id=None)
+        cohorts.move(db.session, cohort, "selecting", by_user_id=None)
+        with pytest.raises(cohorts.CohortError) as error:
+            cohorts.move(db.session, cohort, "running", by_user_id=None)
+        assert error.value.code == "needs_accepted_mentors"
+    create_application(cohort, role="mentor", status="accepted")
+    create_application(cohort, role="mentee", status="accepted")
+    with tenant_scope(db.session, host_city.id):
+        cohorts.move(db.session, cohort, "running", by_user_id=None)
+        with pytest.raises(cohorts.CohortError) as error:
+            cohorts.move(db.session, cohort, "closed", by_user_id=None)
+        assert error.value.code == "not_started"
+        cohorts.move(db.session, cohort, "closed", by_user_id=None, today=cohort.ends_on + timedelta(days=3))
+        assert cohort.follow_up_on == date(cohort.ends_on.year + (cohort.ends_on.month + 5) // 12,
+                                           (cohort.ends_on.month + 5) % 12 + 1, cohort.ends_on.day)
+        with pytest.raises(cohorts.CohortError) as error:
+            cohorts.move(db.session, cohort, "followed_up", by_user_id=None, today=cohort.ends_on)
+        assert error.value.code == "follow_up_not_due"
+        cohorts.move(db.session, cohort, "followed_up", by_user_id=None, today=cohort.follow_up_on)
+        steps = [t.to_status for t in cohorts.timeline(db.session, cohort)]
+        assert steps == ["planned", "recruiting", "selecting", "running", "closed", "followed_up"]
+
+
+def test_closing_early_counts_the_follow_up_from_the_real_end(db, host_city, create_cohort):
+    cohort = create_cohort(host_city, status="running", starts_on=date.today() - timedelta(days=10))
+    with tenant_scope(db.session, host_city.id):
+        cohorts.move(db.session, cohort, "closed", by_user_id=None)
+        assert date.today() < cohort.follow_up_on < cohort.ends_on + timedelta(days=190)
+        assert cohort.follow_up_on.month == (date.today().month + 5) % 12 + 1
+
+
+def test_capacity_cannot_drop_below_accepted(db, host_city, create_cohort, create_application):
+    cohort = create_cohort(host_city)
+    create_application(cohort, role="mentor", status="accepted")
+    create_application(cohort, role="mentor", status="accepted")
+    with tenant_scope(db.session, host_city.id):
+        with pytest.raises(cohorts.CohortError) as error:
+            cohorts.update_cohort(db.session, cohort, {"mentor_capacity": 1})
+        assert error.value.code == "capacity_below_accepted"
+
+
+# --- pages ------------------------------------------------------------------------------------------------------
+
+BASE = "/lyngby-taarbaek/coordinator/cohorts"
+
+
+def _count(db, city, model=Cohort):
+    db.session.expire_all()
+    with tenant_scope(db.session, city.id):
+        return db.session.execute(select(func.count()).select_from(model)).scalar()
+
+
+def test_coordinator_plans_opens_and_edits_a_round(client, db, login, coordinator, host_city):
+    login(coordinator)
+    assert "No rounds yet" in client.get(f"{BASE}/").text
+    response = client.post(f"{BASE}/new", data={"name": "Forår 2027", "starts_on": START.isoformat(),
+                                                 "mentor_capacity": "20", "mentee_capacity": "20"})
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"])
+    assert "Forår 2027" in page.text and "Open recruitment" in page.text and "Kick-off" in page.text
+    with tenant_scope(db.session, host_city.id):
+        cohort = db.session.execute(select(Cohort)).scalar_one()
+        event = db.session.execute(select(CohortEvent).where(CohortEvent.kind == "kickoff")).scalar_one()
+    moved = client.post(f"{BASE}/{cohort.id}/move", data={"target": "recruiting"})
+    assert moved.status_code == 302
+    assert "apply/" in client.get(f"{BASE}/{cohort.id}").text
+    # The front page now announces it.
+    front = client.get("/lyngby-taarbaek/")
+    assert "Forår 2027" in front.text
+    # An event moved inline with htmx: only the row comes back.
+    prefix = f"event-{event.id}-"
+    new_day = (START + timedelta(weeks=3)).isoformat()
+    row = client.post(f"{BASE}/{cohort.id}/events/{event.id}", headers={"HX-Request": "true"},
+                      data={prefix + "day": new_day, prefix + "at": "16:30", prefix + "duration_minutes": "120",
+                            prefix + "location": "DTU Skylab"})
+    assert row.status_code == 200 and "<html" not in row.text and "DTU Skylab" in row.text
+    with tenant_scope(db.session, host_city.id):
+        db.session.expire_all()
+        moved_event = db.session.get(CohortEvent, event.id)
+        assert cohorts.to_local(moved_event.starts_at).strftime("%Y-%m-%d %H:%M") == f"{new_day} 16:30"
+
+
+def test_a_round_cannot_start_without_participants(client, db, login, coordinator, host_city, create_cohort):
+    cohort = create_cohort(host_city, status="selecting")
+    login(coordinator)
+    page = client.get(f"{BASE}/{cohort.id}")
+    assert "Accept at least one mentor first." in page.text
+    response = client.post(f"{BASE}/{cohort.id}/move", data={"target": "running"})
+    assert response.status_code == 422 and "Accept at least one mentor first." in response.text
+    with tenant_scope(db.session, host_city.id):
+        db.session.expire_all()
+        assert db.session.get(Cohort, cohort.id).status == "selecting"
+        assert db.session.execute(select(func.count()).select_from(CohortTransition)).scalar() == 1
+
+
+@pytest.mark.parametrize(("data", "text"), [
+    ({"name": "", "starts_on": START.isoformat()}, "This field is required."),
+    ({"name": "X", "starts_on": "31-02-2027"}, "Not a valid date value."),
+    ({"name": "X", "starts_on": START.isoformat(), "ends_on": START.isoformat()}, "must end after it starts"),
+    ({"name": "X", "starts_on": START.isoformat(), "mentor_capacity": "0"}, "Number must be between 1 and 500."),
+    ({"name": "X" * 81, "starts_on": START.isoformat()}, "80"),
+])
+def test_bad_round_input_changes_nothing(client, db, login, coordinator, host_city, data, text):
+    login(coordinator)
+    data = {"mentor_capacity": "20", "mentee_capacity": "20"} | data
+    response = client.post(f"{BASE}/new", data=data)
+    assert response.status_code == 422
+    assert text in response.text
+    assert _count(db, host_city) == 0
+
+
+def test_bad_event_and_move_input(client, db, login, coordinator, host_city, create_cohort):
+    cohort = create_cohort(host_city, status="planned")
+    login(coordinator)
+    with tenant_scope(db.session, host_city.id):
+        event = cohort.events[0]
+        before = event.starts_at
+    prefix = f"event-{event.id}-"
+    response = client.post(f"{BASE}/{cohort.id}/events/{event.id}",
+                           data={prefix + "day": "x", prefix + "at": "25:00", prefix + "duration_minutes": "5"})
+    assert response.status_code == 422
+    assert client.post(f"{BASE}/{cohort.id}/move", data={"target": "nonsense"}).status_code == 422
+    with tenant_scope(db.session, host_city.id):
+        db.session.expire_all()
+        assert db.session.get(CohortEvent, event.id).starts_at == before
+        assert db.session.get(Cohort, cohort.id).status == "planned"
+
+
+def test_event_of_another_round_is_404(client, db, login, coordinator, host_city, create_cohort):
+    first, second = create_cohort(host_city), create_cohort(host_city)
+    login(coordinator)
+    with tenant_scope(db.session, host_city.id):
+        event_id = second.events[0].id
+    assert client.get(f"{BASE}/{first.id}/events/{event_id}").status_code == 404
+
+
+def test_round_list_uses_the_same_number_of_queries_for_5_and_200(db, login, coordinator, host_city,
+                                                                 queries_at_sizes):
+    login(coordinator)
+
+    def grow(total):
+        with tenant_scope(db.session, host_city.id):
+            existing = db.session.execute(select(func.count()).select_from(Cohort)).scalar()
+            db.session.add_all(
+                Cohort(name=f"Round {existing + i}", starts_on=START, ends_on=START + timedelta(days=120))
+                for i in range(total - existing)
+            )
+            db.session.flush()
+
+    counts, page = queries_at_sizes(f"{BASE}/", grow)
+    assert counts[0] == counts[1]
+    assert 'rel="next"' in page.text
+
+
+def test_mentor_cannot_see_rounds_admin(client, db, login, host_city, create_user):
+    mentor = create_user(city=host_city, role="mentor")
+    login(mentor)
+    assert client.get(f"{BASE}/").status_code == 403

@@ -1,0 +1,103 @@
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from mentorby.platform.tenancy import tenant_scope
+from mentorby.tenants.applications.models import Application
+
+PORTAL = "/lyngby-taarbaek/portal"
+
+
+def _member(create_user, city, application, role):
+    return create_user(city=city, role=role, email=application.email, name=application.name)
+
+
+def test_mentee_sees_round_events_and_edits_profile(client, db, login, host_city, create_cohort, create_application,
+                                                    create_user):
+    cohort = create_cohort(host_city, name="Forår 2027", status="selecting")
+    application = create_application(cohort, status="accepted", name="Priya")
+    login(_member(create_user, host_city, application, "mentee"))
+    home = client.get(f"{PORTAL}/")
+    assert home.status_code == 200
+    assert "Forår 2027" in home.text and "CV workshop" in home.text and "Mentor course" not in home.text
+    assert "Matches are made after the kick-off" in home.text
+    form = client.get(f"{PORTAL}/profile/{application.id}")
+    assert form.status_code == 200 and 'name="email"' not in form.text
+    saved = client.post(f"{PORTAL}/profile/{application.id}", data={
+        "phone": "", "field": "it", "languages": ["en", "da"], "availability": [], "education": "BSc",
+        "years_experience": "3", "job_goal": "Data analyst", "danish_level": "intermediate", "arrived_on": "",
+        "partner_employer": ""})
+    assert saved.status_code == 302, saved.text
+    with tenant_scope(db.session, host_city.id):
+        db.session.expire_all()
+        changed = db.session.get(Application, application.id)
+        assert changed.field == "it" and changed.languages == "da en" and changed.job_goal == "Data analyst"
+        assert changed.email == application.email
+
+
+def test_bad_profile_input_changes_nothing(client, db, login, host_city, create_cohort, create_application,
+                                           create_user):
+    cohort = create_cohort(host_city)
+    application = create_application(cohort, status="accepted")
+    login(_member(create_user, host_city, application, "mentee"))
+    response = client.post(f"{PORTAL}/profile/{application.id}", data={
+        "field": "astrology", "languages": [], "job_goal": "", "danish_level": "x"})
+    assert response.status_code == 422
+    assert "Choose at least one language." in response.text
+    with tenant_scope(db.session, host_city.id):
+        db.session.expire_all()
+        assert db.session.get(Application, application.id).field == "engineering"
+
+
+def test_someone_elses_application_is_404(client, login, host_city, create_cohort, create_application, create_user):
+    cohort = create_cohort(host_city)
+    mine = create_application(cohort, status="accepted")
+    theirs = create_application(cohort, status="accepted", job_goal="their secret goal")
+    login(_member(create_user, host_city, mine, "mentee"))
+    assert client.get(f"{PORTAL}/profile/{theirs.id}").status_code == 404
+    assert client.post(f"{PORTAL}/withdraw/{theirs.id}").status_code == 404
+    assert "their secret goal" not in client.get(f"{PORTAL}/").text
+
+
+def test_returning_mentor_reapplies_in_one_click(client, db, login, host_city, create_cohort, create_application,
+                                                 create_user):
+    old = create_cohort(host_city, name="Efterår 2026", status="followed_up",
+                        starts_on=date.today() - timedelta(days=400))
+    first = create_application(old, role="mentor", status="accepted", expertise="pharma, negotiation")
+    new = create_cohort(host_city, name="Forår 2027")
+    login(_member(create_user, host_city, first, "mentor"))
+    home = client.get(f"{PORTAL}/")
+    assert "Apply again as mentor" in home.text and "Forår 2027" in home.text
+    response = client.post(f"{PORTAL}/reapply/{new.id}/mentor")
+    assert response.status_code == 302
+    home = client.get(f"{PORTAL}/")
+    assert "Apply again" not in home.text and "Efterår 2026" in home.text
+    with tenant_scope(db.session, host_city.id):
+        again = db.session.execute(select(Application).where(Application.cohort_id == new.id)).scalar_one()
+        assert again.expertise == "pharma, negotiation" and again.source == "reapply"
+    # Twice is refused clearly, and a round not recruiting is not offered.
+    client.post(f"{PORTAL}/reapply/{new.id}/mentor")
+    assert "already applied" in client.get(f"{PORTAL}/").text
+    assert client.post(f"{PORTAL}/reapply/{old.id}/mentor").status_code == 404
+    assert client.post(f"{PORTAL}/reapply/{new.id}/mentee").status_code == 404
+
+
+def test_withdrawing(client, db, login, host_city, create_cohort, create_application, create_user):
+    cohort = create_cohort(host_city)
+    application = create_application(cohort, status="accepted")
+    login(_member(create_user, host_city, application, "mentee"))
+    assert client.post(f"{PORTAL}/withdraw/{application.id}").status_code == 302
+    with tenant_scope(db.session, host_city.id):
+        db.session.expire_all()
+        assert db.session.get(Application, application.id).status == "withdrawn"
+
+
+def test_portal_needs_a_participant(client, login, coordinator, create_user, host_city):
+    assert client.get(f"{PORTAL}/").status_code == 302
+    login(coordinator)
+    assert client.get(f"{PORTAL}/").status_code == 403
+
+
+def test_empty_portal_says_what_to_do(client, login, host_city, create_user):
+    login(create_user(city=host_city, role="mentee"))
+    assert "not in a round at the moment" in client.get(f"{PORTAL}/").text
