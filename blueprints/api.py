@@ -1,4 +1,4 @@
-"""The JSON API at /api/v1/: cities, the current user and a city's audit log.
+"""The JSON API at /api/v1/: cities, the current user, a city's audit log, rounds and applications.
 
 Authentication is a personal API token (`Authorization: Bearer mby_…`), scoped to one city.
 Later capabilities add their resources to this same API.
@@ -16,7 +16,13 @@ from mentorby.platform.audit.listener import set_actor
 from mentorby.platform.audit.models import AuditEntry
 from mentorby.platform.cities.models import ACTIVE, Tenant
 from mentorby.platform.extensions import api, csrf, db
-from mentorby.platform.tenancy import set_session_tenant
+from mentorby.platform.tenancy import get_in_city, set_session_tenant
+from mentorby.tenants.applications.models import STATUSES as APPLICATION_STATUSES
+from mentorby.tenants.applications.models import Application
+from mentorby.tenants.applications.profile import ROLES
+from mentorby.tenants.applications.services import counts
+from mentorby.tenants.cohorts.models import STATUSES as COHORT_STATUSES
+from mentorby.tenants.cohorts.models import Cohort
 from mentorby.tenants.programme.services import events
 
 blp = Blueprint("api_v1", __name__, url_prefix="/api/v1", description="Mentorby API v1")
@@ -79,6 +85,83 @@ class AuditQuerySchema(Schema):
     """Filters for the audit log."""
 
     entity = fields.Str(validate=validate.Length(min=1, max=60))
+
+
+class CohortSchema(Schema):
+    """A round of the city's programme."""
+
+    id = fields.Int()
+    name = fields.Str()
+    status = fields.Str(metadata={"enum": list(COHORT_STATUSES)})
+    starts_on = fields.Date()
+    ends_on = fields.Date()
+    apply_by = fields.Date(allow_none=True)
+    mentor_capacity = fields.Int()
+    mentee_capacity = fields.Int()
+    follow_up_on = fields.Date(allow_none=True, metadata={"description": "When the 6-month follow-up is due."})
+
+
+class CohortEventSchema(Schema):
+    """A joint event of a round."""
+
+    id = fields.Int()
+    step = fields.Int()
+    kind = fields.Str()
+    name_da = fields.Str()
+    name_en = fields.Str()
+    audience = fields.Str()
+    starts_at = fields.DateTime()
+    duration_minutes = fields.Int()
+    location = fields.Str()
+
+
+class CohortDetailSchema(CohortSchema):
+    """A round with its joint events and its applications counted by role and status."""
+
+    events = fields.List(fields.Nested(CohortEventSchema))
+    applications = fields.Dict(keys=fields.Str(), values=fields.Dict(keys=fields.Str(), values=fields.Int()),
+                               metadata={"description": "role -> status -> number of applications"})
+
+
+class CohortQuerySchema(Schema):
+    """Filters for the list of rounds."""
+
+    status = fields.Str(validate=validate.OneOf(COHORT_STATUSES))
+
+
+class ApplicationSchema(Schema):
+    """An application to a round (accepted: a participant). CVs and coordinators' notes are not in the API."""
+
+    id = fields.Int()
+    cohort_id = fields.Int()
+    participant_id = fields.Int(metadata={"description": "The person in the city's pool, the same across rounds."})
+    role = fields.Str()
+    status = fields.Str()
+    source = fields.Str()
+    name = fields.Str()
+    email = fields.Str()
+    locale = fields.Str()
+    field = fields.Str()
+    languages = fields.Function(lambda a: a.languages.split())
+    availability = fields.Function(lambda a: a.availability.split())
+    company = fields.Str(metadata={"description": "The mentor's employer or the mentee's partner's employer."})
+    company_partner_id = fields.Function(lambda a: a.employer_id if a.role == "mentor" else a.partner_employer_id)
+    created_at = fields.DateTime()
+    decided_at = fields.DateTime(allow_none=True)
+
+
+class ApplicationQuerySchema(Schema):
+    """Filters for a round's applications."""
+
+    status = fields.Str(validate=validate.OneOf(APPLICATION_STATUSES))
+    role = fields.Str(validate=validate.OneOf(ROLES))
+
+
+def _page(query, pagination_parameters, *order):
+    pagination_parameters.item_count = db.session.execute(select(func.count()).select_from(query.subquery())).scalar()
+    return db.session.execute(
+        query.order_by(*order).offset(pagination_parameters.first_item).limit(pagination_parameters.page_size)
+    ).scalars().all()
 
 
 def token_user(*, require_coordinator: bool = True):
@@ -149,6 +232,50 @@ def city_audit(filters, pagination_parameters):
         query.order_by(AuditEntry.id.desc()).offset(pagination_parameters.first_item)
         .limit(pagination_parameters.page_size)
     ).scalars().all()
+
+
+@blp.route("/cities/<city>/cohorts")
+@blp.arguments(CohortQuerySchema, location="query")
+@blp.response(200, CohortSchema(many=True))
+@blp.paginate()
+@blp.doc(security=BEARER)
+def list_cohorts(filters, pagination_parameters):
+    """The city's rounds, newest first (coordinators' tokens only)."""
+    token_user()
+    query = select(Cohort)
+    if filters.get("status"):
+        query = query.where(Cohort.status == filters["status"])
+    return _page(query, pagination_parameters, Cohort.starts_on.desc(), Cohort.id.desc())
+
+
+@blp.route("/cities/<city>/cohorts/<int:cohort_id>")
+@blp.response(200, CohortDetailSchema)
+@blp.doc(security=BEARER)
+def get_cohort(cohort_id: int):
+    """One round with its joint events and application counts (coordinators' tokens only)."""
+    token_user()
+    cohort = get_in_city(db.session, Cohort, cohort_id)
+    by_role: dict[str, dict[str, int]] = {role: {} for role in ROLES}
+    for (role, status), number in counts(db.session, cohort.id).items():
+        by_role[role][status] = number
+    return {name: getattr(cohort, name) for name in CohortSchema().fields} | {"events": cohort.events,
+                                                                            "applications": by_role}
+
+
+@blp.route("/cities/<city>/cohorts/<int:cohort_id>/applications")
+@blp.arguments(ApplicationQuerySchema, location="query")
+@blp.response(200, ApplicationSchema(many=True))
+@blp.paginate()
+@blp.doc(security=BEARER)
+def list_applications(filters, pagination_parameters, cohort_id: int):
+    """A round's applications in the order they arrived; `status=accepted` gives the participants."""
+    token_user()
+    cohort = get_in_city(db.session, Cohort, cohort_id)
+    query = select(Application).where(Application.cohort_id == cohort.id)
+    for key in ("status", "role"):
+        if filters.get(key):
+            query = query.where(getattr(Application, key) == filters[key])
+    return _page(query, pagination_parameters, Application.created_at, Application.id)
 
 
 def register(app: Flask) -> None:

@@ -158,7 +158,8 @@ def accept_invitation(token: str):
         else:
             _sign_in(user)
             flash(_("Welcome to %(city)s.", city=city.name), "info")
-            home = "coordinator.home" if invitation.role == "coordinator" else "city.front"
+            home = {"coordinator": "coordinator.home", "mentor": "portal.home", "mentee": "portal.home",
+                    "company_contact": "company.home"}.get(invitation.role, "city.front")
             return redirect(url_for(home, city=city.slug))
     return render("auth/accept.html", form=form, city=city, invitation=invitation, existing=existing,
                   needs_password=needs_password, status=422 if form.is_submitted() else 200)

@@ -1,22 +1,49 @@
-"""The city's partner organisations."""
+"""The city's partner organisations, their contact persons and the people they send; the company contact's page."""
 
-from flask import flash, redirect, request, url_for
+from flask import abort, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import BooleanField, SelectField, StringField, TextAreaField, URLField
+from wtforms import BooleanField, EmailField, SelectField, StringField, TelField, TextAreaField, URLField
 from wtforms.validators import URL, DataRequired, Length, Optional
 
-from mentorby.blueprints.common import CityBlueprint, choices, coordinator_required, paginate, render
-from mentorby.blueprints.messages import KIND_LABELS, message
-from mentorby.platform.extensions import db
+from mentorby.blueprints.common import (
+    CityBlueprint,
+    choices,
+    coordinator_required,
+    paginate,
+    render,
+    roles_required,
+    strip,
+)
+from mentorby.blueprints.messages import APPLICATION_STATUS_LABELS, COHORT_STATUS_LABELS, KIND_LABELS, message
+from mentorby.platform.accounts.models import COMPANY_CONTACT
+from mentorby.platform.extensions import db, htmx
 from mentorby.platform.tenancy import get_in_city
+from mentorby.tenants.applications.models import STATUSES as APPLICATION_STATUSES
 from mentorby.tenants.partners import services as partners
-from mentorby.tenants.partners.models import KINDS, Partner
+from mentorby.tenants.partners.models import KINDS, Partner, PartnerContact
 
 bp = CityBlueprint("partners", __name__, url_prefix="/coordinator/partners")
+#: The company contact's own page: which of the company's people take part (registered in blueprints/__init__.py).
+company_bp = CityBlueprint("company", __name__, url_prefix="/company")
 
+#: Messages for this area's own rule codes; the others (required, bad_email, ...) are in the shared catalogue.
+MESSAGES = {
+    "contact_email_taken": _l("This organisation already has a contact with this e-mail address."),
+    "contact_limit": _l("An organisation can have at most %(max)d contacts. Remove one before adding another."),
+    "not_a_company": _l("Only contacts at companies can be invited as company contacts."),
+    "already_member": _l("%(name)s already is a company contact of the city: they can sign in and see which of "
+                         "their company's people take part."),
+}
+
+
+def _message(error: partners.PartnerError) -> str:
+    if error.code in MESSAGES:
+        return str(MESSAGES[error.code]) % error.params if error.params else str(MESSAGES[error.code])
+    return message(error.code, **error.params)
 
 
 class PartnerForm(FlaskForm):
@@ -27,6 +54,20 @@ class PartnerForm(FlaskForm):
     website = URLField(_l("Website"), validators=[Optional(), URL(), Length(max=200)])
     description = TextAreaField(_l("Description"), validators=[Length(max=2000)])
     public = BooleanField(_l("Show on the city's front page"), default=True)
+
+
+class ContactForm(FlaskForm):
+    """A contact person at a partner; the service checks the content, the form renders it (maxlength, labels)."""
+
+    name = StringField(_l("Name"), filters=[strip], validators=[Length(max=120)])
+    job_title = StringField(_l("Job title"), filters=[strip], validators=[Length(max=120)],
+                            description=_l("Optional, e.g. HR partner."))
+    email = EmailField(_l("E-mail"), filters=[strip], validators=[Length(max=254)])
+    phone = TelField(_l("Phone"), filters=[strip], validators=[Length(max=40)], description=_l("Optional."))
+
+    def __init__(self, *args, **kwargs):
+        # The prefix keeps the ids apart from the partner form's on the same page.
+        super().__init__(*args, prefix="contact", **kwargs)
 
 
 @bp.get("/")
@@ -42,6 +83,40 @@ def index():
     return render("partners/index.html", "partner_list", page=paginate(query), kind=kind, kind_labels=KIND_LABELS)
 
 
+def _contacts_context(partner: Partner, contact_form: ContactForm | None = None, notice: str | None = None,
+                      notice_kind: str = "info") -> dict:
+    contacts = partners.contacts_of(db.session, partner)
+    return {
+        "partner": partner,
+        "contacts": contacts,
+        "with_access": partners.contacts_with_access(db.session, contacts),
+        "contact_form": contact_form or ContactForm(formdata=None),
+        "max_contacts": partners.MAX_CONTACTS,
+        "notice": notice,
+        "notice_kind": notice_kind,
+    }
+
+
+def _people_context(partner: Partner) -> dict:
+    rounds: dict[int, dict] = {}
+    for row in partners.people_counts(db.session, partner):
+        entry = rounds.setdefault(row.cohort_id,
+                                  {"id": row.cohort_id, "name": row.cohort_name, "mentor": {}, "mentee": {}})
+        entry[row.role][row.status] = row.count
+    for entry in rounds.values():
+        for role in ("mentor", "mentee"):
+            entry[role] = [(status, entry[role][status]) for status in APPLICATION_STATUSES if status in entry[role]]
+    return {"rounds": list(rounds.values()), "people": paginate(partners.people_query([partner.id])),
+            "status_labels": APPLICATION_STATUS_LABELS}
+
+
+def _partner_page(partner: Partner | None, form: PartnerForm, status: int = 200, **contacts_state):
+    context = {"form": form, "partner": partner, "kind_labels": KIND_LABELS}
+    if partner is not None:
+        context |= _contacts_context(partner, **contacts_state) | _people_context(partner)
+    return render("partners/form.html", status=status, **context)
+
+
 def _save(form: PartnerForm, partner: Partner | None):
     if form.validate_on_submit():
         values = {name: field.data for name, field in form._fields.items() if name != "csrf_token"}
@@ -53,8 +128,7 @@ def _save(form: PartnerForm, partner: Partner | None):
         else:
             flash(_("Saved."), "info")
             return redirect(url_for("partners.index"))
-    status = 422 if form.is_submitted() else 200
-    return render("partners/form.html", form=form, partner=partner, kind_labels=KIND_LABELS, status=status)
+    return _partner_page(partner, form, status=422 if form.is_submitted() else 200)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -67,7 +141,7 @@ def new():
 @bp.route("/<int:partner_id>", methods=["GET", "POST"])
 @coordinator_required
 def edit(partner_id: int):
-    """Change a partner."""
+    """Change a partner; its contact persons and the people it sends to rounds."""
     partner = get_in_city(db.session, Partner, partner_id)
     return _save(PartnerForm(obj=partner), partner)
 
@@ -82,3 +156,78 @@ def delete(partner_id: int):
     return redirect(url_for("partners.index"))
 
 
+# --- contact persons ----------------------------------------------------------------------------
+
+
+def _load_contact(partner_id: int, contact_id: int) -> tuple[Partner, PartnerContact]:
+    """The partner and one of its contacts, both through the city: a contact of another partner is a 404."""
+    partner = get_in_city(db.session, Partner, partner_id)
+    contact = get_in_city(db.session, PartnerContact, contact_id)
+    if contact.partner_id != partner.id:
+        abort(404)
+    return partner, contact
+
+
+def _contacts_answer(partner: Partner, notice: str, notice_kind: str = "info", status: int = 200):
+    """After a change: the contacts block for htmx, else back to the partner's page (post, redirect, get)."""
+    if htmx:
+        return render("partners/form.html", "contacts", status=status,
+                      **_contacts_context(partner, notice=notice, notice_kind=notice_kind))
+    flash(notice, "error" if notice_kind == "error" else "info")
+    return redirect(url_for("partners.edit", partner_id=partner.id, _anchor="contacts"))
+
+
+@bp.post("/<int:partner_id>/contacts")
+@coordinator_required
+def add_contact(partner_id: int):
+    """Add a contact person to a partner."""
+    partner = get_in_city(db.session, Partner, partner_id)
+    form = ContactForm()
+    if form.validate_on_submit():
+        values = {name: form[name].data or "" for name in partners.CONTACT_FIELDS}
+        try:
+            contact = partners.add_contact(db.session, partner, values)
+        except partners.PartnerError as error:
+            if error.field not in partners.CONTACT_FIELDS:
+                return _contacts_answer(partner, _message(error), notice_kind="error", status=409)
+            form[error.field].errors = [*form[error.field].errors, _message(error)]
+        else:
+            return _contacts_answer(partner, _("%(name)s is added.", name=contact.name))
+    if htmx:
+        return render("partners/form.html", "contacts", status=422, **_contacts_context(partner, contact_form=form))
+    return _partner_page(partner, PartnerForm(obj=partner, formdata=None), status=422, contact_form=form)
+
+
+@bp.post("/<int:partner_id>/contacts/<int:contact_id>/delete")
+@coordinator_required
+def delete_contact(partner_id: int, contact_id: int):
+    """Remove a contact person from a partner."""
+    partner, contact = _load_contact(partner_id, contact_id)
+    partners.remove_contact(db.session, contact)
+    return _contacts_answer(partner, _("%(name)s is removed.", name=contact.name))
+
+
+@bp.post("/<int:partner_id>/contacts/<int:contact_id>/invite")
+@coordinator_required
+def invite_contact(partner_id: int, contact_id: int):
+    """Invite a company's contact person as the city's company contact."""
+    partner, contact = _load_contact(partner_id, contact_id)
+    try:
+        partners.invite_contact(db.session, g.city, partner, contact, invited_by=current_user)
+    except partners.PartnerError as error:
+        # Nothing was written: an answer about the contact's state, shown beside the list, not an error page.
+        return _contacts_answer(partner, _message(error), notice_kind="error", status=409)
+    return _contacts_answer(partner, _("Invitation sent to %(email)s.", email=contact.email))
+
+
+# --- the company contact's page -----------------------------------------------------------------
+
+
+@company_bp.get("/")
+@roles_required(COMPANY_CONTACT)
+def home():
+    """Which of the company's people take part in the city's rounds: accepted participants' names and rounds only."""
+    linked = partners.partners_of_contact(db.session, current_user.email)
+    people = paginate(partners.people_query([p.id for p in linked], accepted_only=True)) if linked else None
+    return render("partners/company.html", partners=linked, people=people,
+                  names={p.id: p.name for p in linked}, round_labels=COHORT_STATUS_LABELS)

@@ -130,6 +130,13 @@ def _register_request_cycle(app: Flask) -> None:
                 role = "participant"
             set_actor(db.session, current_user.id, role)
 
+    @app.teardown_request
+    def close_uploads(error=None):
+        # Uploads above a few hundred KB are spooled to temporary files; close them now rather than
+        # whenever the garbage collector gets to them. Only files already parsed are touched.
+        for upload in (request.__dict__.get("files") or {}).values():
+            upload.close()
+
     @app.after_request
     def finish_transaction(response):
         # One commit per request, in one place: a response below 400 keeps the changes, any other

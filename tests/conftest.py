@@ -129,9 +129,14 @@ class IsolatedClient(FlaskClient):
     def open(self, *args, **kwargs):
         token = _cv_app.set(None)
         try:
-            return super().open(*args, **kwargs)
+            response = super().open(*args, **kwargs)
         finally:
             _cv_app.reset(token)
+        # Large bodies are spooled to a temporary file that a real server would own and close.
+        body = response.request.environ.get("wsgi.input") if response.request else None
+        if body is not None and hasattr(body, "close"):
+            body.close()
+        return response
 
 
 @pytest.fixture(autouse=True)

@@ -1,20 +1,37 @@
-"""Partner organisations: list, create, change, remove."""
+"""Partner organisations: list, create, change, remove; their contact persons; the people they send to rounds."""
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+import re
+from dataclasses import dataclass
 
-from mentorby.tenants.partners.models import KINDS, Partner
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, contains_eager, load_only
+
+from mentorby.platform.accounts.models import COMPANY_CONTACT, Invitation, Membership, User
+from mentorby.platform.accounts.services import AccountError, invite, normalise_email
+from mentorby.platform.cities.models import Tenant
+from mentorby.platform.tenancy import utcnow
+from mentorby.tenants.applications.models import ACCEPTED, Application
+from mentorby.tenants.cohorts.models import Cohort
+from mentorby.tenants.partners.models import KINDS, Partner, PartnerContact
 
 FIELDS = ("name", "kind", "website", "description", "public")
+CONTACT_FIELDS = ("name", "email", "phone", "job_title")
+#: The model's column lengths, checked here so that a long value gets a message instead of a database error.
+CONTACT_LIMITS = {"name": 120, "email": 254, "phone": 40, "job_title": 120}
+#: A partner's contacts are listed on its page without paging, so their number is bounded.
+MAX_CONTACTS = 50
+_PHONE = re.compile(r"^\+?[0-9 ()\-]{6,40}$")
 
 
 class PartnerError(Exception):
-    """A partner rule was broken; `field` says where."""
+    """A partner rule was broken; `field` says where, `params` fill in the message."""
 
-    def __init__(self, code: str, field: str | None = None):
+    def __init__(self, code: str, field: str | None = None, **params):
         super().__init__(code)
         self.code = code
         self.field = field
+        self.params = params
 
 
 def list_partners(session: Session, *, public_only: bool = False, kind: str | None = None,
@@ -63,6 +80,190 @@ def save_partner(session: Session, values: dict, partner: Partner | None = None)
 
 
 def delete_partner(session: Session, partner: Partner) -> None:
-    """Remove a partner."""
+    """Remove a partner with its contacts; applications keep the company's name as written but lose the link."""
+    # Through the ORM, not a bulk statement or the foreign key's cascade, so that every change is in the audit log.
+    contacts = session.execute(select(PartnerContact).where(PartnerContact.partner_id == partner.id)).scalars()
+    for contact in contacts.all():
+        remove_contact(session, contact)
+    linked = session.execute(
+        select(Application)
+        .options(load_only(Application.id, Application.employer_id, Application.partner_employer_id))
+        .where(or_(Application.employer_id == partner.id, Application.partner_employer_id == partner.id))
+    ).scalars()
+    for application in linked:
+        if application.employer_id == partner.id:
+            application.employer_id = None
+        if application.partner_employer_id == partner.id:
+            application.partner_employer_id = None
+    session.flush()
     session.delete(partner)
     session.flush()
+
+
+# --- contact persons ----------------------------------------------------------------------------
+
+
+def contacts_of(session: Session, partner: Partner) -> list[PartnerContact]:
+    """A partner's contact persons by name (at most MAX_CONTACTS)."""
+    return list(session.execute(
+        select(PartnerContact).where(PartnerContact.partner_id == partner.id)
+        .order_by(PartnerContact.name, PartnerContact.id).limit(MAX_CONTACTS)
+    ).scalars())
+
+
+def contacts_with_access(session: Session, contacts: list[PartnerContact]) -> set[str]:
+    """The e-mails among `contacts` whose owner already is a company contact of the city (one query)."""
+    emails = {contact.email for contact in contacts}
+    if not emails:
+        return set()
+    return set(session.execute(
+        select(User.email).join(Membership, Membership.user_id == User.id)
+        .where(Membership.role == COMPANY_CONTACT, User.email.in_(emails))
+    ).scalars())
+
+
+def clean_contact(values: dict) -> dict:
+    """A contact's values trimmed and checked: a name, a valid e-mail (lower-cased), an optional phone, lengths."""
+    clean = {}
+    for key in CONTACT_FIELDS:
+        value = values.get(key)
+        value = " ".join(value.split()) if isinstance(value, str) and key != "email" else (value or "").strip()
+        if len(value) > CONTACT_LIMITS[key]:
+            raise PartnerError("text_too_long", key, max=CONTACT_LIMITS[key])
+        clean[key] = value
+    if not clean["name"]:
+        raise PartnerError("required", "name")
+    try:
+        # Syntax only: a coordinator may add a contact while offline from the company's mail server.
+        validate_email(clean["email"], check_deliverability=False)
+    except EmailNotValidError:
+        raise PartnerError("bad_email", "email") from None
+    clean["email"] = normalise_email(clean["email"])
+    if clean["phone"] and not _PHONE.match(clean["phone"]):
+        raise PartnerError("bad_phone", "phone")
+    return clean
+
+
+def add_contact(session: Session, partner: Partner, values: dict) -> PartnerContact:
+    """Add a contact person to a partner; an e-mail appears at most once per partner."""
+    clean = clean_contact(values)
+    taken = session.execute(
+        select(PartnerContact.id).where(PartnerContact.partner_id == partner.id,
+                                        PartnerContact.email == clean["email"])
+    ).first()
+    if taken is not None:
+        raise PartnerError("contact_email_taken", "email")
+    count = session.execute(
+        select(func.count()).select_from(PartnerContact).where(PartnerContact.partner_id == partner.id)
+    ).scalar_one()
+    if count >= MAX_CONTACTS:
+        raise PartnerError("contact_limit", None, max=MAX_CONTACTS)
+    contact = PartnerContact(partner_id=partner.id, **clean)
+    session.add(contact)
+    session.flush()
+    return contact
+
+
+def remove_contact(session: Session, contact: PartnerContact) -> None:
+    """Remove a contact person; an open company-contact invitation to them is withdrawn.
+
+    The company page follows the contact's e-mail, so the person no longer sees this partner's people. An account
+    they already made stays: they may be a contact of another partner, and the team page shows their role.
+    """
+    elsewhere = session.execute(
+        select(PartnerContact.id).where(PartnerContact.email == contact.email, PartnerContact.id != contact.id)
+    ).first()
+    if elsewhere is None:
+        open_invitations = session.execute(
+            select(Invitation).where(
+                func.lower(Invitation.email) == contact.email, Invitation.role == COMPANY_CONTACT,
+                Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None),
+            )
+        ).scalars()
+        for invitation in open_invitations:
+            invitation.revoked_at = utcnow()
+    session.delete(contact)
+    session.flush()
+
+
+def invite_contact(session: Session, tenant: Tenant, partner: Partner, contact: PartnerContact, *,
+                   invited_by: User | None, locale: str | None = None) -> PartnerContact:
+    """Invite a company's contact person as the city's company contact (a new invitation replaces an open one)."""
+    if contact.partner_id != partner.id:
+        raise PartnerError("contact_not_of_partner")
+    if partner.kind != "company":
+        raise PartnerError("not_a_company")
+    try:
+        invite(session, tenant, email=contact.email, name=contact.name, role=COMPANY_CONTACT, invited_by=invited_by,
+               locale=locale)
+    except AccountError as error:
+        raise PartnerError(error.code, error.field, name=contact.name) from None
+    contact.invited_at = utcnow()
+    session.flush()
+    return contact
+
+
+# --- the people a partner sends to rounds -------------------------------------------------------
+
+
+def _of_partners(partner_ids):
+    # A mentor is tied to the company that employs them, a mentee to the company where their partner works.
+    return or_(
+        (Application.role == "mentor") & Application.employer_id.in_(partner_ids),
+        (Application.role == "mentee") & Application.partner_employer_id.in_(partner_ids),
+    )
+
+
+@dataclass(frozen=True)
+class RoundCount:
+    """How many applications tied to a partner one round has, per role and status."""
+
+    cohort_id: int
+    cohort_name: str
+    role: str
+    status: str
+    count: int
+
+
+def people_counts(session: Session, partner: Partner) -> list[RoundCount]:
+    """Applications tied to a partner, counted per round, role and status; newest round first (one query)."""
+    rows = session.execute(
+        select(Cohort.id, Cohort.name, Application.role, Application.status, func.count())
+        .join(Cohort, Cohort.id == Application.cohort_id)
+        .where(_of_partners([partner.id]))
+        .group_by(Cohort.id, Cohort.name, Cohort.starts_on, Application.role, Application.status)
+        .order_by(Cohort.starts_on.desc(), Cohort.id.desc(), Application.role, Application.status)
+    ).all()
+    return [RoundCount(*row) for row in rows]
+
+
+def people_query(partner_ids, *, accepted_only: bool = False):
+    """A select of the applications tied to these partners, newest round first, for paging.
+
+    Only the columns a list shows are loaded; touching any other (a CV, notes, job goals) raises instead of
+    quietly loading it, which guards the company contact's page.
+    """
+    query = (
+        select(Application)
+        .join(Application.cohort)
+        .options(
+            load_only(Application.id, Application.name, Application.role, Application.status, Application.cohort_id,
+                      Application.employer_id, Application.partner_employer_id, raiseload=True),
+            contains_eager(Application.cohort).load_only(Cohort.id, Cohort.name, Cohort.status, Cohort.starts_on,
+                                                         Cohort.ends_on, raiseload=True),
+        )
+        .where(_of_partners(list(partner_ids)))
+        .order_by(Cohort.starts_on.desc(), Cohort.id.desc(), Application.role, Application.name, Application.id)
+    )
+    if accepted_only:
+        query = query.where(Application.status == ACCEPTED)
+    return query
+
+
+def partners_of_contact(session: Session, email: str) -> list[Partner]:
+    """The city's partners that list this e-mail among their contacts, by name."""
+    return list(session.execute(
+        select(Partner).where(Partner.id.in_(
+            select(PartnerContact.partner_id).where(PartnerContact.email == normalise_email(email))
+        )).order_by(Partner.name, Partner.id)
+    ).scalars())

@@ -346,3 +346,36 @@ def test_closed_rounds_refuse_status_changes(client, db, login, coordinator, hos
     response = client.post(f"{BOARD.format(cohort.id)}/{application.id}/status", data={"status": "accepted"},
                            headers={"HX-Request": "true"})
     assert response.status_code == 422 and "past selection" in response.text
+
+
+# --- the API ----------------------------------------------------------------------------------------------------
+
+
+def _token(db, app, city, user):
+    from mentorby.platform.accounts.services import create_api_token
+
+    with app.test_request_context(), tenant_scope(db.session, city.id):
+        return create_api_token(db.session, user, "test").secret
+
+
+def test_api_lists_rounds_and_participants(client, db, app, coordinator, host_city, create_cohort,
+                                           create_application):
+    cohort = create_cohort(host_city, name="Forår 2027")
+    create_application(cohort, status="accepted", name="Accepted Mentee", languages=["en", "da"])
+    create_application(cohort, role="mentor", name="New Mentor")
+    create_application(cohort, status="accepted", name="Noted", cv=PDF)
+    headers = {"Authorization": f"Bearer {_token(db, app, host_city, coordinator)}"}
+    rounds = client.get("/api/v1/cities/lyngby-taarbaek/cohorts", headers=headers)
+    assert rounds.status_code == 200 and rounds.json[0]["name"] == "Forår 2027"
+    assert "X-Pagination" in rounds.headers
+    detail = client.get(f"/api/v1/cities/lyngby-taarbaek/cohorts/{cohort.id}", headers=headers).json
+    assert detail["applications"]["mentee"] == {"accepted": 2} and len(detail["events"]) == 6
+    people = client.get(f"/api/v1/cities/lyngby-taarbaek/cohorts/{cohort.id}/applications?status=accepted",
+                        headers=headers).json
+    assert [p["name"] for p in people] == ["Accepted Mentee", "Noted"]
+    assert people[0]["languages"] == ["da", "en"] and "note" not in people[0] and "cv" not in people[0]
+    bad = client.get(f"/api/v1/cities/lyngby-taarbaek/cohorts/{cohort.id}/applications?status=maybe",
+                     headers=headers)
+    assert bad.status_code == 422
+    assert client.get("/api/v1/cities/lyngby-taarbaek/cohorts").status_code == 401
+    assert client.get("/api/v1/cities/lyngby-taarbaek/cohorts/99999", headers=headers).status_code == 404
