@@ -25,7 +25,7 @@ run: install
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 worker: install
-	$(VENV)/bin/huey_consumer mentorby.platform.tasks.huey --workers 2
+	$(VENV)/bin/huey_consumer mentorby.tenants.tasks.huey --workers 2
 
 lint: install
 	$(VENV)/bin/ruff check .

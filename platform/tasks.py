@@ -1,6 +1,6 @@
 """The task queue: huey on SQLite locally (no server), on Redis in production.
 
-Run a worker with `huey_consumer mentorby.platform.tasks.huey`. With HUEY_IMMEDIATE (the default
+Run a worker with `huey_consumer mentorby.tenants.tasks.huey` (the platform's tasks and the cities' scheduled ones). With HUEY_IMMEDIATE (the default
 outside production) tasks run in the web process as soon as they are enqueued.
 """
 
@@ -23,7 +23,7 @@ else:
 _worker_app = None
 
 
-def _app_context():
+def app_context():
     """The web process already has an app context; a worker makes its own app once."""
     global _worker_app
     if has_app_context():
@@ -41,5 +41,5 @@ def deliver_message(message_id: int) -> str:
     from mentorby.platform.extensions import db
     from mentorby.platform.outbox.services import deliver
 
-    with _app_context():
+    with app_context():
         return deliver(db.session, message_id)

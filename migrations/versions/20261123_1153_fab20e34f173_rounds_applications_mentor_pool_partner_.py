@@ -34,6 +34,7 @@ def upgrade():
     sa.Column('mentee_capacity', sa.Integer(), nullable=False),
     sa.Column('status', sa.String(length=12), nullable=False),
     sa.Column('follow_up_on', sa.Date(), nullable=True),
+    sa.Column('follow_up_reminded_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('description', sa.Text(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('tenant_id', sa.Integer(), nullable=False),

@@ -54,6 +54,8 @@ class Cohort(TenantOwned, db.Model):
     status: Mapped[str] = mapped_column(String(12), nullable=False, default=PLANNED)
     #: Set on closing: six months after the round's end, when the follow-up survey is due.
     follow_up_on: Mapped[date | None] = mapped_column(Date)
+    #: When the coordinators were reminded that the follow-up is due (once per round).
+    follow_up_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     description: Mapped[str] = mapped_column(Text, nullable=False, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
 

@@ -193,6 +193,35 @@ def open_cohorts(session: Session) -> list[Cohort]:
     ).scalars() if cohort.is_open_for_applications]
 
 
+def remind_due_follow_ups(session: Session, today: date) -> int:
+    """E-mail every city's coordinators once when a closed round's 6-month follow-up falls due; how many rounds."""
+    from mentorby.platform.accounts.models import COORDINATOR, Membership, User
+    from mentorby.platform.cities.models import ACTIVE, Tenant
+    from mentorby.platform.outbox.services import queue_template_mail
+    from mentorby.platform.tenancy import tenant_scope, utcnow
+
+    reminded = 0
+    cities = list(session.execute(select(Tenant).where(Tenant.status == ACTIVE).order_by(Tenant.id)).scalars())
+    for city in cities:
+        with tenant_scope(session, city.id):
+            due = [cohort for cohort in due_follow_ups(session, today) if cohort.follow_up_reminded_at is None]
+            if not due:
+                continue
+            coordinators = list(session.execute(
+                select(User).join(Membership, Membership.user_id == User.id)
+                .where(Membership.role == COORDINATOR, User.active.is_(True))
+            ).scalars())
+            for cohort in due:
+                for user in coordinators:
+                    queue_template_mail(session, to=user.email, kind="follow_up_due", template="follow_up_due",
+                                        tenant_id=city.id, locale=user.locale or "da", name=user.display_name,
+                                        city=city, cohort=cohort)
+                cohort.follow_up_reminded_at = utcnow()
+                reminded += 1
+            session.flush()
+    return reminded
+
+
 def due_follow_ups(session: Session, today: date) -> list[Cohort]:
     """Closed rounds whose 6-month follow-up is due (for the coordinator's home and reminders)."""
     return list(session.execute(

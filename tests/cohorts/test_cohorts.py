@@ -207,3 +207,34 @@ def test_mentor_cannot_see_rounds_admin(client, db, login, host_city, create_use
     mentor = create_user(city=host_city, role="mentor")
     login(mentor)
     assert client.get(f"{BASE}/").status_code == 403
+
+
+def test_coordinators_are_reminded_once_when_the_follow_up_falls_due(db, app, host_city, other_city, coordinator,
+                                                                    other_coordinator, create_cohort):
+    from tests.platform.helpers import last_mail
+
+    due = create_cohort(host_city, status="closed", name="Efterår 2026")
+    create_cohort(other_city, status="closed", name="Aarhus Efterår")
+    with tenant_scope(db.session, host_city.id):
+        due.follow_up_on = date.today() - timedelta(days=1)
+        db.session.flush()
+    with app.test_request_context():
+        assert cohorts.remind_due_follow_ups(db.session, date.today()) == 1
+        assert cohorts.remind_due_follow_ups(db.session, date.today()) == 0
+    mail = last_mail(db, coordinator.email)
+    assert mail.kind == "follow_up_due" and "Efterår 2026" in mail.subject
+    assert last_mail(db, other_coordinator.email) is None
+
+
+def test_the_daily_task_sends_the_reminders(db, app, host_city, coordinator, create_cohort):
+    from mentorby.tenants.tasks import remind_follow_ups
+
+    due = create_cohort(host_city, status="closed")
+    with tenant_scope(db.session, host_city.id):
+        due.follow_up_on = date.today()
+        db.session.flush()
+    with app.test_request_context():
+        assert remind_follow_ups.call_local() == 1
+    with tenant_scope(db.session, host_city.id):
+        db.session.expire_all()
+        assert db.session.get(Cohort, due.id).follow_up_reminded_at is not None

@@ -1,0 +1,26 @@
+"""Scheduled work of the cities, on the platform's task queue; the worker runs `huey_consumer mentorby.tenants.tasks.huey`.
+
+Importing this module registers the city tasks beside the platform's own (mail delivery), so one worker runs both.
+"""
+
+from datetime import date
+
+from huey import crontab
+
+from mentorby.platform.tasks import app_context, huey
+
+__all__ = ["huey", "remind_follow_ups"]
+
+
+@huey.periodic_task(crontab(hour="7", minute="0"))
+def remind_follow_ups() -> int:
+    """Every morning: tell coordinators about rounds whose 6-month follow-up has fallen due."""
+    from mentorby.platform.extensions import db
+    from mentorby.platform.outbox.services import enqueue_pending
+    from mentorby.tenants.cohorts.services import remind_due_follow_ups
+
+    with app_context():
+        reminded = remind_due_follow_ups(db.session, date.today())
+        db.session.commit()
+        enqueue_pending(db.session)
+        return reminded
