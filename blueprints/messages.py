@@ -43,6 +43,7 @@ MESSAGES = {
     "bad_email": _l("Enter an e-mail address like name@example.com."),
     "bad_phone": _l("Enter a phone number of digits, spaces and an optional +."),
     "bad_choice": _l("Choose one of the options in the list."),
+    "bad_mentee_capacity": _l("Use a number from 1 to 5."),
     "bad_years": _l("Use a whole number of years from 0 to 60."),
     "bad_arrival": _l("Enter a date that is not in the future."),
     "already_applied": _l("This e-mail address has already applied to %(cohort)s. If you want to change your "

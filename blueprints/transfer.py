@@ -1,5 +1,261 @@
 """Import applications from an earlier spreadsheet and export a round's participants (CSV and XLSX)."""
 
-from mentorby.blueprints.common import CityBlueprint
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import abort, flash, make_response, redirect, request, url_for
+from flask_babel import get_locale, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from werkzeug.routing import BuildError
+from wtforms import BooleanField
+
+from mentorby.blueprints.common import CityBlueprint, coordinator_required, render
+from mentorby.blueprints.messages import (
+    AVAILABILITY_LABELS,
+    DANISH_LEVEL_LABELS,
+    FIELD_LABELS,
+    FORMAT_LABELS,
+    LANGUAGE_LABELS,
+    message,
+)
+from mentorby.platform.extensions import db
+from mentorby.platform.tenancy import current_city, get_in_city
+from mentorby.tenants.applications import consent
+from mentorby.tenants.applications.models import ACCEPTED, STATUSES
+from mentorby.tenants.cohorts.models import Cohort
+from mentorby.tenants.transfer import exporting, importing
 
 bp = CityBlueprint("transfer", __name__, url_prefix="/coordinator/cohorts")
+
+#: Room for the multipart envelope and the other form fields around an upload of the largest file taken.
+UPLOAD_OVERHEAD = 256 * 1024
+#: The report lists at most this many problems on the page (it counts them all).
+SHOWN_PROBLEMS = 1000
+LOCAL = ZoneInfo("Europe/Copenhagen")
+
+#: Messages for the codes of the import; codes not here are the applications' own (blueprints.messages).
+MESSAGES = {
+    # the file as a whole
+    "file_type": _l("Choose a .csv or .xlsx file: save the spreadsheet as “CSV UTF-8” or as an Excel workbook."),
+    "file_empty": _l("The file is empty."),
+    "file_too_large": _l("The file is larger than %(megabytes)d MB. Split it into smaller files."),
+    "too_many_rows": _l("The file has more than %(max)d rows. Split it into smaller files."),
+    "unreadable_csv": _l("The file could not be read as CSV. Save it as “CSV UTF-8” and try again."),
+    "unreadable_xlsx": _l("The file could not be read as an Excel workbook. Save it again as .xlsx and try again."),
+    "no_header": _l("The first row must name the columns, as in the template."),
+    "unknown_columns": _l("Unknown columns: %(columns)s. Use the column names of the template."),
+    "duplicate_columns": _l("These columns appear more than once: %(columns)s."),
+    "missing_columns": _l("These columns are missing: %(columns)s."),
+    "unnamed_column": _l("Column %(letter)s has data but no name in the first row."),
+    "no_rows": _l("The file has no applications below the header row."),
+    "import_consent_required": _l("Tick the box to confirm that everyone in the file agreed; without it nothing is "
+                                  "imported."),
+    "import_mentors_full": _l("The round takes %(capacity)d mentors and %(accepted)d are accepted; the file would "
+                              "accept %(adding)d more. Raise the capacity or give fewer rows the status accepted."),
+    "import_mentees_full": _l("The round takes %(capacity)d mentees and %(accepted)d are accepted; the file would "
+                              "accept %(adding)d more. Raise the capacity or give fewer rows the status accepted."),
+    "cohort_closed": _l("The round is closed: applications can no longer be imported into it."),
+    # one cell
+    "unknown_code": _l("“%(value)s” is not one of the codes: %(allowed)s."),
+    "bad_date": _l("Write the date as yyyy-mm-dd, dd-mm-yyyy or dd.mm.yyyy."),
+    "already_in_round": _l("This e-mail address already has an application in this round."),
+    "duplicate_in_file": _l("This e-mail address is also on row %(first)d: one application per address and round."),
+}
+
+#: What each column of the file takes, for the page's column guide.
+COLUMN_HELP = {
+    "role": _l("mentor or mentee"),
+    "name": _l("The person's name"),
+    "email": _l("Their e-mail address; one application per address and round"),
+    "phone": _l("Digits, spaces and an optional +"),
+    "locale": _l("da or en: the language their e-mails come in (empty: en)"),
+    "field": _l("Their professional field, one code"),
+    "languages": _l("Languages they speak: codes separated by commas, semicolons or spaces"),
+    "availability": _l("When they can meet: codes separated by commas, semicolons or spaces"),
+    "education": _l("Mentees: their education"),
+    "years_experience": _l("Mentees: years of work experience, a whole number from 0 to 60"),
+    "job_goal": _l("Mentees: the job they aim for"),
+    "danish_level": _l("Mentees: their Danish, one code"),
+    "arrived_on": _l("Mentees: when they came to Denmark, as yyyy-mm-dd, dd-mm-yyyy or dd.mm.yyyy"),
+    "partner_employer": _l("Mentees: where their partner works"),
+    "employer": _l("Mentors: where they work"),
+    "job_title": _l("Mentors: their job title"),
+    "industry": _l("Mentors: their employer's industry, one field code"),
+    "expertise": _l("Mentors: keywords of what they know"),
+    "mentoring_format": _l("Mentors: one mentee, a group, or either"),
+    "mentee_capacity": _l("Mentors: how many mentees they can take, 1 to 5 (empty: 1)"),
+    "motivation": _l("Mentors: why they take part"),
+    "status": _l("The application's status (empty: submitted, a new application)"),
+}
+#: The codes a column takes, with their labels, for the column guide.
+COLUMN_CODES = {
+    "field": FIELD_LABELS,
+    "industry": FIELD_LABELS,
+    "languages": LANGUAGE_LABELS,
+    "availability": AVAILABILITY_LABELS,
+    "danish_level": DANISH_LEVEL_LABELS,
+    "mentoring_format": FORMAT_LABELS,
+}
+#: Columns required for every row, and for the rows of one role.
+REQUIRED_FOR = {
+    **dict.fromkeys(importing.REQUIRED_COLUMNS, _l("every row")),
+    **dict.fromkeys(importing.ROLE_COLUMNS["mentee"], _l("mentees")),
+    **dict.fromkeys(importing.ROLE_COLUMNS["mentor"], _l("mentors")),
+}
+
+
+def problem_message(problem: importing.Problem) -> str:
+    """A problem of the import in the page's language, with its parameters filled in."""
+    if problem.code in MESSAGES:
+        text = str(MESSAGES[problem.code])
+        return text % problem.params if problem.params else text
+    return message(problem.code, **problem.params)
+
+
+class ImportForm(FlaskForm):
+    """A spreadsheet of applications, and the coordinator's word that the people in it consented."""
+
+    file = FileField(
+        _l("Spreadsheet (CSV or Excel .xlsx)"),
+        description=_l("At most %(megabytes)d MB and %(rows)d rows. The first row names the columns.",
+                       megabytes=importing.MAX_BYTES // (1024 * 1024), rows=importing.MAX_ROWS),
+        validators=[
+            FileRequired(_l("Choose the file to import.")),
+            FileAllowed(list(importing.FORMATS_ACCEPTED), MESSAGES["file_type"]),
+        ],
+    )
+    consent = BooleanField(
+        _l("The people in this file agreed to the data-processing text"),
+        # Shown above the box with the text itself (the field macro points the box at it with aria-describedby).
+        description=_l("Imported applications record that the person agreed to this data-processing text (version "
+                       "%(version)s). Tick the box only if everyone in the file agreed to it, for example on the "
+                       "paper or e-mail application you collected:", version=consent.CURRENT),
+    )
+
+
+@bp.url_value_preprocessor
+def allow_large_upload(endpoint, values):
+    """Cut the import page's uploads off just above importing.MAX_BYTES, so a bigger file never reaches the parser.
+
+    A URL value preprocessor runs before any before_request hook, so before CSRF protection reads the form.
+    """
+    if endpoint == "transfer.import_applications":
+        request.max_content_length = importing.MAX_BYTES + UPLOAD_OVERHEAD
+
+
+def _round_url(cohort: Cohort) -> str | None:
+    # The round's page belongs to the cohorts blueprint; until it exists the import page is the way back.
+    try:
+        return url_for("cohorts.show", cohort_id=cohort.id)
+    except BuildError:
+        return None
+
+
+def _is_cell(problem: importing.Problem) -> bool:
+    return problem.row is not None and problem.column not in (None, "consent")
+
+
+def _show(form: ImportForm, report: importing.Report | None) -> tuple[list[dict], int]:
+    """Put the file's own problems on the form's fields (the error summary links them); cells go in the table.
+
+    Returns the table's rows (at most SHOWN_PROBLEMS) and how many cell problems there are in all.
+    """
+    if report is None:
+        return [], 0
+    for problem in report.problems:
+        if _is_cell(problem):
+            continue
+        target = form.consent if problem.column == "consent" else form.file
+        text = problem_message(problem)
+        target.errors.append(_("Row %(row)d: %(message)s", row=problem.row, message=text) if problem.row else text)
+    cells = [problem for problem in report.problems if _is_cell(problem)]
+    shown = [{"row": problem.row, "column": problem.column, "value": problem.value, "message": problem_message(problem)}
+             for problem in cells[:SHOWN_PROBLEMS]]
+    return shown, len(cells)
+
+
+@bp.route("/<int:cohort_id>/import", methods=["GET", "POST"])
+@coordinator_required
+def import_applications(cohort_id: int):
+    """Check a spreadsheet of applications (a dry run), or import it into the round: every row or none."""
+    cohort = get_in_city(db.session, Cohort, cohort_id)
+    form = ImportForm()
+    action = "import" if request.form.get("action") == "import" else "check"
+    report = None
+    status = 200
+    if form.validate_on_submit():
+        upload = form.file.data
+        # One byte past the limit is enough to refuse the file as too large.
+        data = upload.read(importing.MAX_BYTES + 1)
+        if action == "import":
+            try:
+                report = importing.import_file(db.session, cohort, upload.filename or "", data,
+                                               consent_confirmed=form.consent.data, by_user_id=current_user.id)
+            except importing.ImportRejected as rejected:
+                report = rejected.report
+                status = 422
+                if report.bad_rows:
+                    form.file.errors.append(ngettext(
+                        "%(num)d row has problems: see the list below. Nothing was imported.",
+                        "%(num)d rows have problems: see the list below. Nothing was imported.",
+                        report.bad_rows))
+            else:
+                flash(ngettext("%(num)d application imported.", "%(num)d applications imported.", report.imported),
+                      "info")
+                return redirect(_round_url(cohort) or url_for("transfer.import_applications", cohort_id=cohort.id))
+        else:
+            report = importing.check_file(db.session, cohort, upload.filename or "", data)
+            # The dry run of a readable file answers with its report, bad rows and all; a file that cannot be
+            # read or imported as a whole (its type, header, size, a closed round) is refused.
+            if any(not _is_cell(problem) for problem in report.problems):
+                status = 422
+    elif form.is_submitted():
+        status = 422
+    problems, problem_count = _show(form, report)
+    return render(
+        "transfer/import.html", status=status, form=form, cohort=cohort, report=report, problems=problems,
+        problem_count=problem_count, action=action, round_url=_round_url(cohort), statuses=STATUSES,
+        columns=importing.COLUMNS, column_help=COLUMN_HELP, column_codes=COLUMN_CODES, required_for=REQUIRED_FOR,
+        consent_text=consent.consent_text(consent.CURRENT, str(get_locale() or "en"), current_city.name),
+    )
+
+
+def _download(body: bytes, fmt: str, name: str):
+    response = make_response(body)
+    response.headers["Content-Type"] = exporting.MIMETYPES[fmt]
+    # The name is a slug of ASCII letters, digits and hyphens: no quoting or encoding needed.
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    # Personal data: no copy in the browser's or a proxy's cache.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/<int:cohort_id>/export.<fmt>")
+@coordinator_required
+def export(cohort_id: int, fmt: str):
+    """Download the round's participants (?status= another status, or all) as CSV or XLSX, in the import's columns."""
+    if fmt not in importing.FORMATS_ACCEPTED:
+        abort(404)
+    cohort = get_in_city(db.session, Cohort, cohort_id)
+    status = request.args.get("status") or ACCEPTED
+    if status != exporting.ALL and status not in STATUSES:
+        abort(400)
+    rows = exporting.applications(db.session, cohort, status)
+    today = datetime.now(LOCAL).date()
+    return _download(exporting.render(rows, fmt, title=cohort.name), fmt,
+                     exporting.filename(cohort, status, fmt, today))
+
+
+@bp.get("/<int:cohort_id>/import-template.<fmt>")
+@coordinator_required
+def import_template(cohort_id: int, fmt: str):
+    """Download an empty import file: the header row with every column."""
+    if fmt not in importing.FORMATS_ACCEPTED:
+        abort(404)
+    cohort = get_in_city(db.session, Cohort, cohort_id)
+    name = f"{exporting.slug(cohort.name) or 'round'}-import-template.{fmt}"
+    return _download(exporting.template(fmt), fmt, name)

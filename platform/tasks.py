@@ -1,7 +1,8 @@
 """The task queue: huey on SQLite locally (no server), on Redis in production.
 
-Run a worker with `huey_consumer mentorby.tenants.tasks.huey` (the platform's tasks and the cities' scheduled ones). With HUEY_IMMEDIATE (the default
-outside production) tasks run in the web process as soon as they are enqueued.
+Run a worker with `huey_consumer mentorby.tenants.tasks.huey` (the platform's tasks and the cities' scheduled
+ones). With HUEY_IMMEDIATE (the default outside production) tasks run in the web process as soon as they are
+enqueued.
 """
 
 import os

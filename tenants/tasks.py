@@ -1,4 +1,4 @@
-"""Scheduled work of the cities, on the platform's task queue; the worker runs `huey_consumer mentorby.tenants.tasks.huey`.
+"""Scheduled work of the cities on the platform's task queue: `huey_consumer mentorby.tenants.tasks.huey`.
 
 Importing this module registers the city tasks beside the platform's own (mail delivery), so one worker runs both.
 """

@@ -135,7 +135,7 @@ def clean_values(role: str, values: dict) -> dict:
             raise ApplicationError("bad_choice", "mentoring_format")
         capacity = clean.get("mentee_capacity") or 1
         if isinstance(capacity, bool) or not isinstance(capacity, int) or not 1 <= capacity <= 5:
-            raise ApplicationError("bad_capacity", "mentee_capacity")
+            raise ApplicationError("bad_mentee_capacity", "mentee_capacity")
         clean["mentee_capacity"] = capacity
         for key in ("employer", "expertise"):
             if not clean.get(key):
@@ -145,17 +145,29 @@ def clean_values(role: str, values: dict) -> dict:
     return clean
 
 
-def find_partner(session: Session, name: str) -> int | None:
+def _name_key(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def partner_names(session: Session) -> dict[str, int]:
+    """The city's partner organisations by name, case and spacing ignored.
+
+    Compared in Python: SQLite's lower() only knows ASCII, so "Ørsted" would not match "ørsted" there.
+    """
+    return {_name_key(name): partner_id for partner_id, name in session.execute(select(Partner.id, Partner.name))}
+
+
+def find_partner(session: Session, name: str, names: dict[str, int] | None = None) -> int | None:
     """The city's partner organisation of this name (case and spacing ignored), if there is one."""
     if not name:
         return None
-    wanted = " ".join(name.split()).lower()
-    return session.execute(select(Partner.id).where(func.lower(Partner.name) == wanted)).scalars().first()
+    return (names if names is not None else partner_names(session)).get(_name_key(name))
 
 
-def _link_companies(session: Session, application: Application) -> None:
-    application.partner_employer_id = find_partner(session, application.partner_employer)
-    application.employer_id = find_partner(session, application.employer)
+def _link_companies(session: Session, application: Application, names: dict[str, int] | None = None) -> None:
+    names = names if names is not None else partner_names(session)
+    application.partner_employer_id = find_partner(session, application.partner_employer, names)
+    application.employer_id = find_partner(session, application.employer, names)
 
 
 def _participant(session: Session, role: str, email: str, name: str) -> Participant:
@@ -198,6 +210,56 @@ def submit_application(session: Session, cohort: Cohort, role: str, values: dict
     if cv_name:
         _attach_cv(session, application, cv_name, cv.data)
     return application
+
+
+def submit_many(session: Session, cohort: Cohort, items: list[tuple[str, dict]], *, consent_version: str,
+                source: str = "import") -> list[Application]:
+    """File many applications to `cohort` at once, all or none, with a fixed number of queries and flushes.
+
+    Raises ApplicationError with `index` (the item's position) in its params at the first bad item.
+    """
+    if consent_version not in consent.TEXTS:
+        raise ApplicationError("consent_required", "consent")
+    cleaned = []
+    for index, (role, values) in enumerate(items):
+        if role not in ROLES:
+            raise ApplicationError("bad_choice", "role", index=index)
+        try:
+            cleaned.append((role, clean_values(role, values)))
+        except ApplicationError as error:
+            error.params["index"] = index
+            raise
+    emails = [clean["email"] for _, clean in cleaned]
+    taken = set()
+    pool: dict[tuple[str, str], Participant] = {}
+    for start in range(0, len(emails), 500):
+        chunk = emails[start:start + 500]
+        taken.update(session.execute(select(Application.email).where(
+            Application.cohort_id == cohort.id, Application.email.in_(chunk))).scalars())
+        for participant in session.execute(select(Participant).where(Participant.email.in_(chunk))).scalars():
+            pool[(participant.role, participant.email)] = participant
+    seen: set[str] = set()
+    for index, email in enumerate(emails):
+        if email in taken or email in seen:
+            raise ApplicationError("already_applied", "email", cohort=cohort.name, index=index)
+        seen.add(email)
+    new = {}
+    for role, clean in cleaned:
+        if (role, clean["email"]) not in pool:
+            new[(role, clean["email"])] = Participant(role=role, email=clean["email"], name=clean["name"])
+    session.add_all(new.values())
+    session.flush()
+    pool.update(new)
+    names = partner_names(session)
+    created = []
+    for role, clean in cleaned:
+        application = Application(cohort_id=cohort.id, participant_id=pool[(role, clean["email"])].id, role=role,
+                                  source=source, consent_version=consent_version, **clean)
+        _link_companies(session, application, names)
+        created.append(application)
+    session.add_all(created)
+    session.flush()
+    return created
 
 
 def _attach_cv(session: Session, application: Application, filename: str, data: bytes) -> None:

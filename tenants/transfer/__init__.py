@@ -1,0 +1,1 @@
+"""Import applications from an earlier spreadsheet (CSV, XLSX) and export a round's applications to one."""
