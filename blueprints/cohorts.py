@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import func, select
+from sqlalchemy import select
 from wtforms import DateField, IntegerField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
@@ -16,8 +16,7 @@ from mentorby.blueprints.common import CityBlueprint, coordinator_required, pagi
 from mentorby.blueprints.messages import COHORT_ACTIONS, COHORT_STATUS_LABELS, label, message
 from mentorby.platform.extensions import db, htmx
 from mentorby.platform.tenancy import get_in_city
-from mentorby.tenants.applications.models import Application
-from mentorby.tenants.applications.services import counts
+from mentorby.tenants.applications.services import accepted_by_cohort, counts
 from mentorby.tenants.cohorts import services as cohorts
 from mentorby.tenants.cohorts.models import NEXT, STATUSES, Cohort, CohortEvent
 
@@ -69,14 +68,7 @@ def index():
     """The city's rounds, newest first, with their accepted participants."""
     page = paginate(select(Cohort).order_by(Cohort.starts_on.desc(), Cohort.id.desc()))
     ids = [cohort.id for cohort in page.items]
-    # One grouped query for the whole page, not one per round.
-    accepted = {
-        (cohort_id, role): number for cohort_id, role, number in db.session.execute(
-            select(Application.cohort_id, Application.role, func.count())
-            .where(Application.cohort_id.in_(ids), Application.status == "accepted")
-            .group_by(Application.cohort_id, Application.role)
-        )
-    } if ids else {}
+    accepted = accepted_by_cohort(db.session, ids)
     return render("cohorts/index.html", page=page, accepted=accepted)
 
 

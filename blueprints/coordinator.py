@@ -19,6 +19,7 @@ from mentorby.platform.audit.models import AuditEntry
 from mentorby.platform.extensions import db
 from mentorby.platform.tenancy import get_in_city, utcnow
 from mentorby.tenants.applications.models import Application
+from mentorby.tenants.applications.services import accepted_by_cohort
 from mentorby.tenants.cohorts.models import Cohort
 from mentorby.tenants.cohorts.services import due_follow_ups
 from mentorby.tenants.partners.services import count_partners
@@ -67,13 +68,7 @@ def home():
         select(Cohort).where(Cohort.status != "followed_up").order_by(Cohort.starts_on, Cohort.id).limit(5)
     ).scalars())
     ids = [cohort.id for cohort in current]
-    accepted = {
-        (cohort_id, role): number for cohort_id, role, number in db.session.execute(
-            select(Application.cohort_id, Application.role, func.count())
-            .where(Application.cohort_id.in_(ids), Application.status == "accepted")
-            .group_by(Application.cohort_id, Application.role)
-        )
-    } if ids else {}
+    accepted = accepted_by_cohort(db.session, ids)
     new_applications = dict(db.session.execute(
         select(Application.cohort_id, func.count())
         .where(Application.cohort_id.in_(ids), Application.status == "submitted").group_by(Application.cohort_id)

@@ -333,6 +333,18 @@ def accepted_counts(session: Session, cohort_id: int) -> dict[str, int]:
     return {role: by_status.get((role, ACCEPTED), 0) for role in ROLES}
 
 
+def accepted_by_cohort(session: Session, cohort_ids: list[int]) -> dict[tuple[int, str], int]:
+    """(round id, role) -> accepted people, for a page of rounds in one grouped query."""
+    if not cohort_ids:
+        return {}
+    rows = session.execute(
+        select(Application.cohort_id, Application.role, func.count())
+        .where(Application.cohort_id.in_(cohort_ids), Application.status == ACCEPTED)
+        .group_by(Application.cohort_id, Application.role)
+    )
+    return {(cohort_id, role): number for cohort_id, role, number in rows}
+
+
 def decide(session: Session, city: Tenant, applications: list[Application], status: str, *,
            by: User) -> list[Application]:
     """Set the status of one or more applications of one round, all or none.
