@@ -8,7 +8,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField
 from jinja2_fragments.flask import render_block
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 from wtforms import (
     BooleanField,
@@ -38,7 +38,7 @@ from mentorby.platform.extensions import db, htmx, limiter
 from mentorby.platform.tenancy import get_in_city
 from mentorby.tenants.applications import consent
 from mentorby.tenants.applications import services as applications
-from mentorby.tenants.applications.models import DECISIONS, STATUSES, Application, CvDocument
+from mentorby.tenants.applications.models import DECISIONS, STATUSES, Application, CvDocument, Participant
 from mentorby.tenants.applications.profile import AVAILABILITY, DANISH_LEVELS, FIELDS, LANGUAGES, ROLES
 from mentorby.tenants.cohorts.models import Cohort
 from mentorby.tenants.cohorts.services import open_cohorts
@@ -323,6 +323,22 @@ def _application(cohort: Cohort, application_id: int) -> Application:
     if application.cohort_id != cohort.id:
         abort(404)
     return application
+
+
+@bp.get("/coordinator/pool/")
+@coordinator_required
+def pool():
+    """The city's mentor pool (or mentees): everyone who ever applied, with their rounds, to invite back."""
+    role = request.args.get("role") if request.args.get("role") in ROLES else "mentor"
+    text = (request.args.get("q") or "").strip()[:100]
+    query = select(Participant).where(Participant.role == role).order_by(Participant.name, Participant.id)
+    if text:
+        pattern = f"%{text.lower()}%"
+        query = query.where(or_(func.lower(Participant.name).like(pattern),
+                                func.lower(Participant.email).like(pattern)))
+    page = paginate(query)
+    history = applications.histories(db.session, [participant.id for participant in page.items])
+    return render("applications/pool.html", "pool_list", page=page, role=role, q=text, history=history)
 
 
 class NoteForm(FlaskForm):

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager
 
 from mentorby.platform.accounts.models import User
 from mentorby.platform.accounts.services import AccountError, invite, normalise_email, roles_in_city
@@ -343,6 +343,22 @@ def accepted_by_cohort(session: Session, cohort_ids: list[int]) -> dict[tuple[in
         .group_by(Application.cohort_id, Application.role)
     )
     return {(cohort_id, role): number for cohort_id, role, number in rows}
+
+
+def histories(session: Session, participant_ids: list[int]) -> dict[int, list[Application]]:
+    """Each pool member's applications, newest round first, for a page of the pool in one query."""
+    if not participant_ids:
+        return {}
+    found: dict[int, list[Application]] = {participant_id: [] for participant_id in participant_ids}
+    rows = session.execute(
+        select(Application).join(Cohort, Cohort.id == Application.cohort_id)
+        .where(Application.participant_id.in_(participant_ids))
+        .options(contains_eager(Application.cohort))
+        .order_by(Cohort.starts_on.desc(), Application.id.desc())
+    ).scalars()
+    for application in rows:
+        found[application.participant_id].append(application)
+    return found
 
 
 def decide(session: Session, city: Tenant, applications: list[Application], status: str, *,

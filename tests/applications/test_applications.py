@@ -379,3 +379,36 @@ def test_api_lists_rounds_and_participants(client, db, app, coordinator, host_ci
     assert bad.status_code == 422
     assert client.get("/api/v1/cities/lyngby-taarbaek/cohorts").status_code == 401
     assert client.get("/api/v1/cities/lyngby-taarbaek/cohorts/99999", headers=headers).status_code == 404
+
+
+def test_mentor_pool_lists_people_with_their_rounds(client, db, login, coordinator, host_city, create_cohort,
+                                                   create_application, queries_at_sizes):
+    old = create_cohort(host_city, name="Efterår 2026", status="closed")
+    new = create_cohort(host_city, name="Forår 2027")
+    first = create_application(old, role="mentor", name="Lars Mentor", status="accepted")
+    with tenant_scope(db.session, host_city.id):
+        applications.reapply(db.session, db.session.get(Participant, first.participant_id), new)
+    create_application(new, name="Ana Mentee")
+    login(coordinator)
+    page = client.get("/lyngby-taarbaek/coordinator/pool/")
+    assert "Lars Mentor" in page.text and "Ana Mentee" not in page.text
+    assert "Forår 2027: New" in page.text and "Efterår 2026: Accepted" in page.text
+    mentees = client.get("/lyngby-taarbaek/coordinator/pool/?role=mentee&q=ana", headers={"HX-Request": "true"})
+    assert "Ana Mentee" in mentees.text and "<html" not in mentees.text
+    assert "Nobody matches" in client.get("/lyngby-taarbaek/coordinator/pool/?q=zzz").text
+
+    def grow(total):
+        with tenant_scope(db.session, host_city.id):
+            existing = db.session.execute(select(func.count()).select_from(Participant)).scalar()
+            for i in range(existing, total):
+                participant = Participant(role="mentor", email=f"m{i}@example.org", name=f"M {i:04d}")
+                db.session.add(participant)
+                db.session.flush()
+                db.session.add(Application(
+                    cohort_id=old.id, participant_id=participant.id, role="mentor", name=participant.name,
+                    email=participant.email, field="it", languages="en", consent_version=consent.CURRENT))
+            db.session.flush()
+
+    counts, page = queries_at_sizes("/lyngby-taarbaek/coordinator/pool/", grow)
+    assert counts[0] == counts[1]
+    assert 'rel="next"' in page.text
