@@ -243,8 +243,9 @@ def test_accepting_inline_updates_counters_and_invites(client, db, login, coordi
     cohort = create_cohort(host_city, mentee_capacity=1)
     first = create_application(cohort, name="First Mentee", email="first@example.org", locale="da")
     second = create_application(cohort, name="Second Mentee")
+    board, second_id = BOARD.format(cohort.id), second.id  # read before last_mail expires the objects
     login(coordinator)
-    response = client.post(f"{BOARD.format(cohort.id)}/{first.id}/status", data={"status": "accepted"},
+    response = client.post(f"{board}/{first.id}/status", data={"status": "accepted"},
                            headers={"HX-Request": "true"})
     assert response.status_code == 200
     assert 'id="application-' in response.text and 'hx-swap-oob="true"' in response.text
@@ -252,12 +253,12 @@ def test_accepting_inline_updates_counters_and_invites(client, db, login, coordi
     mail = last_mail(db, "first@example.org")
     assert mail.kind == "invitation" and "/invite/" in link_in(mail)
     assert "accepteret" in mail.body or "velkommen" in mail.body.lower()  # the applicant's language
-    full = client.post(f"{BOARD.format(cohort.id)}/{second.id}/status", data={"status": "accepted"},
+    full = client.post(f"{board}/{second_id}/status", data={"status": "accepted"},
                        headers={"HX-Request": "true"})
     assert full.status_code == 422 and "takes 1 mentees" in full.text
     with tenant_scope(db.session, host_city.id):
         db.session.expire_all()
-        assert db.session.get(Application, second.id).status == "submitted"
+        assert db.session.get(Application, second_id).status == "submitted"
 
 
 def test_bulk_actions_are_all_or_nothing(client, db, login, coordinator, host_city, create_cohort,
