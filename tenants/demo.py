@@ -14,7 +14,7 @@ from mentorby.platform.extensions import db
 from mentorby.platform.tenancy import tenant_scope
 from mentorby.tenants.applications import consent
 from mentorby.tenants.applications.services import submit_application
-from mentorby.tenants.cohorts.models import Cohort
+from mentorby.tenants.cohorts.models import Cohort, CohortTransition
 from mentorby.tenants.cohorts.services import plan_cohort
 from mentorby.tenants.partners.models import Partner, PartnerContact
 from mentorby.tenants.programme.services import install_model
@@ -136,6 +136,9 @@ def _seed_rounds() -> list[tuple[str, str]]:
     name, email, values = MENTORS[0]
     _apply(autumn, "mentor", name, email, values, "accepted")
     _apply(autumn, "mentee", *MENTEES[0], status="accepted")
+    for before, after in (("planned", "recruiting"), ("recruiting", "selecting"), ("selecting", "running"),
+                          ("running", "closed")):
+        db.session.add(CohortTransition(cohort_id=autumn.id, from_status=before, to_status=after))
     autumn.status = "closed"
     autumn.follow_up_on = autumn.ends_on + timedelta(days=182)
     grant_role(db.session, _user(email, name, locale="en"), MENTOR)
@@ -144,6 +147,7 @@ def _seed_rounds() -> list[tuple[str, str]]:
         "apply_by": today + timedelta(days=40), "mentor_capacity": 20, "mentee_capacity": 20,
         "description": "Four months with a mentor from a local company, joint workshops and a network."})
     spring.status = "recruiting"
+    db.session.add(CohortTransition(cohort_id=spring.id, from_status="planned", to_status="recruiting"))
     _apply(spring, "mentor", *MENTORS[1])
     for mentee in MENTEES[1:]:
         _apply(spring, "mentee", *mentee)
