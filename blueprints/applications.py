@@ -1,6 +1,8 @@
 """Recruitment and selection: the public application forms and the coordinator's selection board."""
 
-from flask import abort, current_app, flash, g, make_response, redirect, request, url_for
+import io
+
+from flask import abort, current_app, flash, g, make_response, redirect, request, send_file, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -34,7 +36,10 @@ from mentorby.blueprints.messages import (
     LANGUAGE_LABELS,
     message,
 )
+from mentorby.platform.accounts.services import normalise_email
+from mentorby.platform.accounts.tokens import LinkError, make_link_token, read_link_token
 from mentorby.platform.extensions import db, htmx, limiter
+from mentorby.platform.outbox.services import queue_template_mail
 from mentorby.platform.tenancy import get_in_city
 from mentorby.tenants.applications import consent
 from mentorby.tenants.applications import services as applications
@@ -45,6 +50,8 @@ from mentorby.tenants.cohorts.services import open_cohorts
 from mentorby.tenants.partners.models import Partner
 
 bp = CityBlueprint("applications", __name__)
+CONFIRM = "confirm-application"
+CONFIRM_MAX_AGE = applications.CONFIRM_WITHIN
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -172,17 +179,53 @@ def apply(cohort_id: int, role: str):
         if role == "mentee" and form.cv.data:
             upload = applications.Upload(form.cv.data.filename or "cv.pdf", form.cv.data.read())
         values = form_values(form) | {"locale": locale}
+        # The text agreed to is the one on the page, which must still be the current one.
+        agreed = consent.CURRENT if request.form.get("consent_version") == consent.CURRENT else None
         try:
-            applications.submit_application(db.session, cohort, role, values, cv=upload,
-                                            consent_version=request.form.get("consent_version"))
+            application = applications.submit_application(db.session, cohort, role, values, cv=upload,
+                                                          consent_version=agreed)
         except applications.ApplicationError as error:
-            show_error(form, error)
+            if error.code != "already_applied":
+                show_error(form, error)
+            else:
+                # Told to the address, not to whoever typed it: the page would reveal who takes part.
+                _mail_applicant(form.email.data, "already_applied", cohort, locale, name=form.name.data)
+                return redirect(url_for("applications.thanks", cohort_id=cohort.id, role=role))
         else:
+            token = make_link_token(CONFIRM, {"t": g.city.id, "a": application.id})
+            _mail_applicant(application.email, "confirm_application", cohort, locale, name=application.name,
+                            link=current_app.config["BASE_URL"].rstrip("/") + url_for("applications.confirm",
+                                                                                     token=token),
+                            days=CONFIRM_MAX_AGE.days)
             return redirect(url_for("applications.thanks", cohort_id=cohort.id, role=role))
     return render("applications/apply.html", form=form, cohort=cohort, role=role, city=g.city,
                   consent_version=consent.CURRENT,
                   consent_text=consent.consent_text(consent.CURRENT, locale, g.city.name),
                   status=422 if form.is_submitted() else 200)
+
+
+def _mail_applicant(to: str, template: str, cohort: Cohort, locale: str, **context) -> None:
+    queue_template_mail(db.session, to=normalise_email(to), kind=template, template=template, tenant_id=g.city.id,
+                        locale=locale, city=g.city, cohort=cohort, **context)
+
+
+@bp.get("/apply/confirm/<token>")
+def confirm(token: str):
+    """The link in the confirmation e-mail: the application counts from now on."""
+    try:
+        payload = read_link_token(CONFIRM, token, CONFIRM_MAX_AGE)
+    except LinkError as error:
+        return render("auth/link_problem.html", problem=message(error.reason), status=400)
+    if payload.get("t") != g.city.id or not isinstance(payload.get("a"), int):
+        return render("auth/link_problem.html", problem=message("invalid"), status=400)
+    application = db.session.execute(
+        select(Application).where(Application.id == payload["a"])
+    ).scalar_one_or_none()
+    if application is None:
+        # Replaced by a newer application from the same address, or removed after a week unconfirmed.
+        return render("auth/link_problem.html", problem=message("application_gone"), status=400)
+    applications.confirm(db.session, application)
+    return render("applications/confirmed.html", cohort=application.cohort, role=application.role, city=g.city)
 
 
 @bp.get("/apply/<int:cohort_id>/<role>/thanks")
@@ -200,19 +243,20 @@ FILTERS = ("role", "status", "field", "language", "company", "q")
 
 def _filters() -> dict:
     args = request.values
+    company = args.get("company", "")
     chosen = {
         "role": args.get("role") if args.get("role") in ROLES else "",
         "status": args.get("status") if args.get("status") in STATUSES else "",
         "field": args.get("field") if args.get("field") in FIELDS else "",
         "language": args.get("language") if args.get("language") in LANGUAGES else "",
-        "company": args.get("company", "") if args.get("company", "").isdigit() else "",
+        "company": company if company.isascii() and company.isdigit() and len(company) < 10 else "",
         "q": (args.get("q") or "").strip()[:100],
     }
     return chosen
 
 
 def _board_query(cohort: Cohort, chosen: dict):
-    query = (select(Application).where(Application.cohort_id == cohort.id)
+    query = (select(Application).where(Application.cohort_id == cohort.id, applications.CONFIRMED)
              .options(joinedload(Application.cv)).order_by(Application.created_at, Application.id))
     if chosen["role"]:
         query = query.where(Application.role == chosen["role"])
@@ -258,7 +302,7 @@ def board(cohort_id: int):
 def _row_response(cohort: Cohort, application: Application, error: str | None = None, status: int = 200):
     """An htmx answer: the changed row, and the counters out of band so they stay true."""
     context = _board_context(cohort, {key: "" for key in FILTERS})
-    body = render_block("applications/board.html", "row", a=application, row_error=error, **context)
+    body = render_block("applications/board.html", "row", a=application, row_error=error, focus=True, **context)
     body += render_block("applications/board.html", "counters", oob=True, **context)
     return make_response(body, status)
 
@@ -293,12 +337,13 @@ def set_status(cohort_id: int, application_id: int):
 def bulk(cohort_id: int):
     """Set the status of the selected applications at once, all or none."""
     cohort = get_in_city(db.session, Cohort, cohort_id)
-    ids = [int(value) for value in request.form.getlist("ids") if value.isdigit()][:500]
+    ids = [int(value) for value in request.form.getlist("ids") if value.isascii() and value.isdigit()
+           and len(value) < 10][:500]
     chosen = _filters()
     selected = list(db.session.execute(
-        select(Application).where(Application.cohort_id == cohort.id, Application.id.in_(ids))
+        select(Application).where(Application.cohort_id == cohort.id, Application.id.in_(ids), applications.CONFIRMED)
     ).scalars()) if ids else []
-    problem = None
+    problem = changed = None
     if len(selected) != len(set(ids)):
         abort(404)
     try:
@@ -308,12 +353,19 @@ def bulk(cohort_id: int):
         db.session.rollback()
         cohort = get_in_city(db.session, Cohort, cohort_id)
     else:
-        flash(_("%(n)d applications changed.", n=len(selected)), "info")
+        changed = _("%(n)d applications changed.", n=len(selected))
         if not htmx:
+            flash(changed, "info")
             kept = {key: value for key, value in chosen.items() if value}
             return redirect(url_for("applications.board", cohort_id=cohort.id, **kept))
     context = _board_context(cohort, chosen)
     page = paginate(_board_query(cohort, chosen))
+    if htmx:
+        # The list, and the counters out of band: a bulk acceptance changes them too.
+        body = render_block("applications/board.html", "board", page=page, problem=problem, changed=changed,
+                            selected_ids=set(ids) if problem else set(), **context)
+        body += render_block("applications/board.html", "counters", oob=True, **context)
+        return make_response(body, 422 if problem else 200)
     return render("applications/board.html", "board", page=page, problem=problem, selected_ids=set(ids),
                   status=422 if problem else 200, **context)
 
@@ -356,7 +408,8 @@ def detail(cohort_id: int, application_id: int):
     return render("applications/detail.html", cohort=cohort, a=application, form=NoteForm(obj=application),
                   decisions=DECISIONS, locale=str(get_locale()),
                   consent_text=consent.consent_text(application.consent_version, application.locale, g.city.name),
-                  history=[other for other in application.participant.applications if other.id != application.id])
+                  history=[other for other in applications.histories(db.session, [application.participant_id])
+                           .get(application.participant_id, []) if other.id != application.id])
 
 
 @bp.post("/coordinator/cohorts/<int:cohort_id>/applications/<int:application_id>/note")
@@ -388,9 +441,9 @@ def cv(cohort_id: int, application_id: int):
     ).scalar_one_or_none()
     if document is None:
         abort(404)
-    response = make_response(document.content)
-    response.headers["Content-Type"] = "application/pdf"
-    response.headers["Content-Disposition"] = f'attachment; filename="{document.filename}"'
+    # send_file writes any file name safely (an ASCII fallback plus filename*=UTF-8''…).
+    response = send_file(io.BytesIO(document.content), mimetype="application/pdf", as_attachment=True,
+                         download_name=document.filename, max_age=0)
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response

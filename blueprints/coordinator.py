@@ -65,7 +65,8 @@ def home():
         "criteria": len(criteria(db.session)),
     }
     current = list(db.session.execute(
-        select(Cohort).where(Cohort.status != "followed_up").order_by(Cohort.starts_on, Cohort.id).limit(5)
+        select(Cohort).where(Cohort.status != "followed_up").order_by(Cohort.starts_on.desc(), Cohort.id.desc())
+        .limit(5)
     ).scalars())
     ids = [cohort.id for cohort in current]
     accepted = accepted_by_cohort(db.session, ids)

@@ -27,6 +27,7 @@ MESSAGES = {
     "bad_capacity": _l("Use a number from 1 to 500."),
     "capacity_below_accepted": _l("%(accepted)d are already accepted: the capacity cannot be lower."),
     "cohort_closed": _l("The round is closed: it can no longer be changed."),
+    "date_out_of_range": _l("Use a date between the years 2000 and 2100."),
     "bad_duration": _l("Use 15 to 1440 minutes."),
     "transition_not_allowed": _l("The round cannot go from this status to that one."),
     "needs_events": _l("The round has no joint events yet."),
@@ -51,6 +52,10 @@ MESSAGES = {
     "cv_empty": _l("The file is empty."),
     "cv_too_large": _l("The file is larger than %(megabytes)d MB. Save a smaller PDF and try again."),
     "cv_not_pdf": _l("The CV must be a PDF file."),
+    "application_gone": _l("This application no longer exists: it was replaced by a newer one from the same address, "
+                           "or it was not confirmed in time. Apply again."),
+    "not_confirmed": _l("The applicant has not confirmed the e-mail address yet."),
+    "control_characters": _l("Remove the invisible control characters (they often come with pasted text)."),
     "no_profile": _l("There is no earlier application to copy your profile from."),
     "bad_status": _l("Choose one of the statuses in the list."),
     "nothing_selected": _l("Select at least one application."),

@@ -14,6 +14,7 @@ from mentorby.platform.accounts.models import MENTEE, MENTOR
 from mentorby.platform.accounts.services import normalise_email
 from mentorby.platform.extensions import db
 from mentorby.platform.tenancy import get_in_city
+from mentorby.tenants.applications import consent
 from mentorby.tenants.applications import services as applications
 from mentorby.tenants.applications.models import ACCEPTED, WITHDRAWN, Application
 from mentorby.tenants.cohorts.models import Cohort
@@ -65,8 +66,10 @@ def home():
         (cohort, participant) for cohort in open_cohorts(db.session) if cohort.id not in applied
         for participant in pool if participant.role in g.roles
     ]
+    locale = str(get_locale())
     return render("portal/home.html", current=current, participations=participations, upcoming=upcoming,
-                  can_reapply=can_reapply, locale=str(get_locale()))
+                  can_reapply=can_reapply, locale=locale,
+                  consent_text=consent.consent_text(consent.CURRENT, locale, g.city.name))
 
 
 def _own(application_id: int) -> Application:

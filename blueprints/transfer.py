@@ -58,6 +58,8 @@ MESSAGES = {
                               "accept %(adding)d more. Raise the capacity or give fewer rows the status accepted."),
     "import_mentees_full": _l("The round takes %(capacity)d mentees and %(accepted)d are accepted; the file would "
                               "accept %(adding)d more. Raise the capacity or give fewer rows the status accepted."),
+    "import_decisions_not_yet": _l("The round is not recruiting yet: import every row with the status submitted, "
+                                   "or open recruitment first."),
     "cohort_closed": _l("The round is closed: applications can no longer be imported into it."),
     # one cell
     "unknown_code": _l("“%(value)s” is not one of the codes: %(allowed)s."),

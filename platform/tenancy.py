@@ -231,6 +231,8 @@ def get_in_city(session: Session, model, object_id, *, error: int = 404):
         object_id = int(object_id)
     except (TypeError, ValueError):
         abort(error)
+    if not 0 < object_id < 2**31:
+        abort(error)  # ids are 32-bit integers; PostgreSQL would refuse the comparison rather than find nothing
     obj = session.execute(select(model).where(model.id == object_id)).scalar_one_or_none()
     tenant_id = session.info.get(TENANT_KEY)
     if obj is None or tenant_id is None or obj.tenant_id != tenant_id:

@@ -9,7 +9,7 @@ from huey import crontab
 
 from mentorby.platform.tasks import app_context, huey
 
-__all__ = ["huey", "remind_follow_ups"]
+__all__ = ["huey", "purge_unconfirmed_applications", "remind_follow_ups"]
 
 
 @huey.periodic_task(crontab(hour="7", minute="0"))
@@ -24,3 +24,16 @@ def remind_follow_ups() -> int:
         db.session.commit()
         enqueue_pending(db.session)
         return reminded
+
+
+@huey.periodic_task(crontab(hour="3", minute="30"))
+def purge_unconfirmed_applications() -> int:
+    """Every night: delete public-form applications whose address was not confirmed within a week."""
+    from mentorby.platform.extensions import db
+    from mentorby.platform.tenancy import utcnow
+    from mentorby.tenants.applications.services import purge_unconfirmed
+
+    with app_context():
+        purged = purge_unconfirmed(db.session, utcnow())
+        db.session.commit()
+        return purged

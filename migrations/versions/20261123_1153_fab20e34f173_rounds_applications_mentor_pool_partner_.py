@@ -92,6 +92,7 @@ def upgrade():
     sa.Column('consent_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('note', sa.Text(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('confirmed_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('decided_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('decided_by_id', sa.Integer(), nullable=True),
     sa.Column('invited', sa.Boolean(), nullable=False),
@@ -114,6 +115,8 @@ def upgrade():
     with op.batch_alter_table('application', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_application_tenant_id_cohort_id_status'), ['tenant_id', 'cohort_id', 'status'], unique=False)
         batch_op.create_index(batch_op.f('ix_application_tenant_id_email'), ['tenant_id', 'email'], unique=False)
+        batch_op.create_index(batch_op.f('ix_application_tenant_id_employer_id'), ['tenant_id', 'employer_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_application_tenant_id_partner_employer_id'), ['tenant_id', 'partner_employer_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_application_tenant_id_participant_id'), ['tenant_id', 'participant_id'], unique=False)
 
     op.create_table('cohort_event',
@@ -216,6 +219,8 @@ def downgrade():
     with op.batch_alter_table('application', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_application_tenant_id_participant_id'))
         batch_op.drop_index(batch_op.f('ix_application_tenant_id_email'))
+        batch_op.drop_index(batch_op.f('ix_application_tenant_id_employer_id'))
+        batch_op.drop_index(batch_op.f('ix_application_tenant_id_partner_employer_id'))
         batch_op.drop_index(batch_op.f('ix_application_tenant_id_cohort_id_status'))
 
     op.drop_table('application')

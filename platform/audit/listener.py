@@ -45,7 +45,12 @@ def _changes(obj, action: str) -> dict:
             if new is None:
                 continue
         else:
-            old, new = getattr(obj, key), None
+            if key in secret:
+                changes[key] = SECRET
+                continue
+            if key not in state.dict:
+                continue  # a deferred column never loaded (a file's content): loading it after the DELETE fails
+            old, new = state.dict[key], None
         changes[key] = SECRET if key in secret else [_plain(old), _plain(new)]
     return changes
 

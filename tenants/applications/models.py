@@ -67,6 +67,9 @@ class Application(TenantOwned, db.Model):
         Index(None, "tenant_id", "cohort_id", "status"),
         Index(None, "tenant_id", "participant_id"),
         Index(None, "tenant_id", "email"),
+        # The partner page and the company contact's page list the people of one organisation.
+        Index(None, "tenant_id", "employer_id"),
+        Index(None, "tenant_id", "partner_employer_id"),
         tenant_fk("partner_employer_id", "partner", ondelete=None),
         tenant_fk("employer_id", "partner", ondelete=None),
         CheckConstraint(f"role in {ROLES}", name="role"),
@@ -127,6 +130,10 @@ class Application(TenantOwned, db.Model):
     #: The coordinator's notes; never shown to the applicant.
     note: Mapped[str] = mapped_column(Text, nullable=False, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    #: When the applicant confirmed the e-mail address from the link sent to it. Public-form applications count
+    #: (board, portal, pool) only once confirmed, so nobody can apply in someone else's name; the others
+    #: (import, re-application from an account, a coordinator) are confirmed when filed.
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     #: Whether the accepted person has been invited to (or already has) an account in the city.

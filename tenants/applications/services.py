@@ -4,7 +4,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, contains_eager
@@ -49,7 +49,16 @@ PROFILE_FIELDS = {
 }
 LIMITS = {"name": 120, "email": 254, "phone": 40, "education": 200, "job_goal": 2000, "partner_employer": 120,
           "employer": 120, "job_title": 120, "expertise": 2000, "motivation": 4000}
+#: Characters no one types in a form (NUL and other C0 controls but tab and newlines); PostgreSQL and Excel refuse
+#: some of them, so they would break a save or an export later.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _PHONE = re.compile(r"^\+?[0-9 ()\-]{6,40}$")
+
+
+#: How long a public-form application waits for its applicant to confirm the address before it is deleted.
+CONFIRM_WITHIN = timedelta(days=7)
+#: Applications that count: confirmed by their applicant (public form) or filed confirmed (import, re-application).
+CONFIRMED = Application.confirmed_at.is_not(None)
 
 
 class ApplicationError(Exception):
@@ -76,9 +85,8 @@ def check_cv(upload: Upload, max_bytes: int = CV_MAX_BYTES) -> str:
         raise ApplicationError("cv_empty", "cv")
     if len(upload.data) > max_bytes:
         raise ApplicationError("cv_too_large", "cv", megabytes=max_bytes // (1024 * 1024))
-    # The content decides, not the name or the browser's content type: a PDF starts with %PDF- (within
-    # the first KiB, as readers allow) and ends with %%EOF.
-    if b"%PDF-" not in upload.data[:1024] or b"%%EOF" not in upload.data[-2048:]:
+    # The content decides, not the name or the browser's content type: a PDF starts with %PDF- and ends with %%EOF.
+    if not upload.data.lstrip()[:1024].startswith(b"%PDF-") or b"%%EOF" not in upload.data[-2048:]:
         raise ApplicationError("cv_not_pdf", "cv")
     name = unicodedata.normalize("NFKC", upload.filename or "").replace("\\", "/").rsplit("/", 1)[-1]
     name = re.sub(r"[^\w.\- ]", "_", name).strip(" .")[:150] or "cv"
@@ -93,6 +101,8 @@ def clean_values(role: str, values: dict) -> dict:
         value = values.get(key)
         if isinstance(value, str):
             value = value.strip()
+            if _CONTROL.search(value):
+                raise ApplicationError("control_characters", key)
             if key in LIMITS and len(value) > LIMITS[key]:
                 raise ApplicationError("text_too_long", key, max=LIMITS[key])
         clean[key] = value
@@ -190,7 +200,12 @@ def already_applied(session: Session, cohort_id: int, email: str) -> bool:
 
 def submit_application(session: Session, cohort: Cohort, role: str, values: dict, *, cv: Upload | None = None,
                        consent_version: str | None = None, source: str = "form") -> Application:
-    """File an application to `cohort`: the person joins the city's pool (or is found in it) and is `submitted`."""
+    """File an application to `cohort`: the person joins the city's pool (or is found in it) and is `submitted`.
+
+    From the public form the application waits for the applicant to confirm the address (`confirmed_at` unset);
+    a newer unconfirmed application from the same address replaces an older one, so nobody can block a round for
+    someone else by applying first in their name. A confirmed one refuses a second (`already_applied`).
+    """
     if role not in ROLES:
         raise ApplicationError("bad_choice", "role")
     if source == "form" and not cohort.is_open_for_applications:
@@ -199,17 +214,49 @@ def submit_application(session: Session, cohort: Cohort, role: str, values: dict
         raise ApplicationError("consent_required", "consent")
     clean = clean_values(role, values)
     cv_name = check_cv(cv) if cv is not None and cv.data else None
-    if already_applied(session, cohort.id, clean["email"]):
-        raise ApplicationError("already_applied", "email", cohort=cohort.name)
+    existing = session.execute(
+        select(Application).where(Application.cohort_id == cohort.id, Application.email == clean["email"])
+    ).scalar_one_or_none()
+    if existing is not None:
+        if existing.confirmed_at is not None or source != "form":
+            raise ApplicationError("already_applied", "email", cohort=cohort.name)
+        session.delete(existing)
+        session.flush()
     participant = _participant(session, role, clean["email"], clean["name"])
     application = Application(cohort_id=cohort.id, participant_id=participant.id, role=role, source=source,
-                              consent_version=consent_version, **clean)
+                              consent_version=consent_version, **clean,
+                              confirmed_at=None if source == "form" else utcnow())
     _link_companies(session, application)
     session.add(application)
     session.flush()
     if cv_name:
         _attach_cv(session, application, cv_name, cv.data)
     return application
+
+
+def confirm(session: Session, application: Application) -> Application:
+    """The applicant opened the link sent to their address: the application now counts."""
+    if application.confirmed_at is None:
+        application.confirmed_at = utcnow()
+        session.flush()
+    return application
+
+
+def purge_unconfirmed(session: Session, now: datetime) -> int:
+    """Delete, in every city, public-form applications not confirmed in time (with their CVs): kept no longer."""
+    from mentorby.platform.cities.models import Tenant
+    from mentorby.platform.tenancy import tenant_scope
+
+    purged = 0
+    for city_id in list(session.execute(select(Tenant.id).order_by(Tenant.id)).scalars()):
+        with tenant_scope(session, city_id):
+            stale = list(session.execute(select(Application).where(
+                Application.confirmed_at.is_(None), Application.created_at < now - CONFIRM_WITHIN)).scalars())
+            for application in stale:
+                session.delete(application)
+            session.flush()
+            purged += len(stale)
+    return purged
 
 
 def submit_many(session: Session, cohort: Cohort, items: list[tuple[str, dict]], *, consent_version: str,
@@ -254,7 +301,7 @@ def submit_many(session: Session, cohort: Cohort, items: list[tuple[str, dict]],
     created = []
     for role, clean in cleaned:
         application = Application(cohort_id=cohort.id, participant_id=pool[(role, clean["email"])].id, role=role,
-                                  source=source, consent_version=consent_version, **clean)
+                                  source=source, consent_version=consent_version, confirmed_at=utcnow(), **clean)
         _link_companies(session, application, names)
         created.append(application)
     session.add_all(created)
@@ -280,7 +327,7 @@ def replace_cv(session: Session, application: Application, upload: Upload) -> No
 def latest_application(session: Session, participant: Participant) -> Application | None:
     """The participant's newest application: their current profile."""
     return session.execute(
-        select(Application).where(Application.participant_id == participant.id)
+        select(Application).where(Application.participant_id == participant.id, CONFIRMED)
         .order_by(Application.created_at.desc(), Application.id.desc()).limit(1)
     ).scalar_one_or_none()
 
@@ -289,7 +336,10 @@ def reapply(session: Session, participant: Participant, cohort: Cohort) -> Appli
     """A returning participant applies to a new round in one click, with the profile of their last application."""
     if not cohort.is_open_for_applications:
         raise ApplicationError("cohort_not_open")
-    if already_applied(session, cohort.id, participant.email):
+    existing = session.execute(
+        select(Application).where(Application.cohort_id == cohort.id, Application.email == participant.email)
+    ).scalar_one_or_none()
+    if existing is not None and existing.confirmed_at is not None:
         raise ApplicationError("already_applied", "email", cohort=cohort.name)
     last = latest_application(session, participant)
     if last is None:
@@ -297,8 +347,11 @@ def reapply(session: Session, participant: Participant, cohort: Cohort) -> Appli
     keep = COMMON + (MENTEE_FIELDS if participant.role == MENTEE else MENTOR_FIELDS)
     values = {key: getattr(last, key) for key in keep} | {"name": participant.name, "email": participant.email}
     application = Application(cohort_id=cohort.id, participant_id=participant.id, role=participant.role,
-                              source="reapply", consent_version=consent.CURRENT, **values)
+                              source="reapply", consent_version=consent.CURRENT, confirmed_at=utcnow(), **values)
     _link_companies(session, application)
+    if existing is not None:
+        session.delete(existing)  # someone's unconfirmed form in this person's name
+        session.flush()
     session.add(application)
     session.flush()
     return application
@@ -322,7 +375,7 @@ def counts(session: Session, cohort_id: int) -> dict[tuple[str, str], int]:
     """(role, status) -> number of applications in the round: the selection board's counters."""
     rows = session.execute(
         select(Application.role, Application.status, func.count())
-        .where(Application.cohort_id == cohort_id).group_by(Application.role, Application.status)
+        .where(Application.cohort_id == cohort_id, CONFIRMED).group_by(Application.role, Application.status)
     )
     return {(role, status): number for role, status, number in rows}
 
@@ -352,7 +405,7 @@ def histories(session: Session, participant_ids: list[int]) -> dict[int, list[Ap
     found: dict[int, list[Application]] = {participant_id: [] for participant_id in participant_ids}
     rows = session.execute(
         select(Application).join(Cohort, Cohort.id == Application.cohort_id)
-        .where(Application.participant_id.in_(participant_ids))
+        .where(Application.participant_id.in_(participant_ids), CONFIRMED)
         .options(contains_eager(Application.cohort))
         .order_by(Cohort.starts_on.desc(), Application.id.desc())
     ).scalars()
@@ -377,8 +430,12 @@ def decide(session: Session, city: Tenant, applications: list[Application], stat
         raise ApplicationError("mixed_cohorts")
     if cohort.status not in SELECTION_OPEN:
         raise ApplicationError("selection_closed", None, status=cohort.status)
+    if any(application.confirmed_at is None for application in applications):
+        raise ApplicationError("not_confirmed")
     changing = [application for application in applications if application.status != status]
     if status == ACCEPTED:
+        # Lock the round so two coordinators accepting at once cannot both take the last place (PostgreSQL).
+        session.execute(select(Cohort.id).where(Cohort.id == cohort.id).with_for_update())
         accepted = accepted_counts(session, cohort.id)
         for role in ROLES:
             adding = sum(1 for application in changing if application.role == role)
@@ -387,13 +444,30 @@ def decide(session: Session, city: Tenant, applications: list[Application], stat
                 raise ApplicationError(f"{role}s_full", None, capacity=capacity, accepted=accepted[role])
     now = utcnow()
     for application in changing:
+        if application.status == ACCEPTED and application.invited:
+            _withdraw_invitation(session, application)
         application.status = status
         application.decided_at = now
         application.decided_by_id = by.id
-        if status == ACCEPTED and not application.invited:
-            _welcome(session, city, application, by)
+    if status == ACCEPTED:
+        # Also those accepted elsewhere (an import) and never invited: accepting again sends the invitation.
+        for application in applications:
+            if not application.invited:
+                _welcome(session, city, application, by)
     session.flush()
     return applications
+
+
+def _withdraw_invitation(session: Session, application: Application) -> None:
+    """No longer accepted: an invitation not yet used stops working (an account already made stays)."""
+    from mentorby.platform.accounts.models import Invitation
+
+    for invitation in session.execute(select(Invitation).where(
+        Invitation.email == application.email, Invitation.role == application.role,
+        Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None),
+    )).scalars():
+        invitation.revoked_at = utcnow()
+    application.invited = False
 
 
 def _welcome(session: Session, city: Tenant, application: Application, by: User) -> None:
@@ -424,8 +498,11 @@ def withdraw_own(session: Session, application: Application) -> Application:
     """A participant withdraws their own application (before the round closes)."""
     if application.cohort.status not in SELECTION_OPEN + ("planned",):
         raise ApplicationError("selection_closed", None, status=application.cohort.status)
+    if application.status == ACCEPTED and application.invited:
+        _withdraw_invitation(session, application)
     application.status = WITHDRAWN
     application.decided_at = utcnow()
+    application.decided_by_id = None  # the person themselves
     session.flush()
     return application
 
@@ -437,7 +514,8 @@ def participations(session: Session, user: User) -> list[Application]:
         return []
     return list(session.execute(
         select(Application).join(Cohort, Cohort.id == Application.cohort_id)
-        .where(Application.email == normalise_email(user.email), Application.role.in_(roles))
+        .where(Application.email == normalise_email(user.email), Application.role.in_(roles), CONFIRMED)
+        .options(contains_eager(Application.cohort))
         .order_by(Cohort.starts_on.desc(), Application.id.desc())
     ).scalars())
 

@@ -50,7 +50,14 @@ def to_local(moment: datetime) -> datetime:
     return moment.astimezone(LOCAL)
 
 
+#: Dates a round and its events may have: far enough to plan ahead, near enough that date arithmetic never overflows.
+EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
+
+
 def _check(session: Session, values: dict, cohort: Cohort | None) -> None:
+    for key in ("starts_on", "ends_on", "apply_by"):
+        if values.get(key) is not None and not EARLIEST <= values[key] <= LATEST:
+            raise CohortError("date_out_of_range", key)
     if values["ends_on"] <= values["starts_on"]:
         raise CohortError("ends_before_start", "ends_on")
     if values.get("apply_by") and values["apply_by"] > values["starts_on"]:
@@ -72,6 +79,8 @@ def plan_cohort(session: Session, values: dict, *, by_user_id: int | None = None
     values["description"] = (values.get("description") or "").strip()
     for key in ("mentor_capacity", "mentee_capacity"):
         values[key] = 20 if values[key] is None else values[key]
+    if not EARLIEST <= values["starts_on"] <= LATEST:
+        raise CohortError("date_out_of_range", "starts_on")
     values["ends_on"] = values["ends_on"] or values["starts_on"] + DEFAULT_LENGTH
     _check(session, values, None)
     cohort = Cohort(**values, status=PLANNED)
@@ -97,6 +106,8 @@ def update_cohort(session: Session, cohort: Cohort, values: dict) -> Cohort:
     values = {key: values[key] for key in FIELDS if key in values}
     merged = {key: getattr(cohort, key) for key in FIELDS} | values
     merged["name"] = merged["name"].strip()
+    merged["ends_on"] = merged["ends_on"] or merged["starts_on"] + DEFAULT_LENGTH
+    merged["description"] = (merged.get("description") or "").strip()
     _check(session, merged, cohort)
     from mentorby.tenants.applications.services import accepted_counts
 
@@ -117,6 +128,8 @@ def update_event(session: Session, event: CohortEvent, *, day: date, at: time, d
         raise CohortError("cohort_closed")
     if not 15 <= duration_minutes <= 1440:
         raise CohortError("bad_duration", "duration_minutes")
+    if not EARLIEST <= day <= LATEST:
+        raise CohortError("date_out_of_range", "day")
     event.starts_at = local_datetime(day, at)
     event.duration_minutes = duration_minutes
     event.location = location.strip()

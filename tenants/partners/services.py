@@ -261,9 +261,12 @@ def people_query(partner_ids, *, accepted_only: bool = False):
 
 
 def partners_of_contact(session: Session, email: str) -> list[Partner]:
-    """The city's partners that list this e-mail among their contacts, by name."""
+    """The partner companies that list this e-mail among their contacts, by name.
+
+    Only companies: the consent text tells applicants that their employer's contact sees that they take part.
+    """
     return list(session.execute(
-        select(Partner).where(Partner.id.in_(
+        select(Partner).where(Partner.kind == "company", Partner.id.in_(
             select(PartnerContact.partner_id).where(PartnerContact.email == normalise_email(email))
         )).order_by(Partner.name, Partner.id)
     ).scalars())

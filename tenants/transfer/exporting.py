@@ -47,7 +47,7 @@ def safe_cell(value):
 def applications(session: Session, cohort: Cohort, status: str | None = ACCEPTED) -> list[tuple]:
     """The round's applications of `status` (None or "all": every one) as rows in the import's columns; one query."""
     query = (select(*(getattr(Application, column) for column in COLUMNS))
-             .where(Application.cohort_id == cohort.id)
+             .where(Application.cohort_id == cohort.id, Application.confirmed_at.is_not(None))
              .order_by(Application.role, Application.name, Application.id))
     if status and status != ALL:
         if status not in STATUSES:

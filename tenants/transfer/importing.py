@@ -87,7 +87,7 @@ from mentorby.tenants.applications.services import (
     clean_values,
     submit_many,
 )
-from mentorby.tenants.cohorts.models import CLOSED, FOLLOWED_UP, Cohort
+from mentorby.tenants.cohorts.models import CLOSED, FOLLOWED_UP, SELECTION_OPEN, Cohort
 from mentorby.tenants.partners.models import Partner
 
 #: The largest file taken, in bytes (20,000 rows with long texts fit).
@@ -582,6 +582,9 @@ def check_rows(session: Session, cohort: Cohort, rows: Sheet | Sequence[Mapping]
     report = validate(sheet, existing_emails=existing, partner_names=partners)
     if cohort.status in (CLOSED, FOLLOWED_UP):
         report.problems.insert(0, Problem(None, None, "cohort_closed"))
+    elif cohort.status not in SELECTION_OPEN and any(row.status != SUBMITTED for row in report.rows):
+        # As on the selection board: decisions wait until the round recruits.
+        report.problems.insert(0, Problem(None, "status", "import_decisions_not_yet"))
     adding = Counter(row.role for row in report.rows if row.status == ACCEPTED)
     if adding:
         accepted = accepted_counts(session, cohort.id)

@@ -6,7 +6,7 @@ from markupsafe import escape
 from sqlalchemy import func, select
 
 from mentorby.platform.accounts.models import Invitation
-from mentorby.platform.tenancy import tenant_scope
+from mentorby.platform.tenancy import tenant_scope, utcnow
 from mentorby.tenants.applications import consent
 from mentorby.tenants.applications import services as applications
 from mentorby.tenants.applications.models import Application, CvDocument, Participant
@@ -62,6 +62,13 @@ def test_submit_links_the_partners_company_and_joins_the_pool(db, host_city, cre
         assert application.email == "a@example.org"
         assert application.partner_employer_id == novo.id
         assert application.participant.email == "a@example.org"
+        assert application.confirmed_at is None  # from the public form: waits for the address to be confirmed
+        # A newer unconfirmed application from the address replaces it: nobody blocks a round in someone's name.
+        newer = applications.submit_application(
+            db.session, cohort, "mentee", MENTEE_VALUES | {"name": "A2", "email": "a@example.org"},
+            consent_version=consent.CURRENT)
+        assert db.session.execute(select(func.count()).select_from(Application)).scalar() == 1
+        applications.confirm(db.session, newer)
         with pytest.raises(applications.ApplicationError) as error:
             applications.submit_application(db.session, cohort, "mentor", MENTOR_VALUES | {
                 "name": "A", "email": "a@example.org"}, consent_version=consent.CURRENT)
@@ -149,8 +156,22 @@ def test_apply_as_mentee_with_a_cv(client, db, host_city, create_cohort):
         assert application.languages == "en hi" and application.years_experience == 6
         assert application.consent_version == consent.CURRENT and application.locale == "en"
         assert application.cv.filename == "My CV.pdf" and application.cv.size == len(PDF)
+    # Not on the board until the applicant confirms the address from the e-mail.
+    mail = last_mail(db, "priya@example.org")
+    assert mail.kind == "confirm_application" and "/apply/confirm/" in mail.body
+    assert _count(db, host_city) == 1
+    with tenant_scope(db.session, host_city.id):
+        assert applications.counts(db.session, cohort.id) == {}
+    confirmed = client.get(link_in(mail))
+    assert confirmed.status_code == 200 and "Your application is confirmed" in confirmed.text
+    with tenant_scope(db.session, host_city.id):
+        assert applications.counts(db.session, cohort.id) == {("mentee", "submitted"): 1}
+    # A second application from the address gets the same page; the address is told by e-mail.
     again = client.post(url, data=_mentee_form(), content_type="multipart/form-data")
-    assert again.status_code == 422 and "already applied" in again.text
+    assert again.status_code == 302 and "thanks" in again.headers["Location"]
+    assert last_mail(db, "priya@example.org").kind == "already_applied"
+    assert _count(db, host_city) == 1
+    assert client.get("/lyngby-taarbaek/apply/confirm/forged").status_code == 400
 
 
 def test_apply_as_mentor_in_danish(client, db, host_city, create_cohort):
@@ -326,7 +347,8 @@ def test_board_uses_the_same_number_of_queries_for_5_and_200(db, login, coordina
                 db.session.flush()
                 application = Application(
                     cohort_id=cohort.id, participant_id=participant.id, role="mentee", name=f"P {i}",
-                    email=f"p{i}@example.org", field="it", languages="en", consent_version=consent.CURRENT)
+                    email=f"p{i}@example.org", field="it", languages="en", consent_version=consent.CURRENT,
+                    confirmed_at=utcnow())
                 db.session.add(application)
                 db.session.flush()
                 if i % 2:
@@ -407,9 +429,88 @@ def test_mentor_pool_lists_people_with_their_rounds(client, db, login, coordinat
                 db.session.flush()
                 db.session.add(Application(
                     cohort_id=old.id, participant_id=participant.id, role="mentor", name=participant.name,
-                    email=participant.email, field="it", languages="en", consent_version=consent.CURRENT))
+                    email=participant.email, field="it", languages="en", consent_version=consent.CURRENT,
+                    confirmed_at=utcnow()))
             db.session.flush()
 
     counts, page = queries_at_sizes("/lyngby-taarbaek/coordinator/pool/", grow)
     assert counts[0] == counts[1]
     assert 'rel="next"' in page.text
+
+
+def test_unconfirmed_applications_are_purged_after_a_week(db, host_city, other_city, create_cohort):
+    cohort = create_cohort(host_city)
+    with tenant_scope(db.session, host_city.id):
+        old = applications.submit_application(db.session, cohort, "mentee", MENTEE_VALUES | {
+            "name": "Old", "email": "old@example.org"}, consent_version=consent.CURRENT,
+            cv=applications.Upload("cv.pdf", PDF))
+        old.created_at = utcnow() - timedelta(days=8)
+        fresh = applications.submit_application(db.session, cohort, "mentee", MENTEE_VALUES | {
+            "name": "Fresh", "email": "fresh@example.org"}, consent_version=consent.CURRENT)
+        db.session.flush()
+        fresh_id = fresh.id
+    assert applications.purge_unconfirmed(db.session, utcnow()) == 1
+    with tenant_scope(db.session, host_city.id):
+        assert [a.id for a in db.session.execute(select(Application)).scalars()] == [fresh_id]
+        assert db.session.execute(select(func.count()).select_from(CvDocument)).scalar() == 0
+
+
+def test_control_characters_are_refused(client, db, host_city, create_cohort):
+    cohort = create_cohort(host_city)
+    response = client.post(f"/lyngby-taarbaek/apply/{cohort.id}/mentee", data=_mentee_form(name="Eve\x01"),
+                           content_type="multipart/form-data")
+    assert response.status_code == 422 and "control characters" in response.text
+    assert _count(db, host_city) == 0
+
+
+def test_a_confirmation_link_works_only_in_its_own_city(client, db, host_city, other_city, create_cohort):
+    cohort = create_cohort(host_city)
+    client.post(f"/lyngby-taarbaek/apply/{cohort.id}/mentee", data=_mentee_form(), content_type="multipart/form-data")
+    link = link_in(last_mail(db, "priya@example.org"))
+    assert client.get(link.replace("/lyngby-taarbaek/", "/aarhus/")).status_code == 400
+    with tenant_scope(db.session, host_city.id):
+        assert db.session.execute(select(Application.confirmed_at)).scalar_one() is None
+
+
+def test_accepting_an_imported_acceptance_invites_and_unaccepting_revokes(client, db, login, coordinator, host_city,
+                                                                          create_cohort, create_application):
+    cohort = create_cohort(host_city)
+    imported = create_application(cohort, status="accepted", email="imported@example.org")  # never invited
+    board, imported_id = BOARD.format(cohort.id), imported.id
+    login(coordinator)
+    assert client.post(f"{board}/bulk", data={"ids": [str(imported_id)], "bulk_status": "accepted"}
+                       ).status_code == 302
+    assert last_mail(db, "imported@example.org").kind == "invitation"
+    assert client.post(f"{board}/{imported_id}/status", data={"status": "declined"}).status_code == 302
+    with tenant_scope(db.session, host_city.id):
+        db.session.expire_all()
+        invitation = db.session.execute(select(Invitation).where(Invitation.email == "imported@example.org")
+                                        ).scalar_one()
+        assert invitation.revoked_at is not None
+        assert db.session.get(Application, imported_id).invited is False
+
+
+def test_odd_input_never_breaks_the_board(client, db, login, coordinator, host_city, create_cohort,
+                                          create_application):
+    cohort = create_cohort(host_city)
+    create_application(cohort, name="Someone")
+    login(coordinator)
+    board = BOARD.format(cohort.id)
+    assert client.get(board, query_string={"company": "9" * 25, "page": "²"}).status_code == 200
+    assert client.post(f"{board}/bulk", data={"ids": ["9" * 25], "bulk_status": "declined"}).status_code == 422
+    assert client.get(f"/lyngby-taarbaek/apply/{'9' * 12}/mentee").status_code == 404
+    assert client.get(f"{board}/{'9' * 12}").status_code == 404
+
+
+def test_a_cv_with_a_non_latin_name_downloads(client, db, login, coordinator, host_city, create_cohort):
+    cohort = create_cohort(host_city)
+    with tenant_scope(db.session, host_city.id):
+        application = applications.submit_application(
+            db.session, cohort, "mentee", MENTEE_VALUES | {"name": "Оля", "email": "olya@example.org"},
+            consent_version=consent.CURRENT, source="coordinator", cv=applications.Upload("Резюме.pdf", PDF))
+    login(coordinator)
+    response = client.get(f"{BOARD.format(cohort.id)}/{application.id}/cv")
+    assert response.status_code == 200 and response.data == PDF
+    disposition = response.headers["Content-Disposition"]
+    assert disposition.startswith("attachment") and "filename*=UTF-8''" in disposition
+    disposition.encode("latin-1")  # a header a WSGI server accepts

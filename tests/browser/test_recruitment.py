@@ -13,6 +13,20 @@ from tests.factories import PDF
 pytestmark = pytest.mark.browser
 
 
+def _link(app, to: str, path: str) -> str:
+    from sqlalchemy import select
+
+    from mentorby.platform.extensions import db
+    from mentorby.platform.outbox.models import OutboxMessage
+    from mentorby.platform.tenancy import cross_tenant
+
+    with app.app_context(), cross_tenant(db.session):
+        body = db.session.execute(
+            select(OutboxMessage.body).where(OutboxMessage.to_email == to).order_by(OutboxMessage.id.desc())
+        ).scalars().first()
+    return re.search(rf"(http://\S+{path}\S+)", body).group(1)
+
+
 def _english(page: Page) -> None:
     if page.locator("html").get_attribute("lang") == "da":
         page.locator("form.lang button").click()
@@ -53,6 +67,9 @@ def test_apply_accept_and_join(page: Page, live_server, tmp_path: Path):
     page.get_by_label("I agree to the processing of my data").check()
     page.get_by_role("button", name="Send my application").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Thank you for applying")
+    # She confirms her address from the e-mail; only then does the coordinator see the application.
+    page.goto(_link(app, "fatima.haddad@example.org", "/apply/confirm/"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your application is confirmed")
 
     # The coordinator finds her on the selection board and accepts her inline; the counter follows.
     _sign_in(page, base, "koordinator@lyngby-taarbaek.example", DEMO_PASSWORD)
@@ -70,6 +87,7 @@ def test_apply_accept_and_join(page: Page, live_server, tmp_path: Path):
     expect(row).to_contain_text("CV")
     expect(page.locator("#counters")).to_contain_text("Mentees: 0 of 20 accepted")
     row.get_by_label("Status of Fatima Haddad").select_option("accepted")
+    row.get_by_role("button", name="Set").click()
     expect(page.locator("#counters")).to_contain_text("Mentees: 1 of 20 accepted")
     expect(row.get_by_label("Status of Fatima Haddad")).to_have_value("accepted")
     page.get_by_role("button", name="Sign out").click()

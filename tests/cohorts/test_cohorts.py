@@ -238,3 +238,35 @@ def test_the_daily_task_sends_the_reminders(db, app, host_city, coordinator, cre
     with tenant_scope(db.session, host_city.id):
         db.session.expire_all()
         assert db.session.get(Cohort, due.id).follow_up_reminded_at is not None
+
+
+@pytest.mark.parametrize(("data", "text"), [
+    ({"starts_on": "9999-12-31"}, "between the years 2000 and 2100"),
+    ({"starts_on": "0001-01-01"}, "between the years 2000 and 2100"),
+    ({"ends_on": ""}, None),  # empty: four months after the start, as when planning
+])
+def test_editing_a_round_with_odd_dates(client, db, login, coordinator, host_city, create_cohort, data, text):
+    cohort = create_cohort(host_city, name="Spring")
+    login(coordinator)
+    form = {"name": "Spring", "starts_on": cohort.starts_on.isoformat(), "ends_on": cohort.ends_on.isoformat(),
+            "mentor_capacity": "20", "mentee_capacity": "20"} | data
+    response = client.post(f"{BASE}/{cohort.id}/edit", data=form)
+    if text:
+        assert response.status_code == 422 and text in response.text
+    else:
+        assert response.status_code == 302
+
+
+def test_a_closed_round_refuses_edits_clearly(client, db, login, coordinator, host_city, create_cohort):
+    cohort = create_cohort(host_city, status="closed", name="Old")
+    login(coordinator)
+    form = {"name": "Renamed", "starts_on": cohort.starts_on.isoformat(), "mentor_capacity": "20",
+            "mentee_capacity": "20"}
+    response = client.post(f"{BASE}/{cohort.id}/edit", data=form)
+    assert response.status_code == 422 and "The round is closed" in response.text
+    with tenant_scope(db.session, host_city.id):
+        event_id = cohort.events[0].id
+    prefix = f"event-{event_id}-"
+    response = client.post(f"{BASE}/{cohort.id}/events/{event_id}", data={
+        prefix + "day": "2030-01-01", prefix + "at": "10:00", prefix + "duration_minutes": "60"})
+    assert response.status_code == 422 and "The round is closed" in response.text

@@ -184,3 +184,21 @@ def test_company_page_uses_the_same_number_of_queries_for_5_and_200_people(db, l
     counts, page = queries_at_sizes(COMPANY, grow)
     assert counts[0] == counts[1]
     assert "Page 1 of 8" in page.text
+
+
+def test_a_contact_of_a_university_sees_no_people(client, db, login, host_city, create_cohort, create_application,
+                                                   create_user):
+    from mentorby.platform.tenancy import tenant_scope as scope
+    from mentorby.tenants.partners.models import PartnerContact
+    from tests.factories import create_partner as make_partner
+
+    dtu = make_partner(host_city, name="DTU", kind="university")
+    contact = create_user(city=host_city, role="company_contact", email="hr@dtu.example")
+    with scope(db.session, host_city.id):
+        db.session.add(PartnerContact(partner_id=dtu.id, name="HR", email="hr@dtu.example"))
+        db.session.flush()
+    cohort = create_cohort(host_city, status="running")
+    create_application(cohort, role="mentor", status="accepted", name="Dora Docent", employer="DTU")
+    login(contact)
+    page = client.get("/lyngby-taarbaek/company/")
+    assert page.status_code == 200 and "Dora Docent" not in page.text

@@ -101,3 +101,23 @@ def test_portal_needs_a_participant(client, login, coordinator, create_user, hos
 def test_empty_portal_says_what_to_do(client, login, host_city, create_user):
     login(create_user(city=host_city, role="mentee"))
     assert "not in a round at the moment" in client.get(f"{PORTAL}/").text
+
+
+def test_mentee_replaces_the_cv(client, db, login, host_city, create_cohort, create_application, create_user):
+    import io
+
+    from mentorby.tenants.applications.models import CvDocument
+    from tests.factories import PDF
+
+    cohort = create_cohort(host_city)
+    application = create_application(cohort, status="accepted", cv=PDF)
+    login(_member(create_user, host_city, application, "mentee"))
+    newer = PDF.replace(b"1.4", b"1.7")
+    response = client.post(f"{PORTAL}/profile/{application.id}", content_type="multipart/form-data", data={
+        "field": "engineering", "languages": ["en"], "job_goal": "Engineer", "danish_level": "beginner",
+        "cv": (io.BytesIO(newer), "new cv.pdf")})
+    assert response.status_code == 302, response.text
+    with tenant_scope(db.session, host_city.id):
+        db.session.expire_all()
+        documents = list(db.session.execute(select(CvDocument)).scalars())
+        assert [(d.filename, d.content) for d in documents] == [("new cv.pdf", newer)]

@@ -329,3 +329,22 @@ def test_a_row_refused_by_the_service_after_the_check_undoes_the_whole_import(db
         importing.import_rows(db.session, cohort, [mentee(1), mentee(2), mentee(3)], consent_confirmed=True)
     assert _codes(rejected.value.report) == [(4, "email", "already_applied")]
     assert _count(db, cohort) == 0  # rows 1 and 2 are undone (and, here, the emulated other write with them)
+
+
+def test_decisions_wait_until_the_round_recruits(db, host_city, create_cohort):
+    planned = create_cohort(host_city, status="planned")
+    with tenant_scope(db.session, host_city.id):
+        with pytest.raises(ImportRejected) as rejected:
+            importing.import_rows(db.session, planned, [mentee(1, status="accepted")], consent_confirmed=True)
+        assert [p.code for p in rejected.value.report.problems] == ["import_decisions_not_yet"]
+        report = importing.import_rows(db.session, planned, [mentee(1)], consent_confirmed=True)
+        assert report.imported == 1
+    assert _count(db, planned) == 1
+
+
+def test_names_match_partners_whatever_their_case_even_beyond_ascii(db, host_city, create_cohort):
+    orsted = create_partner(host_city, name="Ørsted")
+    cohort = create_cohort(host_city)
+    with tenant_scope(db.session, host_city.id):
+        importing.import_rows(db.session, cohort, [mentor(1, employer="ØRSTED")], consent_confirmed=True)
+        assert db.session.execute(select(Application.employer_id)).scalar_one() == orsted.id
