@@ -38,6 +38,7 @@ from mentorby.blueprints.messages import (
 )
 from mentorby.platform.accounts.services import normalise_email
 from mentorby.platform.accounts.tokens import LinkError, make_link_token, read_link_token
+from mentorby.platform.audit.listener import record
 from mentorby.platform.extensions import db, htmx, limiter
 from mentorby.platform.outbox.services import queue_template_mail
 from mentorby.platform.tenancy import get_in_city
@@ -441,6 +442,8 @@ def cv(cohort_id: int, application_id: int):
     ).scalar_one_or_none()
     if document is None:
         abort(404)
+    record(db.session, action="download", entity="cv_document", entity_id=document.id,
+           details={"application_id": application.id})
     # send_file writes any file name safely (an ASCII fallback plus filename*=UTF-8''…).
     response = send_file(io.BytesIO(document.content), mimetype="application/pdf", as_attachment=True,
                          download_name=document.filename, max_age=0)

@@ -22,6 +22,7 @@ from mentorby.blueprints.messages import (
     LANGUAGE_LABELS,
     message,
 )
+from mentorby.platform.audit.listener import record
 from mentorby.platform.extensions import db
 from mentorby.platform.tenancy import current_city, get_in_city
 from mentorby.tenants.applications import consent
@@ -247,6 +248,9 @@ def export(cohort_id: int, fmt: str):
     if status != exporting.ALL and status not in STATUSES:
         abort(400)
     rows = exporting.applications(db.session, cohort, status)
+    # Personal data leaving the platform: the city's audit log says who took which round's list, and when.
+    record(db.session, action="export", entity="cohort", entity_id=cohort.id,
+           details={"status": status, "format": fmt, "rows": len(rows)})
     today = datetime.now(LOCAL).date()
     return _download(exporting.render(rows, fmt, title=cohort.name), fmt,
                      exporting.filename(cohort, status, fmt, today))

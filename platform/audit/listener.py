@@ -91,3 +91,20 @@ def _audit(session, flush_context):
             )
     if rows:
         session.connection().execute(insert(AuditEntry.__table__), rows)
+
+
+def record(session: Session, *, action: str, entity: str, entity_id: int | None, details: dict | None = None) -> None:
+    """Log a read of personal data that changes nothing (a CV downloaded, participants exported) in the city's log.
+
+    Written in the request's transaction like every other entry; a request without a signed-in actor logs nothing.
+    """
+    from mentorby.platform.tenancy import TENANT_KEY
+
+    actor = session.info.get(ACTOR_KEY)
+    if actor is None:
+        return
+    actor_id, role = actor
+    session.connection().execute(insert(AuditEntry.__table__), [{
+        "tenant_id": session.info.get(TENANT_KEY), "actor_id": actor_id, "actor_role": role, "action": action,
+        "entity": entity, "entity_id": entity_id, "changes": details or {}, "created_at": utcnow(),
+    }])

@@ -515,3 +515,21 @@ def test_a_cv_with_a_non_latin_name_downloads(client, db, login, coordinator, ho
     disposition = response.headers["Content-Disposition"]
     assert disposition.startswith("attachment") and "filename*=UTF-8''" in disposition
     disposition.encode("latin-1")  # a header a WSGI server accepts
+
+
+def test_cv_downloads_and_exports_are_in_the_audit_log(client, db, login, coordinator, host_city, create_cohort,
+                                                       create_application):
+    from mentorby.platform.audit.models import AuditEntry
+
+    cohort = create_cohort(host_city)
+    application = create_application(cohort, cv=PDF, status="accepted")
+    login(coordinator)
+    assert client.get(f"{BOARD.format(cohort.id)}/{application.id}/cv").status_code == 200
+    assert client.get(f"/lyngby-taarbaek/coordinator/cohorts/{cohort.id}/export.csv").status_code == 200
+    with tenant_scope(db.session, host_city.id):
+        entries = db.session.execute(
+            select(AuditEntry.action, AuditEntry.entity, AuditEntry.actor_id, AuditEntry.changes)
+            .where(AuditEntry.action.in_(("download", "export"))).order_by(AuditEntry.id)).all()
+    assert [(a, e, who) for a, e, who, _ in entries] == [("download", "cv_document", coordinator.id),
+                                                         ("export", "cohort", coordinator.id)]
+    assert entries[1][3] == {"status": "accepted", "format": "csv", "rows": 1}
