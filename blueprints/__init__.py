@@ -25,7 +25,7 @@ def register_all(app: Flask) -> None:
     from mentorby.blueprints.messages import kind_name, role_name, status_name
 
     for module in (public, auth, admin, national, city, coordinator, programme, partners, cohorts, applications,
-                   portal, transfer):
+                   portal, transfer, networking, matching):
         app.register_blueprint(module.bp)
     # The company contact's own page lives with the partners it is about.
     if hasattr(partners, "company_bp"):

@@ -2,10 +2,12 @@
 
 from mentorby.tenants.applications.models import Application, CvDocument, Participant
 from mentorby.tenants.cohorts.models import Cohort, CohortEvent, CohortTransition
+from mentorby.tenants.matching.models import Match, MatchingWeights, NetworkingPlan, PairRule, Rating
 from mentorby.tenants.partners.models import Partner, PartnerContact
 from mentorby.tenants.programme.models import ProgrammeEvent, SuccessCriterion
 
 __all__ = [
     "Application", "Cohort", "CohortEvent", "CohortTransition", "CvDocument", "Participant", "Partner",
-    "PartnerContact", "ProgrammeEvent", "SuccessCriterion",
+    "PartnerContact", "ProgrammeEvent", "SuccessCriterion", "Match", "MatchingWeights", "NetworkingPlan", "PairRule",
+    "Rating",
 ]
