@@ -74,6 +74,9 @@ def test_sign_up_approve_and_coordinate_a_new_city(page: Page, live_server):
     page.keyboard.press("Enter")
     # The form arrives in place with focus on its first field (htmx has swapped and settled it).
     expect(page.get_by_label("Name in Danish")).to_be_focused()
+    # Under load the form has arrived more than once (a late duplicate swap or navigation reset what was typed):
+    # let every request finish before typing.
+    page.wait_for_load_state("networkidle")
     page.get_by_label("Name in English").fill("CV and LinkedIn workshop")
     expect(page.get_by_label("Name in English")).to_have_value("CV and LinkedIn workshop")
     page.get_by_role("button", name="Save").click()
