@@ -23,6 +23,7 @@ from mentorby.tenants.applications.profile import ROLES
 from mentorby.tenants.applications.services import counts
 from mentorby.tenants.cohorts.models import STATUSES as COHORT_STATUSES
 from mentorby.tenants.cohorts.models import Cohort
+from mentorby.tenants.matching.models import Match
 from mentorby.tenants.programme.services import events
 
 blp = Blueprint("api_v1", __name__, url_prefix="/api/v1", description="Mentorby API v1")
@@ -157,6 +158,23 @@ class ApplicationQuerySchema(Schema):
     role = fields.Str(validate=validate.OneOf(ROLES))
 
 
+class MatchSchema(Schema):
+    """A pair of a round: proposed, published, or ended (completed, ended early, replaced), with its score."""
+
+    id = fields.Int()
+    mentor_application_id = fields.Int(attribute="mentor_id")
+    mentee_application_id = fields.Int(attribute="mentee_id")
+    group_no = fields.Int(allow_none=True)
+    status = fields.Str()
+    score = fields.Float()
+    reasons = fields.List(fields.Raw(), metadata={"description": "[part key, points, matched items] per score part"})
+    published_at = fields.DateTime(allow_none=True)
+    ended_at = fields.DateTime(allow_none=True)
+    ended_by = fields.Str(allow_none=True)
+    end_reason = fields.Str()
+    replaced_by_id = fields.Int(allow_none=True)
+
+
 def _page(query, pagination_parameters, *order):
     pagination_parameters.item_count = db.session.execute(select(func.count()).select_from(query.subquery())).scalar()
     return db.session.execute(
@@ -276,6 +294,17 @@ def list_applications(filters, pagination_parameters, cohort_id: int):
         if filters.get(key):
             query = query.where(getattr(Application, key) == filters[key])
     return _page(query, pagination_parameters, Application.created_at, Application.id)
+
+
+@blp.route("/cities/<city>/cohorts/<int:cohort_id>/matches")
+@blp.response(200, MatchSchema(many=True))
+@blp.paginate()
+@blp.doc(security=BEARER)
+def list_matches(pagination_parameters, cohort_id: int):
+    """A round's pairs with their history, oldest first (coordinators' tokens only)."""
+    token_user()
+    cohort = get_in_city(db.session, Cohort, cohort_id)
+    return _page(select(Match).where(Match.cohort_id == cohort.id), pagination_parameters, Match.id)
 
 
 def register(app: Flask) -> None:

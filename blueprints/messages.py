@@ -36,6 +36,8 @@ MESSAGES = {
     "needs_accepted_mentees": _l("Accept at least one mentee first."),
     "not_started": _l("The round starts on %(date)s: it cannot close before it has started."),
     "follow_up_not_due": _l("The 6-month follow-up is due on %(date)s."),
+    "needs_matches": _l("Publish the pairs on the matching board first."),
+    "mentees_without_match": _l("%(n)d accepted mentees have no published pair yet."),
     # applications
     "cohort_not_open": _l("This round does not take applications at the moment."),
     "consent_required": _l("Tick the box to agree to the processing of your data; we cannot take the application "

@@ -6,6 +6,7 @@ from flask import abort, flash, g, redirect, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 
 from mentorby.blueprints.applications import MenteeForm, MentorForm, form_values, show_error
 from mentorby.blueprints.common import CityBlueprint, render, roles_required
@@ -19,6 +20,8 @@ from mentorby.tenants.applications import services as applications
 from mentorby.tenants.applications.models import ACCEPTED, WITHDRAWN, Application
 from mentorby.tenants.cohorts.models import Cohort
 from mentorby.tenants.cohorts.services import open_cohorts
+from mentorby.tenants.matching import services as matching
+from mentorby.tenants.matching.models import PUBLISHED
 
 bp = CityBlueprint("portal", __name__, url_prefix="/portal")
 participant_required = roles_required(MENTOR, MENTEE)
@@ -66,9 +69,15 @@ def home():
         (cohort, participant) for cohort in open_cohorts(db.session) if cohort.id not in applied
         for participant in pool if participant.role in g.roles
     ]
+    pairs, others = [], {}
+    if current is not None and current.status == ACCEPTED:
+        pairs = [m for m in matching.matches_of(db.session, [current.id]) if m.status == PUBLISHED]
+        ids = {m.mentor_id if current.role == MENTEE else m.mentee_id for m in pairs}
+        others = {a.id: a for a in db.session.execute(select(Application).where(Application.id.in_(ids))).scalars()
+                  } if ids else {}
     locale = str(get_locale())
     return render("portal/home.html", current=current, participations=participations, upcoming=upcoming,
-                  can_reapply=can_reapply, locale=locale,
+                  can_reapply=can_reapply, locale=locale, pairs=pairs, others=others,
                   consent_text=consent.consent_text(consent.CURRENT, locale, g.city.name))
 
 

@@ -140,7 +140,13 @@ class IsolatedClient(FlaskClient):
 
 
 @pytest.fixture(autouse=True)
-def db(app):
+def db(savepoint_db):
+    """Every test runs inside the savepoint-isolated database (pure tests override this with a no-op)."""
+    return savepoint_db
+
+
+@pytest.fixture
+def savepoint_db(app):
     """A transaction per test, rolled back at the end; requests commit to savepoints inside it."""
     from mentorby.platform.extensions import db as database
     from mentorby.platform.extensions import limiter

@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from mentorby.platform.tenancy import tenant_scope
 from mentorby.tenants.cohorts import services as cohorts
 from mentorby.tenants.cohorts.models import Cohort, CohortEvent, CohortTransition
+from mentorby.tenants.matching.models import Match
 
 START = date.today() + timedelta(days=30)
 
@@ -54,9 +55,14 @@ def test_life_cycle_rules(db, host_city, create_cohort, create_application):
         with pytest.raises(cohorts.CohortError) as error:
             cohorts.move(db.session, cohort, "running", by_user_id=None)
         assert error.value.code == "needs_accepted_mentors"
-    create_application(cohort, role="mentor", status="accepted")
-    create_application(cohort, role="mentee", status="accepted")
+    mentor = create_application(cohort, role="mentor", status="accepted")
+    mentee = create_application(cohort, role="mentee", status="accepted")
     with tenant_scope(db.session, host_city.id):
+        with pytest.raises(cohorts.CohortError) as error:
+            cohorts.move(db.session, cohort, "running", by_user_id=None)
+        assert error.value.code == "needs_matches"  # matching's own rule for starting a round
+        db.session.add(Match(cohort_id=cohort.id, mentor_id=mentor.id, mentee_id=mentee.id, status="published"))
+        db.session.flush()
         cohorts.move(db.session, cohort, "running", by_user_id=None)
         with pytest.raises(cohorts.CohortError) as error:
             cohorts.move(db.session, cohort, "closed", by_user_id=None)

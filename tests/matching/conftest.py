@@ -1,7 +1,12 @@
 import pytest
 
+#: Modules of pure tests (the engine, scoring, rotation): no app, no database.
+PURE = {"test_engine", "test_rotation", "test_scoring"}
+
 
 @pytest.fixture
-def db():
-    """Stand in for the suite's autouse database fixture: these tests are pure, so no app or connection is opened."""
-    return None
+def db(request):
+    """Pure modules stand in a no-op for the suite's autouse database; the board's tests get the real one."""
+    if request.module.__name__.rsplit(".", 1)[-1] in PURE:
+        return None
+    return request.getfixturevalue("savepoint_db")

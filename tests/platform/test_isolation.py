@@ -10,6 +10,7 @@ from mentorby.platform.accounts.services import create_api_token, invite
 from mentorby.platform.tenancy import cross_tenant, tenant_scope
 from mentorby.tenants.applications.models import Application, CvDocument, Participant
 from mentorby.tenants.cohorts.models import Cohort, CohortEvent
+from mentorby.tenants.matching.models import Match, MatchingWeights, NetworkingPlan, PairRule, Rating
 from mentorby.tenants.partners.models import Partner, PartnerContact
 from mentorby.tenants.programme.models import ProgrammeEvent, SuccessCriterion
 from tests.factories import PDF, create_application, create_cohort, create_partner
@@ -40,8 +41,16 @@ def victim(app, db, host_city, coordinator):
     cohort = create_cohort(host_city, name="Secret Round")
     application = create_application(cohort, name="Secret Applicant", email="secret.applicant@lyngby.example",
                                      cv=PDF, job_goal="secret job goal")
+    mentor = create_application(cohort, role="mentor", status="accepted", name="Secret Mentor",
+                                email="secret.mentor@lyngby.example")
     with tenant_scope(db.session, host_city.id):
         cohort_event = cohort.events[0]
+        db.session.get(Application, application.id).status = "accepted"
+        db.session.add(Match(cohort_id=cohort.id, mentor_id=mentor.id, mentee_id=application.id, status="published",
+                             score=80, reasons=[["field", 20, ["engineering"]]]))
+        db.session.add(PairRule(cohort_id=cohort.id, mentor_id=mentor.id, mentee_id=application.id, kind="pin"))
+        db.session.add(MatchingWeights(field=30, goal_expertise=30, languages=10, availability=10, preference=20))
+        db.session.flush()
     return {
         "partner_id": partner.id, "invitation_id": invitation.id, "token_id": token.id, "event_id": event.id,
         "criterion_id": criterion.id, "city_id": host_city.id, "contact_id": contact.id, "cohort_id": cohort.id,
@@ -69,13 +78,15 @@ def _snapshot(db):
         return {
             model.__name__: db.session.execute(select(func.count()).select_from(model)).scalar()
             for model in (Partner, Invitation, ApiToken, ProgrammeEvent, SuccessCriterion, PartnerContact, Cohort,
-                          CohortEvent, Application, Participant, CvDocument)
+                          CohortEvent, Application, Participant, CvDocument, Match, PairRule, MatchingWeights,
+                          NetworkingPlan, Rating)
         } | {
             "partner_names": tuple(db.session.execute(select(Partner.name).order_by(Partner.id)).scalars()),
             "event_names": tuple(db.session.execute(select(ProgrammeEvent.name_en)).scalars()),
             "cohorts": tuple(db.session.execute(select(Cohort.name, Cohort.status).order_by(Cohort.id))),
             "applications": tuple(db.session.execute(
                 select(Application.status, Application.note, Application.job_goal).order_by(Application.id))),
+            "matches": tuple(db.session.execute(select(Match.mentor_id, Match.status).order_by(Match.id))),
             "cohort_events": tuple(db.session.execute(
                 select(CohortEvent.starts_at, CohortEvent.location).order_by(CohortEvent.id))),
             "revoked": tuple(db.session.execute(select(ApiToken.revoked_at)).scalars()),
@@ -101,7 +112,8 @@ def _requests(app, values, city):
 def _check(response, rule, method):
     assert response.status_code in (302, 401, 403, 404), f"{method} {rule.rule}: {response.status_code}"
     for secret in (SECRET_NAME, "secret.person@lyngby.example", "secret notes", "victim token", "Secret Round",
-                   "Secret Applicant", "secret.applicant", "secret job goal", "Secret Contact", "%PDF"):
+                   "Secret Applicant", "secret.applicant", "secret job goal", "Secret Contact", "%PDF",
+                   "Secret Mentor", "secret.mentor"):
         assert secret not in response.text, f"{method} {rule.rule} shows {secret!r}"
     if response.status_code == 302:
         assert "/login" in response.headers["Location"], f"{method} {rule.rule} redirects elsewhere"
@@ -111,11 +123,11 @@ def _check(response, rule, method):
 #: recruits. They are walked too, but may answer 200; they must still show nothing private and change nothing.
 PUBLIC_CITY_RULES = {
     "/<city>/", "/api/v1/cities/<city>", "/<city>/apply/", "/<city>/apply/<int:cohort_id>/<role>",
-    "/<city>/apply/<int:cohort_id>/<role>/thanks", "/<city>/apply/confirm/<token>",
+    "/<city>/apply/<int:cohort_id>/<role>/thanks", "/<city>/apply/confirm/<token>", "/<city>/networking/<token>",
 }
 #: What no public page may show (the recruiting round's name is public; its applicants are not).
 PRIVATE = ("secret.person@lyngby.example", "secret notes", "victim token", "Secret Applicant", "secret.applicant",
-           "secret job goal", "Secret Contact", "%PDF")
+           "secret job goal", "Secret Contact", "%PDF", "Secret Mentor", "secret.mentor")
 
 
 def _check_public(response, rule, method):

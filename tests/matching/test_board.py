@@ -1,0 +1,216 @@
+"""The matching board and its services, against the database (the engine itself is tested pure beside this)."""
+
+import pytest
+from sqlalchemy import func, select
+
+from mentorby.platform.tenancy import tenant_scope
+from mentorby.tenants.cohorts.models import Cohort
+from mentorby.tenants.matching import services as matching
+from mentorby.tenants.matching.models import Match, PairRule
+from tests.platform.helpers import last_mail
+
+BOARD = "/lyngby-taarbaek/coordinator/cohorts/{}/matching"
+
+
+@pytest.fixture
+def round_of_three(host_city, create_cohort, create_application):
+    """A round with three mentors and three mentees, each pair sharing a field."""
+    cohort = create_cohort(host_city, status="selecting")
+    people = {}
+    for n, field in enumerate(("it", "health", "law"), start=1):
+        people[f"mentor_{field}"] = create_application(
+            cohort, role="mentor", status="accepted", name=f"Mentor {field}", field=field, industry=field,
+            expertise=f"{field} careers, networking", email=f"mentor{n}@example.org")
+        people[f"mentee_{field}"] = create_application(
+            cohort, status="accepted", name=f"Mentee {field}", field=field, job_goal=f"a job in {field} careers",
+            email=f"mentee{n}@example.org")
+    # Plain ids: requests commit and expire the objects, and reloading them needs the city set.
+    return cohort.id, {key: application.id for key, application in people.items()}
+
+
+def _matches(db, city, **where):
+    db.session.expire_all()
+    with tenant_scope(db.session, city.id):
+        query = select(Match.mentor_id, Match.mentee_id, Match.status).order_by(Match.id)
+        for key, value in where.items():
+            query = query.where(getattr(Match, key) == value)
+        return db.session.execute(query).all()
+
+
+def test_proposal_pairs_by_field_and_explains_why(db, host_city, round_of_three):
+    cohort_id, people = round_of_three
+    with tenant_scope(db.session, host_city.id):
+        cohort = db.session.get(Cohort, cohort_id)
+        proposal = matching.propose(db.session, cohort)
+        assert proposal.unmatched == []
+        pairs = {(m.mentor_id, m.mentee_id) for m in matching.live_matches(db.session, cohort)}
+        assert pairs == {(people[f"mentor_{f}"], people[f"mentee_{f}"]) for f in ("it", "health", "law")}
+        match = matching.live_matches(db.session, cohort)[0]
+        assert match.status == "proposed" and match.score > 0
+        assert {key for key, points, _ in match.reasons if points} >= {"field", "goal_expertise", "languages"}
+
+
+def test_more_mentees_than_places_reports_who_and_why(client, db, login, coordinator, host_city, round_of_three,
+                                                      create_application):
+    cohort_id, _people = round_of_three
+    with tenant_scope(db.session, host_city.id):
+        cohort = db.session.get(Cohort, cohort_id)
+    extra = create_application(cohort, status="accepted", name="Mentee extra", field="it").id
+    login(coordinator)
+    page = client.post(f"{BOARD.format(cohort_id)}/propose", data={"method": "optimal", "priority": "best_total"},
+                       headers={"HX-Request": "true"})
+    assert page.status_code == 200 and "<html" not in page.text
+    assert "every suitable mentor is full" in page.text
+    assert len(_matches(db, host_city)) == 3
+    assert extra not in {mentee for _, mentee, _ in _matches(db, host_city)}
+
+
+def test_no_mentors_is_a_clear_refusal(client, db, login, coordinator, host_city, create_cohort, create_application):
+    cohort = create_cohort(host_city, status="selecting")
+    create_application(cohort, status="accepted")
+    board = BOARD.format(cohort.id)
+    login(coordinator)
+    assert "Nobody to match yet" in client.get(board).text
+    response = client.post(f"{board}/propose", data={"method": "optimal"})
+    assert response.status_code == 422 and "Accept at least one mentor" in response.text
+    assert _matches(db, host_city) == []
+
+
+def test_assign_pin_and_forbid(client, db, login, coordinator, host_city, round_of_three):
+    cohort_id, people = round_of_three
+    it_mentor, law_mentor = people["mentor_it"], people["mentor_law"]
+    it_mentee = people["mentee_it"]
+    login(coordinator)
+    client.post(f"{BOARD.format(cohort_id)}/propose", data={"method": "optimal"})
+    # Forbid the engine's pair: it disappears and a re-run never proposes it again.
+    assert client.post(f"{BOARD.format(cohort_id)}/rule", data={
+        "mentor_id": it_mentor, "mentee_id": it_mentee, "kind": "forbid"}).status_code == 302
+    client.post(f"{BOARD.format(cohort_id)}/propose", data={"method": "optimal"})
+    assert (it_mentor, it_mentee, "proposed") not in _matches(db, host_city)
+    # Hand-picking a forbidden pair is refused; picking a full mentor too.
+    refused = client.post(f"{BOARD.format(cohort_id)}/assign", data={"mentor_id": it_mentor, "mentee_id": it_mentee})
+    assert refused.status_code == 422 and "forbidden this pair" in refused.text
+    full = client.post(f"{BOARD.format(cohort_id)}/assign", data={
+        "mentor_id": law_mentor, "mentee_id": people["mentee_health"]})
+    assert full.status_code == 422 and "as many as they can take" in full.text
+    # A pin survives a re-run.
+    client.post(f"{BOARD.format(cohort_id)}/rule", data={"mentor_id": it_mentor, "mentee_id": it_mentee, "kind": ""})
+    client.post(f"{BOARD.format(cohort_id)}/assign", data={"mentor_id": it_mentor, "mentee_id": it_mentee})
+    client.post(f"{BOARD.format(cohort_id)}/rule", data={"mentor_id": it_mentor, "mentee_id": it_mentee, "kind": "pin"})
+    client.post(f"{BOARD.format(cohort_id)}/propose", data={"method": "stable"})
+    assert (it_mentor, it_mentee, "proposed") in _matches(db, host_city)
+    with tenant_scope(db.session, host_city.id):
+        assert db.session.execute(select(func.count()).select_from(PairRule)).scalar() == 1
+
+
+def test_publish_tells_both_sides_and_lets_the_round_run(client, db, login, coordinator, host_city, round_of_three,
+                                                         create_user):
+    cohort_id, people = round_of_three
+    login(coordinator)
+    move = client.post(f"/lyngby-taarbaek/coordinator/cohorts/{cohort_id}/move", data={"target": "running"})
+    assert move.status_code == 422 and "Publish the pairs" in move.text
+    client.post(f"{BOARD.format(cohort_id)}/propose", data={"method": "optimal"})
+    published = client.post(f"{BOARD.format(cohort_id)}/publish")
+    assert published.status_code == 302
+    assert {status for _, _, status in _matches(db, host_city)} == {"published"}
+    mail = last_mail(db, "mentee1@example.org")
+    assert mail.kind == "match_published" and "Mentor it" in mail.body
+    assert client.post(f"/lyngby-taarbaek/coordinator/cohorts/{cohort_id}/move",
+                       data={"target": "running"}).status_code == 302
+    assert client.post(f"{BOARD.format(cohort_id)}/publish").status_code == 422  # nothing left to publish
+    # The mentee sees the mentor in the portal.
+    mentee = create_user(city=host_city, role="mentee", email="mentee1@example.org")
+    client.post("/logout")
+    login(mentee)
+    assert "Mentor it" in client.get("/lyngby-taarbaek/portal/").text
+
+
+def test_end_and_replace_keep_the_history(client, db, login, coordinator, host_city, round_of_three,
+                                          create_application):
+    cohort_id, people = round_of_three
+    with tenant_scope(db.session, host_city.id):
+        cohort = db.session.get(Cohort, cohort_id)
+    spare = create_application(cohort, role="mentor", status="accepted", name="Spare Mentor", field="it").id
+    login(coordinator)
+    client.post(f"{BOARD.format(cohort_id)}/propose", data={"method": "optimal"})
+    client.post(f"{BOARD.format(cohort_id)}/publish")
+    it_mentee, health_mentee = people["mentee_it"], people["mentee_health"]
+    no_reason = client.post(f"{BOARD.format(cohort_id)}/{it_mentee}/replace", data={"mentor_id": spare})
+    assert no_reason.status_code == 422 and "short reason" in no_reason.text
+    changed = client.post(f"{BOARD.format(cohort_id)}/{it_mentee}/replace",
+                          data={"mentor_id": spare, "reason": "Mentor moved abroad"})
+    assert changed.status_code == 302
+    rows = _matches(db, host_city, mentee_id=it_mentee)
+    assert [(mentor, status) for mentor, _, status in rows] == [(people["mentor_it"], "replaced"),
+                                                                 (spare, "published")]
+    early = client.post(f"{BOARD.format(cohort_id)}/{health_mentee}/end", data={"outcome": "ended_early"})
+    assert early.status_code == 422
+    assert client.post(f"{BOARD.format(cohort_id)}/{health_mentee}/end", data={
+        "outcome": "ended_early", "ended_by": "mentee", "reason": "Found a job!"}).status_code == 302
+    page = client.get(BOARD.format(cohort_id))
+    assert "Mentor moved abroad" in page.text and "Found a job!" in page.text
+    assert client.post(f"{BOARD.format(cohort_id)}/{health_mentee}/end", data={"outcome": "completed"}
+                       ).status_code == 404  # nothing published left for this mentee
+
+
+def test_weights_page(client, db, login, coordinator, host_city):
+    login(coordinator)
+    assert client.get("/lyngby-taarbaek/coordinator/matching/weights").status_code == 200
+    data = {"field": "10", "goal_expertise": "50", "languages": "20", "availability": "10", "preference": "10",
+            "conflict_policy": "forbid"}
+    assert client.post("/lyngby-taarbaek/coordinator/matching/weights", data=data).status_code == 302
+    with tenant_scope(db.session, host_city.id):
+        weights, policy = matching.city_weights(db.session)
+        assert weights.goal_expertise == 50 and policy == "forbid"
+    zero = data | {key: "0" for key in ("field", "goal_expertise", "languages", "availability", "preference")}
+    assert client.post("/lyngby-taarbaek/coordinator/matching/weights", data=zero).status_code == 422
+    assert client.post("/lyngby-taarbaek/coordinator/matching/weights", data=data | {"field": "-1"}
+                       ).status_code == 422
+
+
+def test_board_queries_do_not_grow_with_the_round(client, db, login, coordinator, host_city, create_cohort,
+                                                  create_application, count_queries):
+    cohort = create_cohort(host_city, status="selecting", mentor_capacity=100, mentee_capacity=100)
+    cohort_id = cohort.id
+    login(coordinator)
+    counts = []
+    for total in (5, 30):
+        with tenant_scope(db.session, host_city.id):
+            have = db.session.execute(select(func.count(Match.id))).scalar()
+        while len(_matches(db, host_city)) < total:
+            n = len(_matches(db, host_city))
+            with tenant_scope(db.session, host_city.id):
+                cohort = db.session.get(Cohort, cohort_id)
+            mentor = create_application(cohort, role="mentor", status="accepted", name=f"M{n}")
+            mentee = create_application(cohort, status="accepted", name=f"E{n}")
+            with tenant_scope(db.session, host_city.id):
+                db.session.add(Match(cohort_id=cohort_id, mentor_id=mentor.id, mentee_id=mentee.id,
+                                     status="proposed", score=50, reasons=[["field", 20, ["it"]]]))
+                db.session.flush()
+        assert have <= total
+        with count_queries() as counter:
+            assert client.get(BOARD.format(cohort_id)).status_code == 200
+        counts.append(counter.count)
+    assert counts[0] == counts[1]
+
+
+def test_the_keywords_of_a_goal_or_an_expertise():
+    assert matching.keywords("Project engineer in wind energy") == {"project", "engineer", "wind", "energy"}
+    assert matching.keywords("Ingeniør i vindenergi, og projektledelse") == {"ingeniør", "vindenergi",
+                                                                              "projektledelse"}
+
+
+
+def test_the_api_lists_a_rounds_pairs(client, db, app, coordinator, host_city, round_of_three, login):
+    from mentorby.platform.accounts.services import create_api_token
+
+    cohort_id, people = round_of_three
+    login(coordinator)
+    client.post(f"{BOARD.format(cohort_id)}/propose", data={"method": "optimal"})
+    client.post(f"{BOARD.format(cohort_id)}/publish")
+    with app.test_request_context(), tenant_scope(db.session, host_city.id):
+        secret = create_api_token(db.session, coordinator, "test").secret
+    pairs = client.get(f"/api/v1/cities/lyngby-taarbaek/cohorts/{cohort_id}/matches",
+                       headers={"Authorization": f"Bearer {secret}"}).json
+    assert {(p["mentor_application_id"], p["mentee_application_id"], p["status"]) for p in pairs} == {
+        (people[f"mentor_{f}"], people[f"mentee_{f}"], "published") for f in ("it", "health", "law")}
