@@ -127,3 +127,11 @@ def strip(value):
 def choices(pairs) -> list[SelectChoice]:
     """(value, label) pairs as WTForms select choices."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+def finite(form, field):
+    """WTForms validator: Decimal("sNaN") and infinities pass DecimalField, then break NumberRange; stop them first."""
+    from wtforms.validators import StopValidation
+
+    if field.data is not None and not field.data.is_finite():
+        raise StopValidation(field.gettext("Not a valid decimal value."))

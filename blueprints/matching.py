@@ -3,12 +3,13 @@
 from flask import abort, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import DecimalField, SelectField
 from wtforms.validators import InputRequired, NumberRange
 
-from mentorby.blueprints.common import CityBlueprint, choices, coordinator_required, render
+from mentorby.blueprints.common import CityBlueprint, choices, coordinator_required, finite, render
 from mentorby.blueprints.messages import message
 from mentorby.platform.extensions import db, htmx
 from mentorby.platform.tenancy import get_in_city
@@ -21,6 +22,10 @@ bp = CityBlueprint("matching", __name__, url_prefix="/coordinator")
 
 #: Plain words for the parts of a score and the engine's reasons (keys from tenants/matching).
 PART_LABELS = {
+    "field.same": _l("same field"),
+    "field.related": _l("the mentee's field is the mentor's industry"),
+    "preference.high": _l("liked each other at the speed networking"),
+    "preference.medium": _l("rated each other fairly at the speed networking"),
     "field": _l("same field"),
     "goal_expertise": _l("job goal meets expertise"),
     "languages": _l("shared language"),
@@ -52,35 +57,48 @@ MESSAGES = {
     "bad_weight": _l("Use weights from 0 to 100."),
     "all_weights_zero": _l("At least one weight must be above 0."),
     "bad_choice": _l("Choose one of the options in the list."),
+    "cannot_match": _l("The pins cannot all be kept (a mentee pinned twice, or a mentor past their capacity). "
+                       "Clear a pin and try again."),
+    "mentee_already_pinned": _l("This mentee is already pinned to another mentor. Clear that pin first."),
+    "group_pair": _l("This mentee is in a group: end the group pair instead."),
 }
 
 
 def _text(error: matching.MatchingError) -> str:
     known = MESSAGES.get(error.code)
-    return str(known) % error.params if known is not None and error.params else str(known or message(
-        error.code, **error.params))
+    if known is None:
+        return message(error.code, **error.params)
+    return str(known) % error.params if "%(" in str(known) else str(known)
+
+
+#: Explanations that are no reason for a pair: a neutral stand-in for missing ratings, and low ratings.
+NOT_A_REASON = {"preference.not_rated", "preference.low"}
 
 
 def reasons_text(reasons: list) -> str:
     """A proposal's score parts in plain words, strongest first (parts worth nothing left out)."""
     words = []
-    for key, points, detail in sorted(reasons, key=lambda part: -abs(part[1])):
+    for key, points, detail, *explained in sorted(reasons, key=lambda part: -abs(part[1])):
+        explanation = explained[0] if explained else key
         if key == "same_company":
             words.append(str(PART_LABELS[key]))
-        elif points:
-            label = str(PART_LABELS.get(key, key))
-            words.append(f"{label} ({', '.join(detail)})" if detail and key in ("field", "goal_expertise") else label)
+        elif points and explanation not in NOT_A_REASON:
+            label = str(PART_LABELS.get(explanation, PART_LABELS.get(key, key)))
+            words.append(f"{label} ({', '.join(detail)})" if detail and key == "goal_expertise" else label)
     return "; ".join(words)
+
+
+WEIGHT = [InputRequired(), finite, NumberRange(0, 100)]
 
 
 class WeightsForm(FlaskForm):
     """The city's weights for the compatibility score."""
 
-    field = DecimalField(_l("Same field"), validators=[InputRequired(), NumberRange(0, 100)])
-    goal_expertise = DecimalField(_l("Job goal meets expertise"), validators=[InputRequired(), NumberRange(0, 100)])
-    languages = DecimalField(_l("Shared language"), validators=[InputRequired(), NumberRange(0, 100)])
-    availability = DecimalField(_l("Shared meeting times"), validators=[InputRequired(), NumberRange(0, 100)])
-    preference = DecimalField(_l("Speed-networking ratings"), validators=[InputRequired(), NumberRange(0, 100)])
+    field = DecimalField(_l("Same field"), validators=WEIGHT)
+    goal_expertise = DecimalField(_l("Job goal meets expertise"), validators=WEIGHT)
+    languages = DecimalField(_l("Shared language"), validators=WEIGHT)
+    availability = DecimalField(_l("Shared meeting times"), validators=WEIGHT)
+    preference = DecimalField(_l("Speed-networking ratings"), validators=WEIGHT)
     conflict_policy = SelectField(_l("Mentor from the company where the mentee's partner works"), choices=choices([
         ("flag", _l("Allow, but flag it")), ("forbid", _l("Never propose it"))]))
 
@@ -90,24 +108,29 @@ def _cohort(cohort_id: int) -> Cohort:
 
 
 def _board(cohort: Cohort, problem: str | None = None, proposal: matching.Proposal | None = None,
-           status: int = 200):
+           status: int = 200, done: str | None = None):
     mentors, mentees = matching.participants(db.session, cohort)
     live = matching.live_matches(db.session, cohort)
     by_mentee: dict[int, list[Match]] = {}
     load: dict[int, int] = {}
+    groups: dict[int, set[int]] = {}
     for match in live:
         by_mentee.setdefault(match.mentee_id, []).append(match)
-        load[match.mentor_id] = load.get(match.mentor_id, 0) + 1
+        if match.group_no is None:  # a group is not counted against the 1:1 capacity
+            load[match.mentor_id] = load.get(match.mentor_id, 0) + 1
+        else:
+            groups.setdefault(match.mentor_id, set()).add(match.group_no)
     names = {a.id: a for a in mentors + mentees}
     unmatched = dict(proposal.unmatched) if proposal else {}
     ended = matching.history(db.session, cohort)
     ended_people = {a.id: a for a in _people({m.mentor_id for m in ended} | {m.mentee_id for m in ended})}
     return render("matching/board.html", "board", cohort=cohort, mentors=mentors, mentees=mentees,
-                  by_mentee=by_mentee, load=load, names=names | ended_people, rules=matching.rules(db.session, cohort),
+                  by_mentee=by_mentee, load=load, groups=groups, names=names | ended_people,
+                  rules=matching.rules(db.session, cohort),
                   proposed=sum(1 for m in live if m.status == PROPOSED),
                   published=sum(1 for m in live if m.status == PUBLISHED), unmatched=unmatched,
                   reasons_text=reasons_text, unmatched_reasons=UNMATCHED_REASONS, history=ended, problem=problem,
-                  status=status)
+                  status=status, done=done)
 
 
 def _people(ids: set[int]):
@@ -128,7 +151,7 @@ def _answer(cohort: Cohort, done: str | None, error: matching.MatchingError | No
         cohort = _cohort(cohort.id)
         return _board(cohort, _text(error), status=422)
     if htmx:
-        return _board(cohort, proposal=proposal)
+        return _board(cohort, proposal=proposal, done=done)
     if done:
         flash(done, "info")
     return redirect(url_for("matching.board", cohort_id=cohort.id))
@@ -137,7 +160,7 @@ def _answer(cohort: Cohort, done: str | None, error: matching.MatchingError | No
 def _int(name: str) -> int:
     value = request.form.get(name, "")
     if not (value.isascii() and value.isdigit() and len(value) < 10):
-        abort(422)
+        raise matching.MatchingError("not_in_round")
     return int(value)
 
 
@@ -151,12 +174,9 @@ def propose(cohort_id: int):
                                     priority=request.form.get("priority", "best_total"))
     except matching.MatchingError as error:
         return _answer(cohort, None, error)
-    if htmx:
-        return _board(cohort, proposal=proposal)
-    flash(_("Pairs proposed. Check them, change what you know better, then publish."), "info")
-    if proposal.unmatched:
-        flash(_("%(n)d mentees could not be matched; see why on the board.", n=len(proposal.unmatched)), "error")
-    return redirect(url_for("matching.board", cohort_id=cohort.id))
+    # The board itself, also without htmx: the reasons for the unmatched exist only in this answer.
+    return _board(cohort, proposal=proposal, done=_("Pairs proposed. Check them, change what you know better, then "
+                                                    "publish."))
 
 
 @bp.post("/cohorts/<int:cohort_id>/matching/assign")
@@ -193,7 +213,8 @@ def publish(cohort_id: int):
         count = matching.publish(db.session, g.city, cohort)
     except matching.MatchingError as error:
         return _answer(cohort, None, error)
-    return _answer(cohort, _("%(n)d pairs published; both sides have been told.", n=count), None)
+    return _answer(cohort, ngettext("%(num)d pair published; both sides have been told.",
+                                    "%(num)d pairs published; both sides have been told.", count), None)
 
 
 def _match(cohort: Cohort, match_id: int) -> Match:
@@ -208,10 +229,11 @@ def _match(cohort: Cohort, match_id: int) -> Match:
 def end(cohort_id: int, application_id: int):
     """Close a mentee's published pair as completed or ended early, with a reason."""
     cohort = _cohort(cohort_id)
-    match = _published_of(cohort, application_id)
+    pairs = _published_of(cohort, application_id)
     try:
-        matching.end(db.session, match, outcome=request.form.get("outcome", ""),
-                     ended_by=request.form.get("ended_by", "coordinator"), reason=request.form.get("reason", ""))
+        for match in pairs:  # a mentee in a group has one pair per mentor of the group
+            matching.end(db.session, match, outcome=request.form.get("outcome", ""),
+                         ended_by=request.form.get("ended_by", "coordinator"), reason=request.form.get("reason", ""))
     except matching.MatchingError as error:
         return _answer(cohort, None, error)
     return _answer(cohort, _("The pair is closed."), None)
@@ -222,7 +244,7 @@ def end(cohort_id: int, application_id: int):
 def replace(cohort_id: int, application_id: int):
     """Give a mentee a new mentor mid-round; the old pair stays in the history with the reason."""
     cohort = _cohort(cohort_id)
-    match = _published_of(cohort, application_id)
+    match = _published_of(cohort, application_id)[0]
     try:
         matching.replace(db.session, g.city, cohort, match, mentor_id=_int("mentor_id"),
                          reason=request.form.get("reason", ""))
@@ -231,13 +253,14 @@ def replace(cohort_id: int, application_id: int):
     return _answer(cohort, _("The mentee has a new mentor; both have been told."), None)
 
 
-def _published_of(cohort: Cohort, mentee_application_id: int) -> Match:
-    match = db.session.execute(select(Match).where(
-        Match.cohort_id == cohort.id, Match.mentee_id == mentee_application_id, Match.status == PUBLISHED,
-    ).order_by(Match.id)).scalars().first()
-    if match is None:
+def _published_of(cohort: Cohort, mentee_application_id: int) -> list[Match]:
+    if not 0 < mentee_application_id < 2**31:
         abort(404)
-    return match
+    pairs = [m for m in matching.live_matches(db.session, cohort)
+             if m.mentee_id == mentee_application_id and m.status == PUBLISHED]
+    if not pairs:
+        abort(404)
+    return pairs
 
 
 @bp.route("/matching/weights", methods=["GET", "POST"])

@@ -236,9 +236,12 @@ def phone(token: str):
         # Shown again as sent, so a correction needs only the one wrong answer.
         chosen = {entry.partner_id: request.form.get(f"rating-{entry.partner_id}", "") for entry in partners}
     start = networking.kickoff_start(db.session, cohort)
-    return render(
+    response = render(
         "networking/phone.html", token=token, cohort=cohort, me=application, nw=current,
         schedule=current.schedule(application.id), partners=partners, times=current.turn_times(start), start=start,
         errors=errors, chosen=chosen, saved=request.method == "GET" and request.args.get("saved") == "1",
         choices=RATING_CHOICES, finished=cohort.status in networking.FINISHED, status=422 if errors else 200,
     )
+    # A personal page behind a link: no shared cache keeps it.
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -444,8 +444,10 @@ def decide(session: Session, city: Tenant, applications: list[Application], stat
                 raise ApplicationError(f"{role}s_full", None, capacity=capacity, accepted=accepted[role])
     now = utcnow()
     for application in changing:
-        if application.status == ACCEPTED and application.invited:
-            _withdraw_invitation(session, application)
+        if application.status == ACCEPTED:
+            _leave_pairs(session, application, "coordinator")
+            if application.invited:
+                _withdraw_invitation(session, application)
         application.status = status
         application.decided_at = now
         application.decided_by_id = by.id
@@ -456,6 +458,13 @@ def decide(session: Session, city: Tenant, applications: list[Application], stat
                 _welcome(session, city, application, by)
     session.flush()
     return applications
+
+
+def _leave_pairs(session: Session, application: Application, ended_by: str) -> None:
+    """No longer taking part: the person's proposed pairs go and published ones end early (matching's rule)."""
+    from mentorby.tenants.matching.services import release  # matching builds on applications, not the reverse
+
+    release(session, application, ended_by=ended_by)
 
 
 def _withdraw_invitation(session: Session, application: Application) -> None:
@@ -498,8 +507,10 @@ def withdraw_own(session: Session, application: Application) -> Application:
     """A participant withdraws their own application (before the round closes)."""
     if application.cohort.status not in SELECTION_OPEN + ("planned",):
         raise ApplicationError("selection_closed", None, status=application.cohort.status)
-    if application.status == ACCEPTED and application.invited:
-        _withdraw_invitation(session, application)
+    if application.status == ACCEPTED:
+        _leave_pairs(session, application, application.role)
+        if application.invited:
+            _withdraw_invitation(session, application)
     application.status = WITHDRAWN
     application.decided_at = utcnow()
     application.decided_by_id = None  # the person themselves

@@ -76,6 +76,7 @@ class Rating(TenantOwned, db.Model):
     """After speed networking: how much one participant would like to work with one they met (1-5)."""
 
     __tablename__ = "rating"
+    __audited__ = True
     __tenant_table_args__ = (
         UniqueConstraint("tenant_id", "rater_id", "rated_id"),
         tenant_fk("cohort_id", "cohort"),

@@ -34,6 +34,6 @@ def test_propose_change_and_publish(page: Page, live_server):
     # Sofie takes one mentee: the other is unmatched, with the reason in plain words.
     expect(page.get_by_text("every suitable mentor is full")).to_be_visible()
     expect(page.get_by_text(re.compile(r"1 proposed, 0 published"))).to_be_visible()
-    page.get_by_role("button", name="Publish 1 proposed pairs").click()
+    page.get_by_role("button", name="Publish 1 proposed pair").click()
     expect(page.get_by_text(re.compile(r"0 proposed, 1 published"))).to_be_visible()
     expect(page.locator("table.board")).to_contain_text("published")

@@ -1,5 +1,7 @@
 """The matching board and its services, against the database (the engine itself is tested pure beside this)."""
 
+from collections import Counter
+
 import pytest
 from sqlalchemy import func, select
 
@@ -47,7 +49,7 @@ def test_proposal_pairs_by_field_and_explains_why(db, host_city, round_of_three)
         assert pairs == {(people[f"mentor_{f}"], people[f"mentee_{f}"]) for f in ("it", "health", "law")}
         match = matching.live_matches(db.session, cohort)[0]
         assert match.status == "proposed" and match.score > 0
-        assert {key for key, points, _ in match.reasons if points} >= {"field", "goal_expertise", "languages"}
+        assert {key for key, points, *_ in match.reasons if points} >= {"field", "goal_expertise", "languages"}
 
 
 def test_more_mentees_than_places_reports_who_and_why(client, db, login, coordinator, host_city, round_of_three,
@@ -214,3 +216,65 @@ def test_the_api_lists_a_rounds_pairs(client, db, app, coordinator, host_city, r
                        headers={"Authorization": f"Bearer {secret}"}).json
     assert {(p["mentor_application_id"], p["mentee_application_id"], p["status"]) for p in pairs} == {
         (people[f"mentor_{f}"], people[f"mentee_{f}"], "published") for f in ("it", "health", "law")}
+
+
+def test_leaving_the_round_releases_the_pairs(client, db, login, coordinator, host_city, round_of_three):
+    cohort_id, people = round_of_three
+    login(coordinator)
+    client.post(f"{BOARD.format(cohort_id)}/propose", data={"method": "optimal"})
+    client.post(f"{BOARD.format(cohort_id)}/publish")
+    client.post(f"/lyngby-taarbaek/coordinator/cohorts/{cohort_id}/applications/{people['mentor_it']}/status",
+                data={"status": "withdrawn"})
+    rows = _matches(db, host_city, mentor_id=people["mentor_it"])
+    assert [status for _, _, status in rows] == ["ended_early"]
+    page = client.get(BOARD.format(cohort_id))
+    table = page.text.split('<table class="board">')[1].split("</table>")[0]
+    assert page.status_code == 200 and "Mentor it" not in table
+    move = client.post(f"/lyngby-taarbaek/coordinator/cohorts/{cohort_id}/move", data={"target": "running"})
+    assert move.status_code == 422 and "1 accepted mentees have no published pair" in move.text
+
+
+def test_pins_that_cannot_all_hold_are_refused_not_crashed(client, db, login, coordinator, host_city,
+                                                           round_of_three):
+    cohort_id, people = round_of_three
+    login(coordinator)
+    board = BOARD.format(cohort_id)
+    assert client.post(f"{board}/rule", data={"mentor_id": people["mentor_it"], "mentee_id": people["mentee_it"],
+                                              "kind": "pin"}).status_code == 302
+    second = client.post(f"{board}/rule", data={"mentor_id": people["mentor_law"], "mentee_id": people["mentee_it"],
+                                                "kind": "pin"})
+    assert second.status_code == 422 and "already pinned" in second.text
+    full = client.post(f"{board}/rule", data={"mentor_id": people["mentor_it"], "mentee_id": people["mentee_law"],
+                                              "kind": "pin"})
+    assert full.status_code == 422 and "as many as they can take" in full.text
+    assert client.post(f"{board}/propose", data={"method": "stable"}).status_code == 200
+    assert (people["mentor_it"], people["mentee_it"], "proposed") in _matches(db, host_city)
+    assert client.post(f"{board}/assign", data={"mentor_id": "9" * 30, "mentee_id": "x"}).status_code == 422
+    assert client.post(f"{board}/{'9' * 15}/end", data={"outcome": "completed"}).status_code == 404
+    weights = "/lyngby-taarbaek/coordinator/matching/weights"
+    data = {"field": "sNaN", "goal_expertise": "1", "languages": "1", "availability": "1", "preference": "1",
+            "conflict_policy": "flag"}
+    assert client.post(weights, data=data).status_code == 422
+    tiny = data | {key: "0.001" for key in ("field", "goal_expertise", "languages", "availability", "preference")}
+    assert client.post(weights, data=tiny).status_code == 422
+
+
+def test_groups_leave_kept_pairs_alone(client, db, login, coordinator, host_city, round_of_three,
+                                       create_application):
+    cohort_id, people = round_of_three
+    with tenant_scope(db.session, host_city.id):
+        cohort = db.session.get(Cohort, cohort_id)
+    for n in range(4):
+        create_application(cohort, role="mentor", status="accepted", name=f"Group mentor {n}", field="it",
+                           mentoring_format="group", mentee_capacity=4)
+        create_application(cohort, status="accepted", name=f"Group mentee {n}", field="it")
+    login(coordinator)
+    board = BOARD.format(cohort_id)
+    client.post(f"{board}/propose", data={"method": "optimal"})  # the 1:1 mentors take three mentees
+    client.post(f"{board}/publish")
+    page = client.post(f"{board}/propose", data={"method": "groups"})
+    assert page.status_code == 200
+    live = _matches(db, host_city)
+    per_mentee = Counter(mentee for _, mentee, status in live if status in ("proposed", "published"))
+    published_mentees = {mentee for _, mentee, status in live if status == "published"}
+    assert all(per_mentee[m] == 1 for m in published_mentees)  # kept 1:1 pairs get no group on top
