@@ -5,6 +5,8 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po
 
+from tests.platform.test_isolation import victim  # noqa: F401 (a fixture: a city with data on every page)
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -66,3 +68,19 @@ def test_friendly_error_pages(client):
     assert response.status_code == 404 and "could not find" in response.text.lower() or "kunne ikke" in response.text
     assert client.get("/api/v1/nothing").get_json()["code"] == 404
     assert client.get("/health").get_json() == {"status": "ok"}
+
+
+
+def test_every_city_page_renders_in_danish_for_its_coordinator(app, db, login, coordinator, victim):  # noqa: F811
+    """Every GET page of a city, in Danish, with data on it: a translation with a wrong placeholder would fail."""
+    from tests.platform.test_isolation import _requests
+
+    client = login(coordinator, target=app.test_client())
+    checked = 0
+    for rule, method, url in _requests(app, victim, "lyngby-taarbaek"):
+        if method != "GET" or rule.rule.startswith("/api/"):
+            continue
+        response = client.get(url, headers={"Accept-Language": "da"})
+        assert response.status_code < 500, f"{url}: {response.status_code}"
+        checked += 1
+    assert checked > 20
