@@ -27,6 +27,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Numbe
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from mentorby.blueprints.common import CityBlueprint, choices, coordinator_required, paginate, render, strip
+from mentorby.blueprints.common import show_error as put_error
 from mentorby.blueprints.messages import (
     APPLICATION_STATUS_LABELS,
     AVAILABILITY_LABELS,
@@ -140,13 +141,8 @@ def form_values(form: ApplicationForm) -> dict:
 
 
 def show_error(form: FlaskForm, error: applications.ApplicationError) -> None:
-    """Put a service's refusal on the field it is about (or on the form)."""
-    text = message(error.code, **error.params)
-    target = form._fields.get(error.field) if error.field else None
-    if target is not None:
-        target.errors = [*target.errors, text]
-    else:
-        form.form_errors.append(text)
+    """Put an application rule's refusal on the field it is about (or on the form)."""
+    put_error(form, error, message(error.code, **error.params))
 
 
 # --- the public forms -------------------------------------------------------------------------------------------
@@ -372,10 +368,7 @@ def bulk(cohort_id: int):
 
 
 def _application(cohort: Cohort, application_id: int) -> Application:
-    application = get_in_city(db.session, Application, application_id)
-    if application.cohort_id != cohort.id:
-        abort(404)
-    return application
+    return get_in_city(db.session, Application, application_id, cohort_id=cohort.id)
 
 
 @bp.get("/coordinator/pool/")

@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from flask import abort, flash, redirect, request, url_for
+from flask import flash, redirect, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -12,7 +12,7 @@ from sqlalchemy import select
 from wtforms import DateField, IntegerField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from mentorby.blueprints.common import CityBlueprint, coordinator_required, paginate, render
+from mentorby.blueprints.common import CityBlueprint, coordinator_required, paginate, render, show_error
 from mentorby.blueprints.messages import COHORT_ACTIONS, COHORT_STATUS_LABELS, label, message
 from mentorby.platform.extensions import db, htmx
 from mentorby.platform.tenancy import get_in_city
@@ -54,12 +54,7 @@ def _values(form: CohortForm) -> dict:
 
 
 def _apply_error(form: FlaskForm, error: cohorts.CohortError) -> None:
-    target = getattr(form, error.field, None) if error.field else None
-    text = message(error.code, **error.params)
-    if target is not None:
-        target.errors = [*target.errors, text]
-    else:
-        form.form_errors.append(text)
+    show_error(form, error, message(error.code, **error.params))
 
 
 @bp.get("/")
@@ -148,9 +143,7 @@ def move(cohort_id: int):
 def edit_event(cohort_id: int, cohort_event_id: int):
     """Move a joint event of a round or say where it is; with htmx the row turns into the form and back."""
     cohort = get_in_city(db.session, Cohort, cohort_id)
-    event = get_in_city(db.session, CohortEvent, cohort_event_id)
-    if event.cohort_id != cohort.id:
-        abort(404)
+    event = get_in_city(db.session, CohortEvent, cohort_event_id, cohort_id=cohort.id)
     local = cohorts.to_local(event.starts_at)
     # A prefix per event keeps ids unique when several rows are open as forms on the round's page.
     current = {"day": local.date(), "at": local.time().replace(second=0, microsecond=0),

@@ -135,3 +135,12 @@ def finite(form, field):
 
     if field.data is not None and not field.data.is_finite():
         raise StopValidation(field.gettext("Not a valid decimal value."))
+
+
+def show_error(form, error, text: str) -> None:
+    """Put a service's refusal (`text` for a RuleError) on the field it is about, or on the form when it has none."""
+    target = form._fields.get(error.field) if error.field else None
+    if target is not None:
+        target.errors = [*target.errors, text]
+    else:
+        form.form_errors.append(text)

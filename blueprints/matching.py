@@ -65,10 +65,7 @@ MESSAGES = {
 
 
 def _text(error: matching.MatchingError) -> str:
-    known = MESSAGES.get(error.code)
-    if known is None:
-        return message(error.code, **error.params)
-    return str(known) % error.params if "%(" in str(known) else str(known)
+    return message(error.code, MESSAGES, **error.params)
 
 
 #: Explanations that are no reason for a pair: a neutral stand-in for missing ratings, and low ratings.
@@ -215,13 +212,6 @@ def publish(cohort_id: int):
         return _answer(cohort, None, error)
     return _answer(cohort, ngettext("%(num)d pair published; both sides have been told.",
                                     "%(num)d pairs published; both sides have been told.", count), None)
-
-
-def _match(cohort: Cohort, match_id: int) -> Match:
-    match = get_in_city(db.session, Match, match_id)
-    if match.cohort_id != cohort.id:
-        abort(404)
-    return match
 
 
 @bp.post("/cohorts/<int:cohort_id>/matching/<int:application_id>/end")

@@ -71,9 +71,9 @@ MESSAGES = {
 }
 
 
-def message(code: str, **params) -> str:
-    """The message for a rule code, with its parameters filled in."""
-    text = str(MESSAGES.get(code, code))
+def message(code: str, local: dict | None = None, **params) -> str:
+    """The message for a rule code, with its parameters filled in; an area's own `local` messages come first."""
+    text = str((local or {}).get(code) or MESSAGES.get(code, code))
     return text % params if params else text
 
 ROLE_LABELS = {

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from wtforms import IntegerField
 from wtforms.validators import InputRequired, NumberRange
 
-from mentorby.blueprints.common import CityBlueprint, coordinator_required, render
+from mentorby.blueprints.common import CityBlueprint, coordinator_required, render, show_error
 from mentorby.blueprints.messages import message
 from mentorby.platform.accounts.tokens import LinkError, make_link_token, read_link_token
 from mentorby.platform.extensions import db
@@ -50,10 +50,7 @@ RATING_CHOICES = (
 
 def explain(code: str, **params) -> str:
     """The message for a rule code of this area (or a shared one), with its parameters filled in."""
-    if code in MESSAGES:
-        text = str(MESSAGES[code])
-        return text % params if params and "%(" in text else text
-    return message(code, **params)
+    return message(code, MESSAGES, **params)
 
 
 class PlanForm(FlaskForm):
@@ -109,12 +106,7 @@ def plan(cohort_id: int):
         try:
             made = networking.make_plan(db.session, cohort, form.turns.data, form.minutes.data)
         except NetworkingError as error:
-            target = form[error.field] if error.field in ("turns", "minutes") else None
-            text = explain(error.code, **error.params)
-            if target is not None:
-                target.errors = [*target.errors, text]
-            else:
-                form.form_errors.append(text)
+            show_error(form, error, explain(error.code, **error.params))
         else:
             flash(_("The plan is made: %(turns)d turns of %(minutes)d minutes.", turns=made.turns,
                     minutes=made.minutes), "info")

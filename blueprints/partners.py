@@ -1,6 +1,6 @@
 """The city's partner organisations, their contact persons and the people they send; the company contact's page."""
 
-from flask import abort, flash, g, redirect, request, url_for
+from flask import flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -41,9 +41,7 @@ MESSAGES = {
 
 
 def _message(error: partners.PartnerError) -> str:
-    if error.code in MESSAGES:
-        return str(MESSAGES[error.code]) % error.params if error.params else str(MESSAGES[error.code])
-    return message(error.code, **error.params)
+    return message(error.code, MESSAGES, **error.params)
 
 
 class PartnerForm(FlaskForm):
@@ -162,9 +160,7 @@ def delete(partner_id: int):
 def _load_contact(partner_id: int, contact_id: int) -> tuple[Partner, PartnerContact]:
     """The partner and one of its contacts, both through the city: a contact of another partner is a 404."""
     partner = get_in_city(db.session, Partner, partner_id)
-    contact = get_in_city(db.session, PartnerContact, contact_id)
-    if contact.partner_id != partner.id:
-        abort(404)
+    contact = get_in_city(db.session, PartnerContact, contact_id, partner_id=partner.id)
     return partner, contact
 
 

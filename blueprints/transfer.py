@@ -113,10 +113,7 @@ REQUIRED_FOR = {
 
 def problem_message(problem: importing.Problem) -> str:
     """A problem of the import in the page's language, with its parameters filled in."""
-    if problem.code in MESSAGES:
-        text = str(MESSAGES[problem.code])
-        return text % problem.params if problem.params else text
-    return message(problem.code, **problem.params)
+    return message(problem.code, MESSAGES, **problem.params)
 
 
 class ImportForm(FlaskForm):

@@ -223,8 +223,11 @@ def _current_city():
 current_city = LocalProxy(_current_city)
 
 
-def get_in_city(session: Session, model, object_id, *, error: int = 404):
-    """Load a tenant-owned row by id through the request's city: missing and foreign rows give the same 404."""
+def get_in_city(session: Session, model, object_id, *, error: int = 404, **parent):
+    """Load a tenant-owned row by id through the request's city: missing and foreign rows give the same 404.
+
+    `parent` names the row it must belong to, e.g. ``cohort_id=cohort.id``: a row of another parent is a 404 too.
+    """
     if not is_tenant_owned(model):
         raise TypeError(f"{model.__name__} is not tenant-owned")
     try:
@@ -233,7 +236,9 @@ def get_in_city(session: Session, model, object_id, *, error: int = 404):
         abort(error)
     if not 0 < object_id < 2**31:
         abort(error)  # ids are 32-bit integers; PostgreSQL would refuse the comparison rather than find nothing
-    obj = session.execute(select(model).where(model.id == object_id)).scalar_one_or_none()
+    obj = session.execute(select(model).where(
+        model.id == object_id, *(getattr(model, column) == value for column, value in parent.items())
+    )).scalar_one_or_none()
     tenant_id = session.info.get(TENANT_KEY)
     if obj is None or tenant_id is None or obj.tenant_id != tenant_id:
         abort(error)

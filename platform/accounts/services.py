@@ -14,19 +14,15 @@ from mentorby.platform.accounts.passwords import hash_password, needs_rehash, ve
 from mentorby.platform.accounts.tokens import LinkError, fingerprint, make_link_token, read_link_token
 from mentorby.platform.cities.models import ACTIVE, Tenant
 from mentorby.platform.outbox.services import queue_template_mail
+from mentorby.platform.rules import RuleError
 from mentorby.platform.tenancy import cross_tenant, set_session_tenant, utcnow
 
 INVITE, RESET = "invite", "reset"
 TOKEN_PREFIX = "mby_"
 
 
-class AccountError(Exception):
-    """A rule of the account area was broken; `code` names which, for a message next to the field."""
-
-    def __init__(self, code: str, field: str | None = None):
-        super().__init__(code)
-        self.code = code
-        self.field = field
+class AccountError(RuleError):
+    """A rule of the account area was broken."""
 
 
 def normalise_email(email: str) -> str:

@@ -13,6 +13,7 @@ from mentorby.platform.accounts.models import User
 from mentorby.platform.accounts.services import AccountError, invite, normalise_email, roles_in_city
 from mentorby.platform.cities.models import Tenant
 from mentorby.platform.outbox.services import queue_template_mail
+from mentorby.platform.rules import RuleError
 from mentorby.platform.tenancy import utcnow
 from mentorby.tenants.applications import consent
 from mentorby.tenants.applications.models import (
@@ -61,14 +62,8 @@ CONFIRM_WITHIN = timedelta(days=7)
 CONFIRMED = Application.confirmed_at.is_not(None)
 
 
-class ApplicationError(Exception):
-    """An application rule was broken; `field` says where, `params` fill the message."""
-
-    def __init__(self, code: str, field: str | None = None, **params):
-        super().__init__(code)
-        self.code = code
-        self.field = field
-        self.params = params
+class ApplicationError(RuleError):
+    """An application rule was broken."""
 
 
 @dataclass(frozen=True)
@@ -191,11 +186,11 @@ def _participant(session: Session, role: str, email: str, name: str) -> Particip
     return participant
 
 
-def already_applied(session: Session, cohort_id: int, email: str) -> bool:
-    """Whether this address already has an application in the round (as mentor or mentee)."""
+def in_round(session: Session, cohort_id: int, email: str) -> Application | None:
+    """The application this address already has in the round (as mentor or mentee), confirmed or not."""
     return session.execute(
-        select(Application.id).where(Application.cohort_id == cohort_id, Application.email == normalise_email(email))
-    ).first() is not None
+        select(Application).where(Application.cohort_id == cohort_id, Application.email == normalise_email(email))
+    ).scalar_one_or_none()
 
 
 def submit_application(session: Session, cohort: Cohort, role: str, values: dict, *, cv: Upload | None = None,
@@ -214,9 +209,7 @@ def submit_application(session: Session, cohort: Cohort, role: str, values: dict
         raise ApplicationError("consent_required", "consent")
     clean = clean_values(role, values)
     cv_name = check_cv(cv) if cv is not None and cv.data else None
-    existing = session.execute(
-        select(Application).where(Application.cohort_id == cohort.id, Application.email == clean["email"])
-    ).scalar_one_or_none()
+    existing = in_round(session, cohort.id, clean["email"])
     if existing is not None:
         if existing.confirmed_at is not None or source != "form":
             raise ApplicationError("already_applied", "email", cohort=cohort.name)
@@ -336,9 +329,7 @@ def reapply(session: Session, participant: Participant, cohort: Cohort) -> Appli
     """A returning participant applies to a new round in one click, with the profile of their last application."""
     if not cohort.is_open_for_applications:
         raise ApplicationError("cohort_not_open")
-    existing = session.execute(
-        select(Application).where(Application.cohort_id == cohort.id, Application.email == participant.email)
-    ).scalar_one_or_none()
+    existing = in_round(session, cohort.id, participant.email)
     if existing is not None and existing.confirmed_at is not None:
         raise ApplicationError("already_applied", "email", cohort=cohort.name)
     last = latest_application(session, participant)

@@ -7,6 +7,7 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from mentorby.platform.rules import RuleError
 from mentorby.tenants.cohorts.models import (
     CLOSED,
     FOLLOWED_UP,
@@ -30,14 +31,8 @@ FOLLOW_UP_AFTER = relativedelta(months=6)
 FIELDS = ("name", "starts_on", "ends_on", "apply_by", "mentor_capacity", "mentee_capacity", "description")
 
 
-class CohortError(Exception):
-    """A round rule was broken; `field` says where, `params` fill the message."""
-
-    def __init__(self, code: str, field: str | None = None, **params):
-        super().__init__(code)
-        self.code = code
-        self.field = field
-        self.params = params
+class CohortError(RuleError):
+    """A round rule was broken."""
 
 
 def local_datetime(day: date, at: time) -> datetime:

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
+from mentorby.platform.rules import RuleError
 from mentorby.tenants.applications.models import ACCEPTED, Application
 from mentorby.tenants.applications.services import CONFIRMED
 from mentorby.tenants.cohorts.models import Cohort, CohortEvent
@@ -36,14 +37,8 @@ MIN_RATING, MAX_RATING = 1, 5
 FINISHED = ("closed", "followed_up")
 
 
-class NetworkingError(Exception):
-    """A speed-networking rule was broken; `field` says where, `params` fill the message."""
-
-    def __init__(self, code: str, field: str | None = None, **params):
-        super().__init__(code)
-        self.code = code
-        self.field = field
-        self.params = params
+class NetworkingError(RuleError):
+    """A speed-networking rule was broken."""
 
 
 @dataclass(frozen=True)

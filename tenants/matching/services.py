@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from mentorby.platform.cities.models import Tenant
 from mentorby.platform.outbox.services import queue_template_mail
+from mentorby.platform.rules import RuleError
 from mentorby.platform.tenancy import utcnow
 from mentorby.tenants.applications.models import ACCEPTED, Application
 from mentorby.tenants.applications.services import CONFIRMED
@@ -51,13 +52,8 @@ ENDINGS = (COMPLETED, ENDED_EARLY)
 ENDED_BY = ("coordinator", "mentor", "mentee")
 
 
-class MatchingError(Exception):
-    """A matching rule was broken; `params` fill the message."""
-
-    def __init__(self, code: str, **params):
-        super().__init__(code)
-        self.code = code
-        self.params = params
+class MatchingError(RuleError):
+    """A matching rule was broken."""
 
 
 def keywords(text: str) -> frozenset[str]:
@@ -175,8 +171,9 @@ def propose(session: Session, cohort: Cohort, *, method: str = "optimal", priori
         raise MatchingError("bad_choice")
     _lock(session, cohort)
     mentors, mentees = participants(session, cohort)
-    kept = [m for m in live_matches(session, cohort) if m.status == PUBLISHED or m.manual]
-    for match in live_matches(session, cohort):
+    live = live_matches(session, cohort)
+    kept = [m for m in live if m.status == PUBLISHED or m.manual]
+    for match in live:
         if match.status == PROPOSED and not match.manual:
             session.delete(match)
     session.flush()

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, contains_eager, load_only
 from mentorby.platform.accounts.models import COMPANY_CONTACT, Invitation, Membership, User
 from mentorby.platform.accounts.services import AccountError, invite, normalise_email
 from mentorby.platform.cities.models import Tenant
+from mentorby.platform.rules import RuleError
 from mentorby.platform.tenancy import utcnow
 from mentorby.tenants.applications.models import ACCEPTED, Application
 from mentorby.tenants.cohorts.models import Cohort
@@ -24,14 +25,8 @@ MAX_CONTACTS = 50
 _PHONE = re.compile(r"^\+?[0-9 ()\-]{6,40}$")
 
 
-class PartnerError(Exception):
-    """A partner rule was broken; `field` says where, `params` fill in the message."""
-
-    def __init__(self, code: str, field: str | None = None, **params):
-        super().__init__(code)
-        self.code = code
-        self.field = field
-        self.params = params
+class PartnerError(RuleError):
+    """A partner rule was broken."""
 
 
 def list_partners(session: Session, *, public_only: bool = False, kind: str | None = None,
