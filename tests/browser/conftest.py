@@ -1,5 +1,6 @@
 """Browser tests: Debian's Chromium driven by Playwright against a live server on a fresh SQLite file."""
 
+import json
 import os
 import tempfile
 import threading
@@ -70,3 +71,68 @@ def pytest_collection_modifyitems(items):
             continue
         item.add_marker(pytest.mark.filterwarnings(
             r"ignore:Exception ignored in. <_io.FileIO name='[^']*/static/:pytest.PytestUnraisableExceptionWarning"))
+
+
+# --- Accessibility: axe-core on every page and every htmx state the tests reach ---------------------------------
+#
+# axe-core (shipped by axe-playwright-python) is loaded into every document of the test's browser context. It runs
+# by itself once a page has loaded and again after every htmx swap has settled, and reports to Python through an
+# exposed binding, so a page cannot be visited without being checked. The content security policy would block the
+# injected script, so the context bypasses CSP (the pages' own CSP is tested elsewhere, with the test client).
+# Every violation of WCAG 2.0/2.1 A and AA found in any state fails the test at its end, with the rule, the page and
+# the offending elements.
+
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+AXE_RUNNER = (Path(__file__).parent / "axe_runner.js").read_text().replace("__AXE_TAGS__", json.dumps(AXE_TAGS))
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    """Contexts that let axe-core in (see above)."""
+    return {**browser_context_args, "bypass_csp": True}
+
+
+@pytest.fixture
+def axe_reports():
+    """Every axe-core report of this test: dicts with url, reason and violations (or error)."""
+    return []
+
+
+@pytest.fixture
+def context(context, axe_reports):
+    """The test's browser context, with axe-core in every page; fails the test on any accessibility violation."""
+    import axe_playwright_python
+
+    source = (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text()
+    context.add_init_script(source)
+    context.add_init_script(AXE_RUNNER)
+    context.expose_binding("__axeReport", lambda _source, report: axe_reports.append(report))
+    loaded: list[str] = []
+    context.on("page", lambda page: page.on("load", lambda p: loaded.append(p.url)))
+    yield context
+    for page in context.pages:
+        try:
+            page.evaluate("window.__axeIdle ? window.__axeIdle() : null")
+        except Exception:  # a page closed or navigating away: what it reported so far still counts
+            pass
+    checked = {r["url"] for r in axe_reports}
+    missed = [url for url in loaded if url.startswith("http") and url not in checked]
+    assert not missed, f"pages loaded but never checked by axe-core: {missed}"
+    failures = [r for r in axe_reports if r.get("violations") or r.get("error")]
+    assert not failures, "accessibility (axe-core, WCAG 2.1 A/AA):\n" + "\n".join(_axe_text(r) for r in failures)
+
+
+def _axe_text(report: dict) -> str:
+    if report.get("error"):
+        return f"- {report['url']} ({report['reason']}): axe-core failed: {report['error']}"
+    lines = [f"- {report['url']} ({report['reason']}):"]
+    for violation in report["violations"]:
+        lines.append(f"    {violation['id']} ({violation['impact']}): {violation['help']}")
+        lines.extend(f"      {node['target']}: {node['summary']}" for node in violation["nodes"])
+    return "\n".join(lines)
+
+
+def axe_check(page) -> None:
+    """Check the page as it is now (after a change the test made without a load or an htmx swap)."""
+    page.evaluate("window.__axeCheck('explicit')")
