@@ -25,6 +25,7 @@ def register_all(app: Flask) -> None:
         transfer,
     )
     from mentorby.blueprints.messages import kind_name, role_name, status_name
+    from mentorby.platform.i18n import format_clock, format_day, format_moment
 
     for module in (public, auth, admin, national, city, coordinator, programme, partners, cohorts, applications,
                    portal, transfer, networking, matching):
@@ -33,6 +34,9 @@ def register_all(app: Flask) -> None:
     if hasattr(partners, "company_bp"):
         app.register_blueprint(partners.company_bp)
     api.register(app)
+    # Dates and times in one written form per language, in the city's time zone (replacing Flask-Babel's filters,
+    # whose short forms read "2/11/27").
+    app.jinja_env.filters.update(dateformat=format_day, datetimeformat=format_moment, timeformat=format_clock)
     app.jinja_env.globals.update(
         role_name=role_name, status_name=status_name, kind_name=kind_name, label=messages.label,
         labels=messages.labels, L={

@@ -7,7 +7,6 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField
 from jinja2_fragments.flask import render_block
 from sqlalchemy import func, or_, select
@@ -28,6 +27,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from mentorby.blueprints.common import CityBlueprint, choices, coordinator_required, paginate, render, strip
 from mentorby.blueprints.common import show_error as put_error
+from mentorby.blueprints.forms import Form
 from mentorby.blueprints.messages import (
     APPLICATION_STATUS_LABELS,
     AVAILABILITY_LABELS,
@@ -71,7 +71,7 @@ def _blank(labels: dict, codes: tuple[str, ...]):
     return choices([("", _l("Choose…")), *((code, labels[code]) for code in codes)])
 
 
-class ApplicationForm(FlaskForm):
+class ApplicationForm(Form):
     """What mentors and mentees both answer."""
 
     name = StringField(_l("Full name"), filters=[strip], validators=[DataRequired(), Length(max=120)])
@@ -81,8 +81,8 @@ class ApplicationForm(FlaskForm):
     languages = MultiCheckboxField(_l("Languages you can hold a conversation in"),
                                    validators=[DataRequired(_l("Choose at least one language."))])
     availability = MultiCheckboxField(_l("When can you usually meet?"), validators=[Optional()])
-    consent = BooleanField(validators=[DataRequired(_l("Tick the box to agree; we cannot take the application "
-                                                      "without it."))])
+    consent = BooleanField(_l("Consent to the processing of your data"), validators=[
+        DataRequired(_l("Tick the box to agree; we cannot take the application without it."))])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -140,7 +140,7 @@ def form_values(form: ApplicationForm) -> dict:
     return {name: field.data for name, field in form._fields.items() if name not in skip}
 
 
-def show_error(form: FlaskForm, error: applications.ApplicationError) -> None:
+def show_error(form: Form, error: applications.ApplicationError) -> None:
     """Put an application rule's refusal on the field it is about (or on the form)."""
     put_error(form, error, message(error.code, **error.params))
 
@@ -387,7 +387,7 @@ def pool():
     return render("applications/pool.html", "pool_list", page=page, role=role, q=text, history=history)
 
 
-class NoteForm(FlaskForm):
+class NoteForm(Form):
     """The coordinator's private note on an application."""
 
     note = TextAreaField(_l("Note (only coordinators see it)"), validators=[Length(max=4000)])

@@ -4,11 +4,11 @@ from flask import Blueprint, current_app, flash, redirect, request, session, url
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from mentorby.blueprints.common import choices, render, safe_next, strip
+from mentorby.blueprints.forms import Form
 from mentorby.blueprints.messages import message
 from mentorby.platform.accounts import services as accounts
 from mentorby.platform.accounts.passwords import MAX_LENGTH, MIN_LENGTH, password_problem, verify_password
@@ -23,20 +23,20 @@ def _strong(form, field):
         raise ValidationError(message(problem))
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     """E-mail and password."""
 
     email = EmailField(_l("E-mail"), filters=[strip], validators=[DataRequired(), Email(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=MAX_LENGTH)])
 
 
-class ForgotForm(FlaskForm):
+class ForgotForm(Form):
     """Where to send the reset link."""
 
     email = EmailField(_l("E-mail"), filters=[strip], validators=[DataRequired(), Email(), Length(max=254)])
 
 
-class NewPasswordForm(FlaskForm):
+class NewPasswordForm(Form):
     """A new password, twice."""
 
     password = PasswordField(_l("New password"), validators=[DataRequired(), _strong],
@@ -52,13 +52,13 @@ class AcceptNewForm(NewPasswordForm):
     name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=120)])
 
 
-class AcceptExistingForm(FlaskForm):
+class AcceptExistingForm(Form):
     """An existing account confirms the invitation with its password."""
 
     password = PasswordField(_l("Your password"), validators=[DataRequired(), Length(max=MAX_LENGTH)])
 
 
-class AccountForm(FlaskForm):
+class AccountForm(Form):
     """The person's own details."""
 
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
@@ -141,7 +141,7 @@ def accept_invitation(token: str):
     existing = accounts.find_user(db.session, invitation.email)
     signed_in_as_invitee = current_user.is_authenticated and existing is not None and current_user.id == existing.id
     needs_password = existing is not None and existing.password_hash and not signed_in_as_invitee
-    form = AcceptExistingForm() if needs_password else AcceptNewForm() if not signed_in_as_invitee else FlaskForm()
+    form = AcceptExistingForm() if needs_password else AcceptNewForm() if not signed_in_as_invitee else Form()
     if form.validate_on_submit():
         try:
             user = accounts.accept_invitation(

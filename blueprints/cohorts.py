@@ -7,12 +7,12 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import DateField, IntegerField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from mentorby.blueprints.common import CityBlueprint, coordinator_required, paginate, render, show_error
+from mentorby.blueprints.forms import Form
 from mentorby.blueprints.messages import COHORT_ACTIONS, COHORT_STATUS_LABELS, label, message
 from mentorby.platform.extensions import db, htmx
 from mentorby.platform.tenancy import get_in_city
@@ -23,7 +23,7 @@ from mentorby.tenants.cohorts.models import NEXT, STATUSES, Cohort, CohortEvent
 bp = CityBlueprint("cohorts", __name__, url_prefix="/coordinator/cohorts")
 
 
-class CohortForm(FlaskForm):
+class CohortForm(Form):
     """A round's name, dates and capacities."""
 
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=80)],
@@ -40,7 +40,7 @@ class CohortForm(FlaskForm):
                                 description=_l("Shown on the application forms."))
 
 
-class EventForm(FlaskForm):
+class EventForm(Form):
     """When and where a joint event of a round takes place."""
 
     day = DateField(_l("Date"), validators=[InputRequired()])
@@ -53,7 +53,7 @@ def _values(form: CohortForm) -> dict:
     return {key: getattr(form, key).data for key in cohorts.FIELDS}
 
 
-def _apply_error(form: FlaskForm, error: cohorts.CohortError) -> None:
+def _apply_error(form: Form, error: cohorts.CohortError) -> None:
     show_error(form, error, message(error.code, **error.params))
 
 

@@ -6,12 +6,12 @@ from flask import abort, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from wtforms import EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length
 
 from mentorby.blueprints.common import CityBlueprint, choices, coordinator_required, paginate, render, strip
+from mentorby.blueprints.forms import Form
 from mentorby.blueprints.messages import message
 from mentorby.platform.accounts import services as accounts
 from mentorby.platform.accounts.models import COMPANY_CONTACT, COORDINATOR, ApiToken, Invitation, Membership, User
@@ -28,7 +28,7 @@ from mentorby.tenants.programme.services import criteria, events
 bp = CityBlueprint("coordinator", __name__, url_prefix="/coordinator")
 
 
-class InviteForm(FlaskForm):
+class InviteForm(Form):
     """Invite a colleague or a company contact."""
 
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
@@ -38,7 +38,7 @@ class InviteForm(FlaskForm):
     )
 
 
-class TokenForm(FlaskForm):
+class TokenForm(Form):
     """Name a new API token."""
 
     name = StringField(_l("What is the token for?"), validators=[DataRequired(), Length(max=80)])

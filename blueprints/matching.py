@@ -4,12 +4,12 @@ from flask import abort, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import DecimalField, SelectField
 from wtforms.validators import InputRequired, NumberRange
 
 from mentorby.blueprints.common import CityBlueprint, choices, coordinator_required, finite, render
+from mentorby.blueprints.forms import Form
 from mentorby.blueprints.messages import message
 from mentorby.platform.extensions import db, htmx
 from mentorby.platform.tenancy import get_in_city
@@ -88,7 +88,7 @@ def reasons_text(reasons: list) -> str:
 WEIGHT = [InputRequired(), finite, NumberRange(0, 100)]
 
 
-class WeightsForm(FlaskForm):
+class WeightsForm(Form):
     """The city's weights for the compatibility score."""
 
     field = DecimalField(_l("Same field"), validators=WEIGHT)

@@ -2,6 +2,8 @@
 
 from flask_babel import lazy_gettext as _l
 
+from mentorby.platform.i18n import format_value
+
 MESSAGES = {
     "slug_format": _l("Use 2-40 lower-case letters, digits and hyphens, starting and ending with a letter or digit."),
     "slug_reserved": _l("This address is used by the platform itself. Choose another."),
@@ -74,7 +76,7 @@ MESSAGES = {
 def message(code: str, local: dict | None = None, **params) -> str:
     """The message for a rule code, with its parameters filled in; an area's own `local` messages come first."""
     text = str((local or {}).get(code) or MESSAGES.get(code, code))
-    return text % params if params else text
+    return text % {key: format_value(value) for key, value in params.items()} if params else text
 
 ROLE_LABELS = {
     "coordinator": _l("coordinator"),

@@ -6,12 +6,12 @@ from flask import current_app, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import IntegerField
 from wtforms.validators import InputRequired, NumberRange
 
 from mentorby.blueprints.common import CityBlueprint, coordinator_required, render, show_error
+from mentorby.blueprints.forms import Form
 from mentorby.blueprints.messages import message
 from mentorby.platform.accounts.tokens import LinkError, make_link_token, read_link_token
 from mentorby.platform.extensions import db
@@ -53,7 +53,7 @@ def explain(code: str, **params) -> str:
     return message(code, MESSAGES, **params)
 
 
-class PlanForm(FlaskForm):
+class PlanForm(Form):
     """How many turns of how many minutes."""
 
     turns = IntegerField(

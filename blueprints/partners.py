@@ -4,7 +4,6 @@ from flask import flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import BooleanField, EmailField, SelectField, StringField, TelField, TextAreaField, URLField
 from wtforms.validators import URL, DataRequired, Length, Optional
@@ -18,6 +17,7 @@ from mentorby.blueprints.common import (
     roles_required,
     strip,
 )
+from mentorby.blueprints.forms import Form
 from mentorby.blueprints.messages import APPLICATION_STATUS_LABELS, COHORT_STATUS_LABELS, KIND_LABELS, message
 from mentorby.platform.accounts.models import COMPANY_CONTACT
 from mentorby.platform.extensions import db, htmx
@@ -44,7 +44,7 @@ def _message(error: partners.PartnerError) -> str:
     return message(error.code, MESSAGES, **error.params)
 
 
-class PartnerForm(FlaskForm):
+class PartnerForm(Form):
     """A partner organisation."""
 
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
@@ -54,7 +54,7 @@ class PartnerForm(FlaskForm):
     public = BooleanField(_l("Show on the city's front page"), default=True)
 
 
-class ContactForm(FlaskForm):
+class ContactForm(Form):
     """A contact person at a partner; the service checks the content, the form renders it (maxlength, labels)."""
 
     name = StringField(_l("Name"), filters=[strip], validators=[Length(max=120)])

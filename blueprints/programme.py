@@ -4,11 +4,11 @@ from flask import flash, g, redirect, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DecimalField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, StopValidation
 
 from mentorby.blueprints.common import CityBlueprint, choices, coordinator_required, render
+from mentorby.blueprints.forms import Form
 from mentorby.platform.extensions import db, htmx
 from mentorby.platform.tenancy import get_in_city
 from mentorby.tenants.programme import services as programme
@@ -21,7 +21,7 @@ ROLE_LABELS = {"mentor": _l("Mentors"), "mentee": _l("Mentees"), "both": _l("Men
                "company": _l("Companies")}
 
 
-class EventForm(FlaskForm):
+class EventForm(Form):
     """A joint event's name, audience and timing."""
 
     name_da = StringField(_l("Name in Danish"), validators=[DataRequired(), Length(max=120)])
@@ -39,7 +39,7 @@ def _finite(form, field):
         raise StopValidation(_l("Enter a number between 1 and 100."))
 
 
-class CriterionForm(FlaskForm):
+class CriterionForm(Form):
     """A success criterion's threshold and wording."""
 
     threshold_percent = DecimalField(_l("Threshold (%)"), places=1,

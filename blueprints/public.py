@@ -4,12 +4,12 @@ from flask import Blueprint, current_app, flash, jsonify, redirect, request, ses
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import text
 from wtforms import EmailField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length
 
 from mentorby.blueprints.common import render, safe_next, strip
+from mentorby.blueprints.forms import Form
 from mentorby.blueprints.messages import message
 from mentorby.platform.accounts.models import LOCALES
 from mentorby.platform.cities.models import ACTIVE
@@ -21,7 +21,7 @@ from mentorby.tenants.programme.services import open_city
 bp = Blueprint("public", __name__)
 
 
-class CitySignupForm(FlaskForm):
+class CitySignupForm(Form):
     """A city asks to run the programme."""
 
     name = StringField(

@@ -8,12 +8,12 @@ from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from werkzeug.routing import BuildError
 from wtforms import BooleanField
 
 from mentorby.blueprints.common import CityBlueprint, coordinator_required, render
+from mentorby.blueprints.forms import Form
 from mentorby.blueprints.messages import (
     AVAILABILITY_LABELS,
     DANISH_LEVEL_LABELS,
@@ -116,7 +116,7 @@ def problem_message(problem: importing.Problem) -> str:
     return message(problem.code, MESSAGES, **problem.params)
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     """A spreadsheet of applications, and the coordinator's word that the people in it consented."""
 
     file = FileField(

@@ -1,5 +1,7 @@
 """Language and time zone selection (Danish and English)."""
 
+from datetime import date, datetime, time
+
 from flask import has_request_context, request, session
 from flask_login import current_user
 
@@ -23,3 +25,58 @@ def select_locale() -> str:
 def select_timezone() -> str:
     """Times are stored in UTC and shown in Copenhagen time."""
     return "Europe/Copenhagen"
+
+
+#: One written form of dates and times per language ("2. feb. 2027" and "2 Feb 2027"; 24-hour clock in both),
+#: never the locale's numeric short form ("2/11/27") or ISO. "long" writes the month out, "full" adds the weekday.
+PATTERNS = {
+    "da": {"date": "d. MMM y", "long": "d. MMMM y", "full": "EEEE 'den' d. MMMM y", "time": "HH.mm",
+           "at": "{date} kl. {time}"},
+    "en": {"date": "d MMM y", "long": "d MMMM y", "full": "EEEE d MMMM y", "time": "HH:mm", "at": "{date}, {time}"},
+}
+#: Flask-Babel's format names, as the templates use them, mapped to ours.
+_KINDS = {"short": "date", "medium": "date", "long": "long", "full": "full"}
+
+
+def _patterns() -> dict:
+    from flask_babel import get_locale
+
+    return PATTERNS.get(str(get_locale() or "da"), PATTERNS["da"])
+
+
+def format_day(value: date | datetime | None, kind: str = "medium") -> str:
+    """A date (or a datetime's day in the city's time zone) written out in the page's language."""
+    from flask_babel import format_date, to_user_timezone
+
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = to_user_timezone(value).date()
+    return format_date(value, _patterns()[_KINDS.get(kind, kind)])
+
+
+def format_clock(value: datetime | time | None, kind: str = "short") -> str:
+    """A time of day to the minute, in the city's time zone."""
+    from flask_babel import format_time, to_user_timezone
+
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = to_user_timezone(value)
+    return format_time(value, _patterns()["time"], rebase=False)
+
+
+def format_moment(value: datetime | None, kind: str = "medium") -> str:
+    """A date and its time to the minute, in the city's time zone ("2. feb. 2027 kl. 17.00")."""
+    if value is None:
+        return ""
+    return _patterns()["at"].format(date=format_day(value, kind), time=format_clock(value))
+
+
+def format_value(value):
+    """A message parameter as a reader should see it: dates and times written out, everything else as it is."""
+    if isinstance(value, datetime):
+        return format_moment(value)
+    if isinstance(value, date):
+        return format_day(value)
+    return value

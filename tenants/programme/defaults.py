@@ -20,7 +20,7 @@ EVENTS = (
     {
         "step": 2, "kind": "kickoff", "audience": "both", "week_offset": 2, "duration_minutes": 180,
         "name_da": "Kick-off", "name_en": "Kick-off",
-        "description_da": "Speed networking, forventningsafstemning og første møde mellem mentor og mentee.",
+        "description_da": "Speednetworking, forventningsafstemning og første møde mellem mentor og mentee.",
         "description_en": "Speed networking, aligning expectations and the first mentor/mentee meeting.",
     },
     {

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po
 
+from tests.platform.test_danish_forms import assert_danish
 from tests.platform.test_isolation import victim  # noqa: F401 (a fixture: a city with data on every page)
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -82,5 +83,7 @@ def test_every_city_page_renders_in_danish_for_its_coordinator(app, db, login, c
             continue
         response = client.get(url, headers={"Accept-Language": "da"})
         assert response.status_code < 500, f"{url}: {response.status_code}"
+        if response.status_code == 200 and response.mimetype == "text/html":
+            assert_danish(response.text, url)
         checked += 1
     assert checked > 20
