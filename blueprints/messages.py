@@ -40,6 +40,18 @@ MESSAGES = {
     "follow_up_not_due": _l("The 6-month follow-up is due on %(date)s."),
     "needs_matches": _l("Publish the pairs on the matching board first."),
     "mentees_without_match": _l("%(n)d accepted mentees have no published pair yet."),
+    # what a round's phase allows (tenants/cohorts/phases.py)
+    "phase_edit": _l("The round is closed: it can no longer be changed."),
+    "phase_apply": _l("This round does not take applications at the moment."),
+    "phase_import": _l("Applications can be imported until the round starts running."),
+    "phase_review": _l("Applications are reviewed once recruitment has opened."),
+    "phase_decide": _l("Decisions are made once recruitment has closed: move the round to \u201cSelecting\u201d "
+                       "first."),
+    "phase_notify": _l("People are told of decisions once recruitment has closed."),
+    "phase_networking": _l("Speed networking is planned once recruitment has closed and people are accepted: move "
+                           "the round to \u201cSelecting\u201d first."),
+    "phase_match": _l("Pairs are made once recruitment has closed: move the round to \u201cSelecting\u201d first."),
+    "phase_change_pairs": _l("Pairs get a new mentor or end only while the round is running."),
     # applications
     "cohort_not_open": _l("This round does not take applications at the moment."),
     "consent_required": _l("Tick the box to agree to the processing of your data; we cannot take the application "
@@ -195,3 +207,16 @@ def labels(labels_: dict, codes) -> str:
 def kind_name(kind: str) -> str:
     """A partner kind in the page's language."""
     return str(KIND_LABELS.get(kind, kind))
+
+#: The steps of the work a round's phase allows, as the round's page lists them (tenants/cohorts/phases.py).
+STEP_LABELS = {
+    "edit": _l("change the round's dates, places and events"),
+    "apply": _l("the public forms take applications"),
+    "import": _l("import applications from a spreadsheet"),
+    "review": _l("read, shortlist and annotate applications"),
+    "decide": _l("accept, decline or wait-list applicants"),
+    "notify": _l("tell the applicants what was decided"),
+    "networking": _l("plan the kick-off's speed networking"),
+    "match": _l("propose, adjust and publish pairs"),
+    "change_pairs": _l("give a mentee a new mentor, or end a pair"),
+}
