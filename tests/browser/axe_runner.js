@@ -1,4 +1,5 @@
 // Runs axe-core in every page of a browser test: after load and after every htmx swap (see conftest.py).
+// Danish pages also send their markup, so the test can look for English text in them.
 (() => {
   if (window.top !== window || window.__axeInstalled) return;
   window.__axeInstalled = true;
@@ -18,7 +19,8 @@
             nodes: v.nodes.filter(n => n.any.some(a => a.data && a.data.messageKey === 'equalRatio'))}))
             .filter(v => v.nodes.length);
           const violations = result.violations.concat(invisible);
-          await window.__axeReport({url: location.href, reason, violations: violations.map(v => ({
+          const html = document.documentElement.lang === 'da' ? document.documentElement.outerHTML : null;
+          await window.__axeReport({url: location.href, reason, html, violations: violations.map(v => ({
             id: v.id, impact: v.impact, help: v.help,
             nodes: v.nodes.slice(0, 5).map(n => ({target: n.target.join(' '), summary: n.failureSummary}))}))});
         } catch (error) {

@@ -80,7 +80,7 @@ def pytest_collection_modifyitems(items):
 # exposed binding, so a page cannot be visited without being checked. The content security policy would block the
 # injected script, so the context bypasses CSP (the pages' own CSP is tested elsewhere, with the test client).
 # Every violation of WCAG 2.0/2.1 A and AA found in any state fails the test at its end, with the rule, the page and
-# the offending elements.
+# the offending elements; so does any answer of 500 or more, and any English text found in a Danish page's state.
 
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
@@ -110,6 +110,9 @@ def context(context, axe_reports):
     context.expose_binding("__axeReport", lambda _source, report: axe_reports.append(report))
     loaded: list[str] = []
     context.on("page", lambda page: page.on("load", lambda p: loaded.append(p.url)))
+    server_errors: list[str] = []
+    context.on("response", lambda r: server_errors.append(f"{r.status} {r.request.method} {r.url}")
+               if r.status >= 500 else None)
     yield context
     for page in context.pages:
         try:
@@ -119,8 +122,22 @@ def context(context, axe_reports):
     checked = {r["url"] for r in axe_reports}
     missed = [url for url in loaded if url.startswith("http") and url not in checked]
     assert not missed, f"pages loaded but never checked by axe-core: {missed}"
+    assert not server_errors, f"the server failed: {server_errors}"
+    english = _english_in_danish(axe_reports)
+    assert not english, "English text on Danish pages:\n" + "\n".join(english)
     failures = [r for r in axe_reports if r.get("violations") or r.get("error")]
     assert not failures, "accessibility (axe-core, WCAG 2.1 A/AA):\n" + "\n".join(_axe_text(r) for r in failures)
+
+
+def _english_in_danish(reports: list[dict]) -> list[str]:
+    from tests.platform.test_danish_forms import ENGLISH, visible_text
+
+    found = []
+    for report in reports:
+        if report.get("html"):
+            text = visible_text(report["html"])
+            found.extend(f"- {report['url']} ({report['reason']}): {phrase!r}" for phrase in ENGLISH if phrase in text)
+    return sorted(set(found))
 
 
 def _axe_text(report: dict) -> str:
