@@ -1,7 +1,5 @@
 """A city's rounds: plan one from the programme model, edit its dates and events, move it through its life cycle."""
 
-from datetime import date
-
 from flask import flash, redirect, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -13,10 +11,11 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from mentorby.blueprints.common import CityBlueprint, coordinator_required, paginate, render, show_error
 from mentorby.blueprints.forms import Form
-from mentorby.blueprints.messages import COHORT_ACTIONS, COHORT_STATUS_LABELS, label, message
+from mentorby.blueprints.messages import COHORT_ACTIONS, COHORT_STATUS_LABELS, STEP_LABELS, label, message
 from mentorby.platform.extensions import db, htmx
 from mentorby.platform.tenancy import get_in_city
 from mentorby.tenants.applications.services import accepted_by_cohort, counts
+from mentorby.tenants.cohorts import phases
 from mentorby.tenants.cohorts import services as cohorts
 from mentorby.tenants.cohorts.models import NEXT, STATUSES, Cohort, CohortEvent
 
@@ -84,16 +83,39 @@ def new():
     return render("cohorts/form.html", form=form, cohort=None, status=422 if form.is_submitted() else 200)
 
 
+#: What a round in each status is for, and what comes next (the round's page says it above the buttons).
+PHASE_TEXTS = {
+    "planned": _l("The round is being planned: check its dates and joint events, then open recruitment so that the "
+                  "application forms take applications."),
+    "recruiting": _l("Recruitment is open: the application forms take applications. Read and shortlist them now; "
+                     "you decide who takes part once you close the applications."),
+    "selecting": _l("The application forms are closed. Decide who takes part and tell them, plan the kick-off's "
+                    "speed networking and publish the pairs; then start the round at the kick-off."),
+    "running": _l("The round is running: the pairs meet between the joint events. Close it after the closing "
+                  "meeting."),
+    "closed": _l("The round is closed. Its 6-month follow-up comes next."),
+    "followed_up": _l("The round and its 6-month follow-up are done."),
+}
+#: Refusals that only time lifts: the page shows when instead of a button that cannot work yet.
+NOT_YET = ("not_started", "follow_up_not_due")
+LOCAL_MESSAGES = {
+    "early_start": _l("The kick-off is on %(date)s. To start the round before it, tick the box and say why."),
+}
+
+
 def _page(cohort: Cohort, status: int = 200, problem: str | None = None):
     by_status = counts(db.session, cohort.id)
-    moves = [(target, cohorts.readiness(db.session, cohort, target)) for target in NEXT[cohort.status]]
+    moves = [(target, cohorts.readiness(db.session, cohort, target), cohorts.early_start(cohort, target))
+             for target in NEXT[cohort.status]]
     transitions = {t.to_status: t for t in cohorts.timeline(db.session, cohort)}
     return render(
         "cohorts/show.html", cohort=cohort, counts=by_status, moves=moves, transitions=transitions,
         statuses=STATUSES, locale=str(get_locale()), actions=COHORT_ACTIONS, problem=problem, status=status,
         accepted={role: by_status.get((role, "accepted"), 0) for role in ("mentor", "mentee")},
         applied={role: sum(n for (r, _s), n in by_status.items() if r == role) for role in ("mentor", "mentee")},
-        explain=lambda code, params: message(code, **params), today=date.today(),
+        explain=lambda code, params: message(code, LOCAL_MESSAGES, **params), not_yet=NOT_YET,
+        phase_text=PHASE_TEXTS[cohort.status], allowed=[STEP_LABELS[step] for step in phases.ALLOWED[cohort.status]],
+        forward=[target for target in NEXT[cohort.status] if STATUSES.index(target) > STATUSES.index(cohort.status)],
     )
 
 
@@ -130,10 +152,12 @@ def move(cohort_id: int):
     if target not in STATUSES:
         return _page(cohort, 422, message("transition_not_allowed"))
     try:
-        cohorts.move(db.session, cohort, target, by_user_id=current_user.id, note=request.form.get("note", ""))
+        cohorts.move(db.session, cohort, target, by_user_id=current_user.id, note=request.form.get("note", ""),
+                     early=request.form.get("early") == "1")
     except cohorts.CohortError as error:
         db.session.rollback()
-        return _page(get_in_city(db.session, Cohort, cohort_id), 422, message(error.code, **error.params))
+        return _page(get_in_city(db.session, Cohort, cohort_id), 422,
+                     message(error.code, LOCAL_MESSAGES, **error.params))
     flash(_("The round is now: %(status)s.", status=label(COHORT_STATUS_LABELS, target)), "info")
     return redirect(url_for("cohorts.show", cohort_id=cohort.id))
 

@@ -132,11 +132,32 @@ def update_event(session: Session, event: CohortEvent, *, day: date, at: time, d
     return event
 
 
+def local_today() -> date:
+    """Today's date where the programme runs (Copenhagen), not the server's."""
+    return datetime.now(LOCAL).date()
+
+
+def kickoff_day(cohort: Cohort) -> date:
+    """The day the round's kick-off takes place (its first joint event of kind "kickoff"), else its start date."""
+    for event in cohort.events:
+        if event.kind == "kickoff":
+            return to_local(event.starts_at).date()
+    return cohort.starts_on
+
+
+def early_start(cohort: Cohort, target: str, today: date | None = None) -> date | None:
+    """The kick-off day when starting the round now would be before it (a start that needs a reason), else None."""
+    if target != RUNNING:
+        return None
+    day = kickoff_day(cohort)
+    return day if (today or local_today()) < day else None
+
+
 def readiness(session: Session, cohort: Cohort, target: str, today: date | None = None) -> list[tuple[str, dict]]:
     """What stops `cohort` from moving to `target`: (message code, params) pairs; empty when it may move."""
     from mentorby.tenants.applications.services import accepted_counts
 
-    today = today or date.today()
+    today = today or local_today()
     problems: list[tuple[str, dict]] = []
     if target not in NEXT[cohort.status]:
         return [("transition_not_allowed", {"current": cohort.status, "target": target})]
@@ -169,17 +190,23 @@ RUNNING_CHECKS: list = []
 
 
 def move(session: Session, cohort: Cohort, target: str, *, by_user_id: int | None, note: str = "",
-         today: date | None = None) -> CohortTransition:
-    """Move a round to `target` if the rules allow it; closing sets the date the 6-month follow-up is due."""
+         early: bool = False, today: date | None = None) -> CohortTransition:
+    """Move a round to `target` if the rules allow it; closing sets the date the 6-month follow-up is due.
+
+    Starting before the kick-off needs `early` and a reason in `note`, kept on the round's timeline.
+    """
     problems = readiness(session, cohort, target, today)
     if problems:
         code, params = problems[0]
         raise CohortError(code, None, **params)
+    kickoff = early_start(cohort, target, today)
+    if kickoff is not None and not (early and note.strip()):
+        raise CohortError("early_start", "note", date=kickoff)
     transition = CohortTransition(cohort_id=cohort.id, from_status=cohort.status, to_status=target,
                                   by_user_id=by_user_id, note=note.strip()[:2000])
     if target == CLOSED:
         # A round closed before its planned end is followed up six months after it really ended.
-        cohort.follow_up_on = min(cohort.ends_on, today or date.today()) + FOLLOW_UP_AFTER
+        cohort.follow_up_on = min(cohort.ends_on, today or local_today()) + FOLLOW_UP_AFTER
     cohort.status = target
     session.add(transition)
     session.flush()

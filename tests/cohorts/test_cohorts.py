@@ -1,3 +1,4 @@
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -7,6 +8,7 @@ from mentorby.platform.tenancy import tenant_scope
 from mentorby.tenants.cohorts import services as cohorts
 from mentorby.tenants.cohorts.models import Cohort, CohortEvent, CohortTransition
 from mentorby.tenants.matching.models import Match
+from tests.platform.test_danish_forms import visible_text
 
 START = date.today() + timedelta(days=30)
 
@@ -63,7 +65,15 @@ def test_life_cycle_rules(db, host_city, create_cohort, create_application):
         assert error.value.code == "needs_matches"  # matching's own rule for starting a round
         db.session.add(Match(cohort_id=cohort.id, mentor_id=mentor.id, mentee_id=mentee.id, status="published"))
         db.session.flush()
-        cohorts.move(db.session, cohort, "running", by_user_id=None)
+        # Before the kick-off, starting needs an explicit confirmation and a reason, kept on the timeline.
+        with pytest.raises(cohorts.CohortError) as error:
+            cohorts.move(db.session, cohort, "running", by_user_id=None)
+        assert error.value.code == "early_start" and error.value.params["date"] == cohorts.kickoff_day(cohort)
+        with pytest.raises(cohorts.CohortError) as error:
+            cohorts.move(db.session, cohort, "running", by_user_id=None, early=True, note="  ")
+        assert error.value.code == "early_start"
+        cohorts.move(db.session, cohort, "running", by_user_id=None, early=True, note="The mentors asked to meet early")
+        assert cohorts.timeline(db.session, cohort)[-1].note == "The mentors asked to meet early"
         with pytest.raises(cohorts.CohortError) as error:
             cohorts.move(db.session, cohort, "closed", by_user_id=None)
         assert error.value.code == "not_started"
@@ -276,3 +286,51 @@ def test_a_closed_round_refuses_edits_clearly(client, db, login, coordinator, ho
     response = client.post(f"{BASE}/{cohort.id}/events/{event_id}", data={
         prefix + "day": "2030-01-01", prefix + "at": "10:00", prefix + "duration_minutes": "60"})
     assert response.status_code == 422 and "The round is closed" in response.text
+
+
+def test_starting_on_or_after_the_kick_off_needs_no_reason(db, host_city, create_cohort, create_application):
+    cohort = create_cohort(host_city, status="selecting")
+    mentor = create_application(cohort, role="mentor", status="accepted")
+    mentee = create_application(cohort, role="mentee", status="accepted")
+    with tenant_scope(db.session, host_city.id):
+        db.session.add(Match(cohort_id=cohort.id, mentor_id=mentor.id, mentee_id=mentee.id, status="published"))
+        db.session.flush()
+        kickoff = cohorts.kickoff_day(cohort)
+        assert kickoff > cohort.starts_on  # the kick-off event, two weeks after the first workshops
+        assert cohorts.early_start(cohort, "running", today=kickoff) is None
+        assert cohorts.early_start(cohort, "running", today=kickoff - timedelta(days=1)) == kickoff
+        cohorts.move(db.session, cohort, "running", by_user_id=None, today=kickoff)
+        assert cohort.status == "running"
+
+
+def test_round_page_says_what_the_phase_allows_and_asks_before_an_early_start(
+        client, db, login, coordinator, host_city, create_cohort, create_application):
+    cohort = create_cohort(host_city, status="recruiting")
+    login(coordinator)
+    page = client.get(f"/lyngby-taarbaek/coordinator/cohorts/{cohort.id}")
+    assert "Now: Recruiting" in page.text and "read, shortlist and annotate applications" in page.text
+    assert "accept, decline or wait-list applicants" not in page.text
+    with tenant_scope(db.session, host_city.id):
+        db.session.get(type(cohort), cohort.id).status = "selecting"
+        db.session.flush()
+    mentor = create_application(cohort, role="mentor", status="accepted")
+    mentee = create_application(cohort, role="mentee", status="accepted")
+    with tenant_scope(db.session, host_city.id):
+        db.session.add(Match(cohort_id=cohort.id, mentor_id=mentor.id, mentee_id=mentee.id, status="published"))
+        db.session.flush()
+    page = client.get(f"/lyngby-taarbaek/coordinator/cohorts/{cohort.id}")
+    assert "accept, decline or wait-list applicants" in page.text
+    assert 'name="early"' in page.text and "Why start early?" in page.text
+    refused = client.post(f"/lyngby-taarbaek/coordinator/cohorts/{cohort.id}/move", data={"target": "running"})
+    assert refused.status_code == 422 and "To start the round before it, tick the box and say why." in refused.text
+    with tenant_scope(db.session, host_city.id):
+        db.session.expire_all()
+        assert db.session.get(type(cohort), cohort.id).status == "selecting"
+    started = client.post(f"/lyngby-taarbaek/coordinator/cohorts/{cohort.id}/move",
+                          data={"target": "running", "early": "1", "note": "Everyone is ready"})
+    assert started.status_code == 302
+    page = client.get(f"/lyngby-taarbaek/coordinator/cohorts/{cohort.id}")
+    # Not started yet: closing is not offered as a button, the page says from when it can be closed (written out).
+    assert 'value="closed"' not in page.text
+    assert re.search(r"cannot close before it has started", page.text)
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", visible_text(page.text))
