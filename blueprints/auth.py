@@ -81,6 +81,28 @@ def _sign_in(user) -> None:
         session[SESSION_KEY] = user.locale
 
 
+#: A person's working page in a city, by role, best first.
+ROLE_HOMES = (("coordinator", "coordinator.home"), ("mentor", "portal.home"), ("mentee", "portal.home"),
+              ("company_contact", "company.home"))
+
+
+def landing(user) -> str:
+    """Where a person lands after signing in: their working page, or "My account" when there are several."""
+    if user.is_platform_admin:
+        return url_for("admin.cities")
+    if user.is_national:
+        return url_for("national.overview")
+    memberships = accounts.memberships_of(db.session, user.id)
+    cities = {city.slug for city, _role in memberships}
+    if len(cities) != 1:
+        return url_for("auth.account")
+    roles = {role for _city, role in memberships}
+    for role, endpoint in ROLE_HOMES:
+        if role in roles:
+            return url_for(endpoint, city=cities.pop())
+    return url_for("auth.account")
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
 def login():
@@ -90,7 +112,7 @@ def login():
         user = accounts.authenticate(db.session, form.email.data, form.password.data)
         if user is not None:
             _sign_in(user)
-            return redirect(safe_next(request.args.get("next"), url_for("auth.account")))
+            return redirect(safe_next(request.args.get("next"), landing(user)))
         form.password.errors.append(_("The e-mail or the password is not correct."))
     return render("auth/login.html", form=form, status=422 if form.is_submitted() else 200)
 
@@ -141,7 +163,12 @@ def accept_invitation(token: str):
     existing = accounts.find_user(db.session, invitation.email)
     signed_in_as_invitee = current_user.is_authenticated and existing is not None and current_user.id == existing.id
     needs_password = existing is not None and existing.password_hash and not signed_in_as_invitee
-    form = AcceptExistingForm() if needs_password else AcceptNewForm() if not signed_in_as_invitee else Form()
+    if needs_password:
+        form = AcceptExistingForm()
+    elif not signed_in_as_invitee:
+        form = AcceptNewForm(name=invitation.name)  # the name the coordinator wrote, for the person to correct
+    else:
+        form = Form()
     if form.validate_on_submit():
         try:
             user = accounts.accept_invitation(
@@ -158,8 +185,7 @@ def accept_invitation(token: str):
         else:
             _sign_in(user)
             flash(_("Welcome to %(city)s.", city=city.name), "info")
-            home = {"coordinator": "coordinator.home", "mentor": "portal.home", "mentee": "portal.home",
-                    "company_contact": "company.home"}.get(invitation.role, "city.front")
+            home = dict(ROLE_HOMES).get(invitation.role, "city.front")
             return redirect(url_for(home, city=city.slug))
     return render("auth/accept.html", form=form, city=city, invitation=invitation, existing=existing,
                   needs_password=needs_password, status=422 if form.is_submitted() else 200)

@@ -21,6 +21,34 @@ def test_login_and_logout(client, coordinator):
     assert client.get("/account").status_code == 302
 
 
+def test_each_role_lands_on_its_working_page(client, db, host_city, other_city, coordinator):
+    from tests.factories import create_user
+
+    people = {
+        "/lyngby-taarbaek/coordinator/": coordinator,
+        "/lyngby-taarbaek/portal/": create_user(city=host_city, role="mentee", email="mentee@lyngby.example"),
+        "/aarhus/portal/": create_user(city=other_city, role="mentor", email="mentor@aarhus.example"),
+        "/national/": create_user(platform_role="national", email="national@example.org"),
+        "/platform/cities": create_user(platform_role="admin", email="admin@example.org"),
+    }
+    for target, user in people.items():
+        response = client.post("/login", data={"email": user.email, "password": PASSWORD})
+        assert response.status_code == 302 and response.headers["Location"] == target, user.email
+        client.post("/logout")
+    # Roles in two cities: "My account" lists them; a ?next= still wins.
+    create_user(city=other_city, role="mentor", email="both@example.org")
+    with tenant_scope(db.session, host_city.id):
+        both = db.session.execute(select(User).where(User.email == "both@example.org")).scalar_one()
+        db.session.add(Membership(user_id=both.id, role="mentee"))
+        db.session.flush()
+    assert client.post("/login", data={"email": "both@example.org", "password": PASSWORD}).headers["Location"] == \
+        "/account"
+    client.post("/logout")
+    response = client.post("/login?next=/lyngby-taarbaek/portal/", data={"email": "both@example.org",
+                                                                         "password": PASSWORD})
+    assert response.headers["Location"] == "/lyngby-taarbaek/portal/"
+
+
 @pytest.mark.parametrize(
     ("email", "password"),
     [("coordinator@lyngby.example", "wrong password here"), ("nobody@example.org", PASSWORD), ("not-an-email", "x"),
@@ -90,6 +118,7 @@ def test_invitation_creates_account_and_membership_once(app, client, db, host_ci
     invitation, link = _invite(app, db, host_city, "new@lyngby.example")
     page = client.get(link)
     assert page.status_code == 200 and "new@lyngby.example" in page.text
+    assert 'value="New Person"' in page.text  # the name the coordinator wrote is filled in
     response = client.post(link, data={"name": "Nina", "password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/lyngby-taarbaek/coordinator/")
@@ -169,7 +198,7 @@ def test_a_deactivated_person_is_signed_out(client, db, coordinator, login):
 def test_login_never_redirects_off_site(client, coordinator, target):
     response = client.post(f"/login?next={target}", data={"email": coordinator.email, "password": PASSWORD})
     assert response.status_code == 302
-    assert response.headers["Location"] == "/account"
+    assert response.headers["Location"] == "/lyngby-taarbaek/coordinator/"  # the coordinator's landing page
 
 
 def test_odd_page_numbers_and_query_keys_are_harmless(client, coordinator, login, host_city):

@@ -87,3 +87,16 @@ def test_every_city_page_renders_in_danish_for_its_coordinator(app, db, login, c
             assert_danish(response.text, url)
         checked += 1
     assert checked > 20
+
+
+def test_page_titles_name_the_city_once(client, host_city, coordinator, login, create_cohort):
+    import re as regex
+
+    cohort = create_cohort(host_city, status="recruiting")
+    for url in ("/lyngby-taarbaek/", "/lyngby-taarbaek/apply/"):
+        title = regex.search(r"<title>(.*?)</title>", client.get(url).text, regex.S).group(1)
+        assert title.count("Lyngby-Taarbæk Vidensby") == 1, title
+    login(coordinator)
+    title = regex.search(r"<title>(.*?)</title>",
+                         client.get(f"/lyngby-taarbaek/coordinator/cohorts/{cohort.id}").text, regex.S).group(1)
+    assert title == f"{cohort.name} · Lyngby-Taarbæk Vidensby"
