@@ -144,14 +144,17 @@ def edit(partner_id: int):
     return _save(PartnerForm(obj=partner), partner)
 
 
-@bp.post("/<int:partner_id>/delete")
+@bp.route("/<int:partner_id>/delete", methods=["GET", "POST"])
 @coordinator_required
 def delete(partner_id: int):
-    """Remove a partner."""
+    """Remove a partner, once the coordinator has seen what goes with it and confirmed."""
     partner = get_in_city(db.session, Partner, partner_id)
-    partners.delete_partner(db.session, partner)
-    flash(_("%(name)s is removed.", name=partner.name), "info")
-    return redirect(url_for("partners.index"))
+    if request.method == "POST" and request.form.get("confirm") == "1":
+        partners.delete_partner(db.session, partner)
+        flash(_("%(name)s is removed.", name=partner.name), "info")
+        return redirect(url_for("partners.index"))
+    return render("partners/delete.html", partner=partner, contacts=partners.contacts_of(db.session, partner),
+                  people=sum(row.count for row in partners.people_counts(db.session, partner)))
 
 
 # --- contact persons ----------------------------------------------------------------------------

@@ -60,3 +60,18 @@ def test_partner_list_uses_the_same_number_of_queries_for_5_and_200(db, login, c
     counts, page = queries_at_sizes("/lyngby-taarbaek/coordinator/partners/", grow)
     assert counts[0] == counts[1]
     assert "Page 1 of 8" in page.text
+
+
+def test_removing_a_partner_asks_first_and_says_what_goes_with_it(client, db, login, coordinator, host_city):
+    cowi = create_partner(host_city, name="COWI", kind="company")
+    login(coordinator)
+    edit = client.get(f"/lyngby-taarbaek/coordinator/partners/{cowi.id}")
+    assert f'href="/lyngby-taarbaek/coordinator/partners/{cowi.id}/delete"' in edit.text  # a link, not a button
+    confirm = client.get(f"/lyngby-taarbaek/coordinator/partners/{cowi.id}/delete")
+    assert confirm.status_code == 200 and "Remove COWI?" in confirm.text and "cannot be undone" in confirm.text
+    # A post without the confirmation (a stray click, an old form) removes nothing.
+    unconfirmed = client.post(f"/lyngby-taarbaek/coordinator/partners/{cowi.id}/delete")
+    assert unconfirmed.status_code == 200 and "Remove COWI?" in unconfirmed.text
+    assert _count(db, host_city) == 1
+    done = client.post(f"/lyngby-taarbaek/coordinator/partners/{cowi.id}/delete", data={"confirm": "1"})
+    assert done.status_code == 302 and _count(db, host_city) == 0

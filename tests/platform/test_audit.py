@@ -24,7 +24,7 @@ def test_coordinator_changes_are_audited(client, db, login, coordinator, host_ci
     updated = _entries(db, "partner")[-1]
     assert updated.action == "update" and updated.changes["name"] == ["COWI", "COWI A/S"]
     assert updated.changes["public"] == [True, False]
-    client.post(f"/lyngby-taarbaek/coordinator/partners/{partner_id}/delete")
+    client.post(f"/lyngby-taarbaek/coordinator/partners/{partner_id}/delete", data={"confirm": "1"})
     assert _entries(db, "partner")[-1].action == "delete"
     page = client.get("/lyngby-taarbaek/coordinator/audit?entity=partner")
     assert "COWI A/S" in page.text
