@@ -4,11 +4,13 @@ from flask import flash, g, redirect, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms import DecimalField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, StopValidation
+from wtforms import DecimalField, EmailField, IntegerField, SelectField, StringField, TelField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, StopValidation
 
-from mentorby.blueprints.common import CityBlueprint, choices, coordinator_required, render
+from mentorby.blueprints.common import CityBlueprint, choices, coordinator_required, render, show_error, strip
 from mentorby.blueprints.forms import Form
+from mentorby.blueprints.messages import message
+from mentorby.platform.cities import services as cities
 from mentorby.platform.extensions import db, htmx
 from mentorby.platform.tenancy import get_in_city
 from mentorby.tenants.programme import services as programme
@@ -48,6 +50,18 @@ class CriterionForm(Form):
     statement_en = TextAreaField(_l("Criterion in English"), validators=[DataRequired(), Length(max=500)])
 
 
+class CityDetailsForm(Form):
+    """What the public sees of the programme: its own contact address and phone, and the front page's text."""
+
+    public_email = EmailField(_l("The programme's e-mail address"), filters=[strip],
+                              validators=[Optional(), Email(), Length(max=254)],
+                              description=_l("Shown on the city's pages and on closed application forms. Use a "
+                                             "shared mailbox, not a person's own address."))
+    public_phone = TelField(_l("The programme's phone (optional)"), filters=[strip], validators=[Length(max=40)])
+    intro_da = TextAreaField(_l("Introduction in Danish"), validators=[Length(max=4000)])
+    intro_en = TextAreaField(_l("Introduction in English"), validators=[Length(max=4000)])
+
+
 def _labels():
     return {"audience_labels": AUDIENCE_LABELS, "role_labels": ROLE_LABELS, "locale": str(get_locale())}
 
@@ -55,9 +69,26 @@ def _labels():
 @bp.get("/")
 @coordinator_required
 def overview():
-    """The joint events in order and the success criteria."""
+    """The joint events in order, the success criteria and the city's public details."""
     return render("programme/overview.html", city=g.city, events=programme.events(db.session),
                   criteria=programme.criteria(db.session), **_labels())
+
+
+@bp.route("/details", methods=["GET", "POST"])
+@coordinator_required
+def details():
+    """The programme's public contact and the front page's introduction."""
+    form = CityDetailsForm(obj=g.city)
+    if form.validate_on_submit():
+        try:
+            cities.update_public_details(db.session, g.city, {name: field.data for name, field in form._fields.items()
+                                                              if name != "csrf_token"})
+        except cities.CityError as error:
+            show_error(form, error, message(error.code, **error.params))
+        else:
+            flash(_("Saved. The city's pages show it now."), "info")
+            return redirect(url_for("programme.overview"))
+    return render("programme/details.html", form=form, city=g.city, status=422 if form.is_submitted() else 200)
 
 
 @bp.route("/events/<int:event_id>", methods=["GET", "POST"])

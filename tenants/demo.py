@@ -25,6 +25,7 @@ CITIES = (
     {
         "slug": "lyngby-taarbaek", "name": "Lyngby-Taarbæk Vidensby", "municipality": "Lyngby-Taarbæk Kommune",
         "is_host": True, "contact_name": "Vidensbyen", "contact_email": "koordinator@lyngby-taarbaek.example",
+        "public_email": "mentoring@vidensbyen.example", "public_phone": "+45 45 97 35 00",
         "intro_da": "Vidensbyens Career Mentoring Programme hjælper medrejsende ægtefæller og partnere til "
         "internationale specialister med job og netværk, så familierne bliver i Danmark.",
         "intro_en": "The Knowledge City's Career Mentoring Programme helps the accompanying spouses and partners of "
@@ -40,6 +41,7 @@ CITIES = (
     {
         "slug": "aarhus", "name": "Aarhus Career Mentoring", "municipality": "Aarhus Kommune", "is_host": False,
         "contact_name": "International Community Aarhus", "contact_email": "koordinator@aarhus.example",
+        "public_email": "mentoring@aarhus.example", "public_phone": "",
         "intro_da": "", "intro_en": "",
         "coordinator": ("Anders Koordinator", "koordinator@aarhus.example"),
         "partners": (("Aarhus Universitet", "university"), ("Vestas", "company"), ("Aarhus Kommune", "municipality")),

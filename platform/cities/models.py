@@ -30,9 +30,12 @@ class Tenant(db.Model):
     status: Mapped[str] = mapped_column(String(20), nullable=False, default=PENDING)
     #: The host city's programme is the model new cities copy.
     is_host: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
-    #: Who at the city answers questions about the programme.
+    #: Who signed the city up: the platform writes to them; never shown to the public (it is a person's address).
     contact_name: Mapped[str] = mapped_column(String(120), nullable=False, default="")
     contact_email: Mapped[str] = mapped_column(String(254), nullable=False, default="")
+    #: The programme's own address and phone for the public (a shared mailbox, not a person's), set by coordinators.
+    public_email: Mapped[str] = mapped_column(String(254), nullable=False, default="", server_default="")
+    public_phone: Mapped[str] = mapped_column(String(40), nullable=False, default="", server_default="")
     #: Why the city wants to run the programme (from the sign-up form).
     motivation: Mapped[str] = mapped_column(Text, nullable=False, default="")
     #: The front page's introduction, per language.

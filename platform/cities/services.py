@@ -2,10 +2,12 @@
 
 import re
 
+from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mentorby.platform.cities.models import ACTIVE, PENDING, REJECTED, SUSPENDED, Tenant
+from mentorby.platform.rules import RuleError
 from mentorby.platform.tenancy import utcnow
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
@@ -26,13 +28,8 @@ TRANSITIONS = {
 }
 
 
-class CityError(Exception):
+class CityError(RuleError):
     """A city rule was broken; `code` names which and `field` where to show it."""
-
-    def __init__(self, code: str, field: str | None = None):
-        super().__init__(code)
-        self.code = code
-        self.field = field
 
 
 def slug_problem(slug: str) -> str | None:
@@ -90,3 +87,30 @@ def list_cities(session: Session, *, status: str | None = None) -> list[Tenant]:
     if status:
         query = query.where(Tenant.status == status)
     return list(session.execute(query).scalars())
+
+
+_PHONE = re.compile(r"^\+?[0-9 ()\-]{6,40}$")
+#: What a coordinator may change of the city's public details, with the longest each may be.
+PUBLIC_DETAILS = {"public_email": 254, "public_phone": 40, "intro_da": 4000, "intro_en": 4000}
+
+
+def update_public_details(session: Session, city: Tenant, values: dict) -> Tenant:
+    """Change the programme's public address, phone and introductions (the address is shown on the city's pages)."""
+    clean = {}
+    for key, limit in PUBLIC_DETAILS.items():
+        value = (values.get(key) or "").strip()
+        if len(value) > limit:
+            raise CityError("text_too_long", key, max=limit)
+        clean[key] = value
+    if clean["public_email"]:
+        try:
+            validate_email(clean["public_email"], check_deliverability=False)
+        except EmailNotValidError:
+            raise CityError("bad_email", "public_email") from None
+        clean["public_email"] = clean["public_email"].lower()
+    if clean["public_phone"] and not _PHONE.match(clean["public_phone"]):
+        raise CityError("bad_phone", "public_phone")
+    for key, value in clean.items():
+        setattr(city, key, value)
+    session.flush()
+    return city

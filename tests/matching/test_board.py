@@ -118,7 +118,7 @@ def test_publish_tells_both_sides_and_lets_the_round_run(client, db, login, coor
     mail = last_mail(db, "mentee1@example.org")
     assert mail.kind == "match_published" and "Mentor it" in mail.body
     assert client.post(f"/lyngby-taarbaek/coordinator/cohorts/{cohort_id}/move",
-                       data={"target": "running"}).status_code == 302
+                       data={"target": "running", "early": "1", "note": "Ready"}).status_code == 302
     assert client.post(f"{BOARD.format(cohort_id)}/publish").status_code == 422  # nothing left to publish
     # The mentee sees the mentor in the portal.
     mentee = create_user(city=host_city, role="mentee", email="mentee1@example.org")

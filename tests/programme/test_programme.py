@@ -1,3 +1,4 @@
+import pytest
 from sqlalchemy import select
 
 from mentorby.platform.tenancy import tenant_scope
@@ -106,3 +107,32 @@ def test_non_finite_threshold_is_refused(client, db, login, coordinator, host_ci
     for value in ("sNaN", "NaN", "Infinity"):
         response = client.post(url, data={"threshold_percent": value, "statement_da": "x", "statement_en": "y"})
         assert response.status_code == 422, value
+
+
+def test_public_details_replace_the_coordinators_own_address(client, db, login, coordinator, host_city):
+    host_city.contact_email = "mette.personal@lyngby.example"
+    db.session.flush()
+    front = client.get("/lyngby-taarbaek/")
+    assert "mette.personal@lyngby.example" not in front.text  # a person's own address is never public
+    login(coordinator)
+    assert "no contact address yet" in client.get("/lyngby-taarbaek/coordinator/programme/").text
+    response = client.post("/lyngby-taarbaek/coordinator/programme/details",
+                           data={"public_email": " Mentoring@Lyngby.example ", "public_phone": "+45 45 97 35 00",
+                                 "intro_da": "Velkommen", "intro_en": "Welcome"})
+    assert response.status_code == 302
+    front = client.get("/lyngby-taarbaek/")
+    assert "mentoring@lyngby.example" in front.text and "+45 45 97 35 00" in front.text
+    assert "mette.personal@lyngby.example" not in front.text
+
+
+@pytest.mark.parametrize(("data", "text"), [
+    ({"public_email": "not an address"}, "Invalid email address"),
+    ({"public_email": "a@b.example", "public_phone": "call me"}, "phone number"),
+    ({"public_email": "a@b.example", "intro_en": "x" * 4001}, "4000"),
+])
+def test_bad_public_details_change_nothing(client, db, login, coordinator, host_city, data, text):
+    login(coordinator)
+    response = client.post("/lyngby-taarbaek/coordinator/programme/details", data=data)
+    assert response.status_code == 422 and text in response.text
+    db.session.expire_all()
+    assert host_city.public_email == "" and host_city.intro_en == ""
