@@ -5,6 +5,8 @@ FLASK := $(VENV)/bin/flask --app wsgi
 PYTEST := $(PY) -m pytest
 CHROMIUM ?= /usr/bin/chromium
 export MENTORBY_ENV ?= development
+#: `make run PORT=5050` when 5000 is taken (on macOS the AirPlay receiver holds it).
+PORT ?= 5000
 
 .PHONY: install translations run worker test lint test-sqlite test-postgres test-browser browser bench clean
 
@@ -21,8 +23,8 @@ translations: $(VENV)/.installed
 
 run: install
 	$(FLASK) db upgrade
-	$(FLASK) seed-demo
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	PORT=$(PORT) $(FLASK) seed-demo
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 worker: install
 	$(VENV)/bin/huey_consumer mentorby.tenants.tasks.huey --workers 2

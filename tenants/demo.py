@@ -1,5 +1,6 @@
 """Demo data: the host city and a second city, so a newcomer can click through both and see isolation."""
 
+import os
 from datetime import date, timedelta
 
 import click
@@ -304,7 +305,8 @@ def register(app: Flask) -> None:
             raise click.ClickException("seed-demo is for local use; it is refused in production.")
         printed = seed_demo()
         db.session.commit()
-        click.echo("Demo data ready. Sign in at http://127.0.0.1:5000/login with the password "
+        port = os.environ.get("PORT", "5000")
+        click.echo(f"Demo data ready. Sign in at http://127.0.0.1:{port}/login with the password "
                    f"{DEMO_PASSWORD!r} and one of:")
         for who, email in printed:
             click.echo(f"  {email:42} {who}")

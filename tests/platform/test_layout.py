@@ -41,3 +41,16 @@ def test_layers_import_in_one_direction():
                 if name.startswith(prefixes) or name.split(".")[0] in {"platform", "tenants", "blueprints"}:
                     problems.append(f"{path.relative_to(ROOT)} imports {name}")
     assert problems == []
+
+
+def test_readme_and_docs_link_only_inside_the_repository():
+    """README.md is self-contained: its links and those of docs/ point at files of this repository."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    for document in [root / "README.md", *sorted((root / "docs").rglob("*.md"))]:
+        for target in re.findall(r"\]\(([^)\s]+)\)", document.read_text()):
+            assert not re.match(r"[a-z]+:", target), f"{document.name} links outside: {target}"
+            path = (document.parent / target.split("#")[0]).resolve()
+            assert path.is_relative_to(root) and path.exists(), f"{document.name}: {target} is not in the repository"
