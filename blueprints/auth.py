@@ -1,6 +1,6 @@
 """Signing in and out, password resets, invitations and the person's own account page."""
 
-from flask import Blueprint, current_app, flash, redirect, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
@@ -11,6 +11,7 @@ from mentorby.blueprints.common import choices, render, safe_next, strip
 from mentorby.blueprints.forms import Form
 from mentorby.blueprints.messages import message
 from mentorby.platform.accounts import services as accounts
+from mentorby.platform.accounts import sessions
 from mentorby.platform.accounts.passwords import MAX_LENGTH, MIN_LENGTH, password_problem, verify_password
 from mentorby.platform.accounts.tokens import LinkError
 from mentorby.platform.extensions import db, limiter
@@ -75,6 +76,13 @@ bp = Blueprint("auth", __name__)
 
 
 def _sign_in(user) -> None:
+    # A fresh session: nothing of the anonymous one (its CSRF token above all) carries over into the signed-in one,
+    # but the language the person was reading in.
+    language = session.get(SESSION_KEY)
+    session.clear()
+    if language:
+        session[SESSION_KEY] = language
+    user.sign_in_token = sessions.start(db.session, user, request.user_agent.string)
     login_user(user)
     session.permanent = True
     if user.locale:
@@ -119,7 +127,9 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    """Sign out."""
+    """Sign out: this sign-in ends on the server too, so the old cookie opens nothing."""
+    if g.get("sign_in") is not None:
+        sessions.end(db.session, g.sign_in, sessions.LOGOUT)
     logout_user()
     session.pop(SESSION_KEY, None)
     flash(_("You are signed out."), "info")
@@ -148,6 +158,7 @@ def reset_password(token: str):
     form = NewPasswordForm()
     if form.validate_on_submit():
         accounts.set_password(user, form.password.data)
+        sessions.end_all(db.session, user.id, sessions.PASSWORD)
         flash(_("Your new password is saved. Sign in with it."), "info")
         return redirect(url_for("auth.login"))
     return render("auth/reset.html", form=form, status=422 if form.is_submitted() else 200)
@@ -204,7 +215,30 @@ def account():
         return redirect(url_for("auth.account"))
     memberships = accounts.memberships_of(db.session, current_user.id)
     return render("auth/account.html", form=form, memberships=memberships,
+                  sign_ins=sessions.open_sign_ins(db.session, current_user.id), current_sign_in=g.sign_in,
                   status=422 if form.is_submitted() else 200)
+
+
+@bp.post("/account/sessions/<int:sign_in_id>/end")
+@login_required
+def end_session(sign_in_id: int):
+    """Sign out one of the person's other devices."""
+    for sign_in in sessions.open_sign_ins(db.session, current_user.id):
+        if sign_in.id == sign_in_id and sign_in.id != g.sign_in.id:
+            sessions.end(db.session, sign_in, sessions.REVOKED)
+            flash(_("That session is signed out."), "info")
+            return redirect(url_for("auth.account"))
+    abort(404)
+
+
+@bp.post("/account/sessions/end-all")
+@login_required
+def end_all_sessions():
+    """Sign out everywhere, this device included (a lost phone, a shared computer)."""
+    sessions.end_all(db.session, current_user.id, sessions.EVERYWHERE)
+    logout_user()
+    flash(_("You are signed out everywhere."), "info")
+    return redirect(url_for("auth.login"))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -217,6 +251,8 @@ def change_password():
             form.current.errors.append(_("The current password is not correct."))
         else:
             accounts.set_password(current_user, form.password.data)
-            flash(_("Your new password is saved."), "info")
+            # Whoever else knew the old password is signed out; this device stays signed in.
+            sessions.end_all(db.session, current_user.id, sessions.PASSWORD, keep=g.sign_in)
+            flash(_("Your new password is saved. Your other sessions are signed out."), "info")
             return redirect(url_for("auth.account"))
     return render("auth/password.html", form=form, status=422 if form.is_submitted() else 200)

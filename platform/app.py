@@ -8,6 +8,7 @@ from sqlalchemy import event
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from mentorby.platform.accounts import sessions
 from mentorby.platform.accounts.models import COORDINATOR, User
 from mentorby.platform.audit.listener import set_actor
 from mentorby.platform.config import INSTANCE, ROOT, load_config
@@ -65,14 +66,16 @@ def create_app(config: dict | None = None) -> Flask:
     api.init_app(app)
 
     @login_manager.user_loader
-    def load_user(session_id: str):
-        user_id, _, digest = session_id.partition(":")
-        if not user_id.isascii() or not user_id.isdigit():
+    def load_user(token: str):
+        sign_in = sessions.find(db.session, token)
+        if sign_in is None:
             return None
-        user = db.session.get(User, int(user_id))
-        # A deactivated person, or a session from before a password change, is signed out.
-        if user is None or not user.active or user.get_id() != session_id:
+        user = db.session.get(User, sign_in.user_id)
+        if user is None or not user.active:
+            # A deactivated person is signed out everywhere at their next request.
+            sessions.end_all(db.session, sign_in.user_id, sessions.DEACTIVATED)
             return None
+        user.sign_in_token, g.sign_in = token, sign_in
         return user
 
     with app.app_context():

@@ -6,7 +6,6 @@ from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from mentorby.platform.accounts.tokens import fingerprint
 from mentorby.platform.extensions import db
 from mentorby.platform.tenancy import TenantOwned, UTCDateTime, utcnow
 
@@ -46,12 +45,14 @@ class User(UserMixin, db.Model):
         """Flask-Login: a deactivated user cannot log in."""
         return self.active
 
-    def get_id(self) -> str:
-        """Flask-Login's session id: the user id and a digest of the password hash.
+    #: The random id of the sign-in this object was loaded for (platform/accounts/sessions.py); not stored.
+    sign_in_token = None
 
-        A new password (reset or change) changes the digest, so every other session of the person ends.
-        """
-        return f"{self.id}:{fingerprint(self.password_hash)}"
+    def get_id(self) -> str:
+        """Flask-Login's session id: the random id of the person's current sign-in, which the server can end."""
+        if not self.sign_in_token:
+            raise RuntimeError("a person is signed in only through accounts.sessions.start")
+        return self.sign_in_token
 
     @property
     def is_platform_admin(self) -> bool:

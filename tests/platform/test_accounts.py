@@ -205,3 +205,89 @@ def test_odd_page_numbers_and_query_keys_are_harmless(client, coordinator, login
     login(coordinator)
     for query in ("page=%C2%B2", "page=-1", "page=abc", "endpoint=x&page=2", "_external=1"):
         assert client.get(f"/lyngby-taarbaek/coordinator/partners/?{query}").status_code == 200
+
+
+# --- sign-ins the server can end ------------------------------------------------------------------
+
+
+def _open_sign_ins(db, user):
+    from mentorby.platform.accounts.sessions import open_sign_ins
+
+    db.session.expire_all()
+    return open_sign_ins(db.session, user.id)
+
+
+def test_logout_ends_the_session_on_the_server(app, client, db, coordinator):
+    client.post("/login", data={"email": coordinator.email, "password": PASSWORD},
+                headers={"User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/130.0 Safari/537.36"})
+    cookie = client.get_cookie("session").value
+    assert client.get("/lyngby-taarbaek/coordinator/").status_code == 200
+    [sign_in] = _open_sign_ins(db, coordinator)
+    assert sign_in.device == "Chrome · Linux" and len(sign_in.token_hash) == 64
+    assert cookie.find(sign_in.token_hash) == -1  # the cookie holds the random id, the server only its digest
+    client.post("/logout")
+    stolen = app.test_client()
+    stolen.set_cookie("session", cookie)
+    assert stolen.get("/lyngby-taarbaek/coordinator/").status_code == 302  # to the login page
+    assert _open_sign_ins(db, coordinator) == []
+
+
+def test_the_csrf_token_is_renewed_at_sign_in(client, coordinator):
+    client.get("/login")
+    with client.session_transaction() as session:
+        session["csrf_token"] = "token-of-the-anonymous-page"
+    client.post("/login", data={"email": coordinator.email, "password": PASSWORD})
+    with client.session_transaction() as session:
+        assert session.get("csrf_token") != "token-of-the-anonymous-page"
+
+
+def test_a_password_change_ends_the_other_sessions_and_keeps_this_one(app, client, db, coordinator):
+    phone = app.test_client()
+    phone.post("/login", data={"email": coordinator.email, "password": PASSWORD})
+    client.post("/login", data={"email": coordinator.email, "password": PASSWORD})
+    assert len(_open_sign_ins(db, coordinator)) == 2
+    response = client.post("/account/password", data={"current": PASSWORD, "password": NEW_PASSWORD,
+                                                       "confirm": NEW_PASSWORD})
+    assert response.status_code == 302
+    assert client.get("/account").status_code == 200
+    assert phone.get("/account").status_code == 302
+    assert len(_open_sign_ins(db, coordinator)) == 1
+
+
+def test_a_password_reset_ends_every_session(app, client, db, coordinator):
+    signed_in = app.test_client()
+    signed_in.post("/login", data={"email": coordinator.email, "password": PASSWORD})
+    client.post("/password/forgot", data={"email": coordinator.email})
+    link = link_in(last_mail(db, coordinator.email))
+    assert client.post(link, data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}).status_code == 302
+    assert signed_in.get("/account").status_code == 302
+    assert _open_sign_ins(db, coordinator) == []
+
+
+def test_account_lists_sessions_ends_one_and_signs_out_everywhere(app, client, db, coordinator, other_coordinator):
+    laptop = app.test_client()
+    laptop.post("/login", data={"email": coordinator.email, "password": PASSWORD},
+                headers={"User-Agent": "Mozilla/5.0 (Windows NT 10.0) Gecko/20100101 Firefox/131.0"})
+    client.post("/login", data={"email": coordinator.email, "password": PASSWORD},
+                headers={"User-Agent": "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Safari/604.1"})
+    page = client.get("/account")
+    assert "Firefox · Windows" in page.text and "Safari · iPhone" in page.text and "this device" in page.text
+    other = [s for s in _open_sign_ins(db, coordinator) if "Firefox" in s.user_agent][0]
+    # Someone else's session id is not found through one's own account.
+    stranger = app.test_client()
+    stranger.post("/login", data={"email": other_coordinator.email, "password": PASSWORD})
+    assert stranger.post(f"/account/sessions/{other.id}/end").status_code == 404
+    assert laptop.get("/account").status_code == 200
+    assert client.post(f"/account/sessions/{other.id}/end").status_code == 302
+    assert laptop.get("/account").status_code == 302
+    assert client.post("/account/sessions/end-all").status_code == 302
+    assert client.get("/account").status_code == 302
+    assert _open_sign_ins(db, coordinator) == []
+
+
+def test_a_deactivated_person_is_signed_out_at_the_next_request(client, db, coordinator):
+    client.post("/login", data={"email": coordinator.email, "password": PASSWORD})
+    coordinator.active = False
+    db.session.flush()
+    assert client.get("/lyngby-taarbaek/coordinator/").status_code == 302
+    assert _open_sign_ins(db, coordinator) == []

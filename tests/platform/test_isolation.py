@@ -22,6 +22,7 @@ PLATFORM_RULES = {
     "/account/password", "/static/<path:filename>", "/national/", "/platform/cities", "/platform/outbox",
     "/platform/audit", "/platform/cities/<int:city_id>/<action>", "/password/reset/<token>", "/invite/<token>",
     "/api/v1/openapi.json", "/api/v1/docs", "/api/v1/cities", "/api/v1/me",
+    "/account/sessions/<int:sign_in_id>/end", "/account/sessions/end-all",
 }
 
 
@@ -218,3 +219,23 @@ def test_platform_pages_show_no_city_data_to_non_admins(app, db, victim, other_c
     account = client.get("/account")
     assert "Aarhus Career Mentoring" in account.text
     assert "/lyngby-taarbaek/coordinator" not in account.text and SECRET_NAME not in account.text
+
+
+def test_a_signed_out_session_opens_nothing(app, db, victim, coordinator, login):
+    """The cookie of a session that ended (logout) is a stranger's: every city URL answers as to a stranger."""
+    before = _snapshot(db)
+    client = login(coordinator, target=app.test_client())
+    assert client.get("/lyngby-taarbaek/coordinator/").status_code == 200
+    cookie = client.get_cookie("session").value
+    client.post("/logout")
+    replay = app.test_client()
+    replay.set_cookie("session", cookie)
+    replay.environ_base["HTTP_USER_AGENT"] = "another browser"
+    for rule, method, url in _requests(app, victim, "lyngby-taarbaek"):
+        response = replay.open(url, method=method, data={"name": "x"})
+        if rule.rule in PUBLIC_CITY_RULES:
+            _check_public(response, rule, method)
+        else:
+            _check(response, rule, method)
+    assert replay.get("/account").status_code == 302
+    assert _snapshot(db) == before
