@@ -4,7 +4,7 @@ Authentication is a personal API token (`Authorization: Bearer mby_…`), scoped
 Later capabilities add their resources to this same API.
 """
 
-from flask import Flask, abort, g, request
+from flask import Flask, abort, g, jsonify, request
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import func, select
@@ -180,6 +180,23 @@ def _page(query, pagination_parameters, *order):
     return db.session.execute(
         query.order_by(*order).offset(pagination_parameters.first_item).limit(pagination_parameters.page_size)
     ).scalars().all()
+
+
+#: The highest page number the API answers (1,000,000 pages of 100 is more than any list here will hold); a bigger
+#: number would overflow the database's OFFSET.
+MAX_PAGE = 1_000_000
+
+
+@blp.before_request
+def bound_page_numbers():
+    """Refuse page numbers a database cannot take, with a message, before any view counts rows."""
+    for name, highest in (("page", MAX_PAGE), ("page_size", 100)):
+        value = request.args.get(name)
+        if value is not None and not (value.isascii() and value.isdigit() and 1 <= int(value) <= highest):
+            body = {"code": 422, "message": "Unprocessable Entity",
+                    "errors": {"query": {name: [f"Must be a whole number from 1 to {highest}."]}}}
+            return jsonify(body), 422
+    return None
 
 
 def token_user(*, require_coordinator: bool = True):

@@ -1,3 +1,4 @@
+import pytest
 from sqlalchemy import select
 
 from mentorby.platform.accounts.models import ApiToken
@@ -65,3 +66,25 @@ def test_participant_token_cannot_read_the_audit_log(client, db, host_city, crea
     mentor = create_user(city=host_city, role="mentor")
     headers = _token(db, mentor, host_city)
     assert client.get("/api/v1/cities/lyngby-taarbaek/audit", headers=headers).status_code == 403
+
+
+@pytest.mark.parametrize("value", ["99999999999999999999", "1000001", "-1", "²", "1e3", ""])
+def test_page_numbers_a_database_cannot_take_are_refused_with_a_message(client, db, coordinator, host_city,
+                                                                        create_cohort, value):
+    cohort = create_cohort(host_city)
+    headers = _token(db, coordinator, host_city)
+    for url in ("/api/v1/cities", "/api/v1/cities/lyngby-taarbaek/audit", "/api/v1/cities/lyngby-taarbaek/cohorts",
+                f"/api/v1/cities/lyngby-taarbaek/cohorts/{cohort.id}/applications",
+                f"/api/v1/cities/lyngby-taarbaek/cohorts/{cohort.id}/matches"):
+        for name in ("page", "page_size"):
+            response = client.get(f"{url}?{name}={value}", headers=headers)
+            assert response.status_code == 422, (url, name, response.status_code)
+            assert name in response.get_json()["errors"]["query"]
+    assert client.get("/api/v1/cities?page=1000000").status_code == 200  # the last page allowed: empty
+
+
+def test_html_pagers_take_any_page_number(client, login, coordinator, host_city):
+    login(coordinator)
+    for url in ("/lyngby-taarbaek/coordinator/partners/", "/lyngby-taarbaek/coordinator/audit",
+                "/lyngby-taarbaek/coordinator/cohorts/", "/lyngby-taarbaek/coordinator/pool/"):
+        assert client.get(f"{url}?page=99999999999999999999").status_code == 200
