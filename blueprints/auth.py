@@ -148,7 +148,7 @@ def forgot_password():
     return render("auth/forgot.html", form=form, status=422 if form.is_submitted() else 200)
 
 
-@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@bp.route(accounts.RESET_PATH.replace("{token}", "<token>"), methods=["GET", "POST"])
 def reset_password(token: str):
     """Choose a new password from a signed, expiring, single-use link."""
     try:

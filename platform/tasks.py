@@ -44,3 +44,17 @@ def deliver_message(message_id: int) -> str:
 
     with app_context():
         return deliver(db.session, message_id)
+
+
+@huey.task(retries=2, retry_delay=60)
+def send_password_reset(email: str, locale: str) -> bool:
+    """Send a password-reset link if the address has an active account (see accounts.request_password_reset)."""
+    from mentorby.platform.accounts.services import mail_password_reset
+    from mentorby.platform.extensions import db
+    from mentorby.platform.outbox.services import enqueue_pending
+
+    with app_context():
+        sent = mail_password_reset(db.session, email, locale)
+        db.session.commit()
+        enqueue_pending(db.session)
+        return sent

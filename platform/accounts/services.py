@@ -4,8 +4,8 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from flask import current_app, render_template, url_for
-from flask_babel import force_locale, get_locale
+from flask import current_app, url_for
+from flask_babel import get_locale
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -189,29 +189,33 @@ def accept_invitation(
     return account
 
 
+#: Where a reset link leads (the auth blueprint serves it); built here because a worker has no request to ask.
+RESET_PATH = "/password/reset/{token}"
+
+
 def request_password_reset(session: Session, email: str) -> None:
-    """Send a reset link if the address belongs to an active user; say nothing either way."""
+    """Hand the reset mail to the task queue, whether or not the address has an account.
+
+    The request does the same work either way (one task queued after commit), so its answer time does not tell
+    which addresses have accounts; the worker finds out and sends the link, or nothing.
+    """
+    from mentorby.platform.outbox.services import queue_task
+    from mentorby.platform.tasks import send_password_reset
+
+    queue_task(session, send_password_reset, normalise_email(email), str(get_locale() or "da"))
+
+
+def mail_password_reset(session: Session, email: str, locale: str) -> bool:
+    """Queue the reset link for an active account with this address (in its language); whether one was sent."""
     user = find_user(session, email)
     if user is None or not user.active:
-        # Do the same signing and rendering as for a real account, so the answer time does not tell
-        # which addresses have one (delivery itself happens in the worker in production).
-        make_link_token(RESET, {"u": 0, "f": fingerprint(None)})
-        with force_locale(_locale_for(None)):
-            render_template("mail/password_reset.txt", link="", minutes=0)
-        return
+        return False
     token = make_link_token(RESET, {"u": user.id, "f": fingerprint(user.password_hash)})
-    link = current_app.config["BASE_URL"].rstrip("/") + url_for("auth.reset_password", token=token)
+    link = current_app.config["BASE_URL"].rstrip("/") + RESET_PATH.format(token=token)
     minutes = int(current_app.config["PASSWORD_RESET_MAX_AGE"].total_seconds() // 60)
-    _mail(
-        session,
-        to=user.email,
-        kind="password_reset",
-        template="password_reset",
-        tenant_id=None,
-        locale=_locale_for(user),
-        link=link,
-        minutes=minutes,
-    )
+    _mail(session, to=user.email, kind="password_reset", template="password_reset", tenant_id=None,
+          locale=user.locale or locale, link=link, minutes=minutes)
+    return True
 
 
 def user_for_reset(session: Session, token: str) -> User:

@@ -12,6 +12,8 @@ from mentorby.platform.outbox.models import FAILED, QUEUED, SENT, OutboxMessage
 from mentorby.platform.tenancy import cross_tenant, utcnow
 
 PENDING_KEY = "mentorby.outbox_pending"
+#: Tasks to hand to the queue once the request's transaction commits: (task, arguments).
+TASKS_KEY = "mentorby.tasks_pending"
 
 
 def queue_mail(
@@ -43,11 +45,19 @@ def enqueue_pending(session: Session) -> None:
     pending = session.info.pop(PENDING_KEY, [])
     for message_id in pending:
         deliver_message(message_id)
+    for task, arguments in session.info.pop(TASKS_KEY, []):
+        task(*arguments)
 
 
 def discard_pending(session: Session) -> None:
     """After a rollback: the messages were never written, so nothing is queued."""
     session.info.pop(PENDING_KEY, None)
+    session.info.pop(TASKS_KEY, None)
+
+
+def queue_task(session: Session, task, *arguments) -> None:
+    """Hand `task(*arguments)` to the task queue if, and once, the transaction commits."""
+    session.info.setdefault(TASKS_KEY, []).append((task, arguments))
 
 
 def _send_smtp(message: OutboxMessage) -> None:

@@ -291,3 +291,35 @@ def test_a_deactivated_person_is_signed_out_at_the_next_request(client, db, coor
     db.session.flush()
     assert client.get("/lyngby-taarbaek/coordinator/").status_code == 302
     assert _open_sign_ins(db, coordinator) == []
+
+
+def test_password_reset_answers_alike_for_known_and_unknown_addresses(app, client, db, coordinator, tmp_path):
+    """The request only queues a task, whatever the address: the medians of the two answer times are alike."""
+    import statistics
+    import time
+
+    from huey.storage import SqliteStorage
+
+    from mentorby.platform.extensions import limiter
+    from mentorby.platform.tasks import huey
+
+    # A real queue (in a file of this test's own): the worker, not the request, looks the address up.
+    limiter.enabled, huey.immediate = False, False
+    huey.storage = SqliteStorage("mentorby", filename=str(tmp_path / "queue.sqlite"))
+    try:
+        times = {"known": [], "unknown": []}
+        for round_ in range(70):
+            for kind, email in (("known", coordinator.email), ("unknown", f"nobody{round_}@example.org")):
+                started = time.perf_counter()
+                assert client.post("/password/forgot", data={"email": email}).status_code == 302
+                times[kind].append(time.perf_counter() - started)
+        assert huey.pending_count() == 140
+        known, unknown = (statistics.median(times[kind][10:]) for kind in ("known", "unknown"))
+        assert abs(known - unknown) < max(0.002, 0.25 * min(known, unknown)), (known, unknown)
+    finally:
+        limiter.enabled, huey.immediate = True, True
+    # Run by a worker, the task sends the link to the account, and nothing to an unknown address.
+    from mentorby.platform.tasks import send_password_reset
+
+    assert send_password_reset.call_local(coordinator.email, "en") is True
+    assert send_password_reset.call_local("nobody@example.org", "en") is False
