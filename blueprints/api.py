@@ -6,6 +6,7 @@ Later capabilities add their resources to this same API.
 
 from flask import Flask, abort, g, jsonify, request
 from flask_smorest import Blueprint
+from flask_smorest.pagination import PaginationMetadataSchema
 from marshmallow import Schema, fields, validate
 from sqlalchemy import func, select
 
@@ -26,7 +27,17 @@ from mentorby.tenants.cohorts.models import Cohort
 from mentorby.tenants.matching.models import Match
 from mentorby.tenants.programme.services import events
 
-blp = Blueprint("api_v1", __name__, url_prefix="/api/v1", description="Mentorby API v1")
+class ApiBlueprint(Blueprint):
+    """flask-smorest's blueprint, documenting the X-Pagination header as what it is: JSON text in a header."""
+
+    def _document_pagination_metadata(self, spec, resp_doc):
+        resp_doc.setdefault("headers", {})[self.PAGINATION_HEADER_NAME] = {
+            "description": "Pagination metadata (total, pages, first, last, page, previous and next), as JSON text.",
+            "content": {"application/json": {"schema": PaginationMetadataSchema}},
+        }
+
+
+blp = ApiBlueprint("api_v1", __name__, url_prefix="/api/v1", description="Mentorby API v1")
 blp.url_value_preprocessor(resolve_city)
 BEARER = [{"bearerAuth": []}]
 

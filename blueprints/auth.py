@@ -111,8 +111,15 @@ def landing(user) -> str:
     return url_for("auth.account")
 
 
+def _account_key() -> str:
+    return "account:" + accounts.normalise_email(request.form.get("email", ""))[:254]
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+# Failed sign-ins per account, whatever the address: guessing a password from many hosts is stopped too.
+@limiter.limit(lambda: current_app.config["ACCOUNT_LOGIN_RATE_LIMIT"], methods=["POST"], key_func=_account_key,
+               deduct_when=lambda response: response.status_code == 422)
 def login():
     """Sign in with e-mail and password."""
     form = LoginForm()

@@ -116,6 +116,17 @@ def _compose(app: Flask) -> None:
 
 
 def _register_request_cycle(app: Flask) -> None:
+    warned = []
+
+    @app.before_request
+    def check_proxy_header():
+        # TRUSTED_PROXIES promises a proxy that sets X-Forwarded-For; a request without it came around the proxy,
+        # or there is none, and then any client can fake its address past the rate limits.
+        if app.config["TRUSTED_PROXIES"] and not warned and "X-Forwarded-For" not in request.headers:
+            warned.append(True)
+            app.logger.warning("TRUSTED_PROXIES=%s but a request came without X-Forwarded-For: is a proxy really "
+                               "in front? Without one, clients can fake their address.", app.config["TRUSTED_PROXIES"])
+
     @app.before_request
     def identify_actor():
         g.roles = set()
@@ -152,6 +163,9 @@ def _register_request_cycle(app: Flask) -> None:
             discard_pending(db.session)
         response.vary.add("HX-Request")
         response.vary.add("Cookie")
+        if current_user.is_authenticated and "Cache-Control" not in response.headers:
+            # A signed-in page holds personal data: no shared cache, and no copy in the browser after sign-out.
+            response.headers["Cache-Control"] = "no-store"
         return response
 
 
@@ -188,12 +202,15 @@ def _register_errors(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
+        # Headers the error carries belong to the answer: Allow on a 405, WWW-Authenticate on a 401.
+        headers = [(name, value) for name, value in error.get_headers() if name.lower() != "content-type"]
         if _wants_json() and getattr(error, "data", None):
             # flask-smorest puts validation messages on the error; keep them for API clients.
             db.session.rollback()
             body = {"code": error.code, "message": error.description, "errors": error.data.get("messages")}
-            return jsonify(body), error.code
-        return render_error(error.code or 500)
+            return jsonify(body), error.code, headers
+        body, code = render_error(error.code or 500)
+        return body, code, headers
 
     @app.errorhandler(InternalServerError)
     def server_error(error):

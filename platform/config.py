@@ -51,10 +51,14 @@ def load_config(overrides: dict | None = None) -> dict:
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
+        #: Wrong or right, sign-ins to one account, whatever the address they come from (guessing by many hosts).
+        "ACCOUNT_LOGIN_RATE_LIMIT": os.environ.get("ACCOUNT_LOGIN_RATE_LIMIT", "20 per hour"),
         "SIGNUP_RATE_LIMIT": os.environ.get("SIGNUP_RATE_LIMIT", "20 per hour"),
         "APPLY_RATE_LIMIT": os.environ.get("APPLY_RATE_LIMIT", "30 per hour"),
         "AUTO_APPROVE_CITIES": _bool("AUTO_APPROVE_CITIES"),
         #: How many reverse proxies (load balancers) stand in front of the app; 0 trusts no forwarded header.
+        #: Set it only when that many proxies really stand in front and overwrite X-Forwarded-For: without them, a
+        #: client writes its own header and escapes the per-address rate limits (the app logs a warning then).
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
         "HOST_CITY_SLUG": os.environ.get("HOST_CITY_SLUG", "lyngby-taarbaek"),
         "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000"),
@@ -100,4 +104,7 @@ def load_config(overrides: dict | None = None) -> dict:
         raise ConfigError("Refusing to start in production with the default SECRET_KEY: set SECRET_KEY.")
     if config["ENV_NAME"] == "production" and len(str(config["SECRET_KEY"])) < 32:
         raise ConfigError("SECRET_KEY must be at least 32 characters in production.")
+    if config["ENV_NAME"] == "production" and str(config["RATELIMIT_STORAGE_URI"]).startswith("memory://"):
+        # Each gunicorn worker would count on its own: a limit of 10 sign-ins a minute lets 10 x workers through.
+        raise ConfigError("Refusing to start in production without a shared rate-limit store: set REDIS_URL.")
     return config

@@ -323,3 +323,30 @@ def test_password_reset_answers_alike_for_known_and_unknown_addresses(app, clien
 
     assert send_password_reset.call_local(coordinator.email, "en") is True
     assert send_password_reset.call_local("nobody@example.org", "en") is False
+
+
+def test_failed_sign_ins_are_limited_per_account_whatever_the_address(client, coordinator, app):
+    limit = int(app.config["ACCOUNT_LOGIN_RATE_LIMIT"].split()[0])
+    for attempt in range(limit):
+        response = client.post("/login", data={"email": coordinator.email, "password": "wrong password here"},
+                               environ_base={"REMOTE_ADDR": f"10.0.{attempt // 250}.{attempt % 250 + 1}"})
+        assert response.status_code == 422
+    blocked = client.post("/login", data={"email": coordinator.email, "password": PASSWORD},
+                          environ_base={"REMOTE_ADDR": "10.9.9.9"})
+    assert blocked.status_code == 429
+    other = client.post("/login", data={"email": "someone.else@example.org", "password": "wrong password here"},
+                        environ_base={"REMOTE_ADDR": "10.9.9.10"})
+    assert other.status_code == 422  # another account is not blocked
+
+
+def test_a_trusted_proxy_that_sends_no_header_is_logged(app, client, caplog):
+    import logging
+
+    app.config["TRUSTED_PROXIES"] = 1
+    try:
+        with caplog.at_level(logging.WARNING, logger=app.logger.name):
+            client.get("/health")
+            client.get("/health")
+    finally:
+        app.config["TRUSTED_PROXIES"] = 0
+    assert sum("X-Forwarded-For" in record.getMessage() for record in caplog.records) == 1

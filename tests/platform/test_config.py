@@ -17,9 +17,18 @@ def test_production_refuses_a_short_secret(monkeypatch):
         load_config()
 
 
+def test_production_refuses_rate_limits_counted_per_worker(monkeypatch):
+    monkeypatch.setenv("MENTORBY_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "s" * 40)
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    with pytest.raises(ConfigError, match="REDIS_URL"):
+        load_config()
+
+
 def test_production_with_a_real_secret_has_secure_cookies(monkeypatch):
     monkeypatch.setenv("MENTORBY_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "s" * 40)
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")
     monkeypatch.delenv("HUEY_IMMEDIATE", raising=False)
     config = load_config()
     assert config["SESSION_COOKIE_SECURE"] and config["REMEMBER_COOKIE_SECURE"]

@@ -100,3 +100,14 @@ def test_page_titles_name_the_city_once(client, host_city, coordinator, login, c
     title = regex.search(r"<title>(.*?)</title>",
                          client.get(f"/lyngby-taarbaek/coordinator/cohorts/{cohort.id}").text, regex.S).group(1)
     assert title == f"{cohort.name} · Lyngby-Taarbæk Vidensby"
+
+
+def test_405_keeps_its_allow_header_and_signed_in_pages_are_not_stored(client, login, coordinator):
+    refused = client.post("/health")
+    assert refused.status_code == 405 and "GET" in refused.headers["Allow"]
+    api = client.delete("/api/v1/cities")
+    assert api.status_code == 405 and "GET" in api.headers["Allow"] and api.get_json()["code"] == 405
+    assert "no-store" not in client.get("/lyngby-taarbaek/").headers.get("Cache-Control", "")
+    login(coordinator)
+    for url in ("/account", "/lyngby-taarbaek/coordinator/", "/lyngby-taarbaek/"):
+        assert client.get(url).headers["Cache-Control"] == "no-store", url
