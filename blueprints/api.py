@@ -8,6 +8,7 @@ from flask import Flask, abort, g, jsonify, request
 from flask_smorest import Blueprint
 from flask_smorest.pagination import PaginationMetadataSchema
 from marshmallow import Schema, fields, validate
+from marshmallow import fields as ma_fields
 from sqlalchemy import func, select
 
 from mentorby.blueprints.common import render, resolve_city
@@ -27,8 +28,24 @@ from mentorby.tenants.cohorts.models import Cohort
 from mentorby.tenants.matching.models import Match
 from mentorby.tenants.programme.services import events
 
+#: The highest page number the API answers (1,000,000 pages of 100 is more than any list here will hold); a bigger
+#: number would overflow the database's OFFSET.
+MAX_PAGE = 1_000_000
+
+
 class ApiBlueprint(Blueprint):
-    """flask-smorest's blueprint, documenting the X-Pagination header as what it is: JSON text in a header."""
+    """flask-smorest's blueprint, documenting what the API really does.
+
+    Page numbers go up to MAX_PAGE (checked in `bound_page_numbers`); the X-Pagination header is JSON text.
+    """
+
+    def _prepare_pagination_doc(self, doc, doc_info, **kwargs):
+        operation = doc_info.get("pagination")
+        if operation and not getattr(operation["parameters"]["schema"], "bounded", False):
+            base = operation["parameters"]["schema"]
+            operation["parameters"]["schema"] = type("PaginationParametersSchema", (base,), {
+                "bounded": True, "page": ma_fields.Integer(load_default=1, validate=validate.Range(1, MAX_PAGE))})
+        return super()._prepare_pagination_doc(doc, doc_info, **kwargs)
 
     def _document_pagination_metadata(self, spec, resp_doc):
         resp_doc.setdefault("headers", {})[self.PAGINATION_HEADER_NAME] = {
@@ -191,11 +208,6 @@ def _page(query, pagination_parameters, *order):
     return db.session.execute(
         query.order_by(*order).offset(pagination_parameters.first_item).limit(pagination_parameters.page_size)
     ).scalars().all()
-
-
-#: The highest page number the API answers (1,000,000 pages of 100 is more than any list here will hold); a bigger
-#: number would overflow the database's OFFSET.
-MAX_PAGE = 1_000_000
 
 
 @blp.before_request
