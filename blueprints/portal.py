@@ -42,15 +42,18 @@ class MentorProfileForm(MentorForm):
 PROFILE_FORMS = {MENTEE: MenteeProfileForm, MENTOR: MentorProfileForm}
 
 
+#: Rounds that are not over: the portal leads with one of these; closed rounds are history.
+LIVE_ROUNDS = ("planned", "recruiting", "selecting", "running")
+
+
 def _current(participations: list[Application]) -> Application | None:
-    """The round that matters now: the newest accepted one not yet followed up, else the newest open application."""
-    for application in participations:
-        if application.status == ACCEPTED and application.cohort.status != "followed_up":
-            return application
-    for application in participations:
-        if application.status not in (WITHDRAWN, "declined"):
-            return application
-    return None
+    """The round that matters now: a running or starting round the person is in, else their open application.
+
+    A closed round is never "current", even when it is the person's only acceptance: it is in their history.
+    """
+    live = [a for a in participations if a.cohort.status in LIVE_ROUNDS and a.status not in (WITHDRAWN, "declined")]
+    accepted = [a for a in live if a.status == ACCEPTED]
+    return (accepted or live or [None])[0]
 
 
 @bp.get("/")

@@ -121,3 +121,41 @@ def test_mentee_replaces_the_cv(client, db, login, host_city, create_cohort, cre
         db.session.expire_all()
         documents = list(db.session.execute(select(CvDocument)).scalars())
         assert [(d.filename, d.content) for d in documents] == [("new cv.pdf", newer)]
+
+
+def test_the_portal_leads_with_the_live_round_not_the_closed_one(client, db, login, host_city, create_cohort,
+                                                                 create_application, create_user):
+    closed = create_cohort(host_city, name="Efterår 2025", status="closed",
+                           starts_on=date.today() - timedelta(days=300))
+    recruiting = create_cohort(host_city, name="Forår 2027", status="recruiting",
+                               starts_on=date.today() + timedelta(days=60))
+    old = create_application(closed, role="mentor", status="accepted", email="lars@cowi.example")
+    create_application(recruiting, role="mentor", status="submitted", email="lars@cowi.example")
+    login(_member(create_user, host_city, old, "mentor"))
+    home = client.get(f"{PORTAL}/").text
+    lead = home.split('id="round-title"', 1)[1].split("</h2>", 1)[0]
+    assert "Forår 2027" in lead
+    assert "The coordinator is reading the applications" in home
+    assert "Efterår 2025" in home.split('id="history-title"', 1)[1]  # history, not the lead
+
+
+def test_a_mentor_sees_the_mentees_profile_once_the_pair_is_published(client, db, login, host_city, create_cohort,
+                                                                      create_application, create_user):
+    from mentorby.tenants.matching.models import Match
+
+    cohort = create_cohort(host_city, status="running")
+    mentor = create_application(cohort, role="mentor", status="accepted", email="lars@cowi.example")
+    mentee = create_application(cohort, role="mentee", status="accepted", job_goal="Process engineer in pharma",
+                                danish_level="beginner", languages="en hi")
+    with tenant_scope(db.session, host_city.id):
+        match = Match(cohort_id=cohort.id, mentor_id=mentor.id, mentee_id=mentee.id, status="proposed", score=50,
+                      reasons=[])
+        db.session.add(match)
+        db.session.flush()
+    login(_member(create_user, host_city, mentor, "mentor"))
+    assert "Process engineer in pharma" not in client.get(f"{PORTAL}/").text  # a proposal is not told yet
+    with tenant_scope(db.session, host_city.id):
+        db.session.get(Match, match.id).status = "published"
+        db.session.flush()
+    home = client.get(f"{PORTAL}/").text
+    assert "Process engineer in pharma" in home and "Beginner" in home and "Hindi" in home
