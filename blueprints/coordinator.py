@@ -15,7 +15,7 @@ from wtforms.validators import DataRequired, Email, Length
 from mentorby.blueprints import audit as audit_words  # noqa: F401 (registers every table's words in the log)
 from mentorby.blueprints.common import CityBlueprint, coordinator_required, paginate, render, strip
 from mentorby.blueprints.forms import Form
-from mentorby.blueprints.messages import message
+from mentorby.blueprints.messages import COHORT_ACTIONS, label, message
 from mentorby.platform.accounts import services as accounts
 from mentorby.platform.accounts.models import COORDINATOR, ApiToken, Invitation, Membership, User
 from mentorby.platform.audit.describe import AREAS, tables_in, tell
@@ -165,7 +165,8 @@ def _event_name(event: CohortEvent) -> str:
 def _describe(state: RoundState, today: date) -> RoundState:
     """The round's figures and next steps, as its phase allows them (tenants/cohorts/phases.py)."""
     cohort = state.cohort
-    show = url_for("cohorts.show", cohort_id=cohort.id)
+    # Moving the round on is done with the life cycle's buttons on its page; the step says what the button says.
+    show = url_for("cohorts.show", cohort_id=cohort.id, _anchor="timeline-title")
     board = url_for("applications.board", cohort_id=cohort.id)
     matching = url_for("matching.board", cohort_id=cohort.id)
     facts, steps = state.facts, state.steps
@@ -183,7 +184,7 @@ def _describe(state: RoundState, today: date) -> RoundState:
         facts.append(ngettext("%(num)d pair published", "%(num)d pairs published", state.published))
     if state.next_event is not None and cohort.status in (PLANNED, RECRUITING, SELECTING, RUNNING):
         when = state.next_event.starts_at
-        facts.append(_("next: %(event)s on %(date)s (%(when)s)", event=_event_name(state.next_event),
+        facts.append(_("Next joint event: %(event)s on %(date)s (%(when)s)", event=_event_name(state.next_event),
                        date=format_day(when), when=_in_days(_local_day(when), today)))
 
     if cohort.status == PLANNED:
@@ -194,7 +195,7 @@ def _describe(state: RoundState, today: date) -> RoundState:
             steps.append(Step(_("Move the application deadline"), url_for("cohorts.edit", cohort_id=cohort.id),
                               _("The deadline %(date)s has passed.", date=format_day(cohort.apply_by))))
         else:
-            steps.append(Step(_("Open recruitment"), show,
+            steps.append(Step(label(COHORT_ACTIONS, RECRUITING), show,
                               _("Check the dates of the joint events first; the application forms then open.")))
     elif cohort.status == RECRUITING:
         if state.new and phases.allows(cohort, "review"):
@@ -206,7 +207,7 @@ def _describe(state: RoundState, today: date) -> RoundState:
             why = _("Applications close on %(date)s.", date=format_day(cohort.apply_by))
         else:
             why = _("Applications closed on %(date)s.", date=format_day(cohort.apply_by))
-        steps.append(Step(_("Close recruitment"), show, why))
+        steps.append(Step(label(COHORT_ACTIONS, SELECTING), show, why))
     elif cohort.status in (SELECTING, RUNNING):
         if state.to_decide and phases.allows(cohort, "decide"):
             steps.append(Step(ngettext("Decide on %(num)d application", "Decide on %(num)d applications",
@@ -231,18 +232,20 @@ def _describe(state: RoundState, today: date) -> RoundState:
                                            state.unpaired), matching))
         if cohort.status == SELECTING:
             if both and not state.unpaired and not state.proposed:
-                steps.append(Step(_("Start the round"), show, _("Every accepted mentee has a published pair.")))
+                steps.append(Step(label(COHORT_ACTIONS, RUNNING), show,
+                                  _("Every accepted mentee has a published pair.")))
             elif not both and not state.to_decide:
                 steps.append(Step(_("Accept mentors and mentees"), board))
         elif cohort.ends_on < today:
-            steps.append(Step(_("Close the round"), show,
+            steps.append(Step(label(COHORT_ACTIONS, CLOSED), show,
                               _("The round ended on %(date)s.", date=format_day(cohort.ends_on))))
     elif cohort.status == CLOSED:
         if cohort.follow_up_on is not None and cohort.follow_up_on <= today:
-            steps.append(Step(_("Mark the follow-up as done"), show,
+            steps.append(Step(label(COHORT_ACTIONS, FOLLOWED_UP), show,
                               _("The 6-month follow-up is due.")))
         elif cohort.follow_up_on is not None:
-            facts.append(_("6-month follow-up due on %(date)s", date=format_day(cohort.follow_up_on)))
+            facts.append(_("6-month follow-up due on %(date)s (%(when)s)", date=format_day(cohort.follow_up_on),
+                           when=_in_days(cohort.follow_up_on, today)))
     return state
 
 
@@ -255,6 +258,8 @@ def home():
         select(Cohort).where(Cohort.status != FOLLOWED_UP).order_by(Cohort.starts_on, Cohort.id)
         .limit(CURRENT_ROUNDS)
     ).scalars())
+    # Rounds at work first, in the order they start; closed ones wait for their follow-up at the end.
+    current.sort(key=lambda cohort: (cohort.status == CLOSED, cohort.starts_on, cohort.id))
     states = [_describe(state, today) for state in _states(current)]
     coordinators = db.session.execute(
         select(func.count()).select_from(Membership).where(Membership.role == COORDINATOR)
