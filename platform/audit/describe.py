@@ -377,8 +377,10 @@ class Told:
         return str(template) % {"who": self.who, **params}
 
     def name(self) -> str:
-        """The entry's own row by name."""
-        return self.describer.name(self.facts, self.names) if self.facts else _("(deleted)")
+        """The entry's own row by name; "(deleted)" when it is gone and the entry did not record its name."""
+        if self.gone and not any(column in self.facts for column in self.describer.facts):
+            return _("(deleted)")
+        return self.describer.name(self.facts, self.names)
 
     def of(self, column: str) -> str:
         """The name of the row that one of the entry's row's columns refers to."""
@@ -445,9 +447,11 @@ class Told:
         if before and after and mapped is not None and isinstance(mapped.type, UTCDateTime):
             # An event moved by an hour reads as its time, one moved to another day as its date.
             if to_user_timezone(before).date() == to_user_timezone(after).date():
-                return f"{_('time')}: {format_clock(before)} → {format_clock(after)}"
+                label, old, new = _("time"), format_clock(before), format_clock(after)
+                return f"{label}: {old} → {new}"
             if format_clock(before) == format_clock(after):
-                return f"{_('date')}: {format_day(before)} → {format_day(after)}"
+                label, old, new = _("date"), format_day(before), format_day(after)
+                return f"{label}: {old} → {new}"
         return f"{label}: {self.value(column, old)} → {self.value(column, new)}"
 
 
