@@ -149,13 +149,22 @@ def _local_day(moment) -> date:
     return to_user_timezone(moment).date()
 
 
+def _whole(text: str) -> str:
+    """A date or a "in 5 days" that a narrow card must not break in the middle."""
+    return text.replace(" ", "\u00a0")
+
+
+def _day(value) -> str:
+    return _whole(format_day(value))
+
+
 def _in_days(when: date, today: date) -> str:
     days = (when - today).days
     if days == 0:
         return _("today")
     if days == 1:
         return _("tomorrow")
-    return ngettext("in %(num)d day", "in %(num)d days", days)
+    return _whole(ngettext("in %(num)d day", "in %(num)d days", days))
 
 
 def _event_name(event: CohortEvent) -> str:
@@ -185,7 +194,7 @@ def _describe(state: RoundState, today: date) -> RoundState:
     if state.next_event is not None and cohort.status in (PLANNED, RECRUITING, SELECTING, RUNNING):
         when = state.next_event.starts_at
         facts.append(_("Next joint event: %(event)s on %(date)s (%(when)s)", event=_event_name(state.next_event),
-                       date=format_day(when), when=_in_days(_local_day(when), today)))
+                       date=_day(when), when=_in_days(_local_day(when), today)))
 
     if cohort.status == PLANNED:
         if not state.events:
@@ -193,7 +202,7 @@ def _describe(state: RoundState, today: date) -> RoundState:
                               _("The round has no joint events yet.")))
         elif cohort.apply_by is not None and cohort.apply_by < today:
             steps.append(Step(_("Move the application deadline"), url_for("cohorts.edit", cohort_id=cohort.id),
-                              _("The deadline %(date)s has passed.", date=format_day(cohort.apply_by))))
+                              _("The deadline %(date)s has passed.", date=_day(cohort.apply_by))))
         else:
             steps.append(Step(label(COHORT_ACTIONS, RECRUITING), show,
                               _("Check the dates of the joint events first; the application forms then open.")))
@@ -204,9 +213,9 @@ def _describe(state: RoundState, today: date) -> RoundState:
         if cohort.apply_by is None:
             why = _("No application deadline is set: close recruitment when you have enough applications.")
         elif cohort.apply_by >= today:
-            why = _("Applications close on %(date)s.", date=format_day(cohort.apply_by))
+            why = _("Applications close on %(date)s.", date=_day(cohort.apply_by))
         else:
-            why = _("Applications closed on %(date)s.", date=format_day(cohort.apply_by))
+            why = _("Applications closed on %(date)s.", date=_day(cohort.apply_by))
         steps.append(Step(label(COHORT_ACTIONS, SELECTING), show, why))
     elif cohort.status in (SELECTING, RUNNING):
         if state.to_decide and phases.allows(cohort, "decide"):
@@ -238,13 +247,13 @@ def _describe(state: RoundState, today: date) -> RoundState:
                 steps.append(Step(_("Accept mentors and mentees"), board))
         elif cohort.ends_on < today:
             steps.append(Step(label(COHORT_ACTIONS, CLOSED), show,
-                              _("The round ended on %(date)s.", date=format_day(cohort.ends_on))))
+                              _("The round ended on %(date)s.", date=_day(cohort.ends_on))))
     elif cohort.status == CLOSED:
         if cohort.follow_up_on is not None and cohort.follow_up_on <= today:
             steps.append(Step(label(COHORT_ACTIONS, FOLLOWED_UP), show,
                               _("The 6-month follow-up is due.")))
         elif cohort.follow_up_on is not None:
-            facts.append(_("6-month follow-up due on %(date)s (%(when)s)", date=format_day(cohort.follow_up_on),
+            facts.append(_("6-month follow-up due on %(date)s (%(when)s)", date=_day(cohort.follow_up_on),
                            when=_in_days(cohort.follow_up_on, today)))
     return state
 

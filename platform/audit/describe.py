@@ -479,7 +479,11 @@ def tell(session: Session, entries: Iterable) -> list[Line]:
     for entry in entries:
         describer = describer_for(entry.entity) or Describer()
         told = Told(entry, describer, names)
-        role = str(ACTOR_ROLES.get(entry.actor_role, entry.actor_role))
+        if entry.tenant_id is None and entry.actor_role == "participant":
+            # Outside a city everyone who is not an admin acts on their own account (a password, a language).
+            role = _("on their own account")
+        else:
+            role = str(ACTOR_ROLES.get(entry.actor_role, entry.actor_role))
         lines.append(Line(entry=entry, who=told.who, role=role, sentence=describer.sentence(told),
                           details=told.details()))
     return lines
