@@ -96,7 +96,7 @@ class RoundState:
 
 
 def _states(cohorts: list[Cohort]) -> list[RoundState]:
-    """The figures of a few rounds in five grouped queries, whatever their number of applications and pairs."""
+    """The figures of a few rounds in four grouped queries, whatever their number of applications and pairs."""
     states = {cohort.id: RoundState(cohort) for cohort in cohorts}
     ids = list(states)
     if not ids:
