@@ -16,7 +16,12 @@ class AuditEntry(db.Model):
     __tablename__ = "audit_entry"
     # No RETURNING on insert: under row-level security the app may append entries about any city it
     # acts in, but reads them back only within that city.
-    __table_args__ = (Index("ix_audit_entry_tenant_created", "tenant_id", "created_at"), {"implicit_returning": False})
+    __table_args__ = (
+        Index("ix_audit_entry_tenant_created", "tenant_id", "created_at"),
+        # The log's filter by person, and its list of the people who made changes in the city.
+        Index("ix_audit_entry_tenant_actor", "tenant_id", "actor_id"),
+        {"implicit_returning": False},
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     #: The city whose data changed; None for platform-wide changes (a user's own account).

@@ -108,3 +108,38 @@ def test_city_front_page_is_public_and_in_the_citys_words(client, host_city):
 def test_password_is_never_in_the_form_page(client, coordinator):
     page = client.post("/login", data={"email": coordinator.email, "password": "wrong but long enough"})
     assert PASSWORD not in page.text
+
+
+def _tab_counts(html: str) -> dict[str, int]:
+    import re
+
+    tabs = re.search(r'<nav class="tabs" id="city-tabs"[^>]*>(.*?)</nav>', html, re.S)
+    assert tabs, "no status tabs"
+    return {label.strip(): int(number) for label, number in re.findall(r">([^<>]+?) \((\d+)\)</a>", tabs.group(1))}
+
+
+def test_an_inline_decision_updates_the_status_counts_out_of_band(client, db, login, admin, host_city):
+    client.post("/start", data=SIGNUP)
+    client.post("/start", data={**SIGNUP, "slug": "vejle", "name": "Vejle Career Mentoring",
+                                "contact_email": "v@vejle.example"})
+    odense = db.session.execute(select(Tenant).where(Tenant.slug == "odense")).scalar_one()
+    login(admin)
+    before = _tab_counts(client.get("/platform/cities").text)
+    assert before["waiting for approval"] == 2
+    response = client.post(f"/platform/cities/{odense.id}/approve?status=pending", headers={"HX-Request": "true"})
+    assert response.status_code == 200 and "<html" not in response.text
+    assert f'id="city-{odense.id}"' in response.text
+    assert 'id="city-tabs" aria-label="Status" hx-swap-oob="true"' in response.text
+    after = _tab_counts(response.text)
+    assert after["waiting for approval"] == 1 and after["active"] == before["active"] + 1
+    assert 'href="/platform/cities?status=pending" aria-current="page"' in response.text
+    # Suspending and a refused decision answer with the counts too.
+    response = client.post(f"/platform/cities/{odense.id}/suspend?status=active", headers={"HX-Request": "true"})
+    counts = _tab_counts(response.text)
+    assert counts["suspended"] == before["suspended"] + 1 and counts["active"] == before["active"]
+    refused = client.post(f"/platform/cities/{odense.id}/approve?status=nonsense", headers={"HX-Request": "true"})
+    assert refused.status_code == 409 and _tab_counts(refused.text) == counts
+    # Without JavaScript the form posts and the page comes back whole with fresh counts.
+    vejle = db.session.execute(select(Tenant).where(Tenant.slug == "vejle")).scalar_one()
+    assert client.post(f"/platform/cities/{vejle.id}/reject").status_code == 302
+    assert _tab_counts(client.get("/platform/cities").text)["waiting for approval"] == 0
