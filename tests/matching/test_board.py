@@ -136,6 +136,9 @@ def test_end_and_replace_keep_the_history(client, db, login, coordinator, host_c
     login(coordinator)
     client.post(f"{BOARD.format(cohort_id)}/propose", data={"method": "optimal"})
     client.post(f"{BOARD.format(cohort_id)}/publish")
+    # Pairs change only while the round runs.
+    assert client.post(f"/lyngby-taarbaek/coordinator/cohorts/{cohort_id}/move",
+                       data={"target": "running"}).status_code == 302
     it_mentee, health_mentee = people["mentee_it"], people["mentee_health"]
     no_reason = client.post(f"{BOARD.format(cohort_id)}/{it_mentee}/replace", data={"mentor_id": spare})
     assert no_reason.status_code == 422 and "short reason" in no_reason.text
