@@ -298,11 +298,8 @@ def replace(cohort_id: int, application_id: int):
     cohort = _cohort(cohort_id)
     match = _published_of(cohort, application_id)[0]
     try:
-        mentor_id = _int("mentor_id", optional=True)
-        if mentor_id is None:
-            mentee = db.session.get(Application, application_id)
-            raise matching.MatchingError("choose_mentor", "mentor_id", name=mentee.name)
-        matching.replace(db.session, g.city, cohort, match, mentor_id=mentor_id, reason=request.form.get("reason", ""))
+        matching.replace(db.session, g.city, cohort, match, mentor_id=_int("mentor_id", optional=True),
+                         reason=request.form.get("reason", ""))
     except RuleError as error:
         return _answer(cohort, None, error)
     return _answer(cohort, _("The mentee has a new mentor; both have been told."), None)

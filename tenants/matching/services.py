@@ -462,7 +462,8 @@ def end(session: Session, cohort: Cohort, match: Match, *, outcome: str, ended_b
     return match
 
 
-def replace(session: Session, city: Tenant, cohort: Cohort, match: Match, *, mentor_id: int, reason: str) -> Match:
+def replace(session: Session, city: Tenant, cohort: Cohort, match: Match, *, mentor_id: int | None,
+            reason: str) -> Match:
     """A new mentor for a published pair mid-round (a mentor drops out): the old pair stays in the history."""
     _open(cohort, "change_pairs")
     _lock(session, cohort)
@@ -470,6 +471,9 @@ def replace(session: Session, city: Tenant, cohort: Cohort, match: Match, *, men
         raise MatchingError("group_pair")
     if match.status != PUBLISHED:
         raise MatchingError("not_published")
+    if mentor_id is None:
+        raise MatchingError("choose_mentor", "mentor_id", name=_accepted(session, cohort, match.mentee_id,
+                                                                         "mentee").name)
     reason = reason.strip()
     if not reason:
         raise MatchingError("reason_required")

@@ -125,3 +125,11 @@ def test_propose_change_and_publish(page: Page, live_server):
     page.locator("form.lang button").click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
     reopen_recruitment(page, round_url)
+
+    # A running round's board: published pairs get a new mentor or end, behind summaries that must work too.
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"{base}/lyngby-taarbaek/coordinator/cohorts/")
+    page.get_by_role("link", name="Vinter 2026").click()
+    page.get_by_role("link", name="Matching").click()
+    expect(page.locator("summary").first).to_be_visible()
+    assert assert_actions_usable(page, "#matching-board") >= 12

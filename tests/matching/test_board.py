@@ -141,6 +141,8 @@ def test_end_and_replace_keep_the_history(client, db, login, coordinator, host_c
     assert client.post(f"/lyngby-taarbaek/coordinator/cohorts/{cohort_id}/move",
                        data={"target": "running"}).status_code == 302
     it_mentee, health_mentee = people["mentee_it"], people["mentee_health"]
+    nobody = client.post(f"{BOARD.format(cohort_id)}/{it_mentee}/replace", data={"mentor_id": "", "reason": "x"})
+    assert nobody.status_code == 422 and "Choose a mentor for Mentee it in the list first." in nobody.text
     no_reason = client.post(f"{BOARD.format(cohort_id)}/{it_mentee}/replace", data={"mentor_id": spare})
     assert no_reason.status_code == 422 and "short reason" in no_reason.text
     changed = client.post(f"{BOARD.format(cohort_id)}/{it_mentee}/replace",
