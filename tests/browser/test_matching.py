@@ -133,3 +133,24 @@ def test_propose_change_and_publish(page: Page, live_server):
     page.get_by_role("link", name="Matching").click()
     expect(page.locator("summary").first).to_be_visible()
     assert assert_actions_usable(page, "#matching-board") >= 12
+
+
+def test_the_board_check_finds_faint_unreachable_and_unmarked_actions(browser):
+    """The check itself: white on white, out of the tab order, or no focus ring each fail it (no axe here)."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_content('<div id="b"><button>Pin</button> <a href="#x">Forbid</a></div>')
+    assert assert_actions_usable(page, "#b") == 2
+    page.set_content('<div id="b"><button style="color: #fff; background: none">Pin</button></div>')
+    with pytest.raises(AssertionError, match="too faint"):
+        assert_actions_usable(page, "#b")
+    page.set_content('<div style="background: rgba(0, 0, 0, .9)" id="b"><a href="#x" style="color: #111">Pin</a></div>')
+    with pytest.raises(AssertionError, match="too faint"):
+        assert_actions_usable(page, "#b")
+    page.set_content('<div id="b"><button>Pin</button><button tabindex="-1">Forbid</button></div>')
+    with pytest.raises(AssertionError, match="never reaches"):
+        assert_actions_usable(page, "#b")
+    page.set_content('<style>button:focus { outline: none }</style><div id="b"><button>Pin</button></div>')
+    with pytest.raises(AssertionError, match="no focus ring"):
+        assert_actions_usable(page, "#b")
+    context.close()
