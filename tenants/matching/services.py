@@ -184,9 +184,9 @@ def _open(cohort: Cohort, step: str = "match") -> None:
 
 def matching_rounds(session: Session) -> list[Cohort]:
     """The rounds whose pairs are being made or changed (selecting or running), by start date."""
-    steps = phases.STEPS["match"]
-    return list(session.execute(select(Cohort).where(Cohort.status.in_(steps)).order_by(Cohort.starts_on, Cohort.id)
-                                .limit(50)).scalars())
+    statuses = phases.STEPS["match"]
+    return list(session.execute(select(Cohort).where(Cohort.status.in_(statuses))
+                                .order_by(Cohort.starts_on, Cohort.id).limit(50)).scalars())
 
 
 def current_run(session: Session, cohort: Cohort) -> MatchingRun | None:
