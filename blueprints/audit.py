@@ -9,6 +9,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from mentorby.blueprints.matching import METHOD_LABELS, PRIORITY_LABELS
 from mentorby.blueprints.messages import (
     APPLICATION_STATUS_LABELS,
     AUDIENCE_LABELS,
@@ -39,7 +40,15 @@ from mentorby.platform.audit.describe import (
 from mentorby.platform.cities.models import Tenant
 from mentorby.tenants.applications.models import Application, CvDocument, Participant
 from mentorby.tenants.cohorts.models import Cohort, CohortEvent
-from mentorby.tenants.matching.models import Match, MatchingWeights, NetworkingPlan, PairRule, Rating
+from mentorby.tenants.matching.models import (
+    Match,
+    MatchingRun,
+    MatchingWeights,
+    NetworkingLink,
+    NetworkingPlan,
+    PairRule,
+    Rating,
+)
 from mentorby.tenants.partners.models import Partner, PartnerContact
 from mentorby.tenants.programme.models import ProgrammeEvent, SuccessCriterion
 
@@ -406,6 +415,50 @@ class PairRuleWords(Describer):
         return told.say(template, **_pair(told))
 
 
+class MatchingRunWords(Describer):
+    """The method and priority of the run that made a round's current proposal."""
+
+    table, area, model = "matching_run", "matching", MatchingRun
+    facts = ("cohort_id", "method", "priority")
+    refs = {"cohort_id": "cohort"}
+    labels = {"method": _l("method"), "priority": _l("priority"), "ran_at": _l("run")}
+    shows = {"method": choice(METHOD_LABELS), "priority": choice(PRIORITY_LABELS)}
+    hidden = Describer.hidden | {"cohort_id", "unmatched"}
+
+    def name(self, facts, names):
+        """The run by its round."""
+        return names.name("cohort", facts.get("cohort_id"))
+
+    def sentence(self, told):
+        """Pairs proposed with a method."""
+        told.use("method", "priority", "ran_at")
+        if told.action == "delete":
+            return told.say(_l("%(who)s cleared the proposal of %(round)s"), round=told.of("cohort_id"))
+        return told.say(_l("%(who)s had pairs proposed for %(round)s (%(method)s)"), round=told.of("cohort_id"),
+                        method=str(METHOD_LABELS.get(told.fact("method"), told.fact("method") or "")))
+
+
+class NetworkingLinkWords(Describer):
+    """A participant's personal speed-networking link, sent or sent again."""
+
+    table, area, model = "networking_link", "networking", NetworkingLink
+    facts = ("cohort_id", "application_id")
+    refs = {"cohort_id": "cohort", "application_id": "application"}
+    labels = {"application_id": _l("participant"), "sent_at": _l("sent"), "last_sent_at": _l("last sent")}
+    hidden = Describer.hidden | {"cohort_id"}
+
+    def name(self, facts, names):
+        """The link by its participant."""
+        return names.name("application", facts.get("application_id"))
+
+    def sentence(self, told):
+        """Sent, or sent again."""
+        told.use("application_id", "sent_at", "last_sent_at")
+        template = (_l("%(who)s sent %(person)s the speed-networking link for %(round)s") if told.action == "create"
+                    else _l("%(who)s sent %(person)s the speed-networking link for %(round)s again"))
+        return told.say(template, person=told.of("application_id"), round=told.of("cohort_id"))
+
+
 class WeightsWords(Describer):
     """The city's weights for the compatibility score."""
 
@@ -685,7 +738,7 @@ class CityWords(Describer):
 
 
 for _words in (CohortWords, CohortEventWords, ParticipantWords, ApplicationWords, CvWords, NetworkingPlanWords,
-               RatingWords, MatchWords, PairRuleWords, WeightsWords, PartnerWords, PartnerContactWords,
-               ProgrammeEventWords, CriterionWords, UserWords, MembershipWords, InvitationWords, ApiTokenWords,
+               RatingWords, NetworkingLinkWords, MatchWords, PairRuleWords, MatchingRunWords, WeightsWords,
+               PartnerWords, PartnerContactWords, ProgrammeEventWords, CriterionWords, UserWords, MembershipWords, InvitationWords, ApiTokenWords,
                CityWords):
     register(_words())

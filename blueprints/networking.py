@@ -2,10 +2,10 @@
 
 from datetime import timedelta
 
-from flask import current_app, flash, g, redirect, request, url_for
+from flask import current_app, flash, g, redirect, request, session, url_for
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from sqlalchemy import select
 from wtforms import IntegerField
 from wtforms.validators import InputRequired, NumberRange
@@ -13,14 +13,17 @@ from wtforms.validators import InputRequired, NumberRange
 from mentorby.blueprints.common import CityBlueprint, coordinator_required, render, show_error
 from mentorby.blueprints.forms import Form
 from mentorby.blueprints.messages import message
+from mentorby.platform.accounts.models import LOCALES
 from mentorby.platform.accounts.tokens import LinkError, make_link_token, read_link_token
 from mentorby.platform.extensions import db
+from mentorby.platform.i18n import SESSION_KEY
 from mentorby.platform.outbox.services import queue_template_mail
+from mentorby.platform.rules import RuleError
 from mentorby.platform.tenancy import get_in_city
 from mentorby.tenants.applications.models import ACCEPTED, Application
+from mentorby.tenants.cohorts import phases
 from mentorby.tenants.cohorts.models import Cohort
 from mentorby.tenants.matching import networking
-from mentorby.tenants.matching.networking import NetworkingError
 
 bp = CityBlueprint("networking", __name__)
 PHONE = "networking-phone"
@@ -37,6 +40,8 @@ MESSAGES = {
     "bad_rating": _l("Choose a rating from 1 to 5, or \"No answer\"."),
     "nothing_rated": _l("Rate at least one person you talked to."),
     "not_taking_part": _l("You no longer take part in this round, so there is nothing to show here."),
+    "rating_not_open": _l("You can rate the people you met once the kick-off has begun, on %(when)s."),
+    "nobody_to_remind": _l("Everyone who was sent the personal link has answered: there is no one to remind."),
 }
 #: The answer scale on the phone: the number and what it means.
 RATING_CHOICES = (
@@ -84,8 +89,9 @@ def _plan_page(cohort: Cohort, form: PlanForm, status: int = 200):
     return render(
         "networking/plan.html", cohort=cohort, form=form, nw=current, mentors=len(mentor_ids),
         mentees=len(mentee_ids), everyone_meets=max(len(mentor_ids), len(mentee_ids)), changed=changed,
-        waiting=waiting, taking_part=taking_part, start=start, finished=cohort.status in networking.FINISHED,
-        times=current.turn_times(start) if current else [], status=status,
+        waiting=waiting, to_remind=[p for p in waiting if p.link_sent], taking_part=taking_part, start=start,
+        finished=cohort.status in networking.FINISHED, allowed=phases.allows(cohort, "networking"),
+        why_not=explain("phase_networking"), times=current.turn_times(start) if current else [], status=status,
     )
 
 
@@ -105,7 +111,7 @@ def plan(cohort_id: int):
     if form.validate_on_submit():
         try:
             made = networking.make_plan(db.session, cohort, form.turns.data, form.minutes.data)
-        except NetworkingError as error:
+        except RuleError as error:
             show_error(form, error, explain(error.code, **error.params))
         else:
             flash(_("The plan is made: %(turns)d turns of %(minutes)d minutes.", turns=made.turns,
@@ -138,27 +144,26 @@ def phone_link(application: Application) -> str:
 @bp.post("/coordinator/cohorts/<int:cohort_id>/networking/send")
 @coordinator_required
 def send_links(cohort_id: int):
-    """E-mail each participant of the plan their personal link (all, or only those who have not rated yet)."""
+    """E-mail each participant of the plan their personal link, or remind those who got it and have not answered."""
     cohort = get_in_city(db.session, Cohort, cohort_id)
-    current = networking.load(db.session, cohort)
-    if current is None:
-        flash(explain("no_plan"), "error")
-        return redirect(url_for("networking.plan", cohort_id=cohort.id))
-    if cohort.status in networking.FINISHED:
-        flash(explain("cohort_closed"), "error")
-        return redirect(url_for("networking.plan", cohort_id=cohort.id))
-    recipients = networking.taking_part(db.session, cohort, current)
-    if request.form.get("only") == "missing":
-        missing = {person.id for person in networking.who_has_not_answered(db.session, cohort, current)}
-        recipients = [a for a in recipients if a.id in missing]
+    reminder = request.form.get("only") == "missing"
+    try:
+        recipients = networking.link_recipients(db.session, cohort, reminder=reminder)
+    except RuleError as error:
+        flash(explain(error.code, **error.params), "error")
+        return redirect(url_for("networking.plan", cohort_id=cohort.id, _anchor="ratings"))
     for application in recipients:
         queue_template_mail(
             db.session, to=application.email, kind="rating_link", template="rating_link", tenant_id=g.city.id,
             locale=application.locale, city=g.city, cohort=cohort, name=application.name,
             link=phone_link(application), days=PHONE_MAX_AGE.days,
         )
-    flash(ngettext("Personal link sent to %(num)d participant.", "Personal links sent to %(num)d participants.",
-                   len(recipients)), "info")
+    if reminder:
+        flash(ngettext("Reminder sent to %(num)d participant.", "Reminders sent to %(num)d participants.",
+                       len(recipients)), "info")
+    else:
+        flash(ngettext("Personal link sent to %(num)d participant.", "Personal links sent to %(num)d participants.",
+                       len(recipients)), "info")
     return redirect(url_for("networking.plan", cohort_id=cohort.id, _anchor="ratings"))
 
 
@@ -205,6 +210,16 @@ def phone(token: str):
     ).scalar_one_or_none()
     if application is None or application.status != ACCEPTED:
         return _problem("not_taking_part")
+    # The participant's own language (they chose it when applying), unless they switched on this device.
+    chosen_here = session.get(SESSION_KEY)
+    with force_locale(chosen_here if chosen_here in LOCALES else application.locale or "da"):
+        response = _phone_page(token, application)
+    # A personal page behind a link: no shared cache keeps it.
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _phone_page(token: str, application: Application):
     cohort = application.cohort
     current = networking.load(db.session, cohort)
     if current is None:
@@ -219,7 +234,7 @@ def phone(token: str):
         if not errors:
             try:
                 networking.save_ratings(db.session, cohort, application, values, current)
-            except NetworkingError as error:
+            except RuleError as error:
                 rated = error.params.get("rated_id")
                 errors[rated if rated in values else None] = explain(error.code, **error.params)
             else:
@@ -228,12 +243,10 @@ def phone(token: str):
         # Shown again as sent, so a correction needs only the one wrong answer.
         chosen = {entry.partner_id: request.form.get(f"rating-{entry.partner_id}", "") for entry in partners}
     start = networking.kickoff_start(db.session, cohort)
-    response = render(
+    return render(
         "networking/phone.html", token=token, cohort=cohort, me=application, nw=current,
         schedule=current.schedule(application.id), partners=partners, times=current.turn_times(start), start=start,
-        errors=errors, chosen=chosen, saved=request.method == "GET" and request.args.get("saved") == "1",
-        choices=RATING_CHOICES, finished=cohort.status in networking.FINISHED, status=422 if errors else 200,
+        opens=networking.rating_opens_at(db.session, cohort), errors=errors, chosen=chosen,
+        saved=request.method == "GET" and request.args.get("saved") == "1", choices=RATING_CHOICES,
+        finished=cohort.status in networking.FINISHED, status=422 if errors else 200,
     )
-    # A personal page behind a link: no shared cache keeps it.
-    response.headers["Cache-Control"] = "private, no-store"
-    return response

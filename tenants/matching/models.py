@@ -95,6 +95,52 @@ class Rating(TenantOwned, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
 
 
+class MatchingRun(TenantOwned, db.Model):
+    """A round's matching choice and the run of the engine that made the proposal on its board (one row a round).
+
+    A run either proposes pairs, replacing the engine's earlier proposal, or changes nothing (the board says why):
+    so the proposed pairs on the board always come from the run described here.
+    """
+
+    __tablename__ = "matching_run"
+    __tenant_table_args__ = (
+        UniqueConstraint("tenant_id", "cohort_id"),
+        tenant_fk("cohort_id", "cohort"),
+        CheckConstraint(f"method in {METHODS}", name="method"),
+        CheckConstraint(f"priority in {PRIORITIES}", name="priority"),
+    )
+    __audited__ = True
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    #: The round's chosen method (optimal, stable or groups) and priority (used by the optimal method).
+    method: Mapped[str] = mapped_column(String(12), nullable=False)
+    priority: Mapped[str] = mapped_column(String(20), nullable=False)
+    #: When the engine proposed the pairs now on the board.
+    ran_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    #: The mentees that run left without a mentor, each with the engine's reason: [[mentee id, reason key], ...].
+    unmatched: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
+
+
+class NetworkingLink(TenantOwned, db.Model):
+    """A participant's personal speed-networking link was e-mailed; reminders go only to people who got one."""
+
+    __tablename__ = "networking_link"
+    __tenant_table_args__ = (
+        UniqueConstraint("tenant_id", "cohort_id", "application_id"),
+        tenant_fk("cohort_id", "cohort"),
+        tenant_fk("application_id", "application"),
+    )
+    __audited__ = True
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    application_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    #: When the link was first sent, and when last (a reminder sends it again).
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    last_sent_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+
 class PairRule(TenantOwned, db.Model):
     """The coordinator's word on one pair of a round: always together (pin) or never (forbid)."""
 

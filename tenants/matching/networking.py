@@ -15,10 +15,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from mentorby.platform.rules import RuleError
+from mentorby.platform.tenancy import utcnow
 from mentorby.tenants.applications.models import ACCEPTED, Application
 from mentorby.tenants.applications.services import CONFIRMED
+from mentorby.tenants.cohorts import phases
 from mentorby.tenants.cohorts.models import Cohort, CohortEvent
-from mentorby.tenants.matching.models import NetworkingPlan, Rating
+from mentorby.tenants.matching.models import NetworkingLink, NetworkingPlan, Rating
 from mentorby.tenants.matching.rotation import (
     Participant,
     RotationPlan,
@@ -48,6 +50,8 @@ class Person:
     id: int
     name: str
     role: str
+    #: Whether the person's personal link has been e-mailed to them (only they can be reminded).
+    link_sent: bool = False
 
 
 @dataclass(frozen=True)
@@ -121,6 +125,13 @@ def _whole(value, low: int, high: int) -> bool:
     return not isinstance(value, bool) and isinstance(value, int) and low <= value <= high
 
 
+def _allowed(cohort: Cohort) -> None:
+    """Planning and links only in the phases that allow speed networking (a closed round keeps its plan)."""
+    if cohort.status in FINISHED:
+        raise NetworkingError("cohort_closed")
+    phases.require(cohort, "networking")
+
+
 def find_plan(session: Session, cohort: Cohort) -> NetworkingPlan | None:
     """The round's saved plan, if it has one."""
     return session.execute(
@@ -134,8 +145,7 @@ def make_plan(session: Session, cohort: Cohort, turns: int, minutes: int) -> Net
     A replaced plan keeps only the ratings between people who still meet in the new one, so a rating is always
     about a conversation the plan says took place.
     """
-    if cohort.status in FINISHED:
-        raise NetworkingError("cohort_closed")
+    _allowed(cohort)
     if not _whole(turns, MIN_TURNS, MAX_TURNS):
         raise NetworkingError("bad_turns", "turns", min=MIN_TURNS, max=MAX_TURNS)
     if not _whole(minutes, MIN_MINUTES, MAX_MINUTES):
@@ -196,6 +206,12 @@ def kickoff_start(session: Session, cohort: Cohort) -> datetime | None:
     ).scalar_one_or_none()
 
 
+def rating_opens_at(session: Session, cohort: Cohort) -> datetime | None:
+    """When the participants may rate: when the kick-off begins (no kick-off, no wait); None once it has begun."""
+    start = kickoff_start(session, cohort)
+    return start if start is not None and utcnow() < start else None
+
+
 def ratings_by(session: Session, cohort: Cohort, rater: Application) -> dict[int, int]:
     """The rater's current answers: rated application id -> value."""
     return dict(session.execute(
@@ -213,6 +229,9 @@ def save_ratings(session: Session, cohort: Cohort, rater: Application, values: M
         raise NetworkingError("not_in_plan")
     if cohort.status in FINISHED:
         raise NetworkingError("cohort_closed")
+    opens = rating_opens_at(session, cohort)
+    if opens is not None:
+        raise NetworkingError("rating_not_open", when=opens)
     networking = networking or load(session, cohort)
     if networking is None:
         raise NetworkingError("no_plan")
@@ -251,15 +270,54 @@ def taking_part(session: Session, cohort: Cohort, networking: Networking) -> lis
 
 
 def who_has_not_answered(session: Session, cohort: Cohort, networking: Networking | None = None) -> list[Person]:
-    """People still in the round who talked to someone in the plan and have rated no one yet, by role and name."""
+    """People still in the round who talked to someone in the plan and have rated no one yet, by role and name.
+
+    Each says whether their personal link was sent: only those can be reminded.
+    """
     networking = networking or load(session, cohort)
     if networking is None:
         return []
     answered = set(session.execute(
         select(Rating.rater_id).where(Rating.cohort_id == cohort.id).distinct()).scalars())
+    sent = links_sent(session, cohort)
     talked = {i for pair in met(networking) for i in pair}
-    return [Person(a.id, a.name, a.role) for a in taking_part(session, cohort, networking)
+    return [Person(a.id, a.name, a.role, a.id in sent) for a in taking_part(session, cohort, networking)
             if a.id in talked and a.id not in answered]
+
+
+def links_sent(session: Session, cohort: Cohort) -> set[int]:
+    """The application ids whose personal link has been e-mailed."""
+    return set(session.execute(
+        select(NetworkingLink.application_id).where(NetworkingLink.cohort_id == cohort.id)).scalars())
+
+
+def link_recipients(session: Session, cohort: Cohort, *, reminder: bool = False) -> list[Application]:
+    """Who gets their personal link now, recorded as sent (everyone in the plan, or those to remind).
+
+    A reminder goes only to people who were sent the link and have not answered.
+    """
+    _allowed(cohort)
+    networking = load(session, cohort)
+    if networking is None:
+        raise NetworkingError("no_plan")
+    recipients = taking_part(session, cohort, networking)
+    if reminder:
+        waiting = {person.id for person in who_has_not_answered(session, cohort, networking) if person.link_sent}
+        recipients = [a for a in recipients if a.id in waiting]
+        if not recipients:
+            raise NetworkingError("nobody_to_remind")
+    earlier = {link.application_id: link for link in session.execute(
+        select(NetworkingLink).where(NetworkingLink.cohort_id == cohort.id)).scalars()}
+    now = utcnow()
+    for application in recipients:
+        link = earlier.get(application.id)
+        if link is None:
+            session.add(NetworkingLink(cohort_id=cohort.id, application_id=application.id, sent_at=now,
+                                       last_sent_at=now))
+        else:
+            link.last_sent_at = now
+    session.flush()
+    return recipients
 
 
 def ratings_for_matching(session: Session, cohort: Cohort) -> dict[tuple[int, int], tuple[int | None, int | None]]:

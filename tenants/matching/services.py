@@ -18,6 +18,7 @@ from mentorby.platform.rules import RuleError
 from mentorby.platform.tenancy import utcnow
 from mentorby.tenants.applications.models import ACCEPTED, Application
 from mentorby.tenants.applications.services import CONFIRMED
+from mentorby.tenants.cohorts import phases
 from mentorby.tenants.cohorts.models import CLOSED, FOLLOWED_UP, Cohort
 from mentorby.tenants.cohorts.services import RUNNING_CHECKS
 from mentorby.tenants.matching import engine
@@ -31,9 +32,11 @@ from mentorby.tenants.matching.models import (
     PUBLISHED,
     REPLACED,
     Match,
+    MatchingRun,
     MatchingWeights,
     PairRule,
 )
+from mentorby.tenants.matching.networking import ratings_for_matching
 from mentorby.tenants.matching.scoring import (
     MenteeProfile,
     MentorProfile,
@@ -49,6 +52,8 @@ STOP_WORDS = frozenset(
     "og eller i af til en et som der det med på for fra job arbejde stilling".split()
 )
 ENDINGS = (COMPLETED, ENDED_EARLY)
+#: A round in these statuses is over: its pairs are only read.
+FINISHED = (CLOSED, FOLLOWED_UP)
 ENDED_BY = ("coordinator", "mentor", "mentee")
 
 
@@ -141,108 +146,192 @@ def rules(session: Session, cohort: Cohort) -> dict[tuple[int, int], str]:
 
 @dataclass
 class Proposal:
-    """What a run of the engine left: who could not be matched and why (reason keys of the engine)."""
+    """What a run of the engine left: the pairs it proposed, who could not be matched and why (engine reason keys)."""
 
+    run: MatchingRun
+    pairs: list[tuple[int, int]]
     unmatched: list[tuple[int, str]]
     total: float
 
 
-def _ratings(session: Session, cohort: Cohort) -> dict:
-    try:
-        from mentorby.tenants.matching.networking import ratings_for_matching
-    except ImportError:  # the speed-networking module is optional for proposals
-        return {}
-    return ratings_for_matching(session, cohort)
+#: Why a run of the engine can propose nothing; the board words each code (blueprints/matching.py). Nothing changes.
+NOTHING_PROPOSED = ("no_mentors", "no_mentees", "everyone_has_a_mentor", "no_one_to_one_mentors",
+                    "no_group_mentors", "too_few_for_a_group", "mentors_full", "all_pairs_forbidden",
+                    "no_pair_fits")
+#: Formats a mentor may offer, per kind of method: one mentee, a group, or either.
+ONE_TO_ONE, GROUP = ("one", "either"), ("group", "either")
+#: A group: 2 mentors with 3 to 4 mentees.
+GROUP_MENTORS, GROUP_MENTEES = 2, (3, 4)
 
 
-def _open(cohort: Cohort) -> None:
-    if cohort.status in (CLOSED, FOLLOWED_UP):
+def _ratings(session: Session, cohort: Cohort, mentor_ids, mentee_ids) -> dict:
+    """Speed-networking ratings between these mentors and mentees (the scorer refuses anyone else)."""
+    return {pair: value for pair, value in ratings_for_matching(session, cohort).items()
+            if pair[0] in mentor_ids and pair[1] in mentee_ids}
+
+
+def _preference(session: Session, cohort: Cohort, mentor: Application, mentee: Application) -> float | None:
+    """The pair's combined speed-networking ratings (None when neither rated the other)."""
+    ratings = _ratings(session, cohort, {mentor.id}, {mentee.id})
+    return combine_ratings(*ratings.get((mentor.id, mentee.id), (None, None)))
+
+
+def _open(cohort: Cohort, step: str = "match") -> None:
+    if cohort.status in FINISHED:
         raise MatchingError("cohort_closed")
+    phases.require(cohort, step)
+
+
+def matching_rounds(session: Session) -> list[Cohort]:
+    """The rounds whose pairs are being made or changed (selecting or running), by start date."""
+    statuses = phases.STEPS["match"]
+    return list(session.execute(select(Cohort).where(Cohort.status.in_(statuses))
+                                .order_by(Cohort.starts_on, Cohort.id).limit(50)).scalars())
+
+
+def current_run(session: Session, cohort: Cohort) -> MatchingRun | None:
+    """The round's matching choice and the run that made the proposal on its board (None before the first run)."""
+    return session.execute(select(MatchingRun).where(MatchingRun.cohort_id == cohort.id)).scalar_one_or_none()
+
+
+def _taken(kept: list[Match]) -> dict[int, set[int]]:
+    """Mentor id -> the mentees they already have in kept pairs (1:1 or group)."""
+    taken: dict[int, set[int]] = {}
+    for match in kept:
+        taken.setdefault(match.mentor_id, set()).add(match.mentee_id)
+    return taken
 
 
 def propose(session: Session, cohort: Cohort, *, method: str = "optimal", priority: str = "best_total") -> Proposal:
-    """Let the engine propose pairs for everyone not yet in a published or hand-made pair; pins are placed first.
+    """Propose pairs for every mentee not yet in a published or hand-picked pair, or raise saying why it cannot.
 
-    1:1 methods use the mentors who offered one mentee (or either); groups use those who offered a group (or either),
-    and only for mentees not yet in a kept pair.
+    A run that proposes replaces the engine's earlier proposal and is remembered as the round's choice (MatchingRun),
+    so the proposal on the board always comes from the run it is labelled with; a run that cannot propose raises
+    MatchingError (a code of NOTHING_PROPOSED) and changes nothing. 1:1 methods use the mentors who offered one
+    mentee (or either) with the places they have left, and place pins first; groups use the mentors who offered a
+    group (or either) and are in no kept pair.
     """
     _open(cohort)
     if method not in METHODS or priority not in PRIORITIES:
         raise MatchingError("bad_choice")
     _lock(session, cohort)
     mentors, mentees = participants(session, cohort)
-    live = live_matches(session, cohort)
-    kept = [m for m in live if m.status == PUBLISHED or m.manual]
-    for match in live:
-        if match.status == PROPOSED and not match.manual:
-            session.delete(match)
-    session.flush()
-    taken_mentees = {m.mentee_id for m in kept}
-    load = Counter(m.mentor_id for m in kept)
-    wanted = ("group", "either") if method == "groups" else ("one", "either")
-    mentors = [a for a in mentors if a.mentoring_format in wanted]
-    if method == "groups":
-        # A group is formed afresh: only mentees and mentors not already in a kept pair take part.
-        mentees = [a for a in mentees if a.id not in taken_mentees]
-        mentors = [a for a in mentors if not load[a.id]]
     if not mentors:
         raise MatchingError("no_mentors")
     if not mentees:
         raise MatchingError("no_mentees")
+    live = live_matches(session, cohort)
+    kept = [m for m in live if m.status == PUBLISHED or m.manual]
+    taken = _taken(kept)
+    kept_mentees = {m.mentee_id for m in kept}
+    # A mentee in a kept pair stays out of the run: nobody gets a second mentor (or a group on top) by a re-run.
+    mentees = [a for a in mentees if a.id not in kept_mentees]
+    if not mentees:
+        raise MatchingError("everyone_has_a_mentor")
+    if method == "groups":
+        mentors = [a for a in mentors if a.mentoring_format in GROUP]
+        if not mentors:
+            raise MatchingError("no_group_mentors")
+        # A group is formed afresh, of mentors not already mentoring in a kept pair.
+        mentors = [a for a in mentors if a.id not in taken]
+        if len(mentors) < GROUP_MENTORS or len(mentees) < GROUP_MENTEES[0]:
+            raise MatchingError("too_few_for_a_group", mentors=len(mentors), mentees=len(mentees))
+        room = {a.id: 1 for a in mentors}
+    else:
+        mentors = [a for a in mentors if a.mentoring_format in ONE_TO_ONE]
+        if not mentors:
+            raise MatchingError("no_one_to_one_mentors")
+        room = {a.id: max(0, a.mentee_capacity - len(taken.get(a.id, ()))) for a in mentors}
+        mentors = [a for a in mentors if room[a.id]]
+        if not mentors:
+            raise MatchingError("mentors_full")
     weights, policy = city_weights(session)
-    ratings = _ratings(session, cohort)
+    mentor_ids, mentee_ids = {a.id for a in mentors}, {a.id for a in mentees}
+    ratings = _ratings(session, cohort, mentor_ids, mentee_ids)
     matrix = score_matrix([mentor_profile(a) for a in mentors], [mentee_profile(a) for a in mentees], weights,
                           preferences=ratings, conflict_policy=policy)
     word = rules(session, cohort)
     row = {mentor_id: i for i, mentor_id in enumerate(matrix.mentor_ids)}
     col = {mentee_id: j for j, mentee_id in enumerate(matrix.mentee_ids)}
-    capacity = dict(matrix.capacities)
     forbidden = np.array(matrix.forbidden, dtype=bool)
     for (mentor_id, mentee_id), kind in word.items():
         if kind == "forbid" and mentor_id in row and mentee_id in col:
             forbidden[row[mentor_id], col[mentee_id]] = True
-    # Pins: kept pairs first, then the pin rules, one mentor per mentee and never beyond a mentor's capacity.
-    pins: list[tuple[int, int]] = []
-    pinned_mentees: set[int] = set()
-    used: Counter = Counter()
-    candidates = [(m.mentor_id, m.mentee_id, True) for m in kept] + [
-        (mentor_id, mentee_id, False) for (mentor_id, mentee_id), kind in sorted(word.items()) if kind == "pin"]
-    fixed: set[tuple[int, int]] = set()
-    for mentor_id, mentee_id, is_kept in candidates:
-        if mentor_id not in row or mentee_id not in col or mentee_id in pinned_mentees:
-            continue
-        if used[mentor_id] >= capacity[mentor_id]:
-            continue
-        pins.append((mentor_id, mentee_id))
-        pinned_mentees.add(mentee_id)
-        used[mentor_id] += 1
-        forbidden[row[mentor_id], col[mentee_id]] = False
-        if is_kept:
-            fixed.add((mentor_id, mentee_id))
     by_id = {a.id: a for a in mentors + mentees}
     try:
         if method == "groups":
             result = engine.groups({a.id: a.field for a in mentors}, list(matrix.mentee_ids), matrix.scores,
-                                   forbidden=forbidden)
-            pairs = [(mentor_id, mentee_id, number) for number, group in enumerate(result.groups, start=1)
-                     for mentor_id in group.mentor_ids for mentee_id in group.mentee_ids]
+                                   forbidden=forbidden, mentors_per_group=GROUP_MENTORS,
+                                   mentees_per_group=GROUP_MENTEES)
+            pairs = [(mentor_id, mentee_id, number) for number, group in enumerate(
+                (g for g in result.groups if g.mentee_ids), start=1)
+                for mentor_id in group.mentor_ids for mentee_id in group.mentee_ids]
             unmatched, total = list(result.unmatched_mentees), sum(g.score for g in result.groups)
         else:
-            solve = engine.optimal if method == "optimal" else engine.stable
-            kwargs = {"priority": priority} if method == "optimal" else {}
-            result = solve(capacity, list(matrix.mentee_ids), matrix.scores, pinned=pins, forbidden=forbidden,
-                           **kwargs)
+            # Pins, one mentor per mentee and never beyond the places a mentor has left; a pin beats a conflict.
+            pins: list[tuple[int, int]] = []
+            pinned_mentees: set[int] = set()
+            used: Counter = Counter()
+            for (mentor_id, mentee_id), kind in sorted(word.items()):
+                if kind != "pin" or mentor_id not in row or mentee_id not in col or mentee_id in pinned_mentees:
+                    continue
+                if used[mentor_id] >= room[mentor_id]:
+                    continue
+                pins.append((mentor_id, mentee_id))
+                pinned_mentees.add(mentee_id)
+                used[mentor_id] += 1
+                forbidden[row[mentor_id], col[mentee_id]] = False
+            capacities = {mentor_id: room[mentor_id] for mentor_id in matrix.mentor_ids}
+            if method == "optimal":
+                result = engine.optimal(capacities, list(matrix.mentee_ids), matrix.scores, pinned=pins,
+                                        forbidden=forbidden, priority=priority)
+            else:
+                result = engine.stable(capacities, list(matrix.mentee_ids), matrix.scores, pinned=pins,
+                                       forbidden=forbidden)
             pairs = [(mentor_id, mentee_id, None) for mentor_id, mentee_id, _score in result.pairs]
             unmatched, total = list(result.unmatched_mentees), result.total_score
     except engine.MatchingInputError as error:
         raise MatchingError("cannot_match", detail=str(error)) from error
+    if not pairs:
+        raise MatchingError(_why_nothing([reason for _mentee, reason in unmatched]))
+    # The run proposes: the engine's earlier proposal goes, hand-picked and published pairs stay.
+    for match in live:
+        if match.status == PROPOSED and not match.manual:
+            session.delete(match)
+    session.flush()
     for mentor_id, mentee_id, group_no in pairs:
-        if (mentor_id, mentee_id) in fixed:
-            continue
         _add(session, cohort, by_id[mentor_id], by_id[mentee_id], weights, policy, group_no=group_no,
              preference=combine_ratings(*ratings.get((mentor_id, mentee_id), (None, None))))
+    run = current_run(session, cohort) or MatchingRun(cohort_id=cohort.id)
+    run.method, run.priority, run.ran_at = method, priority, utcnow()
+    run.unmatched = [[int(mentee_id), reason] for mentee_id, reason in unmatched]
+    session.add(run)
     session.flush()
-    return Proposal(unmatched=[(int(m), reason) for m, reason in unmatched], total=float(total))
+    return Proposal(run=run, pairs=[(int(m), int(e)) for m, e, _group in pairs],
+                    unmatched=[(int(m), reason) for m, reason in unmatched], total=float(total))
+
+
+def pick_scores(session: Session, cohort: Cohort, mentors: list[Application],
+                mentees: list[Application]) -> dict[tuple[int, int], float]:
+    """Every mentor's score with every mentee of the round, ratings included: what the coordinator picks by."""
+    if not mentors or not mentees:
+        return {}
+    weights, _policy = city_weights(session)
+    ratings = _ratings(session, cohort, {a.id for a in mentors}, {a.id for a in mentees})
+    matrix = score_matrix([mentor_profile(a) for a in mentors], [mentee_profile(a) for a in mentees], weights,
+                          preferences=ratings, conflict_policy="flag")
+    scores = matrix.scores.tolist()
+    return {(mentor_id, mentee_id): scores[i][j] for i, mentor_id in enumerate(matrix.mentor_ids)
+            for j, mentee_id in enumerate(matrix.mentee_ids)}
+
+
+def _why_nothing(reasons: list[str]) -> str:
+    """The code for a run that placed nobody, from the engine's reasons for its mentees."""
+    if reasons and all(r == engine.REASON_ALL_PAIRS_FORBIDDEN for r in reasons):
+        return "all_pairs_forbidden"
+    if engine.REASON_BELOW_MIN_SCORE in reasons:
+        return "no_pair_fits"
+    return "mentors_full"
 
 
 def _add(session: Session, cohort: Cohort, mentor: Application, mentee: Application, weights: Weights, policy: str,
@@ -269,19 +358,21 @@ def _accepted(session: Session, cohort: Cohort, application_id: int, role: str) 
     return application
 
 
-def assign(session: Session, cohort: Cohort, mentor_id: int, mentee_id: int) -> Match:
+def assign(session: Session, cohort: Cohort, mentor_id: int | None, mentee_id: int) -> Match:
     """The coordinator picks a mentor for a mentee by hand: the mentee's proposal is replaced (capacity checked)."""
     _open(cohort)
     _lock(session, cohort)
-    mentor = _accepted(session, cohort, mentor_id, "mentor")
     mentee = _accepted(session, cohort, mentee_id, "mentee")
+    if mentor_id is None:
+        raise MatchingError("choose_mentor", "mentor_id", name=mentee.name)
+    mentor = _accepted(session, cohort, mentor_id, "mentor")
     if rules(session, cohort).get((mentor.id, mentee.id)) == "forbid":
         raise MatchingError("pair_forbidden")
     live = live_matches(session, cohort)
     if any(m.mentee_id == mentee.id and m.status == PUBLISHED for m in live):
         raise MatchingError("already_published")
-    taken = sum(1 for m in live if m.mentor_id == mentor.id and m.mentee_id != mentee.id)
-    if taken >= mentor.mentee_capacity:
+    taken = {m.mentee_id for m in live if m.mentor_id == mentor.id and m.mentee_id != mentee.id}
+    if len(taken) >= mentor.mentee_capacity:
         raise MatchingError("mentor_full", name=mentor.name, capacity=mentor.mentee_capacity)
     for match in live:
         if match.mentee_id == mentee.id:
@@ -289,7 +380,7 @@ def assign(session: Session, cohort: Cohort, mentor_id: int, mentee_id: int) -> 
     session.flush()
     weights, policy = city_weights(session)
     match = _add(session, cohort, mentor, mentee, weights, policy, manual=True,
-                 preference=combine_ratings(*_ratings(session, cohort).get((mentor.id, mentee.id), (None, None))))
+                 preference=_preference(session, cohort, mentor, mentee))
     session.flush()
     return match
 
@@ -318,11 +409,16 @@ def set_rule(session: Session, cohort: Cohort, mentor_id: int, mentee_id: int, k
     else:
         rule.kind = kind
     if kind == "forbid":
-        for match in live_matches(session, cohort):
+        live = live_matches(session, cohort)
+        for match in live:
             if (match.mentor_id, match.mentee_id) == (mentor.id, mentee.id):
                 if match.status == PUBLISHED:
                     raise MatchingError("already_published")
-                session.delete(match)
+                # In a proposed group the mentee leaves the whole group, not only this mentor's half of it.
+                for other in live:
+                    if other.mentee_id == mentee.id and (other is match or (
+                            match.group_no is not None and other.group_no == match.group_no)):
+                        session.delete(other)
     session.flush()
 
 
@@ -347,8 +443,11 @@ def publish(session: Session, city: Tenant, cohort: Cohort) -> int:
     return len(proposed)
 
 
-def end(session: Session, match: Match, *, outcome: str, ended_by: str, reason: str) -> Match:
-    """Close a published pair as completed or ended early, with who ended it and why."""
+def end(session: Session, cohort: Cohort, match: Match, *, outcome: str, ended_by: str, reason: str) -> Match:
+    """Close a published pair of the running round as completed or ended early, with who ended it and why."""
+    _open(cohort, "change_pairs")
+    if match.cohort_id != cohort.id:
+        raise MatchingError("not_published")
     if match.status != PUBLISHED:
         raise MatchingError("not_published")
     if outcome not in ENDINGS or ended_by not in ENDED_BY:
@@ -363,14 +462,18 @@ def end(session: Session, match: Match, *, outcome: str, ended_by: str, reason: 
     return match
 
 
-def replace(session: Session, city: Tenant, cohort: Cohort, match: Match, *, mentor_id: int, reason: str) -> Match:
+def replace(session: Session, city: Tenant, cohort: Cohort, match: Match, *, mentor_id: int | None,
+            reason: str) -> Match:
     """A new mentor for a published pair mid-round (a mentor drops out): the old pair stays in the history."""
-    _open(cohort)
+    _open(cohort, "change_pairs")
     _lock(session, cohort)
     if match.group_no is not None:
         raise MatchingError("group_pair")
     if match.status != PUBLISHED:
         raise MatchingError("not_published")
+    if mentor_id is None:
+        raise MatchingError("choose_mentor", "mentor_id", name=_accepted(session, cohort, match.mentee_id,
+                                                                         "mentee").name)
     reason = reason.strip()
     if not reason:
         raise MatchingError("reason_required")
@@ -380,12 +483,12 @@ def replace(session: Session, city: Tenant, cohort: Cohort, match: Match, *, men
     mentee = _accepted(session, cohort, match.mentee_id, "mentee")
     if rules(session, cohort).get((mentor.id, mentee.id)) == "forbid":
         raise MatchingError("pair_forbidden")
-    taken = sum(1 for m in live_matches(session, cohort) if m.mentor_id == mentor.id)
-    if taken >= mentor.mentee_capacity:
+    taken = {m.mentee_id for m in live_matches(session, cohort) if m.mentor_id == mentor.id}
+    if len(taken) >= mentor.mentee_capacity:
         raise MatchingError("mentor_full", name=mentor.name, capacity=mentor.mentee_capacity)
     weights, policy = city_weights(session)
     new = _add(session, cohort, mentor, mentee, weights, policy, manual=True, status=PUBLISHED,
-               preference=combine_ratings(*_ratings(session, cohort).get((mentor.id, mentee.id), (None, None))))
+               preference=_preference(session, cohort, mentor, mentee))
     session.flush()
     match.status, match.ended_at, match.ended_by = REPLACED, utcnow(), "coordinator"
     match.end_reason, match.replaced_by_id = reason[:2000], new.id

@@ -1,5 +1,6 @@
 """The matching board and its services, against the database (the engine itself is tested pure beside this)."""
 
+import re
 from collections import Counter
 
 import pytest
@@ -136,7 +137,12 @@ def test_end_and_replace_keep_the_history(client, db, login, coordinator, host_c
     login(coordinator)
     client.post(f"{BOARD.format(cohort_id)}/propose", data={"method": "optimal"})
     client.post(f"{BOARD.format(cohort_id)}/publish")
+    # Pairs change only while the round runs.
+    assert client.post(f"/lyngby-taarbaek/coordinator/cohorts/{cohort_id}/move",
+                       data={"target": "running", "early": "1", "note": "Ready"}).status_code == 302
     it_mentee, health_mentee = people["mentee_it"], people["mentee_health"]
+    nobody = client.post(f"{BOARD.format(cohort_id)}/{it_mentee}/replace", data={"mentor_id": "", "reason": "x"})
+    assert nobody.status_code == 422 and "Choose a mentor for Mentee it in the list first." in nobody.text
     no_reason = client.post(f"{BOARD.format(cohort_id)}/{it_mentee}/replace", data={"mentor_id": spare})
     assert no_reason.status_code == 422 and "short reason" in no_reason.text
     changed = client.post(f"{BOARD.format(cohort_id)}/{it_mentee}/replace",
@@ -278,3 +284,184 @@ def test_groups_leave_kept_pairs_alone(client, db, login, coordinator, host_city
     per_mentee = Counter(mentee for _, mentee, status in live if status in ("proposed", "published"))
     published_mentees = {mentee for _, mentee, status in live if status == "published"}
     assert all(per_mentee[m] == 1 for m in published_mentees)  # kept 1:1 pairs get no group on top
+
+
+# --- issue 8: every method proposes or says why; the board's proposal is labelled with its run ---------------------
+
+
+def _one_mentor_round(create_cohort, create_application, city, status="selecting", capacity=1):
+    """A round whose only mentor offered one mentee, and two mentees."""
+    cohort = create_cohort(city, status=status)
+    mentor = create_application(cohort, role="mentor", status="accepted", name="Sofie Holm", field="it",
+                                mentoring_format="one", mentee_capacity=capacity)
+    mentees = [create_application(cohort, status="accepted", name=name, field="it")
+               for name in ("Ana Rodrigues", "Wei Chen")]
+    return cohort.id, mentor.id, [m.id for m in mentees]
+
+
+def test_a_failed_run_says_why_and_leaves_the_labelled_proposal(client, db, login, coordinator, host_city,
+                                                                create_cohort, create_application):
+    cohort_id, mentor, _mentees = _one_mentor_round(create_cohort, create_application, host_city)
+    board = BOARD.format(cohort_id)
+    login(coordinator)
+    made = client.post(f"{board}/propose", data={"method": "optimal", "priority": "everyone_matched"},
+                       headers={"HX-Request": "true"})
+    assert made.status_code == 200 and "1 pair proposed with" in made.text
+    before = _matches(db, host_city)
+    failed = client.post(f"{board}/propose", data={"method": "groups", "priority": "best_total"},
+                         headers={"HX-Request": "true"})
+    assert failed.status_code == 422
+    assert ("The run with \u201cGroups: 2 mentors with 3-4 mentees\u201d proposed nothing. No mentor offered to "
+            "mentor a group") in failed.text
+    assert "Nothing on the board has changed." in failed.text and "proposed with" not in failed.text
+    assert "Last run: Best pairs overall (optimal), everyone matched first" in failed.text
+    assert '<option value="groups" selected>' in failed.text  # what was tried stays chosen in the answer
+    assert _matches(db, host_city) == before
+    # Reloaded, the board shows the round's choice: the run that made its proposal.
+    page = client.get(board)
+    assert '<option value="optimal" selected>' in page.text
+    assert '<option value="everyone_matched" selected>' in page.text
+    assert "Last run: Best pairs overall (optimal), everyone matched first" in page.text
+    assert "every suitable mentor is full" in page.text  # the unmatched mentee's reason is kept with the run
+
+
+def test_the_round_remembers_its_method_and_priority(client, db, login, coordinator, host_city, round_of_three):
+    cohort_id, _people = round_of_three
+    board = BOARD.format(cohort_id)
+    login(coordinator)
+    page = client.get(board)
+    assert '<option value="optimal" selected>' in page.text and '<option value="best_total" selected>' in page.text
+    assert "Last run" not in page.text
+    assert client.post(f"{board}/propose", data={"method": "stable", "priority": "everyone_matched"}
+                       ).status_code == 200
+    page = client.get(board)
+    assert '<option value="stable" selected>' in page.text and '<option value="everyone_matched" selected>' in page.text
+    assert "Last run: Stable: no two would rather have each other," in page.text  # no priority for stable
+
+
+@pytest.mark.parametrize(("data", "text"), [
+    ({"method": "groups"}, "No mentor offered to mentor a group"),
+    ({"method": "magic"}, "Choose one of the options in the list."),
+    ({"method": "optimal", "priority": "fastest"}, "Choose one of the options in the list."),
+])
+def test_runs_that_cannot_propose_are_422_and_change_nothing(client, db, login, coordinator, host_city,
+                                                             create_cohort, create_application, data, text):
+    cohort_id, _mentor, _mentees = _one_mentor_round(create_cohort, create_application, host_city)
+    login(coordinator)
+    response = client.post(f"{BOARD.format(cohort_id)}/propose", data=data)
+    assert response.status_code == 422 and text in response.text
+    assert _matches(db, host_city) == []
+    assert "Last run" not in client.get(BOARD.format(cohort_id)).text
+
+
+# --- phases -------------------------------------------------------------------------------------------------------
+
+
+def test_a_recruiting_round_is_not_matched_and_the_board_says_why(client, db, login, coordinator, host_city,
+                                                                  create_cohort, create_application):
+    cohort_id, mentor, mentees = _one_mentor_round(create_cohort, create_application, host_city, status="recruiting")
+    board = BOARD.format(cohort_id)
+    login(coordinator)
+    page = client.get(board)
+    assert page.status_code == 200 and "Pairs are made once recruitment has closed" in page.text
+    assert f'href="/lyngby-taarbaek/coordinator/cohorts/{cohort_id}"' in page.text
+    assert "/matching/propose" not in page.text and "/matching/assign" not in page.text
+    for url, data in ((f"{board}/propose", {"method": "optimal"}),
+                      (f"{board}/assign", {"mentor_id": mentor, "mentee_id": mentees[0]}),
+                      (f"{board}/rule", {"mentor_id": mentor, "mentee_id": mentees[0], "kind": "pin"}),
+                      (f"{board}/publish", {})):
+        response = client.post(url, data=data)
+        assert response.status_code == 422 and "Pairs are made once recruitment has closed" in response.text, url
+    assert _matches(db, host_city) == []
+    with tenant_scope(db.session, host_city.id):
+        assert db.session.execute(select(func.count()).select_from(PairRule)).scalar() == 0
+
+
+def test_pairs_change_or_end_only_while_the_round_runs(client, db, login, coordinator, host_city, round_of_three,
+                                                        create_application):
+    cohort_id, people = round_of_three
+    with tenant_scope(db.session, host_city.id):
+        cohort = db.session.get(Cohort, cohort_id)
+    spare = create_application(cohort, role="mentor", status="accepted", name="Spare Mentor", field="it").id
+    board = BOARD.format(cohort_id)
+    login(coordinator)
+    client.post(f"{board}/propose", data={"method": "optimal"})
+    client.post(f"{board}/publish")
+    page = client.get(board)
+    assert "New mentor" not in page.text and "End the pair" not in page.text
+    assert "get a new mentor or end only while the round is running" in page.text
+    mentee = people["mentee_it"]
+    replace = client.post(f"{board}/{mentee}/replace", data={"mentor_id": spare, "reason": "Moved"})
+    assert replace.status_code == 422 and "Pairs get a new mentor or end only while the round is running." in (
+        replace.text)
+    end = client.post(f"{board}/{mentee}/end", data={"outcome": "completed", "ended_by": "coordinator"})
+    assert end.status_code == 422
+    assert {status for _, _, status in _matches(db, host_city)} == {"published"}
+
+
+# --- the manual picker --------------------------------------------------------------------------------------------
+
+
+def test_the_picker_chooses_nobody_and_shows_scores_and_places(client, db, login, coordinator, host_city,
+                                                               create_cohort, create_application):
+    cohort_id, mentor, mentees = _one_mentor_round(create_cohort, create_application, host_city, capacity=2)
+    board = BOARD.format(cohort_id)
+    login(coordinator)
+    page = client.get(board)
+    picker = page.text.split(f'id="pick-{mentees[0]}"')[1].split("</select>")[0]
+    assert re.match(r' name="mentor_id">\s*<option value="" selected>Choose a mentor…</option>', picker)
+    assert re.search(rf'<option value="{mentor}">Sofie Holm – score \d+ – 2 places free</option>', picker)
+    assert picker.count("selected") == 1
+    nothing = client.post(f"{board}/assign", data={"mentor_id": "", "mentee_id": mentees[0]})
+    assert nothing.status_code == 422 and "Choose a mentor for Ana Rodrigues in the list first." in nothing.text
+    assert _matches(db, host_city) == []
+    assert client.post(f"{board}/assign", data={"mentor_id": mentor, "mentee_id": mentees[0]}).status_code == 302
+    page = client.get(board, headers={"Accept-Language": "da"})
+    picker = page.text.split(f'id="pick-{mentees[1]}"')[1].split("</select>")[0]
+    assert re.search(r"Sofie Holm – score \d+ – 1 ledig plads</option>", picker)
+    assert "håndplukket" in page.text
+
+
+def test_forbidden_mentors_cannot_be_picked_and_can_be_allowed_again(client, db, login, coordinator, host_city,
+                                                                     round_of_three):
+    cohort_id, people = round_of_three
+    board = BOARD.format(cohort_id)
+    it_mentor, it_mentee = people["mentor_it"], people["mentee_it"]
+    login(coordinator)
+    client.post(f"{board}/propose", data={"method": "optimal"})
+    client.post(f"{board}/rule", data={"mentor_id": it_mentor, "mentee_id": it_mentee, "kind": "forbid"})
+    page = client.get(board)
+    assert re.search(rf'<option value="{it_mentor}" disabled>Mentor it – score \d+ – forbidden</option>', page.text)
+    assert "Allow Mentor it again" in page.text
+    client.post(f"{board}/rule", data={"mentor_id": it_mentor, "mentee_id": it_mentee, "kind": ""})
+    assert "Allow Mentor it again" not in client.get(board).text
+    client.post(f"{board}/propose", data={"method": "optimal"})
+    client.post(f"{board}/rule", data={"mentor_id": it_mentor, "mentee_id": it_mentee, "kind": "pin"})
+    assert f'id="unpin-{it_mentee}"' in client.get(board).text
+
+
+# --- the score weights lead back to the board -----------------------------------------------------------------------
+
+
+def test_the_weights_lead_back_to_the_board_they_came_from(client, db, login, coordinator, host_city, round_of_three,
+                                                          other_city, create_cohort):
+    cohort_id, _people = round_of_three
+    weights = "/lyngby-taarbaek/coordinator/matching/weights"
+    login(coordinator)
+    assert f'href="{weights}?cohort={cohort_id}"' in client.get(BOARD.format(cohort_id)).text
+    page = client.get(f"{weights}?cohort={cohort_id}")
+    assert f'href="{BOARD.format(cohort_id)}" id="back-to-board"' in page.text
+    assert f'action="{weights}?cohort={cohort_id}"' in page.text
+    data = {"field": "10", "goal_expertise": "50", "languages": "20", "availability": "10", "preference": "10",
+            "conflict_policy": "flag"}
+    saved = client.post(f"{weights}?cohort={cohort_id}", data=data)
+    assert saved.status_code == 302 and saved.headers["Location"] == BOARD.format(cohort_id)
+    bad = client.post(f"{weights}?cohort={cohort_id}", data=data | {"field": "-1"})
+    assert bad.status_code == 422 and "back-to-board" in bad.text
+    # Opened from nowhere (or with another city's round), the page lists the boards of the rounds being matched.
+    foreign = create_cohort(other_city, name="Aarhus round", status="selecting").id
+    for url in (weights, f"{weights}?cohort={foreign}", f"{weights}?cohort=x"):
+        page = client.get(url)
+        assert page.status_code == 200 and "back-to-board" not in page.text and "Aarhus round" not in page.text
+        assert f'href="{BOARD.format(cohort_id)}"' in page.text
+    assert client.post(f"{weights}?cohort={foreign}", data=data).headers["Location"] == weights

@@ -1,7 +1,7 @@
 """The speed-networking pages: the coordinator's plan and sheets, the personal links, the phone view."""
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -14,9 +14,12 @@ from tests.platform.helpers import last_mail, link_in
 
 PLAN = "/lyngby-taarbaek/coordinator/cohorts/{}/networking"
 
+#: A running round has begun: its kick-off, where the speed networking is rated, is behind it.
+STARTED = date.today() - timedelta(days=30)
+
 
 def _round(create_cohort, create_application, city, mentors=3, mentees=4, status="running"):
-    cohort = create_cohort(city, status=status)
+    cohort = create_cohort(city, status=status, starts_on=STARTED if status == "running" else None)
     people = {
         "mentor": [create_application(cohort, role="mentor", status="accepted", name=f"Mentor {i}",
                                       email=f"mentor{i}@example.org") for i in range(mentors)],
@@ -287,7 +290,7 @@ def test_a_participant_who_left_or_joined_late_has_no_page(app, client, db, host
 def test_the_master_sheet_issues_the_same_queries_for_5_and_40_per_side(client, db, login, coordinator, host_city,
                                                                         create_cohort, create_application,
                                                                         count_queries):
-    cohort = create_cohort(host_city, status="running")
+    cohort = create_cohort(host_city, status="running", starts_on=STARTED)
     cohort_id = cohort.id
     login(coordinator)
     counts = []
@@ -332,3 +335,106 @@ def test_a_closed_round_shows_its_plan_but_keeps_it(client, db, login, coordinat
     assert "The round is closed" in sent.text and _mails(db) == []
     with tenant_scope(db.session, host_city.id):
         assert db.session.execute(select(NetworkingPlan.turns)).scalar_one() == 2
+
+
+# --- issue 8: phases, the kick-off, reminders -----------------------------------------------------------------------
+
+
+def test_a_recruiting_round_is_not_planned_and_the_page_says_why(client, db, login, coordinator, host_city,
+                                                                 create_cohort, create_application):
+    cohort_id, _people = _round(create_cohort, create_application, host_city, status="recruiting")
+    login(coordinator)
+    page = client.get(PLAN.format(cohort_id))
+    assert page.status_code == 200 and "Speed networking is planned once recruitment has closed" in page.text
+    assert 'name="turns"' not in page.text and f'href="/lyngby-taarbaek/coordinator/cohorts/{cohort_id}"' in page.text
+    response = client.post(PLAN.format(cohort_id), data={"turns": "2", "minutes": "7"})
+    assert response.status_code == 422 and "move the round to \u201cSelecting\u201d first" in response.text
+    assert _count(db, host_city, NetworkingPlan) == 0
+    # A plan made while the round was selecting, which went back to recruiting: no links go out.
+    with tenant_scope(db.session, host_city.id):
+        from mentorby.tenants.cohorts.models import Cohort
+
+        db.session.get(Cohort, cohort_id).status = "selecting"
+    _make(db, host_city, cohort_id, 2)
+    with tenant_scope(db.session, host_city.id):
+        db.session.get(Cohort, cohort_id).status = "recruiting"
+        db.session.flush()
+    page = client.get(PLAN.format(cohort_id))
+    assert "Master sheet" in page.text and "/networking/send" not in page.text
+    sent = client.post(f"{PLAN.format(cohort_id)}/send", follow_redirects=True)
+    assert "Speed networking is planned once recruitment has closed" in sent.text and _mails(db) == []
+
+
+def test_ratings_open_when_the_kick_off_begins(app, client, db, host_city, create_cohort, create_application):
+    cohort_id, people = _round(create_cohort, create_application, host_city, mentors=2, mentees=2,
+                               status="selecting")  # the round starts in two months: so does its kick-off
+    _make(db, host_city, cohort_id, 2)
+    mentee_id = people["mentee"][0][0]
+    partner = _networking(db, host_city, cohort_id).partners(mentee_id)[0].partner_id
+    url = _phone_link(app, host_city, cohort_id, mentee_id)
+    with tenant_scope(db.session, host_city.id):
+        from mentorby.tenants.cohorts.models import Cohort
+
+        start = networking.kickoff_start(db.session, db.session.get(Cohort, cohort_id))
+    from mentorby.platform.i18n import format_moment
+
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        when = format_moment(start, "long")
+    page = client.get(url)
+    assert page.status_code == 200 and "Turn 1" in page.text
+    assert f"Rating opens when the kick-off begins: {when}." in page.text and 'type="radio"' not in page.text
+    early = client.post(url, data={f"rating-{partner}": "5"})
+    assert early.status_code == 422 and "once the kick-off has begun" in early.text
+    assert _count(db, host_city, Rating) == 0
+    # The kick-off begins.
+    with tenant_scope(db.session, host_city.id):
+        from mentorby.tenants.cohorts.models import CohortEvent
+
+        for event in db.session.execute(select(CohortEvent).where(CohortEvent.cohort_id == cohort_id,
+                                                                  CohortEvent.kind == "kickoff")).scalars():
+            event.starts_at -= timedelta(days=90)
+        db.session.flush()
+    assert 'type="radio"' in client.get(url).text
+    assert client.post(url, data={f"rating-{partner}": "5"}).status_code == 302
+    assert _count(db, host_city, Rating) == 1
+
+
+def test_the_phone_page_speaks_the_participants_language(app, client, db, host_city, create_cohort,
+                                                         create_application):
+    cohort = create_cohort(host_city, status="selecting")
+    create_application(cohort, role="mentor", status="accepted", name="Mentor Dansk")
+    mentee = create_application(cohort, status="accepted", name="Mentee Dansk", locale="da")
+    _make(db, host_city, cohort.id, 1)
+    url = _phone_link(app, host_city, cohort.id, mentee.id)
+    page = client.get(url)  # the client's browser asks for English
+    assert 'lang="da"' in page.text and "Din speednetworking" in page.text
+    assert re.search(r"Du kan give dine vurderinger, når kick-off begynder: \d+\. \w+ \d{4} kl\. \d\d\.\d\d\.",
+                     page.text)
+    client.post("/lang", data={"lang": "en", "next": url})  # chosen on this phone: that wins
+    assert "Your speed networking" in client.get(url).text
+
+
+def test_reminders_go_only_to_people_who_were_sent_a_link(client, db, login, coordinator, host_city, create_cohort,
+                                                          create_application):
+    cohort_id, people = _round(create_cohort, create_application, host_city, mentors=2, mentees=2)
+    _make(db, host_city, cohort_id, 2)
+    login(coordinator)
+    page = client.get(PLAN.format(cohort_id))
+    assert "Remind the" not in page.text and page.text.count("no link sent yet") == 4
+    assert "Only people who were sent their link can be reminded" in page.text
+    nobody = client.post(f"{PLAN.format(cohort_id)}/send", data={"only": "missing"}, follow_redirects=True)
+    assert "there is no one to remind" in nobody.text and _mails(db) == []
+    client.post(f"{PLAN.format(cohort_id)}/send")
+    assert len(_mails(db)) == 4
+    # Someone accepted later is seated in a new plan, but has no link yet: the reminder passes them by.
+    with tenant_scope(db.session, host_city.id):
+        from mentorby.tenants.cohorts.models import Cohort
+
+        cohort = db.session.get(Cohort, cohort_id)
+    create_application(cohort, role="mentee", status="accepted", name="Late Mentee", email="late@example.org")
+    _make(db, host_city, cohort_id, 2)
+    page = client.get(PLAN.format(cohort_id))
+    assert "Remind the 4 who have not answered" in page.text and page.text.count("no link sent yet") == 1
+    reminded = client.post(f"{PLAN.format(cohort_id)}/send", data={"only": "missing"}, follow_redirects=True)
+    assert "Reminders sent to 4 participants." in reminded.text
+    assert "late@example.org" not in {m.to_email for m in _mails(db)} and len(_mails(db)) == 8

@@ -1,6 +1,7 @@
 """The speed-networking service: plans from the round's accepted people, ratings only for people met."""
 
 from collections import Counter
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -10,6 +11,9 @@ from mentorby.tenants.matching import networking
 from mentorby.tenants.matching.models import NetworkingPlan, Rating
 from mentorby.tenants.matching.networking import NetworkingError
 from mentorby.tenants.matching.scoring import combine_ratings
+
+#: A running round has begun: its kick-off, where the speed networking is rated, is behind it.
+STARTED = date.today() - timedelta(days=30)
 
 
 def _people(create_application, cohort, mentors, mentees, status="accepted"):
@@ -24,7 +28,7 @@ def _count(db, city, model):
 
 def test_a_plan_with_uneven_numbers_has_fair_breaks_and_no_pair_twice(db, host_city, create_cohort,
                                                                      create_application, count_queries):
-    cohort = create_cohort(host_city, status="running")
+    cohort = create_cohort(host_city, status="running", starts_on=STARTED)
     mentors, mentees = _people(create_application, cohort, 3, 5)
     create_application(cohort, role="mentee", status="submitted")  # not accepted: not seated
     create_application(create_cohort(host_city), role="mentor", status="accepted")  # another round
@@ -48,7 +52,7 @@ def test_a_plan_with_uneven_numbers_has_fair_breaks_and_no_pair_twice(db, host_c
 
 
 def test_making_the_plan_again_replaces_it(db, host_city, create_cohort, create_application):
-    cohort = create_cohort(host_city, status="running")
+    cohort = create_cohort(host_city, status="running", starts_on=STARTED)
     _people(create_application, cohort, 2, 2)
     with tenant_scope(db.session, host_city.id):
         first = networking.make_plan(db.session, cohort, 2, 7)
@@ -64,7 +68,7 @@ def test_making_the_plan_again_replaces_it(db, host_city, create_cohort, create_
     (5, 1, "bad_minutes"), (5, 61, "bad_minutes"), (5, None, "bad_minutes"),
 ])
 def test_bad_numbers_are_refused(db, host_city, create_cohort, create_application, turns, minutes, code):
-    cohort = create_cohort(host_city, status="running")
+    cohort = create_cohort(host_city, status="running", starts_on=STARTED)
     _people(create_application, cohort, 2, 2)
     with tenant_scope(db.session, host_city.id), pytest.raises(NetworkingError) as error:
         networking.make_plan(db.session, cohort, turns, minutes)
@@ -103,7 +107,7 @@ def test_default_turns_let_everyone_meet_up_to_an_evening():
 @pytest.fixture
 def one_turn(db, host_city, create_cohort, create_application):
     """2 mentors and 3 mentees, one turn: each mentor meets one mentee, and one mentee has a break."""
-    cohort = create_cohort(host_city, status="running")
+    cohort = create_cohort(host_city, status="running", starts_on=STARTED)
     mentors, mentees = _people(create_application, cohort, 2, 3)
     with tenant_scope(db.session, host_city.id):
         plan = networking.make_plan(db.session, cohort, 1, 7)
@@ -143,7 +147,7 @@ def test_only_people_met_can_be_rated(db, host_city, one_turn):
 
 
 def test_saving_again_replaces_the_earlier_answers(db, host_city, create_cohort, create_application):
-    cohort = create_cohort(host_city, status="running")
+    cohort = create_cohort(host_city, status="running", starts_on=STARTED)
     mentors, mentees = _people(create_application, cohort, 3, 1)
     rater = _application(db, host_city, mentees[0])
     with tenant_scope(db.session, host_city.id):
@@ -169,7 +173,7 @@ def test_who_has_not_answered(db, host_city, one_turn):
 
 
 def test_ratings_for_matching_pairs_both_sides(db, host_city, create_cohort, create_application):
-    cohort = create_cohort(host_city, status="running")
+    cohort = create_cohort(host_city, status="running", starts_on=STARTED)
     mentors, mentees = _people(create_application, cohort, 2, 2)
     with tenant_scope(db.session, host_city.id):
         networking.make_plan(db.session, cohort, 2, 7)  # 2 x 2 in 2 turns: everyone meets everyone
@@ -191,7 +195,7 @@ def test_ratings_for_matching_pairs_both_sides(db, host_city, create_cohort, cre
 
 
 def test_a_new_plan_drops_ratings_of_people_who_no_longer_meet(db, host_city, create_cohort, create_application):
-    cohort = create_cohort(host_city, status="running")
+    cohort = create_cohort(host_city, status="running", starts_on=STARTED)
     mentors, mentees = _people(create_application, cohort, 2, 2)
     with tenant_scope(db.session, host_city.id):
         networking.make_plan(db.session, cohort, 2, 7)
@@ -204,7 +208,7 @@ def test_a_new_plan_drops_ratings_of_people_who_no_longer_meet(db, host_city, cr
 
 
 def test_ratings_need_a_plan_and_someone_in_it(db, host_city, create_cohort, create_application):
-    cohort = create_cohort(host_city, status="running")
+    cohort = create_cohort(host_city, status="running", starts_on=STARTED)
     mentors, mentees = _people(create_application, cohort, 1, 1)
     rater = _application(db, host_city, mentees[0])
     with tenant_scope(db.session, host_city.id), pytest.raises(NetworkingError) as error:
