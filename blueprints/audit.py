@@ -739,6 +739,6 @@ class CityWords(Describer):
 
 for _words in (CohortWords, CohortEventWords, ParticipantWords, ApplicationWords, CvWords, NetworkingPlanWords,
                RatingWords, NetworkingLinkWords, MatchWords, PairRuleWords, MatchingRunWords, WeightsWords,
-               PartnerWords, PartnerContactWords, ProgrammeEventWords, CriterionWords, UserWords, MembershipWords, InvitationWords, ApiTokenWords,
-               CityWords):
+               PartnerWords, PartnerContactWords, ProgrammeEventWords, CriterionWords, UserWords, MembershipWords,
+               InvitationWords, ApiTokenWords, CityWords):
     register(_words())
