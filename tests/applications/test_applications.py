@@ -10,8 +10,8 @@ from mentorby.platform.tenancy import tenant_scope, utcnow
 from mentorby.tenants.applications import consent
 from mentorby.tenants.applications import services as applications
 from mentorby.tenants.applications.models import Application, CvDocument, Participant
-from tests.factories import MENTEE_VALUES, MENTOR_VALUES, PDF, create_partner
 from tests.applications.helpers import notify
+from tests.factories import MENTEE_VALUES, MENTOR_VALUES, PDF, create_partner
 from tests.platform.helpers import last_mail, link_in
 
 

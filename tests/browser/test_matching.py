@@ -7,7 +7,7 @@ from playwright.sync_api import Page, expect
 
 from mentorby.tenants.demo import DEMO_PASSWORD
 from tests.browser.test_city_signup import _sign_in
-from tests.browser.test_recruitment import _english
+from tests.browser.test_recruitment import _english, selecting
 
 pytestmark = pytest.mark.browser
 
@@ -20,6 +20,7 @@ def test_propose_change_and_publish(page: Page, live_server):
     _english(page)  # the demo coordinator chose Danish, unless an earlier test switched
     page.goto(f"{base}/lyngby-taarbaek/coordinator/cohorts/")
     page.get_by_role("link", name="Forår 2027").click()
+    selecting(page)
     page.get_by_role("link", name="Selection board").click()
     for name in ("Sofie Holm", "Ana Rodrigues", "Wei Chen"):
         page.get_by_label(f"Select {name}").check()

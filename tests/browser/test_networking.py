@@ -7,7 +7,7 @@ from playwright.sync_api import Page, expect
 
 from mentorby.tenants.demo import DEMO_PASSWORD
 from tests.browser.test_city_signup import _sign_in
-from tests.browser.test_recruitment import _english, _link
+from tests.browser.test_recruitment import _english, _link, selecting
 
 pytestmark = pytest.mark.browser
 
@@ -19,6 +19,7 @@ def test_plan_send_and_rate_on_a_phone(page: Page, live_server):
     _english(page)  # the demo coordinator chose Danish, unless an earlier test switched
     page.goto(f"{base}/lyngby-taarbaek/coordinator/cohorts/")
     page.get_by_role("link", name="Forår 2027").click()
+    selecting(page)
     round_url = page.url
     page.get_by_role("link", name="Selection board").click()
     for name in ("Sofie Holm", "Ana Rodrigues", "Wei Chen"):
