@@ -554,7 +554,8 @@ def invitation_expiry(session: Session, cohort: Cohort, now: datetime | None = N
         .order_by(CohortEvent.starts_at).limit(1)
     ).scalar_one_or_none()
     day = to_local(kickoff).date() if kickoff is not None else cohort.starts_on
-    end_of_day = datetime.combine(day + timedelta(days=1), time(0), tzinfo=LOCAL).astimezone(UTC)
+    # The last second of that day in the city: the date the e-mail gives is the kick-off's own.
+    end_of_day = datetime.combine(day, time(23, 59, 59), tzinfo=LOCAL).astimezone(UTC)
     return max(end_of_day, now + current_app.config["INVITATION_MAX_AGE"])
 
 
