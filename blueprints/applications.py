@@ -534,16 +534,20 @@ def _outcome(status: str) -> str:
 def _rendered(notification: applications.Notification) -> tuple[str, str]:
     """(subject, body) of a notification exactly as the outbox will render it, in the person's language."""
     with force_locale(notification.locale):
-        subject = render_template(f"mail/{notification.template}.subject.txt", **notification.context).strip()
-        body = render_template(f"mail/{notification.template}.txt", **notification.context)
+        context = notification.context
+        if "link" in context:
+            # The personal link is made when the e-mail is sent; its place says so, in the e-mail's language.
+            context = context | {"link": _("(the personal link is made when the e-mail is sent)")}
+        subject = render_template(f"mail/{notification.template}.subject.txt", **context).strip()
+        body = render_template(f"mail/{notification.template}.txt", **context)
     return subject, body
 
 
 def _notify_page(cohort: Cohort, status: str, problem: str | None = None, code: int = 200):
     page = paginate(applications.pending_query(cohort, status))
     batch = list(db.session.execute(applications.pending_query(cohort, status)).scalars())
-    previews = [(item, *_rendered(item)) for item in applications.notifications(
-        db.session, g.city, cohort, page.items, link=_("(the personal link is made when the e-mail is sent)"))]
+    previews = [(item, *_rendered(item)) for item in applications.notifications(db.session, g.city, cohort,
+                                                                                   page.items)]
     told = list(db.session.execute(
         select(Application).where(Application.cohort_id == cohort.id, applications.CONFIRMED,
                                   Application.status == status,

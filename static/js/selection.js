@@ -17,10 +17,10 @@
     return target && target.matches && target.matches(SELECTOR);
   }
 
+  // The row's hint is a live region, empty until a change is held back: filling it is what announces it.
   function hint(select, shown) {
-    var id = "status-hint-" + select.id.replace("status-", "");
-    var element = document.getElementById(id);
-    if (element) { element.hidden = !shown; }
+    var element = document.getElementById("status-hint-" + select.id.replace("status-", ""));
+    if (element) { element.textContent = shown ? element.dataset.text : ""; }
   }
 
   function undo(select) {

@@ -111,7 +111,7 @@ def test_select_decide_sort_and_notify(page: Page, live_server, screen: str, lan
     expect(page.locator("#counters")).not_to_contain_text(shortlisted)
     page.keyboard.press("Escape")
     expect(amira).to_have_value("submitted")
-    expect(hint).to_be_hidden()
+    expect(hint).to_have_text("")
     page.keyboard.press("ArrowDown")
     page.keyboard.press("Enter")
     expect(page.locator(f"tr:has-text('Amira {tag}') .saved")).to_be_visible()
