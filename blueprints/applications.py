@@ -200,7 +200,7 @@ def apply(cohort_id: int, role: str):
     if role not in ROLES:
         abort(404)
     cohort = _public_cohort(cohort_id)
-    if not cohort.is_open_for_applications:
+    if not (phases.allows(cohort, "apply") and cohort.is_open_for_applications):
         # Nothing is saved; a form filled in as the deadline passed is answered with the same page.
         return _closed(cohort, role, 422 if request.method == "POST" else 200)
     locale = str(get_locale())
@@ -215,7 +215,7 @@ def apply(cohort_id: int, role: str):
         try:
             application = applications.submit_application(db.session, cohort, role, values, cv=upload,
                                                           consent_version=agreed)
-        except applications.ApplicationError as error:
+        except RuleError as error:
             if error.code != "already_applied":
                 show_error(form, error)
             else:

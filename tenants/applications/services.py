@@ -219,8 +219,10 @@ def submit_application(session: Session, cohort: Cohort, role: str, values: dict
     """
     if role not in ROLES:
         raise ApplicationError("bad_choice", "role")
-    if source == "form" and not cohort.is_open_for_applications:
-        raise ApplicationError("cohort_not_open")
+    if source == "form":
+        phases.require(cohort, "apply")
+        if not cohort.is_open_for_applications:  # recruiting, but past its deadline
+            raise ApplicationError("cohort_not_open")
     if consent_version not in consent.TEXTS:
         raise ApplicationError("consent_required", "consent")
     clean = clean_values(role, values)
@@ -343,6 +345,9 @@ def latest_application(session: Session, participant: Participant) -> Applicatio
 
 def reapply(session: Session, participant: Participant, cohort: Cohort) -> Application:
     """A returning participant applies to a new round in one click, with the profile of their last application."""
+    # The phase's rule, as this area's own error: the portal answers application errors with a message.
+    if not phases.allows(cohort, "apply"):
+        raise ApplicationError("phase_apply", None, status=cohort.status)
     if not cohort.is_open_for_applications:
         raise ApplicationError("cohort_not_open")
     existing = in_round(session, cohort.id, participant.email)

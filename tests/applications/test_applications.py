@@ -10,6 +10,7 @@ from mentorby.platform.tenancy import tenant_scope, utcnow
 from mentorby.tenants.applications import consent
 from mentorby.tenants.applications import services as applications
 from mentorby.tenants.applications.models import Application, CvDocument, Participant
+from mentorby.tenants.cohorts import phases
 from tests.applications.helpers import notify
 from tests.factories import MENTEE_VALUES, MENTOR_VALUES, PDF, create_partner
 from tests.platform.helpers import last_mail, link_in
@@ -104,8 +105,12 @@ def test_no_consent_and_closed_rounds_are_refused(db, host_city, create_cohort):
     with tenant_scope(db.session, host_city.id):
         with pytest.raises(applications.ApplicationError, match="consent_required"):
             applications.submit_application(db.session, recruiting, "mentee", values, consent_version="1999")
-        with pytest.raises(applications.ApplicationError, match="cohort_not_open"):
+        with pytest.raises(phases.PhaseError, match="phase_apply"):
             applications.submit_application(db.session, planned, "mentee", values, consent_version=consent.CURRENT)
+        recruiting.apply_by = date.today() - timedelta(days=1)
+        with pytest.raises(applications.ApplicationError, match="cohort_not_open"):
+            applications.submit_application(db.session, recruiting, "mentee", values,
+                                            consent_version=consent.CURRENT)
 
 
 def test_accepting_checks_capacity_for_the_whole_batch(db, host_city, create_cohort, create_application,

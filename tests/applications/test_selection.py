@@ -555,3 +555,12 @@ def test_the_row_keeps_the_pages_columns_after_a_change(client, login, coordinat
     assert row.status_code == 200
     fragment = row.text.split('id="counters"')[0]
     assert not re.search(r"Partner(&#39;|')s employer", fragment) and "Saved" in fragment and "autofocus" in fragment
+
+
+def test_a_reapplication_needs_the_apply_phase(db, host_city, create_cohort, create_application):
+    old = create_cohort(host_city, status="closed", starts_on=date.today() - timedelta(days=300))
+    first = create_application(old, role="mentor", status="accepted")
+    selecting = create_cohort(host_city, status="selecting")
+    with tenant_scope(db.session, host_city.id), pytest.raises(applications.ApplicationError) as error:
+        applications.reapply(db.session, db.session.get(Participant, first.participant_id), selecting)
+    assert error.value.code == "phase_apply"  # the portal shows the area's errors as messages
