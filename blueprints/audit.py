@@ -190,10 +190,12 @@ class ApplicationWords(Describer):
         "motivation": _l("motivation"), "consent_version": _l("version of the consent text"),
         "consent_at": _l("consent given"), "note": _l("note"), "confirmed_at": _l("e-mail address confirmed"),
         "decided_at": _l("decided"), "decided_by_id": _l("decided by"),
-        "invited": _l("told of the acceptance"),
+        "invited": _l("told of the acceptance"), "share_cv": _l("the mentor may see the CV"),
+        "notified_status": _l("decision told"), "notified_at": _l("told"),
     }
     shows = {
         "role": choice(ROLE_LABELS), "status": choice(APPLICATION_STATUS_LABELS), "locale": choice(LOCALE_LABELS),
+        "notified_status": choice(APPLICATION_STATUS_LABELS),
         "field": choice(FIELD_LABELS), "industry": choice(FIELD_LABELS), "languages": codes(LANGUAGE_LABELS),
         "availability": codes(AVAILABILITY_LABELS), "danish_level": choice(DANISH_LEVEL_LABELS),
         "mentoring_format": choice(FORMAT_LABELS),
@@ -648,7 +650,7 @@ class InvitationWords(Describer):
     facts = ("name", "email", "role")
     refs = {"invited_by_id": "user_account"}
     labels = {"email": EMAIL, "name": NAME, "role": ROLE, "invited_by_id": _l("invited by"),
-              "accepted_at": _l("accepted"), "revoked_at": _l("withdrawn")}
+              "accepted_at": _l("accepted"), "revoked_at": _l("withdrawn"), "expires_at": _l("valid until")}
     shows = {"role": choice(ROLE_LABELS)}
     on_create = ("email",)
 

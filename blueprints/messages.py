@@ -62,7 +62,7 @@ MESSAGES = {
     "bad_choice": _l("Choose one of the options in the list."),
     "bad_mentee_capacity": _l("Use a number from 1 to 5."),
     "bad_years": _l("Use a whole number of years from 0 to 60."),
-    "bad_arrival": _l("Enter a date that is not in the future."),
+    "bad_arrival": _l("Enter the day you arrived in Denmark: a date not in the future and not before %(earliest)d."),
     "already_applied": _l("This e-mail address has already applied to %(cohort)s. If you want to change your "
                           "application, write to the coordinator."),
     "cv_empty": _l("The file is empty."),
@@ -82,6 +82,14 @@ MESSAGES = {
     "mentees_full": _l("The round takes %(capacity)d mentees and %(accepted)d are accepted: raise the capacity or "
                        "accept fewer."),
     "text_too_long": _l("Use at most %(max)d characters."),
+    # telling applicants what was decided
+    "nobody_to_notify": _l("Nobody is waiting to hear this decision."),
+    "batch_changed": _l("The list changed after you opened the preview (a decision was changed meanwhile). Read the "
+                        "new preview, then send."),
+    "not_invited": _l("Only someone who is accepted and has been told so can get the invitation again: notify the "
+                      "accepted first."),
+    "too_many": _l("At most %(max)d applications can be changed at once: narrow the filters first."),
+    "has_account": _l("%(name)s already has an account and signs in with it: no invitation is needed."),
 }
 
 
@@ -96,6 +104,8 @@ ROLE_LABELS = {
     "mentee": _l("mentee"),
     "company_contact": _l("company contact"),
 }
+#: Roles as a heading or a table cell shows them (capitalised), where ROLE_LABELS fit inside a sentence.
+ROLE_TITLES = {"mentor": _l("Mentor"), "mentee": _l("Mentee")}
 STATUS_LABELS = {
     "pending": _l("waiting for approval"),
     "active": _l("active"),

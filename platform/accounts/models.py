@@ -109,6 +109,9 @@ class Invitation(TenantOwned, db.Model):
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: Set when a coordinator withdraws the invitation.
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: When the link stops working. An accepted applicant's lasts until the round's kick-off; None (invitations
+    #: made before this was recorded) means the configured INVITATION_MAX_AGE after `created_at`.
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     @property
     def is_open(self) -> bool:

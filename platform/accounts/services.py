@@ -3,6 +3,7 @@
 import hashlib
 import secrets
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from flask import current_app, url_for
 from flask_babel import get_locale
@@ -99,14 +100,33 @@ def _locale_for(user: User | None) -> str:
     return str(get_locale() or "da")
 
 
+#: The longest a signed invitation link can be read at all; each invitation's own `expires_at` decides within it.
+LINK_MAX_AGE = timedelta(days=400)
+
+
+def invitation_expiry(invitation: Invitation) -> datetime:
+    """When an invitation's link stops working."""
+    if invitation.expires_at is not None:
+        return invitation.expires_at
+    return invitation.created_at + current_app.config["INVITATION_MAX_AGE"]
+
+
+def invitation_mail(tenant: Tenant, *, name: str, role: str, link: str, expires_at: datetime,
+                    accepted_to: str = "") -> dict:
+    """What the invitation e-mail (mail/invitation) is rendered with; the preview of a notification uses it too."""
+    return {"link": link, "accepted_to": accepted_to, "city": tenant, "role": role, "name": name,
+            "until": expires_at}
+
+
 def invite(
     session: Session, tenant: Tenant, *, email: str, name: str, role: str, invited_by: User | None,
-    locale: str | None = None, accepted_to: str = "",
+    locale: str | None = None, accepted_to: str = "", expires_at: datetime | None = None,
 ) -> Invitation:
     """Invite someone to take `role` in the session's city; the link goes out by e-mail.
 
     `locale` is the language of the mail when the person has no account yet (an applicant's language);
-    `accepted_to` names the round whose accepted application the invitation follows.
+    `accepted_to` names the round whose accepted application the invitation follows; `expires_at` is when the
+    link stops working (by default INVITATION_MAX_AGE from now).
     """
     if role not in CITY_ROLES:
         raise AccountError("bad_role", "role")
@@ -126,7 +146,8 @@ def invite(
         # A second invitation replaces the first, so only the newest link works.
         open_invitation.revoked_at = utcnow()
     invitation = Invitation(
-        email=email, name=name.strip(), role=role, invited_by_id=invited_by.id if invited_by else None
+        email=email, name=name.strip(), role=role, invited_by_id=invited_by.id if invited_by else None,
+        expires_at=expires_at or utcnow() + current_app.config["INVITATION_MAX_AGE"],
     )
     session.add(invitation)
     session.flush()
@@ -139,19 +160,15 @@ def invite(
         template="invitation",
         tenant_id=tenant.id,
         locale=_locale_for(existing) if existing is not None or locale is None else locale,
-        link=link,
-        accepted_to=accepted_to,
-        city=tenant,
-        role=role,
-        name=name,
-        days=current_app.config["INVITATION_MAX_AGE"].days,
+        **invitation_mail(tenant, name=name, role=role, link=link, expires_at=invitation.expires_at,
+                          accepted_to=accepted_to),
     )
     return invitation
 
 
 def load_invitation(session: Session, token: str) -> tuple[Tenant, Invitation]:
     """The city and the open invitation behind a link; sets the session's city to it."""
-    payload = read_link_token(INVITE, token, current_app.config["INVITATION_MAX_AGE"])
+    payload = read_link_token(INVITE, token, LINK_MAX_AGE)
     tenant = session.get(Tenant, payload.get("t"))
     if tenant is None or tenant.status != ACTIVE:
         raise LinkError("invalid")
@@ -161,6 +178,8 @@ def load_invitation(session: Session, token: str) -> tuple[Tenant, Invitation]:
         raise LinkError("invalid")
     if not invitation.is_open:
         raise LinkError("used")
+    if invitation_expiry(invitation) <= utcnow():
+        raise LinkError("expired")
     return tenant, invitation
 
 

@@ -27,6 +27,8 @@ SUBMITTED, SHORTLISTED, ACCEPTED, WAITLISTED, DECLINED, WITHDRAWN = (
 STATUSES = (SUBMITTED, SHORTLISTED, ACCEPTED, WAITLISTED, DECLINED, WITHDRAWN)
 #: Statuses a coordinator can set on the selection board.
 DECISIONS = (SHORTLISTED, ACCEPTED, WAITLISTED, DECLINED, WITHDRAWN)
+#: The decisions an applicant is told of (the notify step); shortlisting is the coordinator's own working mark.
+OUTCOMES = (ACCEPTED, WAITLISTED, DECLINED)
 SOURCES = ("form", "reapply", "import", "coordinator")
 
 
@@ -110,6 +112,8 @@ class Application(TenantOwned, db.Model):
     partner_employer: Mapped[str] = mapped_column(String(120), nullable=False, default="")
     #: The same company as a partner organisation of the city, when it is one; the retention survey reaches it.
     partner_employer_id: Mapped[int | None] = mapped_column(Integer)
+    #: Whether the mentee lets their mentor see the CV (asked on the form, changed in the profile; off by default).
+    share_cv: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
 
     # --- mentor ---
     employer: Mapped[str] = mapped_column(String(120), nullable=False, default="")
@@ -136,8 +140,13 @@ class Application(TenantOwned, db.Model):
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
-    #: Whether the accepted person has been invited to (or already has) an account in the city.
+    #: Whether the accepted person has been told so: invited to make an account, or told they are in (with one).
     invited: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    #: The decision the person was last told of (accepted, waitlisted or declined) and when. Deciding sends nothing;
+    #: the notify step tells those whose decision differs from what they were told, so nobody hears it twice and a
+    #: changed decision is told again.
+    notified_status: Mapped[str | None] = mapped_column(String(12))
+    notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     # Joins name only the id: tenant_id is the same on both rows (the composite foreign keys guarantee it).
     cohort: Mapped[Cohort] = relationship(primaryjoin="Cohort.id == foreign(Application.cohort_id)")

@@ -4,13 +4,19 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, contains_eager
 
-from mentorby.platform.accounts.models import User
-from mentorby.platform.accounts.services import AccountError, invite, normalise_email, roles_in_city
+from mentorby.platform.accounts.models import Membership, User
+from mentorby.platform.accounts.services import (
+    AccountError,
+    invitation_mail,
+    invite,
+    normalise_email,
+    roles_in_city,
+)
 from mentorby.platform.cities.models import Tenant
 from mentorby.platform.outbox.services import queue_template_mail
 from mentorby.platform.rules import RuleError
@@ -19,6 +25,9 @@ from mentorby.tenants.applications import consent
 from mentorby.tenants.applications.models import (
     ACCEPTED,
     DECISIONS,
+    DECLINED,
+    OUTCOMES,
+    WAITLISTED,
     WITHDRAWN,
     Application,
     CvDocument,
@@ -35,7 +44,8 @@ from mentorby.tenants.applications.profile import (
     ROLES,
     join_codes,
 )
-from mentorby.tenants.cohorts.models import SELECTION_OPEN, Cohort
+from mentorby.tenants.cohorts import phases
+from mentorby.tenants.cohorts.models import SELECTION_OPEN, Cohort, CohortEvent
 from mentorby.tenants.partners.models import Partner
 
 #: A CV is a PDF of at most this many bytes.
@@ -43,9 +53,11 @@ CV_MAX_BYTES = 5 * 1024 * 1024
 COMMON = ("name", "email", "phone", "locale", "field", "languages", "availability")
 MENTEE_FIELDS = ("education", "years_experience", "job_goal", "danish_level", "arrived_on", "partner_employer")
 MENTOR_FIELDS = ("employer", "job_title", "industry", "expertise", "mentoring_format", "mentee_capacity", "motivation")
+#: A mentee's own choices that are not profile data (kept out of imports and exports).
+MENTEE_CHOICES = ("share_cv",)
 #: What a participant may change in their own profile (not name and e-mail: those are the account's).
 PROFILE_FIELDS = {
-    MENTEE: ("phone", "field", "languages", "availability", *MENTEE_FIELDS),
+    MENTEE: ("phone", "field", "languages", "availability", *MENTEE_FIELDS, *MENTEE_CHOICES),
     MENTOR: ("phone", "field", "languages", "availability", *MENTOR_FIELDS),
 }
 LIMITS = {"name": 120, "email": 254, "phone": 40, "education": 200, "job_goal": 2000, "partner_employer": 120,
@@ -56,6 +68,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _PHONE = re.compile(r"^\+?[0-9 ()\-]{6,40}$")
 
 
+#: The earliest arrival in Denmark a mentee can give: older dates are typing errors (a birth year, say).
+ARRIVED_FROM = date(1950, 1, 1)
 #: How long a public-form application waits for its applicant to confirm the address before it is deleted.
 CONFIRM_WITHIN = timedelta(days=7)
 #: Applications that count: confirmed by their applicant (public form) or filed confirmed (import, re-application).
@@ -90,7 +104,7 @@ def check_cv(upload: Upload, max_bytes: int = CV_MAX_BYTES) -> str:
 
 def clean_values(role: str, values: dict) -> dict:
     """The values an application of `role` keeps, trimmed, with codes checked; raises on the first bad one."""
-    allowed = COMMON + (MENTEE_FIELDS if role == MENTEE else MENTOR_FIELDS)
+    allowed = COMMON + (MENTEE_FIELDS + MENTEE_CHOICES if role == MENTEE else MENTOR_FIELDS)
     clean = {}
     for key in allowed:
         value = values.get(key)
@@ -127,8 +141,10 @@ def clean_values(role: str, values: dict) -> dict:
         if years is not None and (isinstance(years, bool) or not isinstance(years, int) or not 0 <= years <= 60):
             raise ApplicationError("bad_years", "years_experience")
         arrived = clean.get("arrived_on")
-        if arrived is not None and (not isinstance(arrived, date) or arrived > date.today()):
-            raise ApplicationError("bad_arrival", "arrived_on")
+        if arrived is not None and (not isinstance(arrived, date) or not ARRIVED_FROM <= arrived <= date.today()):
+            raise ApplicationError("bad_arrival", "arrived_on", earliest=ARRIVED_FROM.year)
+        # Only an explicit yes shares the CV: a missing or odd value (an import's text) keeps it private.
+        clean["share_cv"] = clean.get("share_cv") is True
         if not clean.get("job_goal"):
             raise ApplicationError("required", "job_goal")
         for key in ("education", "partner_employer"):
@@ -203,8 +219,10 @@ def submit_application(session: Session, cohort: Cohort, role: str, values: dict
     """
     if role not in ROLES:
         raise ApplicationError("bad_choice", "role")
-    if source == "form" and not cohort.is_open_for_applications:
-        raise ApplicationError("cohort_not_open")
+    if source == "form":
+        phases.require(cohort, "apply")
+        if not cohort.is_open_for_applications:  # recruiting, but past its deadline
+            raise ApplicationError("cohort_not_open")
     if consent_version not in consent.TEXTS:
         raise ApplicationError("consent_required", "consent")
     clean = clean_values(role, values)
@@ -327,6 +345,9 @@ def latest_application(session: Session, participant: Participant) -> Applicatio
 
 def reapply(session: Session, participant: Participant, cohort: Cohort) -> Application:
     """A returning participant applies to a new round in one click, with the profile of their last application."""
+    # The phase's rule, as this area's own error: the portal answers application errors with a message.
+    if not phases.allows(cohort, "apply"):
+        raise ApplicationError("phase_apply", None, status=cohort.status)
     if not cohort.is_open_for_applications:
         raise ApplicationError("cohort_not_open")
     existing = in_round(session, cohort.id, participant.email)
@@ -335,7 +356,7 @@ def reapply(session: Session, participant: Participant, cohort: Cohort) -> Appli
     last = latest_application(session, participant)
     if last is None:
         raise ApplicationError("no_profile")
-    keep = COMMON + (MENTEE_FIELDS if participant.role == MENTEE else MENTOR_FIELDS)
+    keep = COMMON + (MENTEE_FIELDS + MENTEE_CHOICES if participant.role == MENTEE else MENTOR_FIELDS)
     values = {key: getattr(last, key) for key in keep} | {"name": participant.name, "email": participant.email}
     application = Application(cohort_id=cohort.id, participant_id=participant.id, role=participant.role,
                               source="reapply", consent_version=consent.CURRENT, confirmed_at=utcnow(), **values)
@@ -405,12 +426,28 @@ def histories(session: Session, participant_ids: list[int]) -> dict[int, list[Ap
     return found
 
 
+def step_for(current: str, new: str) -> str:
+    """The phase step a status change needs: "decide" for an outcome (or undoing one), else "review".
+
+    Accepting, wait-listing and declining are what applicants are told; shortlisting and marking a withdrawal are
+    part of reading the applications.
+    """
+    return "decide" if new in OUTCOMES or current in OUTCOMES else "review"
+
+
+def choices_for(cohort: Cohort, current: str) -> tuple[str, ...]:
+    """The statuses the board may offer for an application in `current` status, as the round's phase allows."""
+    return tuple(status for status in DECISIONS
+                 if status == current or phases.allows(cohort, step_for(current, status)))
+
+
 def decide(session: Session, city: Tenant, applications: list[Application], status: str, *,
            by: User) -> list[Application]:
-    """Set the status of one or more applications of one round, all or none.
+    """Record the status of one or more applications of one round, all or none; nobody is told anything yet.
 
-    Accepting checks the round's capacity for the whole batch and invites each newly accepted person to create
-    an account (or tells a returning one, who already has it, that they are in).
+    Shortlisting needs the round's "review" phase, accepting, wait-listing and declining (or undoing them) its
+    "decide" phase. Accepting checks the round's capacity for the whole batch. Un-accepting releases the person's
+    pairs and stops an unused invitation. The notify step (`notify`) tells people what was decided.
     """
     if status not in DECISIONS:
         raise ApplicationError("bad_status", "status")
@@ -419,11 +456,11 @@ def decide(session: Session, city: Tenant, applications: list[Application], stat
     cohort = applications[0].cohort
     if any(application.cohort_id != cohort.id for application in applications):
         raise ApplicationError("mixed_cohorts")
-    if cohort.status not in SELECTION_OPEN:
-        raise ApplicationError("selection_closed", None, status=cohort.status)
+    changing = [application for application in applications if application.status != status]
+    steps = {step_for(application.status, status) for application in changing} or {step_for(status, status)}
+    phases.require(cohort, "decide" if "decide" in steps else "review")
     if any(application.confirmed_at is None for application in applications):
         raise ApplicationError("not_confirmed")
-    changing = [application for application in applications if application.status != status]
     if status == ACCEPTED:
         # Lock the round so two coordinators accepting at once cannot both take the last place (PostgreSQL).
         session.execute(select(Cohort.id).where(Cohort.id == cohort.id).with_for_update())
@@ -442,11 +479,6 @@ def decide(session: Session, city: Tenant, applications: list[Application], stat
         application.status = status
         application.decided_at = now
         application.decided_by_id = by.id
-    if status == ACCEPTED:
-        # Also those accepted elsewhere (an import) and never invited: accepting again sends the invitation.
-        for application in applications:
-            if not application.invited:
-                _welcome(session, city, application, by)
     session.flush()
     return applications
 
@@ -470,22 +502,165 @@ def _withdraw_invitation(session: Session, application: Application) -> None:
     application.invited = False
 
 
-def _welcome(session: Session, city: Tenant, application: Application, by: User) -> None:
-    """Invite an accepted person to make an account, or tell a returning one with an account that they are in."""
+# --- telling people what was decided ------------------------------------------------------------------------------
+
+
+def _pending(status: str):
+    """A WHERE clause: applications in `status` whose holder has not been told it yet."""
+    if status == ACCEPTED:
+        # `invited` goes back to false when an acceptance is undone, so a new acceptance is told again.
+        return and_(Application.status == ACCEPTED, Application.invited.is_(False))
+    return and_(Application.status == status,
+                or_(Application.notified_status.is_(None), Application.notified_status != status))
+
+
+def pending_query(cohort: Cohort, status: str):
+    """The applications of the round that wait to be told `status` (one of OUTCOMES), in a stable order."""
+    if status not in OUTCOMES:
+        raise ApplicationError("bad_status", "status")
+    return (select(Application).where(Application.cohort_id == cohort.id, CONFIRMED, _pending(status))
+            .order_by(Application.name, Application.id))
+
+
+def pending_counts(session: Session, cohort_id: int) -> dict[str, int]:
+    """How many people wait to be told each outcome, in one query: the notify step's counters."""
+    rows = session.execute(
+        select(Application.status, func.count()).where(
+            Application.cohort_id == cohort_id, CONFIRMED, or_(*(_pending(status) for status in OUTCOMES))
+        ).group_by(Application.status)
+    )
+    return {status: 0 for status in OUTCOMES} | {status: number for status, number in rows}
+
+
+def batch_fingerprint(applications: list[Application]) -> str:
+    """A short digest of who is in a batch and what they are told.
+
+    The send button carries the preview's, so a list that changed in between is shown again instead of being sent
+    unseen.
+    """
+    text = ",".join(f"{application.id}:{application.status}" for application in sorted(applications,
+                                                                                        key=lambda a: a.id))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def invitation_expiry(session: Session, cohort: Cohort, now: datetime | None = None) -> datetime:
+    """Until when an accepted applicant's invitation works: the end of the round's kick-off day.
+
+    The round's start date stands in when it has no kick-off, and the link never lasts less than the usual
+    INVITATION_MAX_AGE from now (a late place off the waiting list still gets days to answer).
+    """
+    from flask import current_app
+
+    from mentorby.tenants.cohorts.services import LOCAL, to_local
+
+    now = now or utcnow()
+    kickoff = session.execute(
+        select(CohortEvent.starts_at).where(CohortEvent.cohort_id == cohort.id, CohortEvent.kind == "kickoff")
+        .order_by(CohortEvent.starts_at).limit(1)
+    ).scalar_one_or_none()
+    day = to_local(kickoff).date() if kickoff is not None else cohort.starts_on
+    # The last second of that day in the city: the date the e-mail gives is the kick-off's own.
+    end_of_day = datetime.combine(day, time(23, 59, 59), tzinfo=LOCAL).astimezone(UTC)
+    return max(end_of_day, now + current_app.config["INVITATION_MAX_AGE"])
+
+
+def members(session: Session, applications: list[Application]) -> set[tuple[str, str]]:
+    """(e-mail, role) of those among `applications` who already hold that role in the city, in one query."""
+    emails = {application.email for application in applications}
+    if not emails:
+        return set()
+    return set(session.execute(
+        select(User.email, Membership.role).join(Membership, Membership.user_id == User.id)
+        .where(User.email.in_(emails), Membership.role.in_(ROLES))
+    ).all())
+
+
+@dataclass(frozen=True)
+class Notification:
+    """One e-mail of the notify step: its template and what it is rendered with, in the person's language."""
+
+    application: Application
+    template: str
+    locale: str
+    context: dict
+
+
+def notification(city: Tenant, cohort: Cohort, application: Application, *, has_account: bool,
+                 expires_at: datetime, link: str = "") -> Notification:
+    """The e-mail that tells `application`'s person its current decision.
+
+    The invitation's link is made on sending; the preview shows `link` in its place.
+    """
+    common = {"name": application.name, "city": city, "cohort": cohort, "role": application.role}
+    if application.status == ACCEPTED and not has_account:
+        context = invitation_mail(city, name=application.name, role=application.role, link=link,
+                                  expires_at=expires_at, accepted_to=cohort.name)
+        return Notification(application, "invitation", application.locale, context)
+    template = {ACCEPTED: "accepted", WAITLISTED: "waitlisted", DECLINED: "declined"}[application.status]
+    return Notification(application, template, application.locale, common)
+
+
+def notifications(session: Session, city: Tenant, cohort: Cohort, applications: list[Application], *,
+                  link: str = "") -> list[Notification]:
+    """The e-mails for a batch of applications (a page of the preview), with a fixed number of queries."""
+    accounts = members(session, applications)
+    expires_at = invitation_expiry(session, cohort)
+    return [notification(city, cohort, application, has_account=(application.email, application.role) in accounts,
+                         expires_at=expires_at, link=link) for application in applications]
+
+
+def notify(session: Session, city: Tenant, cohort: Cohort, status: str, *, by: User,
+           fingerprint: str | None = None) -> list[Application]:
+    """Tell everyone who waits to hear `status` (accepted, wait-listed or declined), through the outbox, in one go.
+
+    The accepted are invited to make an account (valid until the kick-off) or, with one, told that they are in.
+    Each is recorded as told, so nobody hears it twice. With `fingerprint` (the preview's), a batch that changed
+    since the preview is refused (`batch_changed`) instead of being sent unseen.
+    """
+    phases.require(cohort, "notify")
+    batch = list(session.execute(pending_query(cohort, status)).scalars())
+    if not batch:
+        raise ApplicationError("nobody_to_notify", None)
+    if fingerprint is not None and fingerprint != batch_fingerprint(batch):
+        raise ApplicationError("batch_changed", None)
+    now = utcnow()
+    for item in notifications(session, city, cohort, batch):
+        application = item.application
+        if item.template == "invitation":
+            invite(session, city, email=application.email, name=application.name, role=application.role,
+                   invited_by=by, locale=application.locale, accepted_to=cohort.name,
+                   expires_at=item.context["until"])
+        else:
+            queue_template_mail(session, to=application.email, kind=item.template, template=item.template,
+                                tenant_id=city.id, locale=item.locale, **item.context)
+        if application.status == ACCEPTED:
+            application.invited = True
+        application.notified_status = application.status
+        application.notified_at = now
+    session.flush()
+    return batch
+
+
+def resend_invitation(session: Session, city: Tenant, application: Application, *, by: User) -> None:
+    """Send an accepted person who was told so a fresh invitation link (the old one stops working)."""
+    phases.require(application.cohort, "notify")
+    if application.status != ACCEPTED or not application.invited:
+        raise ApplicationError("not_invited", None)
     try:
-        invite(session, city, email=application.email, name=application.name, role=application.role,
-               invited_by=by, locale=application.locale, accepted_to=application.cohort.name)
+        invite(session, city, email=application.email, name=application.name, role=application.role, invited_by=by,
+               locale=application.locale, accepted_to=application.cohort.name,
+               expires_at=invitation_expiry(session, application.cohort))
     except AccountError as error:
         if error.code != "already_member":
             raise
-        queue_template_mail(session, to=application.email, kind="accepted", template="accepted", tenant_id=city.id,
-                            locale=application.locale, name=application.name, city=city,
-                            cohort=application.cohort, role=application.role)
-    application.invited = True
+        raise ApplicationError("has_account", None, name=application.name) from None
+    application.notified_at = utcnow()
+    session.flush()
 
 
 def set_note(session: Session, application: Application, note: str) -> Application:
-    """The coordinator's private note on an application."""
+    """The coordinator's private note on an application (while the round's phase allows reviewing)."""
+    phases.require(application.cohort, "review")
     note = note.strip()
     if len(note) > 4000:
         raise ApplicationError("text_too_long", "note", max=4000)

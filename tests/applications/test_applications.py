@@ -10,6 +10,8 @@ from mentorby.platform.tenancy import tenant_scope, utcnow
 from mentorby.tenants.applications import consent
 from mentorby.tenants.applications import services as applications
 from mentorby.tenants.applications.models import Application, CvDocument, Participant
+from mentorby.tenants.cohorts import phases
+from tests.applications.helpers import notify
 from tests.factories import MENTEE_VALUES, MENTOR_VALUES, PDF, create_partner
 from tests.platform.helpers import last_mail, link_in
 
@@ -103,13 +105,17 @@ def test_no_consent_and_closed_rounds_are_refused(db, host_city, create_cohort):
     with tenant_scope(db.session, host_city.id):
         with pytest.raises(applications.ApplicationError, match="consent_required"):
             applications.submit_application(db.session, recruiting, "mentee", values, consent_version="1999")
-        with pytest.raises(applications.ApplicationError, match="cohort_not_open"):
+        with pytest.raises(phases.PhaseError, match="phase_apply"):
             applications.submit_application(db.session, planned, "mentee", values, consent_version=consent.CURRENT)
+        recruiting.apply_by = date.today() - timedelta(days=1)
+        with pytest.raises(applications.ApplicationError, match="cohort_not_open"):
+            applications.submit_application(db.session, recruiting, "mentee", values,
+                                            consent_version=consent.CURRENT)
 
 
 def test_accepting_checks_capacity_for_the_whole_batch(db, host_city, create_cohort, create_application,
                                                        coordinator, app):
-    cohort = create_cohort(host_city, mentee_capacity=2)
+    cohort = create_cohort(host_city, mentee_capacity=2, status="selecting")
     create_application(cohort, status="accepted")
     batch = [create_application(cohort), create_application(cohort)]
     with app.test_request_context(), tenant_scope(db.session, host_city.id):
@@ -118,9 +124,10 @@ def test_accepting_checks_capacity_for_the_whole_batch(db, host_city, create_coh
         assert error.value.code == "mentees_full"
         assert {a.status for a in batch} == {"submitted"}
         applications.decide(db.session, host_city, batch[:1], "accepted", by=coordinator)
-        assert batch[0].invited and batch[0].decided_by_id == coordinator.id
-        invitation = db.session.execute(select(Invitation).where(Invitation.email == batch[0].email)).scalar_one()
-        assert invitation.role == "mentee"
+        assert batch[0].status == "accepted" and batch[0].decided_by_id == coordinator.id
+        # Deciding tells nobody: the invitation waits for the notify step.
+        assert not batch[0].invited and batch[0].notified_status is None
+        assert db.session.execute(select(Invitation).where(Invitation.email == batch[0].email)).first() is None
 
 
 def test_a_returning_mentor_reapplies_in_one_click_and_keeps_the_history(db, host_city, create_cohort,
@@ -260,9 +267,9 @@ def test_board_filters_and_search(client, db, login, coordinator, host_city, cre
     assert "No applications match" in client.get(url, query_string={"q": "nobody"}).text
 
 
-def test_accepting_inline_updates_counters_and_invites(client, db, login, coordinator, host_city, create_cohort,
-                                                       create_application):
-    cohort = create_cohort(host_city, mentee_capacity=1)
+def test_accepting_inline_updates_counters_and_sends_nothing(client, db, login, coordinator, host_city,
+                                                              create_cohort, create_application):
+    cohort = create_cohort(host_city, mentee_capacity=1, status="selecting")
     first = create_application(cohort, name="First Mentee", email="first@example.org", locale="da")
     second = create_application(cohort, name="Second Mentee")
     board, second_id = BOARD.format(cohort.id), second.id  # read before last_mail expires the objects
@@ -272,9 +279,9 @@ def test_accepting_inline_updates_counters_and_invites(client, db, login, coordi
     assert response.status_code == 200
     assert 'id="application-' in response.text and 'hx-swap-oob="true"' in response.text
     assert "1 of 1 accepted" in response.text
-    mail = last_mail(db, "first@example.org")
-    assert mail.kind == "invitation" and "/invite/" in link_in(mail)
-    assert "accepteret" in mail.body or "velkommen" in mail.body.lower()  # the applicant's language
+    # The notify step's button follows out of band; nobody got an e-mail.
+    assert "Notify the accepted (1)" in response.text and "not told yet" in response.text
+    assert last_mail(db, "first@example.org") is None
     full = client.post(f"{board}/{second_id}/status", data={"status": "accepted"},
                        headers={"HX-Request": "true"})
     assert full.status_code == 422 and "takes 1 mentees" in full.text
@@ -285,7 +292,7 @@ def test_accepting_inline_updates_counters_and_invites(client, db, login, coordi
 
 def test_bulk_actions_are_all_or_nothing(client, db, login, coordinator, host_city, create_cohort,
                                          create_application):
-    cohort = create_cohort(host_city, mentor_capacity=1)
+    cohort = create_cohort(host_city, mentor_capacity=1, status="selecting")
     mentors = [create_application(cohort, role="mentor") for _ in range(2)]
     login(coordinator)
     ids = [str(m.id) for m in mentors]
@@ -473,14 +480,15 @@ def test_a_confirmation_link_works_only_in_its_own_city(client, db, host_city, o
         assert db.session.execute(select(Application.confirmed_at)).scalar_one() is None
 
 
-def test_accepting_an_imported_acceptance_invites_and_unaccepting_revokes(client, db, login, coordinator, host_city,
-                                                                          create_cohort, create_application):
-    cohort = create_cohort(host_city)
+def test_an_imported_acceptance_is_notified_and_unaccepting_revokes(client, db, login, coordinator, host_city,
+                                                                     create_cohort, create_application):
+    cohort = create_cohort(host_city, status="selecting")
     imported = create_application(cohort, status="accepted", email="imported@example.org")  # never invited
     board, imported_id = BOARD.format(cohort.id), imported.id
     login(coordinator)
-    assert client.post(f"{board}/bulk", data={"ids": [str(imported_id)], "bulk_status": "accepted"}
-                       ).status_code == 302
+    # Accepted elsewhere and never told: the notify step tells them like anyone accepted on the board.
+    assert "Notify the accepted (1)" in client.get(board).text
+    assert notify(client, cohort.id, "accepted").status_code == 302
     assert last_mail(db, "imported@example.org").kind == "invitation"
     assert client.post(f"{board}/{imported_id}/status", data={"status": "declined"}).status_code == 302
     with tenant_scope(db.session, host_city.id):
