@@ -28,7 +28,7 @@ os.environ.setdefault("HUEY_IMMEDIATE", "1")
 
 from openpyxl import Workbook  # noqa: E402
 
-from mentorby.tenants.transfer import exporting, importing  # noqa: E402
+from mentorby.tenants.transfer import exporting, filing, schema  # noqa: E402
 
 FIELDS = ("it", "engineering", "science", "finance", "business", "health", "research", "marketing")
 LANGUAGES = ("en", "de", "es", "fr", "hi", "zh", "pt", "it")
@@ -58,16 +58,16 @@ def make_rows(n: int) -> list[dict]:
 
 def to_csv(rows: list[dict]) -> bytes:
     """Rows as the import's CSV (through the export's writer)."""
-    return exporting.to_csv([[row.get(column, "") for column in importing.COLUMNS] for row in rows])
+    return exporting.to_csv([[row.get(column, "") for column in schema.COLUMNS] for row in rows])
 
 
 def to_xlsx(rows: list[dict]) -> bytes:
     """Rows as an XLSX workbook, written as Excel would keep it (not write-only)."""
     book = Workbook()
     sheet = book.active
-    sheet.append(list(importing.COLUMNS))
+    sheet.append(list(schema.COLUMNS))
     for row in rows:
-        sheet.append([row.get(column) for column in importing.COLUMNS])
+        sheet.append([row.get(column) for column in schema.COLUMNS])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -127,16 +127,16 @@ def bench(sizes: list[int]) -> list[dict]:
                 cohort.status = "recruiting"
                 db.session.commit()
                 figures = {"rows": n, "csv_bytes": len(csv_data), "xlsx_bytes": len(xlsx_data)}
-                figures["read_csv"], _ = best_of(repeats, lambda data=csv_data: importing.read_file("b.csv", data))
-                figures["read_xlsx"], _ = best_of(repeats, lambda data=xlsx_data: importing.read_file("b.xlsx", data))
+                figures["read_csv"], _ = best_of(repeats, lambda data=csv_data: schema.read_file("b.csv", data))
+                figures["read_xlsx"], _ = best_of(repeats, lambda data=xlsx_data: schema.read_file("b.xlsx", data))
                 figures["check_csv"], report = best_of(
-                    repeats, lambda data=csv_data, c=cohort: importing.check_file(db.session, c, "b.csv", data))
+                    repeats, lambda data=csv_data, c=cohort: filing.check_file(db.session, c, "b.csv", data))
                 assert report.ok, report.problems[:3]
                 figures["check_xlsx"], report = best_of(
-                    repeats, lambda data=xlsx_data, c=cohort: importing.check_file(db.session, c, "b.xlsx", data))
+                    repeats, lambda data=xlsx_data, c=cohort: filing.check_file(db.session, c, "b.xlsx", data))
                 assert report.ok, report.problems[:3]
                 start = time.perf_counter()
-                report = importing.import_file(db.session, cohort, "b.csv", csv_data, consent_confirmed=True)
+                report = filing.import_file(db.session, cohort, "b.csv", csv_data, consent_confirmed=True)
                 db.session.commit()
                 figures["import_csv"] = time.perf_counter() - start
                 assert report.imported == n
