@@ -117,9 +117,11 @@ def _enqueue_committed(session: Session) -> None:
             run_import(tenant_id, job_id)
 
 
-@event.listens_for(Session, "after_rollback")
-def _forget_rolled_back(session: Session) -> None:
-    session.info.pop(_PENDING, None)
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_rolled_back(session: Session, previous_transaction) -> None:
+    """The jobs of a transaction rolled back were never written (a savepoint's rollback leaves them be)."""
+    if previous_transaction.parent is None:
+        session.info.pop(_PENDING, None)
 
 
 def _step(job: ImportJob, state: str, commit) -> None:

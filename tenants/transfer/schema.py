@@ -81,10 +81,11 @@ ROLE_COLUMNS = {MENTEE: ("job_goal", "danish_level"), MENTOR: ("employer", "indu
 MAX_BYTES = 10 * 1024 * 1024
 #: The most rows (below the header) one file may have; a bigger spreadsheet is split.
 MAX_ROWS = 20_000
-#: What one import may hold: the rows above with every column filled in, and no more text than a CSV file of the
-#: largest size has; room for a few columns more than the template's, so that their names can be reported.
+#: What one import may hold: the rows above with every column filled in, a dozen different texts a row (name,
+#: address, phone, goal, education, companies, expertise, motivation; the codes repeat), and no more text than a
+#: CSV file of the largest size; room for as many columns again as the template's, so that their names are reported.
 LIMITS = Limits(bytes=MAX_BYTES, rows=MAX_ROWS, columns=2 * len(COLUMNS), cells=(MAX_ROWS + 1) * len(COLUMNS) + 60_000,
-                strings=(MAX_ROWS + 1) * len(COLUMNS), characters=MAX_BYTES)
+                strings=12 * (MAX_ROWS + 1), characters=MAX_BYTES)
 LOCALES = ("da", "en")
 #: How often a long check tells its progress, in rows.
 PROGRESS_EVERY = 500

@@ -90,40 +90,44 @@ class _Reader:
         self.book = book
         self.limits = limits
         self.characters = 0
-        self.elements = 0
+        #: Elements of the part being read, counted by its handlers (a list, cheap to update from a closure).
+        self.elements = [0]
 
     # --- driving expat over a part ---
 
     def _feed(self, name: str, parser, max_bytes: int, max_elements: int) -> Iterator[None]:
         """Feed a part to `parser` a chunk at a time, yielding after each chunk; refuse a part beyond the bounds."""
         read = 0
+        elements = self.elements
         with self.book.open(name) as stream:
-            self.elements = 0
-            seen = 0
-            gap = 0
+            elements[0] = seen = gap = 0
             while chunk := stream.read(CHUNK):
                 read += len(chunk)
                 if read > max_bytes:
                     raise exceeded(self.limits, "characters")
                 parser.Parse(chunk, False)
-                if self.elements > max_elements:
+                if elements[0] > max_elements:
                     raise exceeded(self.limits, "cells")
-                gap = gap + len(chunk) if self.elements == seen else 0
+                gap = gap + len(chunk) if elements[0] == seen else 0
                 if gap > GAP_BYTES:
                     raise exceeded(self.limits, "characters")
-                seen = self.elements
+                seen = elements[0]
                 yield
             parser.Parse(b"", True)
             yield
 
-    def _small(self, name: str, start: Callable) -> None:
-        parser = _parser()
+    def _small_handlers(self, parser, start: Callable) -> None:
+        elements = self.elements
 
         def counted(tag, attrs):
-            self.elements += 1
+            elements[0] += 1
             start(_local(tag), attrs)
 
         parser.StartElementHandler = counted
+
+    def _small(self, name: str, start: Callable) -> None:
+        parser = _parser()
+        self._small_handlers(parser, start)
         for _ in self._feed(name, parser, SMALL_PART_BYTES, 100_000):
             pass
 
@@ -186,7 +190,7 @@ class _Reader:
                 inside.clear()
 
         parser = _parser()
-        parser.StartElementHandler = lambda tag, attrs: (self._count(), start(_local(tag), attrs))
+        self._small_handlers(parser, start)
         parser.EndElementHandler = end
         for _ in self._feed(name, parser, SMALL_PART_BYTES, 200_000):
             pass
@@ -197,42 +201,42 @@ class _Reader:
                 dates[index] = is_timedelta_format(code)
         return dates
 
-    def _count(self) -> None:
-        self.elements += 1
-
     def _shared_strings(self, name: str) -> list[str]:
         """The workbook's shared strings, each the text of its runs (phonetic guides left out), within the limits."""
         limits = self.limits
+        elements = self.elements
         strings: list[str] = []
         parts: list[str] = []
-        # 1 inside a <t> that belongs to the string; 0 elsewhere; a phonetic guide (<rPh>) turns it off.
-        state = {"text": 0, "phonetic": 0}
+        # [inside a <t> that belongs to the string?, inside a phonetic guide (<rPh>)?, characters so far]
+        state = [False, False, self.characters]
 
         def start(tag, attrs):
-            self.elements += 1
-            tag = _local(tag)
+            elements[0] += 1
+            if ":" in tag:
+                tag = _local(tag)
             if tag == "t":
-                state["text"] = not state["phonetic"]
+                state[0] = not state[1]
             elif tag == "si":
                 parts.clear()
                 if len(strings) >= limits.strings:
                     raise exceeded(limits, "strings")
             elif tag == "rPh":
-                state["phonetic"] = 1
+                state[1] = True
 
         def end(tag):
-            tag = _local(tag)
-            if tag == "t":
-                state["text"] = 0
-            elif tag == "si":
+            if ":" in tag:
+                tag = _local(tag)
+            if tag == "si":
                 strings.append("".join(parts))
+            elif tag == "t":
+                state[0] = False
             elif tag == "rPh":
-                state["phonetic"] = 0
+                state[1] = False
 
         def text(data):
-            if state["text"]:
-                self.characters += len(data)
-                if self.characters > limits.characters:
+            if state[0]:
+                state[2] += len(data)
+                if state[2] > limits.characters:
                     raise exceeded(limits, "characters")
                 parts.append(data)
 
@@ -240,22 +244,25 @@ class _Reader:
         parser.StartElementHandler, parser.EndElementHandler, parser.CharacterDataHandler = start, end, text
         for _ in self._feed(name, parser, part_bytes(limits), 4 * limits.strings + 1000):
             pass
+        self.characters = state[2]
         return strings
 
     def _sheet(self, name: str, strings: list[str], dates: dict[int, bool], epoch) -> Iterator[list]:
         """The sheet's rows as they are parsed; blank rows for the row numbers it leaves out."""
         limits = self.limits
+        elements = self.elements
         last_row = 2 * limits.rows + 1  # as far as a sheet may go, blank rows included
         done: list[list] = []
         row: list = []
         parts: list[str] = []
         # The cell being read: [row number, column index, type, style, collecting text?, in a phonetic guide?],
-        # and the cells read so far.
-        cell = [0, -1, "n", 0, False, False, 0]
+        # then the cells and the characters read so far.
+        cell = [0, -1, "n", 0, False, False, 0, self.characters]
 
         def start(tag, attrs):
-            self.elements += 1
-            tag = _local(tag) if ":" in tag else tag
+            elements[0] += 1
+            if ":" in tag:
+                tag = _local(tag)
             if tag == "c":
                 cell[6] += 1
                 reference = attrs.get("r")
@@ -280,7 +287,8 @@ class _Reader:
                 cell[5] = True
 
         def end(tag):
-            tag = _local(tag) if ":" in tag else tag
+            if ":" in tag:
+                tag = _local(tag)
             if tag == "c":
                 if parts:
                     value = _value(cell[2], "".join(parts), cell[3], strings, dates, epoch)
@@ -301,8 +309,8 @@ class _Reader:
 
         def text(data):
             if cell[4]:
-                self.characters += len(data)
-                if self.characters > limits.characters:
+                cell[7] += len(data)
+                if cell[7] > limits.characters:
                     raise exceeded(limits, "characters")
                 parts.append(data)
 
