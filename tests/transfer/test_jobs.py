@@ -81,7 +81,7 @@ def test_a_file_of_many_rows_is_checked_as_a_job_and_its_page_shows_the_report(c
     assert (job.state, job.action, job.total, job.progress, job.data) == (DONE, "check", BIG, BIG, None)
     page = client.get(response.headers["Location"])
     assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
-    assert "Checking big.csv" in page.text and "The file is ready to import" in page.text
+    assert "Check of big.csv" in page.text and "The file is ready to import" in page.text
     assert "2500 rows read" in page.text and "2000 mentees" in page.text and "500 mentors" in page.text
     assert "Text encoding: UTF-8." in page.text
     assert "hx-trigger" not in page.text  # done: nothing to poll

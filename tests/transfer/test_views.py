@@ -222,3 +222,14 @@ def test_export_uses_the_same_number_of_queries_for_5_and_200(db, login, coordin
     counts, response = queries_at_sizes(_url(cohort, "export.csv"), grow)
     assert counts[0] == counts[1]
     assert len(response.data.decode("utf-8-sig").strip().splitlines()) == 201
+
+
+def test_a_running_round_offers_no_import_and_says_why(client, db, login, coordinator, host_city, create_cohort):
+    running = create_cohort(host_city, status="running")
+    login(coordinator)
+    page = client.get(_url(running))
+    assert page.status_code == 200
+    assert '<p class="notice">Applications can be imported until the round starts running.</p>' in page.text
+    assert 'enctype="multipart/form-data"' not in page.text and "export.csv" in page.text
+    response = _post(client, running, csv_bytes([mentee(1)]))
+    assert response.status_code == 422 and _count(db, running) == 0
