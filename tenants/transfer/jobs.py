@@ -11,7 +11,7 @@ HUEY_IMMEDIATE (development, tests) it runs at once, inside the request.
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, event, select
@@ -48,12 +48,12 @@ _PENDING = "mentorby.import_jobs_pending"
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
 class Outcome:
     """What an upload led to: a report now, or a job to follow."""
 
-    def __init__(self, report: Report | None = None, job: ImportJob | None = None):
-        self.report = report
-        self.job = job
+    report: Report | None = None
+    job: ImportJob | None = None
 
 
 def submit(session: Session, cohort: Cohort, filename: str, data: bytes, *, action: str, consent_confirmed: bool,
@@ -72,7 +72,7 @@ def submit(session: Session, cohort: Cohort, filename: str, data: bytes, *, acti
     try:
         sheet = read_file(filename, data, limits=INLINE_LIMITS if small else LIMITS)
     except LimitExceeded as problem:
-        if not small:
+        if not (small and _only_inline(problem)):
             return _refused(problem, importing, consent_confirmed)
         if importing and not consent_confirmed:
             raise ImportRejected(filing.ApplicationReport(problems=[filing.consent_problem()])) from None
@@ -83,6 +83,13 @@ def submit(session: Session, cohort: Cohort, filename: str, data: bytes, *, acti
         return Outcome(report=filing.import_rows(session, cohort, sheet, consent_confirmed=consent_confirmed,
                                                  by_user_id=by_user_id))
     return Outcome(report=filing.check_rows(session, cohort, sheet))
+
+
+def _only_inline(problem: LimitExceeded) -> bool:
+    """Whether the limit crossed is one the task queue allows more of (too many columns is too many anywhere)."""
+    names = {code: name for name, code in reading.LIMIT_CODES.items()}
+    name = names.get(problem.problems[0].code)
+    return name is not None and getattr(INLINE_LIMITS, name) < getattr(LIMITS, name)
 
 
 def _refused(problem: FileProblem, importing: bool, consent_confirmed: bool) -> Outcome:

@@ -44,7 +44,6 @@ TIE = 0.01
 _XLSX_MAGIC = b"PK\x03\x04"
 # UTF-8 read as Windows-1252 (or Latin-1) and saved again: "Ã¸" for "ø", "â€™" for "’", "Â " for a no-break space.
 _MOJIBAKE = re.compile("[ÃÂ][\u00a0-\u00bf€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ]|â€[\u0080-\u00bf€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ]")
-_REPLACEMENT = re.compile("\ufffd")
 _WORD_END = re.compile(r"[^\s,;\t\"]*\Z")
 _WORD_START = re.compile(r"[^\s,;\t\"]{1,40}")
 
@@ -177,11 +176,12 @@ def _clean(text: str) -> str:
     if "\x00" in text:
         # Not text (or UTF-16 without its byte-order mark); PostgreSQL could not store it either.
         raise FileProblem(Problem(None, None, "unreadable_csv"))
-    for code, pattern in (("replacement_characters", _REPLACEMENT), ("garbled_text", _MOJIBAKE)):
-        found = pattern.search(text)
-        if found:
-            line = text.count("\n", 0, found.start()) + 1
-            raise FileProblem(Problem(line, None, code, {"sample": _word_at(text, found.start())}))
+    replaced = text.find("\ufffd")
+    garbled = _MOJIBAKE.search(text)
+    for code, position in (("replacement_characters", replaced), ("garbled_text", garbled.start() if garbled else -1)):
+        if position >= 0:
+            line = text.count("\n", 0, position) + 1
+            raise FileProblem(Problem(line, None, code, {"sample": _word_at(text, position)}))
     return text
 
 

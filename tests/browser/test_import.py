@@ -8,11 +8,12 @@ from playwright.sync_api import Page, expect
 from mentorby.tenants.demo import DEMO_PASSWORD
 from tests.browser.test_city_signup import _sign_in
 from tests.transfer.samples import csv_bytes, mentee, mentor
-from tests.transfer.workbooks import numbers_bomb
+from tests.transfer.workbooks import numbers_bomb, shared_strings_bomb
 
 pytestmark = pytest.mark.browser
 
 COORDINATOR = "koordinator@lyngby-taarbaek.example"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _round(app, name: str) -> tuple[int, int]:
@@ -58,11 +59,13 @@ def test_a_large_file_is_checked_in_the_background_and_a_hostile_one_refused(pag
     expect(page.get_by_text("Tegnkodning: Windows-1252.")).to_be_visible()
     expect(page.get_by_text("“Søren Ærø 1”")).to_be_visible()
 
+    # Too many columns: refused at once, on the form. Too many texts for a request: refused by the queue.
     page.get_by_role("link", name="Vælg filen igen").click()
-    _upload(page, "fjendtlig.xlsx", numbers_bomb(),
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    _upload(page, "kolonner.xlsx", numbers_bomb(), XLSX)
+    expect(page.get_by_role("alert")).to_contain_text("Række 1: Kolonne AS har data, men en fil må højst have 44")
+    _upload(page, "tekster.xlsx", shared_strings_bomb(), XLSX)
     expect(page.get_by_role("heading", name="Filen kan ikke importeres")).to_be_visible()
-    expect(page.get_by_text("Række 1: Kolonne AS har data, men en fil må højst have 44 kolonner")).to_be_visible()
+    expect(page.get_by_text("Filen har mere end 240.012 forskellige tekster")).to_be_visible()
 
 
 def test_the_page_follows_a_running_job_until_its_report(page: Page, live_server):

@@ -14,7 +14,7 @@ from mentorby.tenants.applications.models import Application
 from mentorby.tenants.transfer import jobs
 from mentorby.tenants.transfer.models import CHECKING, DONE, FAILED, QUEUED, READING, WRITING, ImportJob
 from tests.transfer.samples import csv_bytes, mentee, mentor, xlsx_bytes
-from tests.transfer.workbooks import numbers_bomb
+from tests.transfer.workbooks import numbers_bomb, shared_strings_bomb
 
 #: A file of more rows than a request reads: it becomes a job.
 BIG = 2_500
@@ -120,14 +120,24 @@ def test_a_large_import_without_the_consent_box_is_refused_before_it_is_queued(c
     assert _jobs(db, cohort) == [] and _count(db, Application, cohort) == 0
 
 
+def test_a_hostile_workbook_is_refused_in_the_request_when_a_limit_the_queue_shares_is_crossed(
+        client, db, login, coordinator, cohort):
+    login(coordinator)
+    response = _post(client, cohort, numbers_bomb(), filename="hostile.xlsx", language="da")
+    assert response.status_code == 422
+    assert "Række 1: Kolonne AS har data, men en fil må højst have 44 kolonner" in response.text
+    assert _jobs(db, cohort) == []
+
+
 def test_a_hostile_workbook_is_handed_to_the_queue_and_refused_there_clearly(client, db, login, coordinator,
                                                                               cohort):
     login(coordinator)
-    response = _post(client, cohort, numbers_bomb(), filename="hostile.xlsx", language="da")
+    # More shared strings than a request reads, so it goes to the queue, which reads up to the full limit.
+    response = _post(client, cohort, shared_strings_bomb(), filename="hostile.xlsx", language="da")
     [job] = _jobs(db, cohort)
-    assert job.state == DONE and job.report["valid"] == 0
+    assert job.state == DONE and job.report["valid"] == 0 and job.data is None
     page = client.get(response.headers["Location"], headers={"Accept-Language": "da"})
-    assert "Kolonne AS har data, men en fil må højst have 44 kolonner" in page.text
+    assert "Filen har mere end 240.012 forskellige tekster" in page.text
 
 
 @pytest.mark.parametrize(("language", "text"), [
