@@ -39,7 +39,7 @@ from mentorby.tenants.transfer.schema import LIMITS, read_file
 INLINE_BYTES = 1024 * 1024
 #: What the request reads of a small file before it hands the file to the queue instead.
 INLINE_LIMITS = replace(LIMITS, bytes=INLINE_BYTES, rows=2_000, cells=2_001 * LIMITS.columns,
-                        strings=2_001 * LIMITS.columns, characters=INLINE_BYTES)
+                        strings=12 * 2_001, characters=INLINE_BYTES)
 #: A job that has not moved for this long was lost (its worker stopped); the page says so.
 STALLED_AFTER = timedelta(minutes=15)
 #: Finished jobs (their reports quote cells of personal data) are deleted after this long.
@@ -66,17 +66,13 @@ def submit(session: Session, cohort: Cohort, filename: str, data: bytes, *, acti
             reading.file_format(filename, data)
         except FileProblem as problem:
             return _refused(problem, importing, consent_confirmed)
-        if importing and not consent_confirmed:
-            raise ImportRejected(filing.ApplicationReport(problems=[filing.consent_problem()]))
-        return Outcome(job=_queue(session, cohort, filename, data, action, consent_confirmed, by_user_id))
+        return _queue(session, cohort, filename, data, action, consent_confirmed, by_user_id)
     try:
         sheet = read_file(filename, data, limits=INLINE_LIMITS if small else LIMITS)
     except LimitExceeded as problem:
         if not (small and _only_inline(problem)):
             return _refused(problem, importing, consent_confirmed)
-        if importing and not consent_confirmed:
-            raise ImportRejected(filing.ApplicationReport(problems=[filing.consent_problem()])) from None
-        return Outcome(job=_queue(session, cohort, filename, data, action, consent_confirmed, by_user_id))
+        return _queue(session, cohort, filename, data, action, consent_confirmed, by_user_id)
     except FileProblem as problem:
         return _refused(problem, importing, consent_confirmed)
     if importing:
@@ -99,7 +95,15 @@ def _refused(problem: FileProblem, importing: bool, consent_confirmed: bool) -> 
 
 
 def _queue(session: Session, cohort: Cohort, filename: str, data: bytes, action: str, consent_confirmed: bool,
-           by_user_id: int | None) -> ImportJob:
+           by_user_id: int | None) -> Outcome:
+    """A job for the file, unless what the job would refuse whatever the file holds is known already."""
+    problems = [problem for problem in (filing.consent_problem() if action == IMPORT and not consent_confirmed
+                                        else None, filing.phase_problem(cohort)) if problem]
+    if problems:
+        report = filing.ApplicationReport(problems=problems)
+        if action == IMPORT:
+            raise ImportRejected(report)
+        return Outcome(report=report)
     job = ImportJob(cohort_id=cohort.id, created_by_id=by_user_id, action=action, consent_confirmed=consent_confirmed,
                     filename=(filename or "")[:200], size=len(data), data=data, state=QUEUED)
     session.add(job)
@@ -110,7 +114,7 @@ def _queue(session: Session, cohort: Cohort, filename: str, data: bytes, action:
         run_import(job.tenant_id, job.id)
     else:
         session.info.setdefault(_PENDING, []).append((job.tenant_id, job.id))
-    return job
+    return Outcome(job=job)
 
 
 @event.listens_for(Session, "after_commit")

@@ -126,6 +126,7 @@ def read_file(filename: str, data: bytes, *, columns: Sequence[str], required: S
     if len(data) > limits.bytes:
         raise LimitExceeded(Problem(None, None, "file_too_large", {"megabytes": limits.bytes // (1024 * 1024)}))
     if file_format(filename, data) == XLSX:
+        # Imported here: the workbook reader builds on this module's limits.
         from mentorby.tenants.transfer.workbook import read_rows
 
         return sheet(read_rows(data, limits), columns, required, limits)

@@ -31,8 +31,10 @@ from mentorby.tenants.transfer.reading import Limits, exceeded
 CHUNK = 64 * 1024
 #: The most XML between two elements (a cell's text is at most 32,767 characters in Excel).
 GAP_BYTES = 1024 * 1024
-#: The most XML read from a small part (relationships, the workbook's list of sheets, styles).
+#: The most XML read from a small part (relationships, the workbook's list of sheets).
 SMALL_PART_BYTES = 4 * 1024 * 1024
+#: The most XML read from the styles: Excel's 64,000 cell formats and what comes with them (fonts, fills, borders).
+STYLES_BYTES = 32 * 1024 * 1024
 _RELATIONSHIPS = "_rels/.rels"
 
 
@@ -192,7 +194,7 @@ class _Reader:
         parser = _parser()
         self._small_handlers(parser, start)
         parser.EndElementHandler = end
-        for _ in self._feed(name, parser, SMALL_PART_BYTES, 200_000):
+        for _ in self._feed(name, parser, STYLES_BYTES, 1_000_000):
             pass
         dates = {}
         for index, number in enumerate(formats):

@@ -120,6 +120,18 @@ def test_a_large_import_without_the_consent_box_is_refused_before_it_is_queued(c
     assert _jobs(db, cohort) == [] and _count(db, Application, cohort) == 0
 
 
+def test_a_large_file_for_a_round_that_takes_no_import_is_refused_before_it_is_queued(client, db, login,
+                                                                                        coordinator, host_city,
+                                                                                        create_cohort):
+    running = create_cohort(host_city, status="running")
+    login(coordinator)
+    for action in ("check", "import"):
+        response = _post(client, running, csv_bytes(_rows(BIG)), action=action)
+        assert response.status_code == 422
+        assert "Applications can be imported until the round starts running." in response.text
+    assert _jobs(db, running) == []
+
+
 def test_a_hostile_workbook_is_refused_in_the_request_when_a_limit_the_queue_shares_is_crossed(
         client, db, login, coordinator, cohort):
     login(coordinator)
