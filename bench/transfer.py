@@ -6,6 +6,9 @@ Per size it times: reading the file (CSV and XLSX), the dry run (read + every ro
 addresses and the partner names loaded in one query each), the import (the dry run, then every row written through
 the applications service with the audit log on, as in a request), and the export of the imported rows (CSV and
 XLSX). The database is a fresh SQLite file in a temporary folder, migrated to head like the test suite does.
+
+Then the hostile workbooks of issue 9 (built in memory by tests/transfer/workbooks.py): their size, what they
+unpack to, the refusal, how long it took (best of 3) and the peak of memory traced while refusing (tracemalloc).
 """
 
 from __future__ import annotations
@@ -17,18 +20,22 @@ import os
 import sys
 import tempfile
 import time
+import tracemalloc
+import zipfile
 from datetime import date, timedelta
 from pathlib import Path
 
 # This script's folder first on sys.path would let bench/matching.py shadow the `matching` library.
 _HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or os.curdir).resolve() != _HERE]
+# The repository's root, for the hostile workbooks the tests build (its platform/ has no __init__.py: no shadowing).
+sys.path.append(str(_HERE.parent))
 os.environ.setdefault("MENTORBY_ENV", "testing")
 os.environ.setdefault("HUEY_IMMEDIATE", "1")
 
 from openpyxl import Workbook  # noqa: E402
 
-from mentorby.tenants.transfer import exporting, importing  # noqa: E402
+from mentorby.tenants.transfer import exporting, filing, schema  # noqa: E402
 
 FIELDS = ("it", "engineering", "science", "finance", "business", "health", "research", "marketing")
 LANGUAGES = ("en", "de", "es", "fr", "hi", "zh", "pt", "it")
@@ -58,16 +65,16 @@ def make_rows(n: int) -> list[dict]:
 
 def to_csv(rows: list[dict]) -> bytes:
     """Rows as the import's CSV (through the export's writer)."""
-    return exporting.to_csv([[row.get(column, "") for column in importing.COLUMNS] for row in rows])
+    return exporting.to_csv([[row.get(column, "") for column in schema.COLUMNS] for row in rows])
 
 
 def to_xlsx(rows: list[dict]) -> bytes:
     """Rows as an XLSX workbook, written as Excel would keep it (not write-only)."""
     book = Workbook()
     sheet = book.active
-    sheet.append(list(importing.COLUMNS))
+    sheet.append(list(schema.COLUMNS))
     for row in rows:
-        sheet.append([row.get(column) for column in importing.COLUMNS])
+        sheet.append([row.get(column) for column in schema.COLUMNS])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -127,16 +134,16 @@ def bench(sizes: list[int]) -> list[dict]:
                 cohort.status = "recruiting"
                 db.session.commit()
                 figures = {"rows": n, "csv_bytes": len(csv_data), "xlsx_bytes": len(xlsx_data)}
-                figures["read_csv"], _ = best_of(repeats, lambda data=csv_data: importing.read_file("b.csv", data))
-                figures["read_xlsx"], _ = best_of(repeats, lambda data=xlsx_data: importing.read_file("b.xlsx", data))
+                figures["read_csv"], _ = best_of(repeats, lambda data=csv_data: schema.read_file("b.csv", data))
+                figures["read_xlsx"], _ = best_of(repeats, lambda data=xlsx_data: schema.read_file("b.xlsx", data))
                 figures["check_csv"], report = best_of(
-                    repeats, lambda data=csv_data, c=cohort: importing.check_file(db.session, c, "b.csv", data))
+                    repeats, lambda data=csv_data, c=cohort: filing.check_file(db.session, c, "b.csv", data))
                 assert report.ok, report.problems[:3]
                 figures["check_xlsx"], report = best_of(
-                    repeats, lambda data=xlsx_data, c=cohort: importing.check_file(db.session, c, "b.xlsx", data))
+                    repeats, lambda data=xlsx_data, c=cohort: filing.check_file(db.session, c, "b.xlsx", data))
                 assert report.ok, report.problems[:3]
                 start = time.perf_counter()
-                report = importing.import_file(db.session, cohort, "b.csv", csv_data, consent_confirmed=True)
+                report = filing.import_file(db.session, cohort, "b.csv", csv_data, consent_confirmed=True)
                 db.session.commit()
                 figures["import_csv"] = time.perf_counter() - start
                 assert report.imported == n
@@ -145,6 +152,37 @@ def bench(sizes: list[int]) -> list[dict]:
                 figures["export_xlsx"], _ = best_of(repeats, lambda c=cohort: exporting.render(
                     exporting.applications(db.session, c, "all"), "xlsx"))
                 results.append(figures)
+    return results
+
+
+def hostile() -> list[dict]:
+    """Refusal time and traced memory peak for each hostile workbook."""
+    from mentorby.tenants.transfer.checks import FileProblem
+    from tests.transfer import workbooks
+
+    files = (("shared strings, 238 MB unpacked", workbooks.shared_strings_bomb),
+             ("40,000 x 250 numbers", workbooks.numbers_bomb),
+             ("40,000 x 22 numbers, import header",
+              lambda: workbooks.numbers_bomb(40_000, len(schema.COLUMNS), header=schema.COLUMNS)))
+    results = []
+    for name, build in files:
+        data = build()
+        unpacked = sum(member.file_size for member in zipfile.ZipFile(io.BytesIO(data)).infolist())
+
+        def refuse(data=data):
+            try:
+                schema.read_file("hostile.xlsx", data)
+            except FileProblem as problem:
+                return problem.problems[0].code
+            return "read"
+
+        seconds, code = best_of(3, refuse)
+        tracemalloc.start()
+        refuse()
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        results.append({"file": name, "bytes": len(data), "unpacked": unpacked, "refusal": code, "seconds": seconds,
+                        "peak_mb": peak / 1e6})
     return results
 
 
@@ -167,8 +205,15 @@ def main() -> None:
     print("read: parse only; check: the dry run (parse + every row checked, 2 queries); import: the dry run, then "
           "all rows filed by submit_many (a fixed number of queries, audit entries included); export: one query + "
           "the file.")
+    refusals = hostile()
+    print()
+    print(f"{'hostile workbook':<36}  {'on disk':>8}  {'unpacked':>9}  {'refused as':<18}  {'time':>7}  {'peak':>8}")
+    for figures in refusals:
+        print(f"{figures['file']:<36}  {figures['bytes'] / 1e3:>6.0f}KB  {figures['unpacked'] / 1e6:>7.0f}MB  "
+              f"{figures['refusal']:<18}  {figures['seconds']:>6.3f}s  {figures['peak_mb']:>6.1f}MB")
+    print("peak: memory traced by tracemalloc while refusing (a separate run from the timed ones).")
     if options.json:
-        print(json.dumps({"rows": results, "cpus": os.cpu_count()}))
+        print(json.dumps({"rows": results, "hostile": refusals, "cpus": os.cpu_count()}))
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import abort, flash, make_response, redirect, request, url_for
-from flask_babel import get_locale, ngettext
+from flask_babel import format_decimal, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -23,12 +23,16 @@ from mentorby.blueprints.messages import (
     message,
 )
 from mentorby.platform.audit.listener import record
-from mentorby.platform.extensions import db
-from mentorby.platform.tenancy import current_city, get_in_city
+from mentorby.platform.extensions import db, htmx
+from mentorby.platform.tenancy import current_city, get_in_city, utcnow
 from mentorby.tenants.applications import consent
 from mentorby.tenants.applications.models import ACCEPTED, STATUSES
+from mentorby.tenants.cohorts import phases
 from mentorby.tenants.cohorts.models import Cohort
-from mentorby.tenants.transfer import exporting, importing
+from mentorby.tenants.transfer import exporting, jobs, schema
+from mentorby.tenants.transfer.checks import ImportRejected, Problem, Summary
+from mentorby.tenants.transfer.models import IMPORT, ImportJob
+from mentorby.tenants.transfer.reading import FORMATS_ACCEPTED
 
 bp = CityBlueprint("transfer", __name__, url_prefix="/coordinator/cohorts")
 
@@ -44,8 +48,23 @@ MESSAGES = {
     "file_type": _l("Choose a .csv or .xlsx file: save the spreadsheet as “CSV UTF-8” or as an Excel workbook."),
     "file_empty": _l("The file is empty."),
     "file_too_large": _l("The file is larger than %(megabytes)d MB. Split it into smaller files."),
-    "too_many_rows": _l("The file has more than %(max)d rows. Split it into smaller files."),
+    "too_many_rows": _l("The file has more than %(max)s rows. Split it into smaller files."),
+    "too_many_columns": _l("Column %(letter)s has data, but a file may have at most %(max)s columns. Keep only the "
+                           "columns of the template."),
+    "too_many_cells": _l("The file has more than %(max)s cells, more than an import can hold. Split it into smaller "
+                         "files, or remove what is not in the template."),
+    "too_many_strings": _l("The file has more than %(max)s different texts, more than an import can hold. Split it "
+                           "into smaller files."),
+    "too_many_characters": _l("The file has more than %(max)s characters of text, more than an import can hold. "
+                              "Split it into smaller files."),
     "unreadable_csv": _l("The file could not be read as CSV. Save it as “CSV UTF-8” and try again."),
+    "unknown_encoding": _l("The text of the file could not be read: its encoding is not one we know. Save it as "
+                           "“CSV UTF-8” and try again."),
+    "replacement_characters": _l("Some letters in the file were lost in an earlier conversion and show as “�”, for "
+                                 "example in “%(sample)s”. Save the original spreadsheet as “CSV UTF-8” and try "
+                                 "again."),
+    "garbled_text": _l("Letters in the file are garbled, for example “%(sample)s”: the text was converted to another "
+                       "encoding before. Save the original spreadsheet as “CSV UTF-8” and try again."),
     "unreadable_xlsx": _l("The file could not be read as an Excel workbook. Save it again as .xlsx and try again."),
     "no_header": _l("The first row must name the columns, as in the template."),
     "unknown_columns": _l("Unknown columns: %(columns)s. Use the column names of the template."),
@@ -61,7 +80,6 @@ MESSAGES = {
                               "accept %(adding)d more. Raise the capacity or give fewer rows the status accepted."),
     "import_decisions_not_yet": _l("The round is not recruiting yet: import every row with the status submitted, "
                                    "or open recruitment first."),
-    "cohort_closed": _l("The round is closed: applications can no longer be imported into it."),
     # one cell
     "unknown_code": _l("“%(value)s” is not one of the codes: %(allowed)s."),
     "bad_date": _l("Write the date as yyyy-mm-dd, dd-mm-yyyy or dd.mm.yyyy."),
@@ -105,15 +123,18 @@ COLUMN_CODES = {
 }
 #: Columns required for every row, and for the rows of one role.
 REQUIRED_FOR = {
-    **dict.fromkeys(importing.REQUIRED_COLUMNS, _l("every row")),
-    **dict.fromkeys(importing.ROLE_COLUMNS["mentee"], _l("mentees")),
-    **dict.fromkeys(importing.ROLE_COLUMNS["mentor"], _l("mentors")),
+    **dict.fromkeys(schema.REQUIRED_COLUMNS, _l("every row")),
+    **dict.fromkeys(schema.ROLE_COLUMNS["mentee"], _l("mentees")),
+    **dict.fromkeys(schema.ROLE_COLUMNS["mentor"], _l("mentors")),
 }
 
 
-def problem_message(problem: importing.Problem) -> str:
-    """A problem of the import in the page's language, with its parameters filled in."""
-    return message(problem.code, MESSAGES, **problem.params)
+def problem_message(problem: Problem) -> str:
+    """A problem of the import in the page's language, with its parameters filled in (limits as "20,000")."""
+    params = dict(problem.params)
+    if isinstance(params.get("max"), int):
+        params["max"] = format_decimal(params["max"])
+    return message(problem.code, MESSAGES, **params)
 
 
 class ImportForm(Form):
@@ -122,10 +143,10 @@ class ImportForm(Form):
     file = FileField(
         _l("Spreadsheet (CSV or Excel .xlsx)"),
         description=_l("At most %(megabytes)d MB and %(rows)d rows. The first row names the columns.",
-                       megabytes=importing.MAX_BYTES // (1024 * 1024), rows=importing.MAX_ROWS),
+                       megabytes=schema.MAX_BYTES // (1024 * 1024), rows=schema.MAX_ROWS),
         validators=[
             FileRequired(_l("Choose the file to import.")),
-            FileAllowed(list(importing.FORMATS_ACCEPTED), MESSAGES["file_type"]),
+            FileAllowed(list(FORMATS_ACCEPTED), MESSAGES["file_type"]),
         ],
     )
     consent = BooleanField(
@@ -139,12 +160,12 @@ class ImportForm(Form):
 
 @bp.url_value_preprocessor
 def allow_large_upload(endpoint, values):
-    """Cut the import page's uploads off just above importing.MAX_BYTES, so a bigger file never reaches the parser.
+    """Cut the import page's uploads off just above schema.MAX_BYTES, so a bigger file never reaches the parser.
 
     A URL value preprocessor runs before any before_request hook, so before CSRF protection reads the form.
     """
     if endpoint == "transfer.import_applications":
-        request.max_content_length = importing.MAX_BYTES + UPLOAD_OVERHEAD
+        request.max_content_length = schema.MAX_BYTES + UPLOAD_OVERHEAD
 
 
 def _round_url(cohort: Cohort) -> str | None:
@@ -155,73 +176,97 @@ def _round_url(cohort: Cohort) -> str | None:
         return None
 
 
-def _is_cell(problem: importing.Problem) -> bool:
-    return problem.row is not None and problem.column not in (None, "consent")
-
-
-def _show(form: ImportForm, report: importing.Report | None) -> tuple[list[dict], int]:
+def _show(form: ImportForm, summary: Summary | None) -> tuple[list[dict], int]:
     """Put the file's own problems on the form's fields (the error summary links them); cells go in the table.
 
     Returns the table's rows (at most SHOWN_PROBLEMS) and how many cell problems there are in all.
     """
-    if report is None:
+    if summary is None:
         return [], 0
-    for problem in report.problems:
-        if _is_cell(problem):
-            continue
+    for problem in summary.file_problems:
         target = form.consent if problem.column == "consent" else form.file
-        text = problem_message(problem)
-        target.errors.append(_("Row %(row)d: %(message)s", row=problem.row, message=text) if problem.row else text)
-    cells = [problem for problem in report.problems if _is_cell(problem)]
-    shown = [{"row": problem.row, "column": problem.column, "value": problem.value, "message": problem_message(problem)}
-             for problem in cells[:SHOWN_PROBLEMS]]
-    return shown, len(cells)
+        target.errors.append(_row_message(problem))
+    return _cell_rows(summary), summary.cell_problems
+
+
+def _row_message(problem: Problem) -> str:
+    text = problem_message(problem)
+    return _("Row %(row)d: %(message)s", row=problem.row, message=text) if problem.row else text
+
+
+def _cell_rows(summary: Summary) -> list[dict]:
+    return [{"row": problem.row, "column": problem.column, "value": problem.value, "message": problem_message(problem)}
+            for problem in summary.cells[:SHOWN_PROBLEMS]]
+
+
+def _page(form: ImportForm, cohort: Cohort, summary: Summary | None, action: str, status: int):
+    problems, problem_count = _show(form, summary)
+    return render(
+        "transfer/import.html", status=status, form=form, cohort=cohort, report=summary, problems=problems,
+        problem_count=problem_count, action=action, round_url=_round_url(cohort), statuses=STATUSES,
+        columns=schema.COLUMNS, column_help=COLUMN_HELP, column_codes=COLUMN_CODES, required_for=REQUIRED_FOR,
+        consent_text=consent.consent_text(consent.CURRENT, str(get_locale() or "en"), current_city.name),
+        can_import=phases.allows(cohort, "import"), phase_message=message("phase_import"),
+        background_rows=format_decimal(jobs.INLINE_LIMITS.rows),
+    )
 
 
 @bp.route("/<int:cohort_id>/import", methods=["GET", "POST"])
 @coordinator_required
 def import_applications(cohort_id: int):
-    """Check a spreadsheet of applications (a dry run), or import it into the round: every row or none."""
+    """Check a spreadsheet of applications (a dry run), or import it into the round: every row or none.
+
+    A small file is done at once; a larger one becomes a job of the task queue, whose page shows its progress.
+    """
     cohort = get_in_city(db.session, Cohort, cohort_id)
     form = ImportForm()
-    action = "import" if request.form.get("action") == "import" else "check"
-    report = None
-    status = 200
-    if form.validate_on_submit():
-        upload = form.file.data
-        # One byte past the limit is enough to refuse the file as too large.
-        data = upload.read(importing.MAX_BYTES + 1)
-        if action == "import":
-            try:
-                report = importing.import_file(db.session, cohort, upload.filename or "", data,
-                                               consent_confirmed=form.consent.data, by_user_id=current_user.id)
-            except importing.ImportRejected as rejected:
-                report = rejected.report
-                status = 422
-                if report.bad_rows:
-                    form.file.errors.append(ngettext(
-                        "%(num)d row has problems: see the list below. Nothing was imported.",
-                        "%(num)d rows have problems: see the list below. Nothing was imported.",
-                        report.bad_rows))
-            else:
-                flash(ngettext("%(num)d application imported.", "%(num)d applications imported.", report.imported),
-                      "info")
-                return redirect(_round_url(cohort) or url_for("transfer.import_applications", cohort_id=cohort.id))
-        else:
-            report = importing.check_file(db.session, cohort, upload.filename or "", data)
-            # The dry run of a readable file answers with its report, bad rows and all; a file that cannot be
-            # read or imported as a whole (its type, header, size, a closed round) is refused.
-            if any(not _is_cell(problem) for problem in report.problems):
-                status = 422
-    elif form.is_submitted():
-        status = 422
-    problems, problem_count = _show(form, report)
-    return render(
-        "transfer/import.html", status=status, form=form, cohort=cohort, report=report, problems=problems,
-        problem_count=problem_count, action=action, round_url=_round_url(cohort), statuses=STATUSES,
-        columns=importing.COLUMNS, column_help=COLUMN_HELP, column_codes=COLUMN_CODES, required_for=REQUIRED_FOR,
-        consent_text=consent.consent_text(consent.CURRENT, str(get_locale() or "en"), current_city.name),
+    action = IMPORT if request.form.get("action") == IMPORT else "check"
+    if not form.validate_on_submit():
+        return _page(form, cohort, None, action, 422 if form.is_submitted() else 200)
+    upload = form.file.data
+    # One byte past the limit is enough to refuse the file as too large.
+    data = upload.read(schema.MAX_BYTES + 1)
+    try:
+        outcome = jobs.submit(db.session, cohort, upload.filename or "", data, action=action,
+                              consent_confirmed=form.consent.data, by_user_id=current_user.id)
+    except ImportRejected as rejected:
+        report = rejected.report
+        if report.bad_rows:
+            form.file.errors.append(ngettext(
+                "%(num)d row has problems: see the list below. Nothing was imported.",
+                "%(num)d rows have problems: see the list below. Nothing was imported.",
+                report.bad_rows))
+        return _page(form, cohort, report.summary(), action, 422)
+    if outcome.job is not None:
+        return redirect(url_for("transfer.import_job", cohort_id=cohort.id, job_id=outcome.job.id))
+    summary = outcome.report.summary()
+    if action == IMPORT:
+        flash(ngettext("%(num)d application imported.", "%(num)d applications imported.", summary.imported), "info")
+        return redirect(_round_url(cohort) or url_for("transfer.import_applications", cohort_id=cohort.id))
+    # The dry run of a readable file answers with its report, bad rows and all; a file that cannot be read or
+    # imported as a whole (its type, header, size, the round's phase) is refused.
+    return _page(form, cohort, summary, action, 422 if summary.file_problems else 200)
+
+
+@bp.get("/<int:cohort_id>/import/<int:job_id>")
+@coordinator_required
+def import_job(cohort_id: int, job_id: int):
+    """The progress of a large file being checked or imported, and its report once done (htmx polls the status)."""
+    cohort = get_in_city(db.session, Cohort, cohort_id)
+    job = get_in_city(db.session, ImportJob, job_id, cohort_id=cohort.id)
+    summary = jobs.summary(job)
+    cells = _cell_rows(summary) if summary else []
+    response = render(
+        "transfer/job.html", "status", job=job, cohort=cohort, report=summary, problems=cells,
+        problem_count=summary.cell_problems if summary else 0, action=job.action,
+        file_messages=[_row_message(problem) for problem in summary.file_problems] if summary else [],
+        stalled=jobs.stalled(job, utcnow()), round_url=_round_url(cohort),
+        polled=bool(htmx) and not htmx.history_restore_request,
+        done=format_decimal(job.progress), total=format_decimal(job.total),
     )
+    # Never a copy from a cache: the page changes as the job runs, and its report quotes personal data.
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _download(body: bytes, fmt: str, name: str):
@@ -238,7 +283,7 @@ def _download(body: bytes, fmt: str, name: str):
 @coordinator_required
 def export(cohort_id: int, fmt: str):
     """Download the round's participants (?status= another status, or all) as CSV or XLSX, in the import's columns."""
-    if fmt not in importing.FORMATS_ACCEPTED:
+    if fmt not in FORMATS_ACCEPTED:
         abort(404)
     cohort = get_in_city(db.session, Cohort, cohort_id)
     status = request.args.get("status") or ACCEPTED
@@ -257,7 +302,7 @@ def export(cohort_id: int, fmt: str):
 @coordinator_required
 def import_template(cohort_id: int, fmt: str):
     """Download an empty import file: the header row with every column."""
-    if fmt not in importing.FORMATS_ACCEPTED:
+    if fmt not in FORMATS_ACCEPTED:
         abort(404)
     cohort = get_in_city(db.session, Cohort, cohort_id)
     name = f"{exporting.slug(cohort.name) or 'round'}-import-template.{fmt}"

@@ -26,7 +26,9 @@ from mentorby.tenants.applications.models import ACCEPTED, STATUSES, Application
 from mentorby.tenants.applications.profile import MENTEE
 from mentorby.tenants.applications.services import MENTEE_FIELDS, MENTOR_FIELDS
 from mentorby.tenants.cohorts.models import Cohort
-from mentorby.tenants.transfer.importing import COLUMNS, CSV, FORMULA_START, XLSX
+from mentorby.tenants.transfer.cells import FORMULA_START
+from mentorby.tenants.transfer.reading import CSV, XLSX
+from mentorby.tenants.transfer.schema import COLUMNS
 
 #: The status filter meaning "every application of the round".
 ALL = "all"

@@ -13,6 +13,7 @@ from mentorby.tenants.cohorts.models import Cohort, CohortEvent
 from mentorby.tenants.matching.models import Match, MatchingWeights, NetworkingPlan, PairRule, Rating
 from mentorby.tenants.partners.models import Partner, PartnerContact
 from mentorby.tenants.programme.models import ProgrammeEvent, SuccessCriterion
+from mentorby.tenants.transfer.models import ImportJob
 from tests.factories import PDF, create_application, create_cohort, create_partner
 
 SECRET_NAME = "Hemmelig Partner ApS"
@@ -51,13 +52,17 @@ def victim(app, db, host_city, coordinator):
                              score=80, reasons=[["field", 20, ["engineering"]]]))
         db.session.add(PairRule(cohort_id=cohort.id, mentor_id=mentor.id, mentee_id=application.id, kind="pin"))
         db.session.add(MatchingWeights(field=30, goal_expertise=30, languages=10, availability=10, preference=20))
+        job = ImportJob(cohort_id=cohort.id, action="check", filename="secret.csv", size=1, state="done",
+                        report={"total": 1, "problems": [{"row": 2, "column": "name", "code": "required",
+                                                          "value": "Secret Applicant"}]})
+        db.session.add(job)
         db.session.flush()
     return {
         "partner_id": partner.id, "invitation_id": invitation.id, "token_id": token.id, "event_id": event.id,
         "criterion_id": criterion.id, "city_id": host_city.id, "contact_id": contact.id, "cohort_id": cohort.id,
         "application_id": application.id, "cohort_event_id": cohort_event.id,
         "participant_id": application.participant_id, "role": "mentee", "target": "selecting",
-        "status": "accepted", "fmt": "csv", "token": "not-a-valid-link",
+        "status": "accepted", "fmt": "csv", "token": "not-a-valid-link", "job_id": job.id,
     }
 
 

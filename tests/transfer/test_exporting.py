@@ -5,8 +5,8 @@ import pytest
 from openpyxl import load_workbook
 
 from mentorby.platform.tenancy import tenant_scope
-from mentorby.tenants.transfer import exporting, importing
-from mentorby.tenants.transfer.importing import COLUMNS
+from mentorby.tenants.transfer import exporting, filing
+from mentorby.tenants.transfer.schema import COLUMNS
 
 
 def _csv_rows(data: bytes) -> list[list[str]]:
@@ -84,7 +84,7 @@ def test_an_export_imports_again_into_another_round(db, host_city, create_cohort
     data = exporting.render(exported, fmt)
     other = create_cohort(host_city, name="Efterår 2027")
     with tenant_scope(db.session, host_city.id):
-        report = importing.import_file(db.session, other, f"export.{fmt}", data, consent_confirmed=True)
+        report = filing.import_file(db.session, other, f"export.{fmt}", data, consent_confirmed=True)
     assert report.imported == 4
     assert _rows(db, other, "all") == exported
 

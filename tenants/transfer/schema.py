@@ -1,0 +1,264 @@
+"""The import file of applications: its columns, its limits, and the checks of every row (pure: no session).
+
+The file's first row names the columns (any case; spaces and hyphens count as underscores), in any order:
+
+================  =========================================================================================
+role              ``mentor`` or ``mentee`` (required)
+name              the person's name (required)
+email             their e-mail address (required; one application per address and round, whatever the role)
+phone             digits, spaces, brackets, hyphens and an optional leading +
+locale            ``da`` or ``en``, the language their mail comes in (empty: ``en``)
+field             professional field, a code of ``profile.FIELDS`` (required)
+languages         codes of ``profile.LANGUAGES``, separated by commas, semicolons or spaces (required)
+availability      codes of ``profile.AVAILABILITY``, separated the same way
+education         mentees: highest education, as written
+years_experience  mentees: a whole number from 0 to 60
+job_goal          mentees: the job they aim for (required for mentees)
+danish_level      mentees: ``none``, ``beginner``, ``intermediate``, ``advanced`` or ``fluent`` (required for mentees)
+arrived_on        mentees: arrival in Denmark, yyyy-mm-dd, dd-mm-yyyy, dd.mm.yyyy or dd/mm/yyyy (or a date cell)
+partner_employer  mentees: where their partner, the international specialist, works
+employer          mentors: where they work (required for mentors)
+job_title         mentors: their job title
+industry          mentors: their employer's industry, a code of ``profile.FIELDS`` (required for mentors)
+expertise         mentors: keywords of what they know (required for mentors)
+mentoring_format  mentors: ``one``, ``group`` or ``either`` (required for mentors)
+mentee_capacity   mentors: how many mentees they can take, 1 to 5 (empty: 1)
+motivation        mentors: why they take part
+status            ``submitted`` (empty means this), ``shortlisted``, ``accepted``, ``waitlisted``, ``declined`` or
+                  ``withdrawn``
+================  =========================================================================================
+
+role, name, email, field and languages must be present as columns; the mentee columns marked required must be
+present when the file has a mentee, the mentor ones when it has a mentor. Columns of the other role are ignored
+on a row (an export fills them in blank). A cell that starts with ``'`` followed by = + - @ or a tab (how an
+export protects against formula injection) is read without the ``'``.
+
+Every row is checked and every problem is reported (`validate`); a row is checked as the applications service
+checks a form (`clean_values`), and a bad value is replaced by a valid stand-in so that one pass reports every
+problem of the row, not only the first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from mentorby.platform.accounts.services import normalise_email
+from mentorby.tenants.applications.models import STATUSES, SUBMITTED
+from mentorby.tenants.applications.profile import (
+    AVAILABILITY,
+    DANISH_LEVELS,
+    FIELDS,
+    FORMATS,
+    LANGUAGES,
+    MENTEE,
+    MENTOR,
+    ROLES,
+)
+from mentorby.tenants.applications.services import (
+    COMMON,
+    MENTEE_FIELDS,
+    MENTOR_FIELDS,
+    ApplicationError,
+    clean_values,
+)
+from mentorby.tenants.transfer import reading
+from mentorby.tenants.transfer.cells import parse_codes, parse_date, parse_whole, shown, text
+from mentorby.tenants.transfer.checks import Problem, Report, in_column_order
+from mentorby.tenants.transfer.reading import Limits, Sheet, SourceRow
+
+#: The columns of an import file, in the order of the template and of an export.
+COLUMNS = (
+    "role", "name", "email", "phone", "locale", "field", "languages", "availability", "education",
+    "years_experience", "job_goal", "danish_level", "arrived_on", "partner_employer", "employer", "job_title",
+    "industry", "expertise", "mentoring_format", "mentee_capacity", "motivation", "status",
+)
+#: Columns every file must have.
+REQUIRED_COLUMNS = ("role", "name", "email", "field", "languages")
+#: Columns a file must have when it has a row of the role.
+ROLE_COLUMNS = {MENTEE: ("job_goal", "danish_level"), MENTOR: ("employer", "industry", "expertise", "mentoring_format")}
+#: The largest file taken, in bytes (20,000 rows with long texts fit).
+MAX_BYTES = 10 * 1024 * 1024
+#: The most rows (below the header) one file may have; a bigger spreadsheet is split.
+MAX_ROWS = 20_000
+#: What one import may hold: the rows above with every column filled in, a dozen different texts a row (name,
+#: address, phone, goal, education, companies, expertise, motivation; the codes repeat), and no more text than a
+#: CSV file of the largest size; room for as many columns again as the template's, so that their names are reported.
+LIMITS = Limits(bytes=MAX_BYTES, rows=MAX_ROWS, columns=2 * len(COLUMNS), cells=(MAX_ROWS + 1) * len(COLUMNS) + 60_000,
+                strings=12 * (MAX_ROWS + 1), characters=MAX_BYTES)
+LOCALES = ("da", "en")
+#: How often a long check tells its progress, in rows.
+PROGRESS_EVERY = 500
+
+_VOCABULARIES = {
+    "field": FIELDS, "industry": FIELDS, "danish_level": DANISH_LEVELS, "mentoring_format": FORMATS,
+    "languages": LANGUAGES, "availability": AVAILABILITY,
+}
+_LIST_COLUMNS = ("languages", "availability")
+_CODE_COLUMNS = ("field", "industry", "danish_level", "mentoring_format")
+# Valid stand-ins: after a bad value is reported, the row is checked again with the stand-in in its place, so
+# that one pass reports every problem of the row and not only the first (clean_values stops at the first).
+_STAND_INS = {
+    "name": "x", "email": "x@example.org", "phone": "", "locale": "en", "field": "other", "languages": ["en"],
+    "availability": [], "education": "", "years_experience": None, "job_goal": "x", "danish_level": "none",
+    "arrived_on": None, "partner_employer": "", "employer": "x", "job_title": "", "industry": "other",
+    "expertise": "x", "mentoring_format": "one", "mentee_capacity": 1, "motivation": "",
+}
+
+
+@dataclass(frozen=True)
+class PreparedRow:
+    """A valid row, ready for the applications service."""
+
+    number: int
+    role: str
+    status: str
+    values: dict
+
+
+class ApplicationReport(Report):
+    """A report on a file of applications: valid rows are counted per role and as linked to a partner."""
+
+    @property
+    def by_role(self) -> dict[str, int]:
+        """Valid rows per role."""
+        return {role: self.counts.get(role, 0) for role in ROLES}
+
+    @property
+    def linked(self) -> int:
+        """Valid rows whose company is one of the city's partner organisations (linked on import)."""
+        return self.counts.get("linked", 0)
+
+
+def read_file(filename: str, data: bytes, *, limits: Limits = LIMITS) -> Sheet:
+    """The rows of an uploaded file of applications; raises FileProblem when it cannot be read."""
+    return reading.read_file(filename, data, columns=COLUMNS, required=REQUIRED_COLUMNS, limits=limits)
+
+
+def as_sheet(rows: Sheet | Sequence[Mapping]) -> Sheet:
+    """A Sheet as is; plain mappings (column -> value) as the rows of a file whose header is their keys."""
+    return reading.as_sheet(rows, COLUMNS, REQUIRED_COLUMNS, LIMITS)
+
+
+def _explain(column: str, error: ApplicationError, values: dict) -> tuple[str, dict]:
+    """clean_values' code for a bad value, made precise for a spreadsheet: which code is unknown, what is allowed."""
+    if error.code != "bad_choice" or column not in _VOCABULARIES:
+        return error.code, dict(error.params)
+    vocabulary = _VOCABULARIES[column]
+    given = values.get(column)
+    if column in _LIST_COLUMNS:
+        unknown = [code for code in given or () if code not in vocabulary]
+        if not unknown:
+            return "required", {}
+        return "unknown_code", {"value": " ".join(unknown), "allowed": ", ".join(vocabulary)}
+    if not given:
+        return "required", {}
+    return "unknown_code", {"value": given, "allowed": ", ".join(vocabulary)}
+
+
+def check_row(row: SourceRow) -> tuple[PreparedRow | None, list[Problem], str | None]:
+    """(the prepared row or None, its problems, its normalised e-mail if it has one)."""
+    cells = row.cells
+    problems: list[Problem] = []
+
+    def report(column: str | None, code: str, params: dict | None = None) -> None:
+        problems.append(Problem(row.number, column, code, params or {}, shown(cells.get(column)) if column else ""))
+
+    role = text(cells.get("role")).lower()
+    if not role:
+        report("role", "required")
+    elif role not in ROLES:
+        report("role", "unknown_code", {"value": role, "allowed": ", ".join(ROLES)})
+    status = text(cells.get("status")).lower() or SUBMITTED
+    if status not in STATUSES:
+        report("status", "unknown_code", {"value": status, "allowed": ", ".join(STATUSES)})
+    # With an unknown role only the columns every application has can be checked.
+    known_role = role if role in ROLES else None
+    relevant = set(COMMON) | set(MENTEE_FIELDS if known_role == MENTEE else MENTOR_FIELDS if known_role else ())
+
+    values: dict = {column: text(cells.get(column)) for column in COMMON + MENTEE_FIELDS + MENTOR_FIELDS}
+    values["locale"] = values["locale"].lower()
+    if values["locale"] and values["locale"] not in LOCALES:
+        report("locale", "unknown_code", {"value": values["locale"], "allowed": ", ".join(LOCALES)})
+    values["locale"] = values["locale"] if values["locale"] in LOCALES else "en"
+    for column in _CODE_COLUMNS:
+        values[column] = values[column].lower()
+    for column in _LIST_COLUMNS:
+        values[column] = parse_codes(cells.get(column))
+    tried = set()
+    for column, parse, code in (("years_experience", parse_whole, "bad_years"),
+                                ("mentee_capacity", parse_whole, "bad_mentee_capacity"),
+                                ("arrived_on", parse_date, "bad_date")):
+        try:
+            values[column] = parse(cells.get(column))
+        except ValueError:
+            if column in relevant:
+                report(column, code)
+            values[column] = _STAND_INS[column]
+            tried.add(column)
+    email = normalise_email(values["email"]) if "@" in values["email"] else None
+
+    clean = None
+    checked = dict(values)
+    while True:
+        try:
+            clean = clean_values(known_role or MENTEE, checked)
+            break
+        except ApplicationError as error:
+            column = error.field
+            if column is None or column in tried or column not in _STAND_INS:
+                report(column, error.code, dict(error.params))
+                break
+            tried.add(column)
+            if column in relevant:
+                report(column, *_explain(column, error, values))
+            checked[column] = _STAND_INS[column]
+    if problems or clean is None or known_role is None:
+        return None, problems, email
+    return PreparedRow(row.number, known_role, status, clean), [], email
+
+
+def company_key(name: str) -> str:
+    """A company's name as find_partner compares it: spacing tidied, case-folded."""
+    return " ".join((name or "").split()).casefold()
+
+
+def validate(rows: Sheet | Sequence[Mapping], *, existing_emails: Iterable[str] = (), partner_names: Iterable[str] = (),
+             progress: Callable[[int], None] | None = None) -> ApplicationReport:
+    """Check every row (no database): values, codes, dates, duplicates in the file, addresses already in the round.
+
+    `progress`, if given, is told how many rows have been checked, every PROGRESS_EVERY rows.
+    """
+    sheet = as_sheet(rows)
+    report = ApplicationReport(total=len(sheet.rows), encoding=sheet.encoding, sample=sheet.sample)
+    roles = {text(row.cells.get("role")).lower() for row in sheet.rows}
+    needed = [column for role in ROLES if role in roles for column in ROLE_COLUMNS[role]]
+    missing = [column for column in needed if column not in sheet.columns]
+    if missing:
+        # Reported once for the file rather than as a "required" on every row of that role.
+        report.problems.append(Problem(1, None, "missing_columns", {"columns": ", ".join(missing)}))
+        return report
+    existing = {normalise_email(email) for email in existing_emails}
+    partners = {company_key(name) for name in partner_names}
+    first_seen: dict[str, int] = {}
+    for done, row in enumerate(sheet.rows):
+        if progress and done and not done % PROGRESS_EVERY:
+            progress(done)
+        prepared, problems, email = check_row(row)
+        if email:
+            value = shown(row.cells.get("email"))
+            if email in existing:
+                problems.append(Problem(row.number, "email", "already_in_round", {}, value))
+            elif email in first_seen:
+                problems.append(Problem(row.number, "email", "duplicate_in_file", {"first": first_seen[email]}, value))
+            else:
+                first_seen[email] = row.number
+        if problems:
+            report.problems.extend(in_column_order(problems, COLUMNS))
+            continue
+        report.rows.append(prepared)
+        report.counts[prepared.role] += 1
+        company = prepared.values.get("employer" if prepared.role == MENTOR else "partner_employer")
+        if company and company_key(company) in partners:
+            report.counts["linked"] += 1
+    return report
