@@ -706,6 +706,11 @@ def cv(cohort_id: int, application_id: int):
     ).scalar_one_or_none()
     if document is None:
         abort(404)
+    return send_cv(document, application)
+
+
+def send_cv(document: CvDocument, application: Application):
+    """A CV as a download, recorded in the city's audit log (never shown inline: it is a file from the public)."""
     record(db.session, action="download", entity="cv_document", entity_id=document.id,
            details={"application_id": application.id})
     # send_file writes any file name safely (an ASCII fallback plus filename*=UTF-8''…).

@@ -68,6 +68,10 @@ MESSAGES = {
     "cv_empty": _l("The file is empty."),
     "cv_too_large": _l("The file is larger than %(megabytes)d MB. Save a smaller PDF and try again."),
     "cv_not_pdf": _l("The CV must be a PDF file."),
+    "cv_active_content": _l("The PDF contains scripts, actions or attached files. Save your CV again as a plain PDF "
+                            "(for example with Print, then Save as PDF) and try again."),
+    "cv_too_large_unpacked": _l("The PDF unpacks to far more than its size. Save your CV again as a plain PDF (for "
+                                "example with Print, then Save as PDF) and try again."),
     "application_gone": _l("This application no longer exists: it was replaced by a newer one from the same address, "
                            "or it was not confirmed in time. Apply again."),
     "not_confirmed": _l("The applicant has not confirmed the e-mail address yet."),

@@ -7,8 +7,9 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
-from mentorby.blueprints.applications import MenteeForm, MentorForm, form_values, show_error
+from mentorby.blueprints.applications import MenteeForm, MentorForm, form_values, send_cv, show_error
 from mentorby.blueprints.common import CityBlueprint, render, roles_required
 from mentorby.blueprints.messages import message
 from mentorby.platform.accounts.models import MENTEE, MENTOR
@@ -76,8 +77,9 @@ def home():
     if current is not None and current.status == ACCEPTED:
         pairs = [m for m in matching.matches_of(db.session, [current.id]) if m.status == PUBLISHED]
         ids = {m.mentor_id if current.role == MENTEE else m.mentee_id for m in pairs}
-        others = {a.id: a for a in db.session.execute(select(Application).where(Application.id.in_(ids))).scalars()
-                  } if ids else {}
+        others = {a.id: a for a in db.session.execute(
+            select(Application).where(Application.id.in_(ids)).options(joinedload(Application.cv))).scalars()
+        } if ids else {}
     locale = str(get_locale())
     return render("portal/home.html", current=current, participations=participations, upcoming=upcoming,
                   can_reapply=can_reapply, locale=locale, pairs=pairs, others=others,
@@ -115,6 +117,20 @@ def profile(application_id: int):
             return redirect(url_for("portal.home"))
     return render("portal/profile.html", form=form, application=application,
                   status=422 if form.is_submitted() else 200)
+
+
+@bp.get("/mentee/<int:application_id>/cv")
+@participant_required
+def mentee_cv(application_id: int):
+    """Your mentee's CV, when they have agreed that their mentor may see it."""
+    mentee = get_in_city(db.session, Application, application_id)
+    mine = [a.id for a in applications.participations(db.session, current_user)
+            if a.role == MENTOR and a.status == ACCEPTED]
+    paired = any(m.mentee_id == mentee.id and m.status == PUBLISHED for m in matching.matches_of(db.session, mine))
+    # Someone else's mentee, a mentee who keeps the CV to the coordinators, or no CV: the same 404.
+    if not (paired and mentee.share_cv and mentee.cv is not None):
+        abort(404)
+    return send_cv(mentee.cv, mentee)
 
 
 @bp.post("/reapply/<int:cohort_id>/<role>")

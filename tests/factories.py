@@ -123,5 +123,17 @@ def create_application(cohort, *, role: str = "mentee", status: str = "submitted
     return application
 
 
-#: The smallest file the CV check takes as a PDF.
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+def _blank_pdf() -> bytes:
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+#: A real one-page PDF, as small as the CV check takes.
+PDF = _blank_pdf()

@@ -33,6 +33,7 @@ from mentorby.tenants.applications.models import (
     CvDocument,
     Participant,
 )
+from mentorby.tenants.applications.pdf import PdfProblem, check_pdf
 from mentorby.tenants.applications.profile import (
     AVAILABILITY,
     DANISH_LEVELS,
@@ -94,9 +95,12 @@ def check_cv(upload: Upload, max_bytes: int = CV_MAX_BYTES) -> str:
         raise ApplicationError("cv_empty", "cv")
     if len(upload.data) > max_bytes:
         raise ApplicationError("cv_too_large", "cv", megabytes=max_bytes // (1024 * 1024))
-    # The content decides, not the name or the browser's content type: a PDF starts with %PDF- and ends with %%EOF.
-    if not upload.data.lstrip()[:1024].startswith(b"%PDF-") or b"%%EOF" not in upload.data[-2048:]:
-        raise ApplicationError("cv_not_pdf", "cv")
+    # The content decides, not the name or the browser's content type: the file is parsed as a PDF, and one that
+    # can act (scripts, launches, attachments) or unpacks into a bomb is refused (tenants/applications/pdf.py).
+    try:
+        check_pdf(upload.data)
+    except PdfProblem as problem:
+        raise ApplicationError(f"cv_{problem.reason}", "cv") from None
     name = unicodedata.normalize("NFKC", upload.filename or "").replace("\\", "/").rsplit("/", 1)[-1]
     name = re.sub(r"[^\w.\- ]", "_", name).strip(" .")[:150] or "cv"
     return name if name.lower().endswith(".pdf") else name + ".pdf"

@@ -159,3 +159,28 @@ def test_a_mentor_sees_the_mentees_profile_once_the_pair_is_published(client, db
         db.session.flush()
     home = client.get(f"{PORTAL}/").text
     assert "Process engineer in pharma" in home and "Beginner" in home and "Hindi" in home
+
+
+def test_a_mentor_downloads_the_cv_only_of_their_own_mentee_who_shared_it(client, db, login, host_city, create_cohort,
+                                                                         create_application, create_user):
+    from mentorby.tenants.matching.models import Match
+    from tests.factories import PDF
+
+    cohort = create_cohort(host_city, status="running")
+    mentor = create_application(cohort, role="mentor", status="accepted", email="lars@cowi.example")
+    shared = create_application(cohort, role="mentee", status="accepted", name="Priya", cv=PDF, share_cv=True)
+    kept = create_application(cohort, role="mentee", status="accepted", name="Wei", cv=PDF, share_cv=False)
+    other = create_application(cohort, role="mentee", status="accepted", name="Ana", cv=PDF, share_cv=True)
+    with tenant_scope(db.session, host_city.id):
+        for mentee in (shared, kept):
+            db.session.add(Match(cohort_id=cohort.id, mentor_id=mentor.id, mentee_id=mentee.id, status="published",
+                                 score=50, reasons=[]))
+        db.session.flush()
+    login(_member(create_user, host_city, mentor, "mentor"))
+    home = client.get(f"{PORTAL}/").text
+    assert f"{PORTAL}/mentee/{shared.id}/cv" in home and f"{PORTAL}/mentee/{kept.id}/cv" not in home
+    download = client.get(f"{PORTAL}/mentee/{shared.id}/cv")
+    assert download.status_code == 200 and download.data.startswith(b"%PDF")
+    assert "attachment" in download.headers["Content-Disposition"]
+    assert client.get(f"{PORTAL}/mentee/{kept.id}/cv").status_code == 404  # not shared
+    assert client.get(f"{PORTAL}/mentee/{other.id}/cv").status_code == 404  # not this mentor's mentee
