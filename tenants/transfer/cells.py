@@ -7,10 +7,19 @@ parser takes either and raises ValueError for a value it cannot read; an empty c
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date, datetime
 
 #: Cells that start with one of these are formulas to a spreadsheet; an export prefixes them with '.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def looks_like_formula(text: str) -> bool:
+    """Whether a spreadsheet would run `text` as a formula, full-width "＝" and leading spaces included."""
+    first = unicodedata.normalize("NFKC", text.lstrip(" \u3000")[:1])
+    return text.startswith(FORMULA_START) or bool(first and first in FORMULA_START)
+
+
 #: How much of a bad cell a report repeats.
 SHOWN_CHARS = 80
 DATE_FORMATS = ("%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%Y")
@@ -30,7 +39,7 @@ def text(value) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     written = str(value)
-    if written[:1] == "'" and written[1:2] and written[1] in FORMULA_START:
+    if written[:1] == "'" and looks_like_formula(written[1:]):
         written = written[1:]
     return written.strip()
 

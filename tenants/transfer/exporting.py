@@ -26,7 +26,7 @@ from mentorby.tenants.applications.models import ACCEPTED, STATUSES, Application
 from mentorby.tenants.applications.profile import MENTEE
 from mentorby.tenants.applications.services import MENTEE_FIELDS, MENTOR_FIELDS
 from mentorby.tenants.cohorts.models import Cohort
-from mentorby.tenants.transfer.cells import FORMULA_START
+from mentorby.tenants.transfer.cells import looks_like_formula
 from mentorby.tenants.transfer.reading import CSV, XLSX
 from mentorby.tenants.transfer.schema import COLUMNS
 
@@ -40,8 +40,12 @@ _DANISH = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "Æ": "Ae", "Ø": "
 
 
 def safe_cell(value):
-    """A value as a spreadsheet should get it: text that a spreadsheet would run as a formula gets a leading '."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
+    """A value as a spreadsheet should get it: text that a spreadsheet would run as a formula gets a leading '.
+
+    The first character is compared in its compatibility form, so the full-width "＝" and "＋" that some spreadsheets
+    take as "=" and "+" are caught too, also behind leading spaces.
+    """
+    if isinstance(value, str) and looks_like_formula(value):
         return "'" + value
     return value
 

@@ -59,6 +59,10 @@ def test_cells_a_spreadsheet_would_run_as_formulas_are_quoted(db, cohort):
         assert by_name["Mads Mentor"]["expertise"] == "'@SUM(1,2), -wind"
     assert exporting.safe_cell("-1") == "'-1" and exporting.safe_cell("\tx") == "'\tx"
     assert exporting.safe_cell("plain") == "plain" and exporting.safe_cell(5) == 5
+    # Full-width signs that spreadsheets read as their ASCII twins, also behind spaces.
+    for sneaky in ("＝HYPERLINK(\"http://x\")", "＋1", "－1", "＠SUM(1)", "  =1+1", "\u3000＝1"):
+        assert exporting.safe_cell(sneaky) == "'" + sneaky, sneaky
+    assert exporting.safe_cell("Ｍentor") == "Ｍentor"
 
 
 def test_status_filter(db, cohort):
