@@ -1,5 +1,6 @@
 """Platform commands: create an admin, set up PostgreSQL roles for row-level security."""
 
+import hashlib
 import re
 
 import click
@@ -57,8 +58,10 @@ def register(app: Flask) -> None:
             raise click.ClickException("setup-postgres needs a PostgreSQL DATABASE_URL or MIGRATION_DATABASE_URL.")
         with engine.begin() as conn:
             setup_app_role(conn, app_role, app_password)
+            store_cross_city_key(conn, current_app.config["CROSS_CITY_KEY"])
         engine.dispose()
-        click.echo(f"Role {app_role} can use the tables; row-level security applies to it.")
+        click.echo(f"Role {app_role} can use the tables; row-level security applies to it. Cross-city reads open "
+                   "only with this app's CROSS_CITY_KEY.")
 
     @app.cli.command("deliver-outbox")
     def deliver_outbox():
@@ -75,6 +78,13 @@ def register(app: Flask) -> None:
         db.session.commit()
         enqueue_pending(db.session)
         click.echo(f"{len(ids)} message(s) queued.")
+
+
+def store_cross_city_key(conn, key: str) -> None:
+    """Keep the digest of the secret that opens cross-city reads where only the owner can read it (platform/rls.py)."""
+    digest = hashlib.sha256(key.encode()).hexdigest()
+    conn.execute(text("delete from mentorby_private.cross_city_key"))
+    conn.execute(text("insert into mentorby_private.cross_city_key (digest) values (:digest)"), {"digest": digest})
 
 
 def setup_app_role(conn, app_role: str, app_password: str | None) -> None:

@@ -1,5 +1,7 @@
 """Configuration read from the environment, with safe defaults for local use."""
 
+import hashlib
+import hmac
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -100,6 +102,11 @@ def load_config(overrides: dict | None = None) -> dict:
         },
     }
     config.update(overrides or {})
+    if not config.get("CROSS_CITY_KEY"):
+        # The secret that opens cross-city reads on PostgreSQL (platform/rls.py), derived from SECRET_KEY unless set
+        # on its own; `flask setup-postgres` stores its digest. Changing either means running setup-postgres again.
+        config["CROSS_CITY_KEY"] = os.environ.get("CROSS_CITY_KEY") or hmac.new(
+            str(config["SECRET_KEY"]).encode(), b"mentorby cross-city reads", hashlib.sha256).hexdigest()
     if config["ENV_NAME"] == "production" and config["SECRET_KEY"] in {DEFAULT_SECRET, "", None}:
         raise ConfigError("Refusing to start in production with the default SECRET_KEY: set SECRET_KEY.")
     if config["ENV_NAME"] == "production" and len(str(config["SECRET_KEY"])) < 32:

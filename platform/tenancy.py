@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
-from flask import abort, g
+from flask import abort, current_app, g, has_app_context
 from sqlalchemy import DateTime, ForeignKey, ForeignKeyConstraint, Integer, UniqueConstraint, event, select, text
 from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column, scoped_session, with_loader_criteria
 from sqlalchemy.types import TypeDecorator
@@ -106,7 +106,9 @@ PG_APPLIED_KEY = "mentorby.pg_settings"
 
 def _desired(session: Session) -> tuple[str, str]:
     tenant_id = session.info.get(TENANT_KEY)
-    return ("" if tenant_id is None else str(tenant_id), "on" if session.info.get(CROSS_KEY) else "off")
+    # Across cities, the transaction presents the secret that PostgreSQL's policies ask for (see platform/rls.py).
+    key = current_app.config["CROSS_CITY_KEY"] if session.info.get(CROSS_KEY) and has_app_context() else ""
+    return ("" if tenant_id is None else str(tenant_id), key)
 
 
 def _apply_pg_settings(session: Session, connection=None, *, only_if_changed: bool = False) -> None:
@@ -118,8 +120,8 @@ def _apply_pg_settings(session: Session, connection=None, *, only_if_changed: bo
     if only_if_changed and conn.info.get(PG_APPLIED_KEY) == desired:
         return
     conn.execute(
-        text("select set_config('app.tenant_id', :tenant, true), set_config('app.cross_tenant', :cross, true)"),
-        {"tenant": desired[0], "cross": desired[1]},
+        text("select set_config('app.tenant_id', :tenant, true), set_config('app.cross_key', :key, true)"),
+        {"tenant": desired[0], "key": desired[1]},
     )
     conn.info[PG_APPLIED_KEY] = desired
 

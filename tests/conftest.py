@@ -92,7 +92,7 @@ def app(database_urls):
     from sqlalchemy import create_engine
 
     from mentorby.platform.app import create_app
-    from mentorby.platform.cli import setup_app_role
+    from mentorby.platform.cli import setup_app_role, store_cross_city_key
 
     owner_url, app_url = database_urls
     application = create_app({
@@ -111,6 +111,7 @@ def app(database_urls):
             engine = create_engine(owner_url)
             with engine.begin() as conn:
                 setup_app_role(conn, PG_APP_ROLE, None)
+                store_cross_city_key(conn, application.config["CROSS_CITY_KEY"])
             engine.dispose()
     return application
 

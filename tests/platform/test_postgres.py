@@ -85,3 +85,45 @@ def test_audit_log_is_append_only_for_the_app(db, host_city):
         with db.session.begin_nested():
             db.session.execute(text("delete from audit_entry"))
     set_session_tenant(db.session, None)
+
+
+def _partners_seen(db) -> set[str]:
+    return set(db.session.execute(text("select name from partner")).scalars())
+
+
+def test_the_app_role_cannot_widen_its_own_scope(db, host_city, other_city):
+    """What an SQL injection could try as the app role: every way it can name fails; only the app's secret opens."""
+    from mentorby.platform.tenancy import cross_tenant
+
+    create_partner(host_city, name="DTU")
+    create_partner(other_city, name="Vestas")
+    set_session_tenant(db.session, host_city.id)
+    attempts = [
+        "select set_config('app.cross_tenant', 'on', true)",  # the old switch
+        "select set_config('app.cross_key', 'on', true)",
+        "select set_config('app.cross_key', (select digest from mentorby_private.cross_city_key limit 1), true)",
+    ]
+    for attempt in attempts:
+        try:
+            with db.session.begin_nested():
+                db.session.execute(text(attempt))
+                assert _partners_seen(db) == {"DTU"}, attempt
+        except Exception as error:  # the private schema is closed to the app role
+            assert "permission denied" in str(error), attempt
+    for statement in ("select digest from mentorby_private.cross_city_key",
+                      "create or replace function mentorby_cross_city() returns boolean language sql as 'select true'",
+                      "alter table partner no force row level security", "set role postgres"):
+        with pytest.raises(Exception, match="permission denied|must be owner|must be member"):
+            with db.session.begin_nested():
+                db.session.execute(text(statement))
+    # The app itself, with its secret, reads across cities where it means to, and only there.
+    with cross_tenant(db.session):
+        assert _partners_seen(db) == {"DTU", "Vestas"}
+    assert _partners_seen(db) == {"DTU"}
+    set_session_tenant(db.session, None)
+
+
+def test_every_policy_asks_the_cross_city_function(db):
+    conditions = db.session.execute(text("select tablename, qual from pg_policies where schemaname = 'public'")).all()
+    assert conditions and all("mentorby_cross_city()" in qual for _table, qual in conditions), conditions
+    assert not any("cross_tenant" in qual for _table, qual in conditions)
