@@ -1,13 +1,13 @@
 """The platform admin's pages: approving and suspending cities, the outbox, the platform audit log."""
 
-from flask import Blueprint, abort, current_app, flash, make_response, redirect, request, url_for
+from flask import abort, current_app, flash, make_response, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
 from sqlalchemy import func, or_, select
 
 from mentorby.blueprints import audit as audit_words  # noqa: F401 (registers every table's words in the log)
-from mentorby.blueprints.common import admin_required, paginate, render
+from mentorby.blueprints.common import PlatformBlueprint, paginate, platform_admin, render
 from mentorby.blueprints.messages import message, status_name
 from mentorby.platform.audit.describe import tell
 from mentorby.platform.audit.models import AuditEntry
@@ -18,11 +18,10 @@ from mentorby.platform.outbox.models import OutboxMessage
 from mentorby.platform.tenancy import cross_tenant
 from mentorby.tenants.programme.services import open_city
 
-bp = Blueprint("admin", __name__, url_prefix="/platform")
+bp = PlatformBlueprint("admin", __name__, url_prefix="/platform", access=platform_admin)
 
 
 @bp.get("/cities")
-@admin_required
 def cities():
     """Cities by status; pending sign-ups first."""
     status = request.args.get("status", PENDING)
@@ -47,7 +46,6 @@ def _row(city: Tenant, code: int = 200, **context):
 
 
 @bp.post("/cities/<int:city_id>/<action>")
-@admin_required
 def decide(city_id: int, action: str):
     """Approve, reject, suspend or reinstate a city (inline with htmx, or as a plain form post)."""
     if action not in TRANSITIONS:
@@ -70,7 +68,6 @@ def decide(city_id: int, action: str):
 
 
 @bp.get("/outbox")
-@admin_required
 def outbox():
     """E-mails the platform has sent or is about to send (bodies only outside production)."""
     with cross_tenant(db.session):
@@ -79,7 +76,6 @@ def outbox():
 
 
 @bp.get("/audit")
-@admin_required
 def audit():
     """Changes across the platform as sentences: people's accounts, and the cities' approvals and suspensions."""
     with cross_tenant(db.session):

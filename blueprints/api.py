@@ -4,14 +4,14 @@ Authentication is a personal API token (`Authorization: Bearer mby_…`), scoped
 Later capabilities add their resources to this same API.
 """
 
-from flask import Flask, abort, g, jsonify, request
+from flask import Flask, abort, current_app, g, jsonify, request
 from flask_smorest import Blueprint
 from flask_smorest.pagination import PaginationMetadataSchema
 from marshmallow import Schema, fields, validate
 from marshmallow import fields as ma_fields
 from sqlalchemy import func, select
 
-from mentorby.blueprints.common import render, resolve_city
+from mentorby.blueprints.common import is_public, public, render, resolve_city
 from mentorby.platform.accounts.models import COORDINATOR
 from mentorby.platform.accounts.services import authenticate_api_token, roles_in_city
 from mentorby.platform.audit.listener import set_actor
@@ -210,6 +210,24 @@ def _page(query, pagination_parameters, *order):
     ).scalars().all()
 
 
+def any_role(view):
+    """Mark an API view open to any token of the city, not only coordinators' (the token's own details)."""
+    view.any_role = True
+    return view
+
+
+@blp.before_request
+def authenticate():
+    """Every API view needs a token of the city in its path (a coordinator's, unless the view says @any_role).
+
+    The public ones say @public.
+    """
+    view = current_app.view_functions.get(request.endpoint)
+    if view is None or is_public(view):
+        return
+    g.token, g.token_roles = token_user(require_coordinator=not getattr(view, "any_role", False))
+
+
 @blp.before_request
 def bound_page_numbers():
     """Refuse page numbers a database cannot take, with a message, before any view counts rows."""
@@ -244,6 +262,7 @@ def token_user(*, require_coordinator: bool = True):
 @blp.route("/cities")
 @blp.response(200, CitySchema(many=True))
 @blp.paginate()
+@public
 def list_cities(pagination_parameters):
     """Cities that run the programme (public)."""
     query = select(Tenant).where(Tenant.status == ACTIVE)
@@ -255,6 +274,7 @@ def list_cities(pagination_parameters):
 
 @blp.route("/cities/<city>")
 @blp.response(200, CityDetailSchema)
+@public
 def get_city():
     """One city and its programme's joint-event sequence (public)."""
     city = g.city
@@ -265,9 +285,10 @@ def get_city():
 @blp.route("/me")
 @blp.response(200, MeSchema)
 @blp.doc(security=BEARER)
+@any_role
 def me():
     """The token's owner, the city it is scoped to and the owner's roles there."""
-    token, roles = token_user(require_coordinator=False)
+    token, roles = g.token, g.token_roles
     city = db.session.get(Tenant, token.tenant_id)
     user = token.user
     return {"id": user.id, "email": user.email, "name": user.name, "locale": user.locale, "city": city,
@@ -281,7 +302,6 @@ def me():
 @blp.doc(security=BEARER)
 def city_audit(filters, pagination_parameters):
     """The city's audit log, newest first (coordinators' tokens only)."""
-    token_user()
     query = select(AuditEntry).where(AuditEntry.tenant_id == g.city.id)
     if filters.get("entity"):
         query = query.where(AuditEntry.entity == filters["entity"])
@@ -299,7 +319,6 @@ def city_audit(filters, pagination_parameters):
 @blp.doc(security=BEARER)
 def list_cohorts(filters, pagination_parameters):
     """The city's rounds, newest first (coordinators' tokens only)."""
-    token_user()
     query = select(Cohort)
     if filters.get("status"):
         query = query.where(Cohort.status == filters["status"])
@@ -311,7 +330,6 @@ def list_cohorts(filters, pagination_parameters):
 @blp.doc(security=BEARER)
 def get_cohort(cohort_id: int):
     """One round with its joint events and application counts (coordinators' tokens only)."""
-    token_user()
     cohort = get_in_city(db.session, Cohort, cohort_id)
     by_role: dict[str, dict[str, int]] = {role: {} for role in ROLES}
     for (role, status), number in counts(db.session, cohort.id).items():
@@ -327,7 +345,6 @@ def get_cohort(cohort_id: int):
 @blp.doc(security=BEARER)
 def list_applications(filters, pagination_parameters, cohort_id: int):
     """A round's applications in the order they arrived; `status=accepted` gives the participants."""
-    token_user()
     cohort = get_in_city(db.session, Cohort, cohort_id)
     query = select(Application).where(Application.cohort_id == cohort.id)
     for key in ("status", "role"):
@@ -342,7 +359,6 @@ def list_applications(filters, pagination_parameters, cohort_id: int):
 @blp.doc(security=BEARER)
 def list_matches(pagination_parameters, cohort_id: int):
     """A round's pairs with their history, oldest first (coordinators' tokens only)."""
-    token_user()
     cohort = get_in_city(db.session, Cohort, cohort_id)
     return _page(select(Match).where(Match.cohort_id == cohort.id), pagination_parameters, Match.id)
 
@@ -353,6 +369,7 @@ def register(app: Flask) -> None:
     api.register_blueprint(blp)
 
     @app.get("/api/v1/docs")
+    @public
     def api_docs():
         """Interactive API documentation (Swagger UI served from this site)."""
         return render("api/docs.html")

@@ -26,7 +26,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from mentorby.blueprints.common import CityBlueprint, choices, coordinator_required, paginate, render, strip
+from mentorby.blueprints.common import CityBlueprint, choices, paginate, public, render, strip
 from mentorby.blueprints.common import show_error as put_error
 from mentorby.blueprints.forms import Form
 from mentorby.blueprints.messages import (
@@ -40,7 +40,7 @@ from mentorby.blueprints.messages import (
     message,
 )
 from mentorby.platform.accounts import services as accounts
-from mentorby.platform.accounts.models import Invitation
+from mentorby.platform.accounts.models import COORDINATOR, Invitation
 from mentorby.platform.accounts.services import normalise_email
 from mentorby.platform.accounts.tokens import LinkError, make_link_token, read_link_token
 from mentorby.platform.audit.listener import record
@@ -65,7 +65,7 @@ from mentorby.tenants.cohorts.models import PLANNED, Cohort
 from mentorby.tenants.cohorts.services import open_cohorts
 from mentorby.tenants.partners.models import Partner
 
-bp = CityBlueprint("applications", __name__)
+bp = CityBlueprint("applications", __name__, access=(COORDINATOR,))
 CONFIRM = "confirm-application"
 CONFIRM_MAX_AGE = applications.CONFIRM_WITHIN
 
@@ -170,6 +170,7 @@ def show_error(form: Form, error: applications.ApplicationError) -> None:
 
 
 @bp.get("/apply/")
+@public
 def open_rounds():
     """The rounds taking applications now, with a form for mentees and one for mentors."""
     return render("applications/open.html", cohorts=open_cohorts(db.session), city=g.city)
@@ -194,6 +195,7 @@ def _closed(cohort: Cohort, role: str, status: int = 200):
 
 
 @bp.route("/apply/<int:cohort_id>/<role>", methods=["GET", "POST"])
+@public
 @limiter.limit(lambda: current_app.config["APPLY_RATE_LIMIT"], methods=["POST"])
 def apply(cohort_id: int, role: str):
     """The public application form of a round, for a mentee or a mentor; saves all or nothing."""
@@ -241,6 +243,7 @@ def _mail_applicant(to: str, template: str, cohort: Cohort, locale: str, **conte
 
 
 @bp.get("/apply/confirm/<token>")
+@public
 def confirm(token: str):
     """The link in the confirmation e-mail: the application counts from now on."""
     try:
@@ -260,6 +263,7 @@ def confirm(token: str):
 
 
 @bp.get("/apply/<int:cohort_id>/<role>/thanks")
+@public
 def thanks(cohort_id: int, role: str):
     """The receipt after applying: what happens next."""
     if role not in ROLES:
@@ -404,7 +408,6 @@ def _oob(**context) -> str:
 
 
 @bp.get("/coordinator/cohorts/<int:cohort_id>/applications")
-@coordinator_required
 def board(cohort_id: int):
     """All applications of a round: filters, search, sorting, decisions in place, live counters, the notify step."""
     cohort = get_in_city(db.session, Cohort, cohort_id)
@@ -433,7 +436,6 @@ def _row_response(cohort: Cohort, application: Application, error: str | None = 
 
 
 @bp.post("/coordinator/cohorts/<int:cohort_id>/applications/<int:application_id>/status")
-@coordinator_required
 def set_status(cohort_id: int, application_id: int):
     """Record one application's status (nobody is told yet: that is the notify step)."""
     cohort = get_in_city(db.session, Cohort, cohort_id)
@@ -471,7 +473,6 @@ def _kept() -> dict:
 
 
 @bp.post("/coordinator/cohorts/<int:cohort_id>/applications/bulk")
-@coordinator_required
 def bulk(cohort_id: int):
     """Set the status of the selected applications (or of all that match the filters) at once, all or none."""
     cohort = get_in_city(db.session, Cohort, cohort_id)
@@ -580,7 +581,6 @@ def _delivery(told: list[Application], status: str) -> dict[str, str]:
 
 
 @bp.get("/coordinator/cohorts/<int:cohort_id>/notify/<status>")
-@coordinator_required
 def notify_preview(cohort_id: int, status: str):
     """Who waits to hear a decision, with each e-mail as it will be sent (in the person's language)."""
     cohort = get_in_city(db.session, Cohort, cohort_id)
@@ -588,7 +588,6 @@ def notify_preview(cohort_id: int, status: str):
 
 
 @bp.post("/coordinator/cohorts/<int:cohort_id>/notify/<status>")
-@coordinator_required
 def notify(cohort_id: int, status: str):
     """Send the previewed e-mails in one go through the outbox; each person is recorded as told."""
     cohort = get_in_city(db.session, Cohort, cohort_id)
@@ -604,7 +603,6 @@ def notify(cohort_id: int, status: str):
 
 
 @bp.post("/coordinator/cohorts/<int:cohort_id>/applications/<int:application_id>/invite")
-@coordinator_required
 def resend(cohort_id: int, application_id: int):
     """Send an accepted person a fresh invitation link (the old one stops working)."""
     cohort = get_in_city(db.session, Cohort, cohort_id)
@@ -621,7 +619,6 @@ def resend(cohort_id: int, application_id: int):
 
 
 @bp.get("/coordinator/pool/")
-@coordinator_required
 def pool():
     """The city's mentor pool (or mentees): everyone who ever applied, with their rounds, to invite back."""
     role = request.args.get("role") if request.args.get("role") in ROLES else "mentor"
@@ -665,7 +662,6 @@ def _detail_context(cohort: Cohort, application: Application, form: NoteForm) ->
 
 
 @bp.get("/coordinator/cohorts/<int:cohort_id>/applications/<int:application_id>")
-@coordinator_required
 def detail(cohort_id: int, application_id: int):
     """One application in full: answers, CV, status, what the person was told, and the coordinator's note."""
     cohort = get_in_city(db.session, Cohort, cohort_id)
@@ -674,7 +670,6 @@ def detail(cohort_id: int, application_id: int):
 
 
 @bp.post("/coordinator/cohorts/<int:cohort_id>/applications/<int:application_id>/note")
-@coordinator_required
 def note(cohort_id: int, application_id: int):
     """Save the coordinator's note on an application (while the round's phase allows reviewing)."""
     cohort = get_in_city(db.session, Cohort, cohort_id)
@@ -696,7 +691,6 @@ def note(cohort_id: int, application_id: int):
 
 
 @bp.get("/coordinator/cohorts/<int:cohort_id>/applications/<int:application_id>/cv")
-@coordinator_required
 def cv(cohort_id: int, application_id: int):
     """The applicant's CV as a download (never shown inline: it is a file from the public)."""
     cohort = get_in_city(db.session, Cohort, cohort_id)

@@ -1,13 +1,13 @@
 """Signing in and out, password resets, invitations and the person's own account page."""
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, request, session, url_for
+from flask import abort, current_app, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
-from mentorby.blueprints.common import choices, render, safe_next, strip
+from mentorby.blueprints.common import PlatformBlueprint, choices, public, render, safe_next, signed_in, strip
 from mentorby.blueprints.forms import Form
 from mentorby.blueprints.messages import message
 from mentorby.platform.accounts import services as accounts
@@ -72,7 +72,7 @@ class ChangePasswordForm(NewPasswordForm):
     current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=MAX_LENGTH)])
 
 
-bp = Blueprint("auth", __name__)
+bp = PlatformBlueprint("auth", __name__, access=signed_in)
 
 
 def _sign_in(user) -> None:
@@ -116,6 +116,7 @@ def _account_key() -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@public
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
 # Failed sign-ins per account, whatever the address: guessing a password from many hosts is stopped too.
 @limiter.limit(lambda: current_app.config["ACCOUNT_LOGIN_RATE_LIMIT"], methods=["POST"], key_func=_account_key,
@@ -133,6 +134,7 @@ def login():
 
 
 @bp.post("/logout")
+@public
 def logout():
     """Sign out: this sign-in ends on the server too, so the old cookie opens nothing."""
     if g.get("sign_in") is not None:
@@ -144,6 +146,7 @@ def logout():
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
+@public
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
 def forgot_password():
     """Ask for a reset link; the answer is the same whether or not the address is known."""
@@ -156,6 +159,7 @@ def forgot_password():
 
 
 @bp.route(accounts.RESET_PATH.replace("{token}", "<token>"), methods=["GET", "POST"])
+@public
 def reset_password(token: str):
     """Choose a new password from a signed, expiring, single-use link."""
     try:
@@ -172,6 +176,7 @@ def reset_password(token: str):
 
 
 @bp.route("/invite/<token>", methods=["GET", "POST"])
+@public
 def accept_invitation(token: str):
     """Accept an invitation to a role in a city: create the account or confirm an existing one."""
     try:
@@ -210,7 +215,6 @@ def accept_invitation(token: str):
 
 
 @bp.route("/account", methods=["GET", "POST"])
-@login_required
 def account():
     """The person's cities and roles, name and language."""
     form = AccountForm(obj=current_user)
@@ -227,7 +231,6 @@ def account():
 
 
 @bp.post("/account/sessions/<int:sign_in_id>/end")
-@login_required
 def end_session(sign_in_id: int):
     """Sign out one of the person's other devices."""
     for sign_in in sessions.open_sign_ins(db.session, current_user.id):
@@ -239,7 +242,6 @@ def end_session(sign_in_id: int):
 
 
 @bp.post("/account/sessions/end-all")
-@login_required
 def end_all_sessions():
     """Sign out everywhere, this device included (a lost phone, a shared computer)."""
     sessions.end_all(db.session, current_user.id, sessions.EVERYWHERE)
@@ -249,7 +251,6 @@ def end_all_sessions():
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
-@login_required
 def change_password():
     """Change the password."""
     form = ChangePasswordForm()

@@ -3,13 +3,13 @@
 from flask import g
 from flask_babel import get_locale
 
-from mentorby.blueprints.common import CityBlueprint, render
+from mentorby.blueprints.common import PUBLIC, CityBlueprint, render
 from mentorby.platform.extensions import db
 from mentorby.tenants.cohorts.services import open_cohorts
 from mentorby.tenants.partners.services import list_partners
 from mentorby.tenants.programme.services import events
 
-bp = CityBlueprint("city", __name__)
+bp = CityBlueprint("city", __name__, access=PUBLIC)
 
 
 @bp.get("/")

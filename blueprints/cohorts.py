@@ -9,9 +9,10 @@ from sqlalchemy import select
 from wtforms import DateField, IntegerField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from mentorby.blueprints.common import CityBlueprint, coordinator_required, paginate, render, show_error
+from mentorby.blueprints.common import CityBlueprint, paginate, render, show_error
 from mentorby.blueprints.forms import Form
-from mentorby.blueprints.messages import COHORT_ACTIONS, COHORT_STATUS_LABELS, STEP_LABELS, label, message
+from mentorby.blueprints.messages import COHORT_ACTIONS, COHORT_STATUS_LABELS, STEP_LABELS, label, message, register
+from mentorby.platform.accounts.models import COORDINATOR
 from mentorby.platform.extensions import db, htmx
 from mentorby.platform.tenancy import get_in_city
 from mentorby.tenants.applications.services import accepted_by_cohort, counts
@@ -19,7 +20,7 @@ from mentorby.tenants.cohorts import phases
 from mentorby.tenants.cohorts import services as cohorts
 from mentorby.tenants.cohorts.models import NEXT, STATUSES, Cohort, CohortEvent
 
-bp = CityBlueprint("cohorts", __name__, url_prefix="/coordinator/cohorts")
+bp = CityBlueprint("cohorts", __name__, url_prefix="/coordinator/cohorts", access=(COORDINATOR,))
 
 
 class CohortForm(Form):
@@ -57,7 +58,6 @@ def _apply_error(form: Form, error: cohorts.CohortError) -> None:
 
 
 @bp.get("/")
-@coordinator_required
 def index():
     """The city's rounds, newest first, with their accepted participants."""
     page = paginate(select(Cohort).order_by(Cohort.starts_on.desc(), Cohort.id.desc()))
@@ -67,7 +67,6 @@ def index():
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@coordinator_required
 def new():
     """Plan a round: its joint events are laid out from the programme model and its start date."""
     form = CohortForm()
@@ -98,9 +97,9 @@ PHASE_TEXTS = {
 }
 #: Refusals that only time lifts: the page shows when instead of a button that cannot work yet.
 NOT_YET = ("not_started", "follow_up_not_due")
-LOCAL_MESSAGES = {
+LOCAL_MESSAGES = register("cohorts", {
     "early_start": _l("The kick-off is on %(date)s. To start the round before it, tick the box and say why."),
-}
+})
 
 
 def _page(cohort: Cohort, status: int = 200, problem: str | None = None):
@@ -120,14 +119,12 @@ def _page(cohort: Cohort, status: int = 200, problem: str | None = None):
 
 
 @bp.get("/<int:cohort_id>")
-@coordinator_required
 def show(cohort_id: int):
     """A round: its timeline, what it takes to move on, its events and its applications at a glance."""
     return _page(get_in_city(db.session, Cohort, cohort_id))
 
 
 @bp.route("/<int:cohort_id>/edit", methods=["GET", "POST"])
-@coordinator_required
 def edit(cohort_id: int):
     """Change a round's name, dates, capacities or description."""
     cohort = get_in_city(db.session, Cohort, cohort_id)
@@ -144,7 +141,6 @@ def edit(cohort_id: int):
 
 
 @bp.post("/<int:cohort_id>/move")
-@coordinator_required
 def move(cohort_id: int):
     """Move a round to the next status of its life cycle, if its rules allow it."""
     cohort = get_in_city(db.session, Cohort, cohort_id)
@@ -163,7 +159,6 @@ def move(cohort_id: int):
 
 
 @bp.route("/<int:cohort_id>/events/<int:cohort_event_id>", methods=["GET", "POST"])
-@coordinator_required
 def edit_event(cohort_id: int, cohort_event_id: int):
     """Move a joint event of a round or say where it is; with htmx the row turns into the form and back."""
     cohort = get_in_city(db.session, Cohort, cohort_id)

@@ -1,5 +1,6 @@
 """What every view shares: the city resolved once per request, access checks, rendering, paging."""
 
+from contextlib import contextmanager
 from functools import wraps
 from urllib.parse import urlsplit
 
@@ -8,10 +9,9 @@ from flask_login import current_user
 from jinja2_fragments.flask import render_block
 from wtforms import SelectChoice
 
-from mentorby.platform.accounts.models import COORDINATOR
 from mentorby.platform.cities.services import find_city
 from mentorby.platform.extensions import db, htmx
-from mentorby.platform.tenancy import set_session_tenant
+from mentorby.platform.tenancy import get_in_city, set_session_tenant
 
 
 def resolve_city(endpoint, values):
@@ -33,29 +33,111 @@ def _add_city(endpoint, values):
         values["city"] = city.slug
 
 
-class CityBlueprint(Blueprint):
-    """A blueprint under /<city>/: the city is loaded from the path once, before any view runs."""
+# --- who may use a blueprint's views: declared once, on the blueprint -----------------------------------------------
 
-    def __init__(self, name: str, import_name: str, url_prefix: str = ""):
-        super().__init__(name, import_name, url_prefix="/<city>" + url_prefix)
-        self.url_value_preprocessor(resolve_city)
-        self.url_defaults(_add_city)
+#: Access for a blueprint whose views are open to everyone (a city's public pages).
+PUBLIC = "public"
+
+
+def public(view):
+    """Mark one view open to everyone in a blueprint whose other views need a role (the login page, say)."""
+    view.public = True
+    return view
+
+
+def is_public(view) -> bool:
+    """Whether a view answers people who are not signed in."""
+    return getattr(view, "public", False)
 
 
 def _login_first():
     return redirect(url_for("auth.login", next=request.full_path if request.query_string else request.path))
 
 
-def roles_required(*roles: str):
-    """Allow signed-in people with one of `roles` in the request's city; others get 403, strangers the login."""
+def _access_check(access):
+    """A before_request hook that lets a request through only with the blueprint's access (public views aside)."""
+
+    def check():
+        view = current_app.view_functions.get(request.endpoint)
+        if view is None or is_public(view):
+            return None
+        if not current_user.is_authenticated:
+            return _login_first()
+        if callable(access):
+            allowed = access(current_user)
+        else:
+            allowed = g.get("city") is not None and bool(g.get("roles", set()) & set(access))
+        if not allowed:
+            abort(403)
+        return None
+
+    return check
+
+
+def public_endpoint(app, endpoint: str) -> bool:
+    """Whether an endpoint answers people who are not signed in: a @public view, or one of a PUBLIC blueprint."""
+    view = app.view_functions.get(endpoint)
+    blueprint = app.blueprints.get(endpoint.rpartition(".")[0]) if "." in endpoint else None
+    return is_public(view) or getattr(blueprint, "access", None) == PUBLIC
+
+
+class CityBlueprint(Blueprint):
+    """A blueprint under /<city>/: the city is loaded from the path once, then access is checked, before any view.
+
+    `access` is the roles in the city that may use its views, or PUBLIC; a view open to all in an otherwise
+    closed blueprint says so with @public. Nobody writes an access decorator on a view.
+    """
+
+    def __init__(self, name: str, import_name: str, url_prefix: str = "", *, access):
+        super().__init__(name, import_name, url_prefix="/<city>" + url_prefix)
+        self.url_value_preprocessor(resolve_city)
+        self.url_defaults(_add_city)
+        self.access = access
+        if access != PUBLIC:
+            self.before_request(_access_check(access))
+
+
+class PlatformBlueprint(Blueprint):
+    """A blueprint of the platform's own pages: `access` is a check of the signed-in person, or PUBLIC."""
+
+    def __init__(self, name: str, import_name: str, url_prefix: str | None = None, *, access):
+        super().__init__(name, import_name, url_prefix=url_prefix)
+        self.access = access
+        if access != PUBLIC:
+            self.before_request(_access_check(access))
+
+
+def signed_in(user) -> bool:
+    """Access for pages of anyone signed in (their own account)."""
+    return True
+
+
+def platform_admin(user) -> bool:
+    """Access for the platform admin's pages."""
+    return user.is_platform_admin
+
+
+def national_stakeholder(user) -> bool:
+    """Access for the national layer."""
+    return user.is_national
+
+
+# --- loading rows through the city, each checked against its parent ----------------------------------------------
+
+
+def loads(name: str, model, arg: str, *, within: str | None = None):
+    """Hand the view `name`: the `model` row of the URL's `arg`, loaded through the request's city.
+
+    With `within`, the row must belong to the one the view already got under that name (a joint event of this
+    round). A missing row, another city's, or another parent's: the same 404.
+    """
 
     def decorator(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
-            if not current_user.is_authenticated:
-                return _login_first()
-            if g.get("city") is None or not (g.roles & set(roles)):
-                abort(403)
+            object_id = kwargs.pop(arg)
+            parent = {f"{within}_id": kwargs[within].id} if within else {}
+            kwargs[name] = get_in_city(db.session, model, object_id, **parent)
             return view(*args, **kwargs)
 
         return wrapped
@@ -63,28 +145,24 @@ def roles_required(*roles: str):
     return decorator
 
 
-coordinator_required = roles_required(COORDINATOR)
+def cohort_view(view):
+    """Hand the view the round of the URL's <cohort_id> as `cohort` (see `loads`)."""
+    from mentorby.tenants.cohorts.models import Cohort
+
+    return loads("cohort", Cohort, "cohort_id")(view)
 
 
-def platform_role_required(check):
-    """Allow signed-in people for whom `check(user)` holds (platform admin, national stakeholder)."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapped(*args, **kwargs):
-            if not current_user.is_authenticated:
-                return _login_first()
-            if not check(current_user):
-                abort(403)
-            return view(*args, **kwargs)
-
-        return wrapped
-
-    return decorator
+# --- refusing: a service's RuleError, its changes undone, its message shown ---------------------------------------
 
 
-admin_required = platform_role_required(lambda user: user.is_platform_admin)
-national_required = platform_role_required(lambda user: user.is_national)
+@contextmanager
+def attempt():
+    """Run service calls in a savepoint: when one refuses (RuleError), what it changed is undone at once.
+
+    The page shown with the message then reflects the database; the error goes on to the view.
+    """
+    with db.session.begin_nested():
+        yield
 
 
 def render(template: str, block: str | None = None, status: int = 200, **context):

@@ -13,7 +13,7 @@ from wtforms import EmailField, StringField
 from wtforms.validators import DataRequired, Email, Length
 
 from mentorby.blueprints import audit as audit_words  # noqa: F401 (registers every table's words in the log)
-from mentorby.blueprints.common import CityBlueprint, coordinator_required, paginate, render, strip
+from mentorby.blueprints.common import CityBlueprint, paginate, render, strip
 from mentorby.blueprints.forms import Form
 from mentorby.blueprints.messages import COHORT_ACTIONS, label, message
 from mentorby.platform.accounts import services as accounts
@@ -39,7 +39,7 @@ from mentorby.tenants.cohorts.models import (
 from mentorby.tenants.matching.models import PROPOSED, PUBLISHED, Match, NetworkingPlan
 from mentorby.tenants.partners.services import count_partners
 
-bp = CityBlueprint("coordinator", __name__, url_prefix="/coordinator")
+bp = CityBlueprint("coordinator", __name__, url_prefix="/coordinator", access=(COORDINATOR,))
 #: The overview shows this many rounds that are not finished; the rounds page has them all.
 CURRENT_ROUNDS = 8
 
@@ -259,7 +259,6 @@ def _describe(state: RoundState, today: date) -> RoundState:
 
 
 @bp.get("/")
-@coordinator_required
 def home():
     """Where the city's current rounds stand and what to do next for each, with links to where it is done."""
     today = date.today()
@@ -285,7 +284,6 @@ def home():
 
 
 @bp.route("/team", methods=["GET", "POST"])
-@coordinator_required
 def team():
     """The city's coordinators and the invitations sent to new ones."""
     form = InviteForm()
@@ -312,7 +310,6 @@ def team():
 
 
 @bp.post("/team/invitations/<int:invitation_id>/revoke")
-@coordinator_required
 def revoke_invitation(invitation_id: int):
     """Withdraw an invitation; its link stops working."""
     invitation = get_in_city(db.session, Invitation, invitation_id)
@@ -331,7 +328,6 @@ def _person_id() -> int | None:
 
 
 @bp.get("/audit")
-@coordinator_required
 def audit():
     """Every change made in the city as a sentence (who, when, what), filtered by area and by who made it."""
     area = request.args.get("area", "")
@@ -356,7 +352,6 @@ def audit():
 
 
 @bp.route("/api-tokens", methods=["GET", "POST"])
-@coordinator_required
 def api_tokens():
     """The coordinator's personal API tokens for this city."""
     form = TokenForm()
@@ -376,7 +371,6 @@ def api_tokens():
 
 
 @bp.post("/api-tokens/<int:token_id>/revoke")
-@coordinator_required
 def revoke_api_token(token_id: int):
     """Revoke one of the coordinator's own tokens."""
     token = get_in_city(db.session, ApiToken, token_id)

@@ -8,9 +8,10 @@ from sqlalchemy import select
 from wtforms import DecimalField, SelectField
 from wtforms.validators import InputRequired, NumberRange
 
-from mentorby.blueprints.common import CityBlueprint, choices, coordinator_required, finite, render
+from mentorby.blueprints.common import CityBlueprint, choices, finite, render
 from mentorby.blueprints.forms import Form
-from mentorby.blueprints.messages import label, message
+from mentorby.blueprints.messages import label, message, register
+from mentorby.platform.accounts.models import COORDINATOR
 from mentorby.platform.extensions import db, htmx
 from mentorby.platform.rules import RuleError
 from mentorby.platform.tenancy import get_in_city
@@ -20,7 +21,7 @@ from mentorby.tenants.cohorts.models import Cohort
 from mentorby.tenants.matching import services as matching
 from mentorby.tenants.matching.models import METHODS, PRIORITIES, PROPOSED, PUBLISHED, Match, MatchingWeights
 
-bp = CityBlueprint("matching", __name__, url_prefix="/coordinator")
+bp = CityBlueprint("matching", __name__, url_prefix="/coordinator", access=(COORDINATOR,))
 
 #: Plain words for the parts of a score and the engine's reasons (keys from tenants/matching).
 PART_LABELS = {
@@ -54,7 +55,7 @@ PRIORITY_LABELS = {
     "best_total": _l("Best total score"),
     "everyone_matched": _l("Everyone matched first"),
 }
-MESSAGES = {
+MESSAGES = register("matching", {
     "no_mentors": _l("Accept at least one mentor before matching."),
     "no_mentees": _l("Accept at least one mentee before matching."),
     "everyone_has_a_mentor": _l("Every mentee already has a published or hand-picked mentor: there is no one left to "
@@ -91,7 +92,7 @@ MESSAGES = {
                        "Clear a pin and try again."),
     "mentee_already_pinned": _l("This mentee is already pinned to another mentor. Clear that pin first."),
     "group_pair": _l("This mentee is in a group: end the group pair instead."),
-}
+})
 
 
 def _text(error: RuleError) -> str:
@@ -179,7 +180,6 @@ def _people(ids: set[int]):
 
 
 @bp.get("/cohorts/<int:cohort_id>/matching")
-@coordinator_required
 def board(cohort_id: int):
     """The round's pairs: the proposal with its reasons, who is unmatched, mentors' load, published pairs."""
     return _board(_cohort(cohort_id))
@@ -213,7 +213,6 @@ def _run_label(method: str, priority: str) -> str:
 
 
 @bp.post("/cohorts/<int:cohort_id>/matching/propose")
-@coordinator_required
 def propose(cohort_id: int):
     """Run the engine with the chosen method and priority; published and hand-made pairs stay."""
     cohort = _cohort(cohort_id)
@@ -239,7 +238,6 @@ def propose(cohort_id: int):
 
 
 @bp.post("/cohorts/<int:cohort_id>/matching/assign")
-@coordinator_required
 def assign(cohort_id: int):
     """Pick a mentor for a mentee by hand."""
     cohort = _cohort(cohort_id)
@@ -251,7 +249,6 @@ def assign(cohort_id: int):
 
 
 @bp.post("/cohorts/<int:cohort_id>/matching/rule")
-@coordinator_required
 def rule(cohort_id: int):
     """Pin a pair, forbid it, or clear the rule."""
     cohort = _cohort(cohort_id)
@@ -264,7 +261,6 @@ def rule(cohort_id: int):
 
 
 @bp.post("/cohorts/<int:cohort_id>/matching/publish")
-@coordinator_required
 def publish(cohort_id: int):
     """Publish the proposed pairs: both sides are told and see the pair in their portal."""
     cohort = _cohort(cohort_id)
@@ -277,7 +273,6 @@ def publish(cohort_id: int):
 
 
 @bp.post("/cohorts/<int:cohort_id>/matching/<int:application_id>/end")
-@coordinator_required
 def end(cohort_id: int, application_id: int):
     """Close a mentee's published pair as completed or ended early, with a reason."""
     cohort = _cohort(cohort_id)
@@ -292,7 +287,6 @@ def end(cohort_id: int, application_id: int):
 
 
 @bp.post("/cohorts/<int:cohort_id>/matching/<int:application_id>/replace")
-@coordinator_required
 def replace(cohort_id: int, application_id: int):
     """Give a mentee a new mentor mid-round; the old pair stays in the history with the reason."""
     cohort = _cohort(cohort_id)
@@ -324,7 +318,6 @@ def _weights_cohort() -> Cohort | None:
 
 
 @bp.route("/matching/weights", methods=["GET", "POST"])
-@coordinator_required
 def weights():
     """The city's weights for the compatibility score, and the same-company rule; back to the board it came from."""
     cohort = _weights_cohort()

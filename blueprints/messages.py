@@ -97,9 +97,31 @@ MESSAGES = {
 }
 
 
+#: Messages written for one area's codes, registered by the area's blueprint with `register` (area -> code -> text).
+AREA_MESSAGES: dict[str, dict] = {}
+#: What a person sees for a code nobody wrote a text for (a test fails when a service can raise such a code).
+UNKNOWN = _l("That could not be done. Check what you entered and try again.")
+
+
+def register(area: str, messages: dict) -> dict:
+    """Add an area's own messages to the one registry; returns them for the area's use."""
+    AREA_MESSAGES.setdefault(area, {}).update(messages)
+    return messages
+
+
+def has_text(code: str, area: str = "") -> bool:
+    """Whether a code has a message, for the area or shared."""
+    return code in AREA_MESSAGES.get(area, {}) or code in MESSAGES
+
+
+def text_for(error) -> str:
+    """The message for a service's refusal (a RuleError), in the page's language: the one way to word a refusal."""
+    return message(error.code, AREA_MESSAGES.get(getattr(error, "area", ""), {}), **error.params)
+
+
 def message(code: str, local: dict | None = None, **params) -> str:
     """The message for a rule code, with its parameters filled in; an area's own `local` messages come first."""
-    text = str((local or {}).get(code) or MESSAGES.get(code, code))
+    text = str((local or {}).get(code) or MESSAGES.get(code) or UNKNOWN)
     return text % {key: format_value(value) for key, value in params.items()} if params else text
 
 ROLE_LABELS = {

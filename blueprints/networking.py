@@ -10,10 +10,10 @@ from sqlalchemy import select
 from wtforms import IntegerField
 from wtforms.validators import InputRequired, NumberRange
 
-from mentorby.blueprints.common import CityBlueprint, coordinator_required, render, show_error
+from mentorby.blueprints.common import CityBlueprint, public, render, show_error
 from mentorby.blueprints.forms import Form
-from mentorby.blueprints.messages import message
-from mentorby.platform.accounts.models import LOCALES
+from mentorby.blueprints.messages import message, register
+from mentorby.platform.accounts.models import COORDINATOR, LOCALES
 from mentorby.platform.accounts.tokens import LinkError, make_link_token, read_link_token
 from mentorby.platform.extensions import db
 from mentorby.platform.i18n import SESSION_KEY
@@ -25,13 +25,13 @@ from mentorby.tenants.cohorts import phases
 from mentorby.tenants.cohorts.models import Cohort
 from mentorby.tenants.matching import networking
 
-bp = CityBlueprint("networking", __name__)
+bp = CityBlueprint("networking", __name__, access=(COORDINATOR,))
 PHONE = "networking-phone"
 #: The personal link is sent before the kick-off and used for the ratings afterwards.
 PHONE_MAX_AGE = timedelta(days=30)
 
 #: This area's rule codes; the rest come from messages.py.
-MESSAGES = {
+MESSAGES = register("networking", {
     "bad_turns": _l("Use a whole number of turns from %(min)d to %(max)d."),
     "bad_minutes": _l("Use a whole number of minutes from %(min)d to %(max)d."),
     "no_plan": _l("There is no speed-networking plan for this round yet."),
@@ -42,7 +42,7 @@ MESSAGES = {
     "not_taking_part": _l("You no longer take part in this round, so there is nothing to show here."),
     "rating_not_open": _l("You can rate the people you met once the kick-off has begun, on %(when)s."),
     "nobody_to_remind": _l("Everyone who was sent the personal link has answered: there is no one to remind."),
-}
+})
 #: The answer scale on the phone: the number and what it means.
 RATING_CHOICES = (
     (1, _l("Not at all")),
@@ -96,7 +96,6 @@ def _plan_page(cohort: Cohort, form: PlanForm, status: int = 200):
 
 
 @bp.route("/coordinator/cohorts/<int:cohort_id>/networking", methods=["GET", "POST"])
-@coordinator_required
 def plan(cohort_id: int):
     """The kick-off's speed-networking plan: make it, see the master sheet, send rating links, see who answered."""
     cohort = get_in_city(db.session, Cohort, cohort_id)
@@ -121,7 +120,6 @@ def plan(cohort_id: int):
 
 
 @bp.get("/coordinator/cohorts/<int:cohort_id>/networking/sheets")
-@coordinator_required
 def sheets(cohort_id: int):
     """Printable sheets: the master sheet, then one page per participant with their table and partner per turn."""
     cohort = get_in_city(db.session, Cohort, cohort_id)
@@ -142,7 +140,6 @@ def phone_link(application: Application) -> str:
 
 
 @bp.post("/coordinator/cohorts/<int:cohort_id>/networking/send")
-@coordinator_required
 def send_links(cohort_id: int):
     """E-mail each participant of the plan their personal link, or remind those who got it and have not answered."""
     cohort = get_in_city(db.session, Cohort, cohort_id)
@@ -196,6 +193,7 @@ def _read_ratings(partner_ids: set[int]) -> tuple[dict[int, int], dict[int | Non
 
 
 @bp.route("/networking/<token>", methods=["GET", "POST"])
+@public
 def phone(token: str):
     """A participant's own page from their personal link (no sign-in): the evening's schedule, then the ratings."""
     try:

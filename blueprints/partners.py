@@ -11,33 +11,31 @@ from wtforms.validators import URL, DataRequired, Length, Optional
 from mentorby.blueprints.common import (
     CityBlueprint,
     choices,
-    coordinator_required,
     paginate,
     render,
-    roles_required,
     strip,
 )
 from mentorby.blueprints.forms import Form
-from mentorby.blueprints.messages import APPLICATION_STATUS_LABELS, COHORT_STATUS_LABELS, KIND_LABELS, message
-from mentorby.platform.accounts.models import COMPANY_CONTACT
+from mentorby.blueprints.messages import APPLICATION_STATUS_LABELS, COHORT_STATUS_LABELS, KIND_LABELS, message, register
+from mentorby.platform.accounts.models import COMPANY_CONTACT, COORDINATOR
 from mentorby.platform.extensions import db, htmx
 from mentorby.platform.tenancy import get_in_city
 from mentorby.tenants.applications.models import STATUSES as APPLICATION_STATUSES
 from mentorby.tenants.partners import services as partners
 from mentorby.tenants.partners.models import KINDS, Partner, PartnerContact
 
-bp = CityBlueprint("partners", __name__, url_prefix="/coordinator/partners")
+bp = CityBlueprint("partners", __name__, url_prefix="/coordinator/partners", access=(COORDINATOR,))
 #: The company contact's own page: which of the company's people take part (registered in blueprints/__init__.py).
-company_bp = CityBlueprint("company", __name__, url_prefix="/company")
+company_bp = CityBlueprint("company", __name__, url_prefix="/company", access=(COMPANY_CONTACT,))
 
 #: Messages for this area's own rule codes; the others (required, bad_email, ...) are in the shared catalogue.
-MESSAGES = {
+MESSAGES = register("partners", {
     "contact_email_taken": _l("This organisation already has a contact with this e-mail address."),
     "contact_limit": _l("An organisation can have at most %(max)d contacts. Remove one before adding another."),
     "not_a_company": _l("Only contacts at companies can be invited as company contacts."),
     "already_member": _l("%(name)s already is a company contact of the city: they can sign in and see which of "
                          "their company's people take part."),
-}
+})
 
 
 def _message(error: partners.PartnerError) -> str:
@@ -69,7 +67,6 @@ class ContactForm(Form):
 
 
 @bp.get("/")
-@coordinator_required
 def index():
     """The partners, filtered by kind, a page at a time."""
     kind = request.args.get("kind", "")
@@ -130,14 +127,12 @@ def _save(form: PartnerForm, partner: Partner | None):
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@coordinator_required
 def new():
     """Add a partner."""
     return _save(PartnerForm(), None)
 
 
 @bp.route("/<int:partner_id>", methods=["GET", "POST"])
-@coordinator_required
 def edit(partner_id: int):
     """Change a partner; its contact persons and the people it sends to rounds."""
     partner = get_in_city(db.session, Partner, partner_id)
@@ -145,7 +140,6 @@ def edit(partner_id: int):
 
 
 @bp.route("/<int:partner_id>/delete", methods=["GET", "POST"])
-@coordinator_required
 def delete(partner_id: int):
     """Remove a partner, once the coordinator has seen what goes with it and confirmed."""
     partner = get_in_city(db.session, Partner, partner_id)
@@ -177,7 +171,6 @@ def _contacts_answer(partner: Partner, notice: str, notice_kind: str = "info", s
 
 
 @bp.post("/<int:partner_id>/contacts")
-@coordinator_required
 def add_contact(partner_id: int):
     """Add a contact person to a partner."""
     partner = get_in_city(db.session, Partner, partner_id)
@@ -198,7 +191,6 @@ def add_contact(partner_id: int):
 
 
 @bp.post("/<int:partner_id>/contacts/<int:contact_id>/delete")
-@coordinator_required
 def delete_contact(partner_id: int, contact_id: int):
     """Remove a contact person from a partner."""
     partner, contact = _load_contact(partner_id, contact_id)
@@ -207,7 +199,6 @@ def delete_contact(partner_id: int, contact_id: int):
 
 
 @bp.post("/<int:partner_id>/contacts/<int:contact_id>/invite")
-@coordinator_required
 def invite_contact(partner_id: int, contact_id: int):
     """Invite a company's contact person as the city's company contact."""
     partner, contact = _load_contact(partner_id, contact_id)
@@ -223,7 +214,6 @@ def invite_contact(partner_id: int, contact_id: int):
 
 
 @company_bp.get("/")
-@roles_required(COMPANY_CONTACT)
 def home():
     """Which of the company's people take part in the city's rounds: accepted participants' names and rounds only."""
     linked = partners.partners_of_contact(db.session, current_user.email)

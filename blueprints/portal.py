@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from mentorby.blueprints.applications import MenteeForm, MentorForm, form_values, send_cv, show_error
-from mentorby.blueprints.common import CityBlueprint, render, roles_required
+from mentorby.blueprints.common import CityBlueprint, render
 from mentorby.blueprints.messages import message
 from mentorby.platform.accounts.models import MENTEE, MENTOR
 from mentorby.platform.accounts.services import normalise_email
@@ -24,8 +24,7 @@ from mentorby.tenants.cohorts.services import open_cohorts
 from mentorby.tenants.matching import services as matching
 from mentorby.tenants.matching.models import PUBLISHED
 
-bp = CityBlueprint("portal", __name__, url_prefix="/portal")
-participant_required = roles_required(MENTOR, MENTEE)
+bp = CityBlueprint("portal", __name__, url_prefix="/portal", access=(MENTOR, MENTEE))
 
 
 class MenteeProfileForm(MenteeForm):
@@ -58,7 +57,6 @@ def _current(participations: list[Application]) -> Application | None:
 
 
 @bp.get("/")
-@participant_required
 def home():
     """Your round, its next events for your role, your match once made, your history and open rounds."""
     participations = applications.participations(db.session, current_user)
@@ -95,7 +93,6 @@ def _own(application_id: int) -> Application:
 
 
 @bp.route("/profile/<int:application_id>", methods=["GET", "POST"])
-@participant_required
 def profile(application_id: int):
     """Change your profile for a round: what your coordinator and, later, your match see."""
     application = _own(application_id)
@@ -120,7 +117,6 @@ def profile(application_id: int):
 
 
 @bp.get("/mentee/<int:application_id>/cv")
-@participant_required
 def mentee_cv(application_id: int):
     """Your mentee's CV, when they have agreed that their mentor may see it."""
     mentee = get_in_city(db.session, Application, application_id)
@@ -134,7 +130,6 @@ def mentee_cv(application_id: int):
 
 
 @bp.post("/reapply/<int:cohort_id>/<role>")
-@participant_required
 def reapply(cohort_id: int, role: str):
     """Apply to a new round in one click, with the profile of your last application."""
     if role not in g.roles or role not in (MENTOR, MENTEE):
@@ -153,7 +148,6 @@ def reapply(cohort_id: int, role: str):
 
 
 @bp.post("/withdraw/<int:application_id>")
-@participant_required
 def withdraw(application_id: int):
     """Withdraw your application or your participation in a round."""
     application = _own(application_id)

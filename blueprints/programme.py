@@ -7,16 +7,17 @@ from flask_babel import lazy_gettext as _l
 from wtforms import DecimalField, EmailField, IntegerField, SelectField, StringField, TelField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, StopValidation
 
-from mentorby.blueprints.common import CityBlueprint, choices, coordinator_required, render, show_error, strip
+from mentorby.blueprints.common import CityBlueprint, choices, render, show_error, strip
 from mentorby.blueprints.forms import Form
 from mentorby.blueprints.messages import message
+from mentorby.platform.accounts.models import COORDINATOR
 from mentorby.platform.cities import services as cities
 from mentorby.platform.extensions import db, htmx
 from mentorby.platform.tenancy import get_in_city
 from mentorby.tenants.programme import services as programme
 from mentorby.tenants.programme.models import ProgrammeEvent, SuccessCriterion
 
-bp = CityBlueprint("programme", __name__, url_prefix="/coordinator/programme")
+bp = CityBlueprint("programme", __name__, url_prefix="/coordinator/programme", access=(COORDINATOR,))
 
 AUDIENCE_LABELS = {"mentees": _l("Mentees"), "mentors": _l("Mentors"), "both": _l("Mentors and mentees")}
 ROLE_LABELS = {"mentor": _l("Mentors"), "mentee": _l("Mentees"), "both": _l("Mentors and mentees"),
@@ -67,7 +68,6 @@ def _labels():
 
 
 @bp.get("/")
-@coordinator_required
 def overview():
     """The joint events in order, the success criteria and the city's public details."""
     return render("programme/overview.html", city=g.city, events=programme.events(db.session),
@@ -75,7 +75,6 @@ def overview():
 
 
 @bp.route("/details", methods=["GET", "POST"])
-@coordinator_required
 def details():
     """The programme's public contact and the front page's introduction."""
     form = CityDetailsForm(obj=g.city)
@@ -92,7 +91,6 @@ def details():
 
 
 @bp.route("/events/<int:event_id>", methods=["GET", "POST"])
-@coordinator_required
 def edit_event(event_id: int):
     """Edit a joint event; with htmx the row turns into the form and back."""
     event = get_in_city(db.session, ProgrammeEvent, event_id)
@@ -110,7 +108,6 @@ def edit_event(event_id: int):
 
 
 @bp.route("/criteria/<int:criterion_id>", methods=["GET", "POST"])
-@coordinator_required
 def edit_criterion(criterion_id: int):
     """Edit a success criterion's threshold and wording."""
     criterion = get_in_city(db.session, SuccessCriterion, criterion_id)

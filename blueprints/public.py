@@ -1,6 +1,6 @@
 """The platform's public pages: home, the city sign-up, language switch, health."""
 
-from flask import Blueprint, current_app, flash, jsonify, redirect, request, session, url_for
+from flask import current_app, flash, jsonify, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -8,7 +8,7 @@ from sqlalchemy import text
 from wtforms import EmailField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length
 
-from mentorby.blueprints.common import render, safe_next, strip
+from mentorby.blueprints.common import PUBLIC, PlatformBlueprint, render, safe_next, strip
 from mentorby.blueprints.forms import Form
 from mentorby.blueprints.messages import message
 from mentorby.platform.accounts.models import LOCALES
@@ -18,7 +18,7 @@ from mentorby.platform.extensions import db, limiter
 from mentorby.platform.i18n import SESSION_KEY
 from mentorby.tenants.programme.services import open_city
 
-bp = Blueprint("public", __name__)
+bp = PlatformBlueprint("public", __name__, access=PUBLIC)
 
 
 class CitySignupForm(Form):

@@ -12,7 +12,7 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from werkzeug.routing import BuildError
 from wtforms import BooleanField
 
-from mentorby.blueprints.common import CityBlueprint, coordinator_required, render
+from mentorby.blueprints.common import CityBlueprint, render
 from mentorby.blueprints.forms import Form
 from mentorby.blueprints.messages import (
     AVAILABILITY_LABELS,
@@ -22,6 +22,7 @@ from mentorby.blueprints.messages import (
     LANGUAGE_LABELS,
     message,
 )
+from mentorby.platform.accounts.models import COORDINATOR
 from mentorby.platform.audit.listener import record
 from mentorby.platform.extensions import db, htmx
 from mentorby.platform.tenancy import current_city, get_in_city, utcnow
@@ -34,7 +35,7 @@ from mentorby.tenants.transfer.checks import ImportRejected, Problem, Summary
 from mentorby.tenants.transfer.models import IMPORT, ImportJob
 from mentorby.tenants.transfer.reading import FORMATS_ACCEPTED
 
-bp = CityBlueprint("transfer", __name__, url_prefix="/coordinator/cohorts")
+bp = CityBlueprint("transfer", __name__, url_prefix="/coordinator/cohorts", access=(COORDINATOR,))
 
 #: Room for the multipart envelope and the other form fields around an upload of the largest file taken.
 UPLOAD_OVERHEAD = 256 * 1024
@@ -212,7 +213,6 @@ def _page(form: ImportForm, cohort: Cohort, summary: Summary | None, action: str
 
 
 @bp.route("/<int:cohort_id>/import", methods=["GET", "POST"])
-@coordinator_required
 def import_applications(cohort_id: int):
     """Check a spreadsheet of applications (a dry run), or import it into the round: every row or none.
 
@@ -249,7 +249,6 @@ def import_applications(cohort_id: int):
 
 
 @bp.get("/<int:cohort_id>/import/<int:job_id>")
-@coordinator_required
 def import_job(cohort_id: int, job_id: int):
     """The progress of a large file being checked or imported, and its report once done (htmx polls the status)."""
     cohort = get_in_city(db.session, Cohort, cohort_id)
@@ -280,7 +279,6 @@ def _download(body: bytes, fmt: str, name: str):
 
 
 @bp.get("/<int:cohort_id>/export.<fmt>")
-@coordinator_required
 def export(cohort_id: int, fmt: str):
     """Download the round's participants (?status= another status, or all) as CSV or XLSX, in the import's columns."""
     if fmt not in FORMATS_ACCEPTED:
@@ -299,7 +297,6 @@ def export(cohort_id: int, fmt: str):
 
 
 @bp.get("/<int:cohort_id>/import-template.<fmt>")
-@coordinator_required
 def import_template(cohort_id: int, fmt: str):
     """Download an empty import file: the header row with every column."""
     if fmt not in FORMATS_ACCEPTED:

@@ -2,7 +2,13 @@
 
 
 class RuleError(Exception):
-    """A rule was broken: `code` names which, `field` says where (if anywhere), `params` fill the message."""
+    """A rule was broken: `code` names which, `field` says where (if anywhere), `params` fill the message.
+
+    Each area's subclass names its `area`: a message written for that area's code is found first, then the shared
+    one (blueprints/messages.py).
+    """
+
+    area = ""
 
     def __init__(self, code: str, field: str | None = None, **params):
         super().__init__(code)

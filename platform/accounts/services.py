@@ -25,6 +25,8 @@ TOKEN_PREFIX = "mby_"
 class AccountError(RuleError):
     """A rule of the account area was broken."""
 
+    area = "accounts"
+
 
 def normalise_email(email: str) -> str:
     """E-mail addresses are compared lower-cased and trimmed."""

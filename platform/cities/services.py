@@ -31,6 +31,8 @@ TRANSITIONS = {
 class CityError(RuleError):
     """A city rule was broken; `code` names which and `field` where to show it."""
 
+    area = "cities"
+
 
 def slug_problem(slug: str) -> str | None:
     """A message key if `slug` cannot be a city's path segment, else None."""

@@ -80,6 +80,8 @@ CONFIRMED = Application.confirmed_at.is_not(None)
 class ApplicationError(RuleError):
     """An application rule was broken."""
 
+    area = "applications"
+
 
 @dataclass(frozen=True)
 class Upload:

@@ -28,6 +28,8 @@ ALLOWED = {status: tuple(step for step, statuses in STEPS.items() if status in s
 class PhaseError(RuleError):
     """A step was tried in a phase of the round that does not allow it."""
 
+    area = "cohorts"
+
 
 def allows(cohort: Cohort, step: str) -> bool:
     """Whether the round's current phase allows `step`."""

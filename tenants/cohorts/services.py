@@ -34,6 +34,8 @@ FIELDS = ("name", "starts_on", "ends_on", "apply_by", "mentor_capacity", "mentee
 class CohortError(RuleError):
     """A round rule was broken."""
 
+    area = "cohorts"
+
 
 def local_datetime(day: date, at: time) -> datetime:
     """A Copenhagen wall-clock time as the UTC datetime stored."""

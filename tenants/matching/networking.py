@@ -42,6 +42,8 @@ FINISHED = ("closed", "followed_up")
 class NetworkingError(RuleError):
     """A speed-networking rule was broken."""
 
+    area = "networking"
+
 
 @dataclass(frozen=True)
 class Person:

@@ -60,6 +60,8 @@ ENDED_BY = ("coordinator", "mentor", "mentee")
 class MatchingError(RuleError):
     """A matching rule was broken."""
 
+    area = "matching"
+
 
 def keywords(text: str) -> frozenset[str]:
     """The words of an expertise list or a job goal that carry meaning, lower-cased."""

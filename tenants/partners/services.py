@@ -28,6 +28,8 @@ _PHONE = re.compile(r"^\+?[0-9 ()\-]{6,40}$")
 class PartnerError(RuleError):
     """A partner rule was broken."""
 
+    area = "partners"
+
 
 def list_partners(session: Session, *, public_only: bool = False, kind: str | None = None,
                   offset: int = 0, limit: int | None = None) -> list[Partner]:

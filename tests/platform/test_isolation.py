@@ -244,3 +244,27 @@ def test_a_signed_out_session_opens_nothing(app, db, victim, coordinator, login)
             _check(response, rule, method)
     assert replay.get("/account").status_code == 302
     assert _snapshot(db) == before
+
+
+#: Endpoints that are not views of this project (files, the OpenAPI document flask-smorest serves).
+NOT_VIEWS = {"static", "api-docs.openapi_json"}
+
+
+def test_no_endpoint_answers_a_stranger_unless_it_says_it_is_public(app, db, victim):
+    """Access is declared once per blueprint; a view open to strangers says @public. Everything else refuses."""
+    from mentorby.blueprints.common import public_endpoint
+
+    client = app.test_client()
+    values = victim | {"action": "approve", "sign_in_id": 1}
+    walked = 0
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in NOT_VIEWS or public_endpoint(app, rule.endpoint):
+            continue
+        url = _fill(rule, values, "lyngby-taarbaek")
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            response = client.open(url, method=method)
+            walked += 1
+            assert response.status_code in (302, 401, 403, 404), f"{method} {rule.rule}: {response.status_code}"
+            if response.status_code == 302:
+                assert "/login" in response.headers["Location"], f"{method} {rule.rule}"
+    assert walked > 60

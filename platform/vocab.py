@@ -1,0 +1,68 @@
+"""Vocabularies: one enum per set of codes, each member carrying its code and its translated label.
+
+Models store the code (a plain string column, so the schema does not change); `VocabularyType` hands the ORM the
+member, so views and templates write ``cohort.status.label`` and compare with ``CohortStatus.RECRUITING``, never a
+raw string. Forms and the API take their choices from the same enum.
+"""
+
+from enum import StrEnum
+
+from sqlalchemy import String
+from sqlalchemy.types import TypeDecorator
+
+
+class Vocabulary(StrEnum):
+    """A code with its label: ``RECRUITING = "recruiting", _l("Recruiting")``."""
+
+    def __new__(cls, code: str, label=None):  # noqa: D102 (the enum machinery calls it with each member's value)
+        member = str.__new__(cls, code)
+        member._value_ = code
+        member._label = label if label is not None else code
+        return member
+
+    @property
+    def label(self) -> str:
+        """The label in the page's language."""
+        return str(self._label)
+
+    @classmethod
+    def codes(cls) -> tuple[str, ...]:
+        """Every code, in the vocabulary's order."""
+        return tuple(member.value for member in cls)
+
+    @classmethod
+    def choices(cls, members=None) -> list[tuple[str, str]]:
+        """(code, label) pairs for a select, in the vocabulary's order (or of `members`)."""
+        return [(member.value, member.label) for member in (members or cls)]
+
+    @classmethod
+    def get(cls, code: str | None, default=None):
+        """The member with this code, or `default` for an unknown or empty one (input from outside)."""
+        try:
+            return cls(code)
+        except ValueError:
+            return default
+
+
+class VocabularyType(TypeDecorator):
+    """A string column whose values come back as members of a Vocabulary (unknown codes refused on write)."""
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, vocabulary: type[Vocabulary], length: int = 20):
+        super().__init__(length)
+        self.vocabulary = vocabulary
+
+    def process_bind_param(self, value, dialect):
+        """The code to store; an unknown code is a programming error, not input."""
+        return None if value is None else self.vocabulary(value).value
+
+    def process_result_value(self, value, dialect):
+        """The member for a stored code."""
+        return None if value is None else self.vocabulary(value)
+
+    @property
+    def python_type(self):
+        """The enum, for tools that ask."""
+        return self.vocabulary
