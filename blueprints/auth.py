@@ -175,7 +175,7 @@ def reset_password(token: str):
     return render("auth/reset.html", form=form, status=422 if form.is_submitted() else 200)
 
 
-@bp.route("/invite/<token>", methods=["GET", "POST"])
+@bp.route(accounts.INVITATION_PATH.replace("{token}", "<token>"), methods=["GET", "POST"])
 @public
 def accept_invitation(token: str):
     """Accept an invitation to a role in a city: create the account or confirm an existing one."""

@@ -20,6 +20,7 @@ from mentorby.blueprints.messages import APPLICATION_STATUS_LABELS, COHORT_STATU
 from mentorby.platform.accounts.models import COMPANY_CONTACT, COORDINATOR
 from mentorby.platform.extensions import db, htmx
 from mentorby.platform.tenancy import get_in_city
+from mentorby.tenants.applications import of_partners
 from mentorby.tenants.applications.models import STATUSES as APPLICATION_STATUSES
 from mentorby.tenants.partners import services as partners
 from mentorby.tenants.partners.models import KINDS, Partner, PartnerContact
@@ -94,14 +95,14 @@ def _contacts_context(partner: Partner, contact_form: ContactForm | None = None,
 
 def _people_context(partner: Partner) -> dict:
     rounds: dict[int, dict] = {}
-    for row in partners.people_counts(db.session, partner):
+    for row in of_partners.people_counts(db.session, partner):
         entry = rounds.setdefault(row.cohort_id,
                                   {"id": row.cohort_id, "name": row.cohort_name, "mentor": {}, "mentee": {}})
         entry[row.role][row.status] = row.count
     for entry in rounds.values():
         for role in ("mentor", "mentee"):
             entry[role] = [(status, entry[role][status]) for status in APPLICATION_STATUSES if status in entry[role]]
-    return {"rounds": list(rounds.values()), "people": paginate(partners.people_query([partner.id])),
+    return {"rounds": list(rounds.values()), "people": paginate(of_partners.people_query([partner.id])),
             "status_labels": APPLICATION_STATUS_LABELS}
 
 
@@ -148,7 +149,7 @@ def delete(partner_id: int):
         flash(_("%(name)s is removed.", name=partner.name), "info")
         return redirect(url_for("partners.index"))
     return render("partners/delete.html", partner=partner, contacts=partners.contacts_of(db.session, partner),
-                  people=sum(row.count for row in partners.people_counts(db.session, partner)))
+                  people=sum(row.count for row in of_partners.people_counts(db.session, partner)))
 
 
 # --- contact persons ----------------------------------------------------------------------------
@@ -217,6 +218,6 @@ def invite_contact(partner_id: int, contact_id: int):
 def home():
     """Which of the company's people take part in the city's rounds: accepted participants' names and rounds only."""
     linked = partners.partners_of_contact(db.session, current_user.email)
-    people = paginate(partners.people_query([p.id for p in linked], accepted_only=True)) if linked else None
+    people = paginate(of_partners.people_query([p.id for p in linked], accepted_only=True)) if linked else None
     return render("partners/company.html", partners=linked, people=people,
                   names={p.id: p.name for p in linked}, round_labels=COHORT_STATUS_LABELS)

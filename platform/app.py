@@ -108,8 +108,9 @@ def _compose(app: Flask) -> None:
     # The factory is the composition root: the one place where platform code names the layers above it.
     from mentorby.blueprints import register_all
     from mentorby.platform import cli
-    from mentorby.tenants import demo, models  # noqa: F401 (the whole schema, for mappers and migrations)
+    from mentorby.tenants import demo, models, wiring  # noqa: F401 (models: the whole schema, for mappers)
 
+    wiring.connect()
     register_all(app)
     cli.register(app)
     demo.register(app)

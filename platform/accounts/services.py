@@ -5,7 +5,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import get_locale
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -20,6 +20,12 @@ from mentorby.platform.tenancy import cross_tenant, set_session_tenant, utcnow
 
 INVITE, RESET = "invite", "reset"
 TOKEN_PREFIX = "mby_"
+
+
+#: Where a reset link and an invitation lead (the auth blueprint serves them at these paths); links are built here,
+#: where a worker with no request to ask for a URL may build them too.
+RESET_PATH = "/password/reset/{token}"
+INVITATION_PATH = "/invite/{token}"
 
 
 class AccountError(RuleError):
@@ -154,7 +160,7 @@ def invite(
     session.add(invitation)
     session.flush()
     token = make_link_token(INVITE, {"t": tenant.id, "i": invitation.id})
-    link = current_app.config["BASE_URL"].rstrip("/") + url_for("auth.accept_invitation", token=token)
+    link = current_app.config["BASE_URL"].rstrip("/") + INVITATION_PATH.format(token=token)
     _mail(
         session,
         to=email,
@@ -209,9 +215,6 @@ def accept_invitation(
     invitation.accepted_at = utcnow()
     return account
 
-
-#: Where a reset link leads (the auth blueprint serves it); built here because a worker has no request to ask.
-RESET_PATH = "/password/reset/{token}"
 
 
 def request_password_reset(session: Session, email: str) -> None:

@@ -21,7 +21,7 @@ from mentorby.platform.cities.models import Tenant
 from mentorby.platform.outbox.services import queue_template_mail
 from mentorby.platform.rules import RuleError
 from mentorby.platform.tenancy import utcnow
-from mentorby.tenants.applications import consent
+from mentorby.tenants.applications import consent, signals
 from mentorby.tenants.applications.models import (
     ACCEPTED,
     DECISIONS,
@@ -398,6 +398,18 @@ def counts(session: Session, cohort_id: int) -> dict[tuple[str, str], int]:
     return {(role, status): number for role, status, number in rows}
 
 
+def start_checks(cohort: Cohort, *, session: Session) -> list[tuple[str, dict]]:
+    """A round starts only with accepted mentors and mentees (an answer to cohorts' start_checks)."""
+    accepted = accepted_counts(session, cohort.id)
+    return ([("needs_accepted_mentors", {})] if not accepted[MENTOR] else []) + (
+        [("needs_accepted_mentees", {})] if not accepted[MENTEE] else [])
+
+
+def places_taken(cohort: Cohort, *, session: Session) -> dict[str, int]:
+    """The round's places that accepted people hold (an answer to cohorts' places_taken)."""
+    return accepted_counts(session, cohort.id)
+
+
 def accepted_counts(session: Session, cohort_id: int) -> dict[str, int]:
     """How many mentors and mentees of the round are accepted."""
     by_status = counts(session, cohort_id)
@@ -490,10 +502,8 @@ def decide(session: Session, city: Tenant, applications: list[Application], stat
 
 
 def _leave_pairs(session: Session, application: Application, ended_by: str) -> None:
-    """No longer taking part: the person's proposed pairs go and published ones end early (matching's rule)."""
-    from mentorby.tenants.matching.services import release  # matching builds on applications, not the reverse
-
-    release(session, application, ended_by=ended_by)
+    """No longer taking part: the areas that hold the person's place in the round hear it (matching ends pairs)."""
+    signals.participant_left.send(application, session=session, ended_by=ended_by)
 
 
 def _withdraw_invitation(session: Session, application: Application) -> None:

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mentorby.platform.rules import RuleError
+from mentorby.tenants.cohorts import signals
 from mentorby.tenants.cohorts.models import (
     CLOSED,
     FOLLOWED_UP,
@@ -106,12 +107,13 @@ def update_cohort(session: Session, cohort: Cohort, values: dict) -> Cohort:
     merged["ends_on"] = merged["ends_on"] or merged["starts_on"] + DEFAULT_LENGTH
     merged["description"] = (merged.get("description") or "").strip()
     _check(session, merged, cohort)
-    from mentorby.tenants.applications.services import accepted_counts
-
-    accepted = accepted_counts(session, cohort.id)
+    taken: dict[str, int] = {}
+    for _receiver, answer in signals.places_taken.send(cohort, session=session):
+        for role, number in (answer or {}).items():
+            taken[role] = max(taken.get(role, 0), number)
     for role in ("mentor", "mentee"):
-        if merged[f"{role}_capacity"] < accepted[role]:
-            raise CohortError("capacity_below_accepted", f"{role}_capacity", accepted=accepted[role])
+        if merged[f"{role}_capacity"] < taken.get(role, 0):
+            raise CohortError("capacity_below_accepted", f"{role}_capacity", accepted=taken[role])
     for key, value in merged.items():
         setattr(cohort, key, value)
     session.flush()
@@ -156,9 +158,10 @@ def early_start(cohort: Cohort, target: str, today: date | None = None) -> date 
 
 
 def readiness(session: Session, cohort: Cohort, target: str, today: date | None = None) -> list[tuple[str, dict]]:
-    """What stops `cohort` from moving to `target`: (message code, params) pairs; empty when it may move."""
-    from mentorby.tenants.applications.services import accepted_counts
+    """What stops `cohort` from moving to `target`: (message code, params) pairs; empty when it may move.
 
+    Starting a round also asks the other areas (signals.start_checks): accepted people, published pairs.
+    """
     today = today or local_today()
     problems: list[tuple[str, dict]] = []
     if target not in NEXT[cohort.status]:
@@ -169,26 +172,12 @@ def readiness(session: Session, cohort: Cohort, target: str, today: date | None 
         if cohort.apply_by is not None and cohort.apply_by < today:
             problems.append(("apply_by_passed", {}))
     if target == RUNNING:
-        accepted = accepted_counts(session, cohort.id)
-        if not accepted["mentor"]:
-            problems.append(("needs_accepted_mentors", {}))
-        if not accepted["mentee"]:
-            problems.append(("needs_accepted_mentees", {}))
-        problems.extend(_matching_problems(session, cohort))
+        problems.extend(signals.problems_from(signals.start_checks, cohort, session=session))
     if target == CLOSED and today < cohort.starts_on:
         problems.append(("not_started", {"date": cohort.starts_on}))
     if target == FOLLOWED_UP and cohort.follow_up_on and today < cohort.follow_up_on:
         problems.append(("follow_up_not_due", {"date": cohort.follow_up_on}))
     return problems
-
-
-def _matching_problems(session: Session, cohort: Cohort) -> list[tuple[str, dict]]:
-    """Matching's own rules for starting a round; the matching area registers them."""
-    return [problem for check in RUNNING_CHECKS for problem in check(session, cohort)]
-
-
-#: Checks other areas add before a round may start running, each (session, cohort) -> problems.
-RUNNING_CHECKS: list = []
 
 
 def move(session: Session, cohort: Cohort, target: str, *, by_user_id: int | None, note: str = "",

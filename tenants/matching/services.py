@@ -20,7 +20,6 @@ from mentorby.tenants.applications.models import ACCEPTED, Application
 from mentorby.tenants.applications.services import CONFIRMED
 from mentorby.tenants.cohorts import phases
 from mentorby.tenants.cohorts.models import CLOSED, FOLLOWED_UP, Cohort
-from mentorby.tenants.cohorts.services import RUNNING_CHECKS
 from mentorby.tenants.matching import engine
 from mentorby.tenants.matching.models import (
     COMPLETED,
@@ -502,6 +501,11 @@ def replace(session: Session, city: Tenant, cohort: Cohort, match: Match, *, men
     return new
 
 
+def participant_left(application: Application, *, session: Session, ended_by: str) -> None:
+    """Someone left the round (applications' participant_left signal): their pairs are released."""
+    release(session, application, ended_by=ended_by)
+
+
 def release(session: Session, application: Application, *, ended_by: str) -> None:
     """Someone leaves the round (withdrawn, declined): proposals with them go, published pairs end early."""
     for match in session.execute(select(Match).where(
@@ -533,7 +537,7 @@ def matches_of(session: Session, application_ids: list[int]) -> list[Match]:
     ).scalars())
 
 
-def _published_pairs_check(session: Session, cohort: Cohort) -> list[tuple[str, dict]]:
+def start_checks(cohort: Cohort, *, session: Session) -> list[tuple[str, dict]]:
     """A round runs only with its pairs published: every accepted mentee in one."""
     _mentors, mentees = participants(session, cohort)
     matched = {m.mentee_id for m in live_matches(session, cohort) if m.status == PUBLISHED}
@@ -545,6 +549,4 @@ def _published_pairs_check(session: Session, cohort: Cohort) -> list[tuple[str, 
     return []
 
 
-if _published_pairs_check not in RUNNING_CHECKS:
-    RUNNING_CHECKS.append(_published_pairs_check)
 

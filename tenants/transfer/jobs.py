@@ -2,7 +2,7 @@
 
 A web worker spends at most a moment on an upload: a file of up to INLINE_BYTES is read within INLINE_LIMITS
 (a couple of thousand rows) and checked or imported at once; anything larger, or crossing those limits, is kept
-as an ImportJob and run by the task queue (`tenants.tasks.run_import`), which reads it within the full limits,
+as an ImportJob and run by the task queue (`tenants.transfer.tasks.run_import`), which reads it within the full limits,
 checks it with its progress saved every few hundred rows, and imports it all or nothing as the request would.
 The job is handed to the queue once the request's transaction has committed, so the worker always finds it; with
 HUEY_IMMEDIATE (development, tests) it runs at once, inside the request.
@@ -108,7 +108,7 @@ def _queue(session: Session, cohort: Cohort, filename: str, data: bytes, action:
                     filename=(filename or "")[:200], size=len(data), data=data, state=QUEUED)
     session.add(job)
     session.flush()
-    from mentorby.tenants.tasks import huey, run_import
+    from mentorby.tenants.transfer.tasks import huey, run_import
 
     if huey.immediate:
         run_import(job.tenant_id, job.id)
@@ -122,7 +122,7 @@ def _enqueue_committed(session: Session) -> None:
     """The jobs of a committed transaction go to the queue: only now can a worker read them."""
     pending = session.info.pop(_PENDING, None)
     if pending:
-        from mentorby.tenants.tasks import run_import
+        from mentorby.tenants.transfer.tasks import run_import
 
         for tenant_id, job_id in pending:
             run_import(tenant_id, job_id)

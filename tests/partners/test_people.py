@@ -4,6 +4,7 @@ import pytest
 from sqlalchemy import func, select
 
 from mentorby.platform.tenancy import tenant_scope
+from mentorby.tenants.applications import of_partners
 from mentorby.tenants.applications.models import Application
 from mentorby.tenants.partners import services
 from tests.factories import create_partner, create_user
@@ -47,7 +48,7 @@ def people(host_city, cowi, create_cohort, create_application):
 
 def test_people_counts_per_round_role_and_status(db, host_city, cowi, people):
     with tenant_scope(db.session, host_city.id):
-        counts = services.people_counts(db.session, cowi)
+        counts = of_partners.people_counts(db.session, cowi)
     assert sorted((c.cohort_name, c.role, c.status, c.count) for c in counts) == [
         ("Autumn 2027", "mentor", "submitted", 1),
         ("Spring 2027", "mentee", "accepted", 1),
@@ -64,7 +65,7 @@ def test_a_mentee_is_tied_to_her_partners_employer_and_a_mentor_to_his_own(db, h
     with tenant_scope(db.session, host_city.id):
         db.session.get(Application, mentee.id).employer_id = cowi.id
         db.session.flush()
-        assert services.people_counts(db.session, cowi) == []
+        assert of_partners.people_counts(db.session, cowi) == []
 
 
 def test_partner_page_shows_people_per_round(client, login, coordinator, cowi, people):
@@ -134,7 +135,7 @@ def test_company_contact_sees_only_accepted_people_of_their_company(client, logi
 def test_company_page_never_loads_private_columns(db, host_city, cowi, people):
     with tenant_scope(db.session, host_city.id):
         db.session.expunge_all()  # as in a request: nothing of the applications loaded yet
-        rows = db.session.execute(services.people_query([cowi.id], accepted_only=True)).scalars().all()
+        rows = db.session.execute(of_partners.people_query([cowi.id], accepted_only=True)).scalars().all()
         assert sorted(a.name for a in rows) == ["Mads Mentor", "Maria Mentee"]
         with pytest.raises(Exception, match="raiseload"):
             _ = rows[0].job_goal

@@ -249,7 +249,7 @@ def test_a_worker_saves_the_progress_as_it_goes_and_the_import_in_one_commit(db,
 
 
 def test_a_worker_marks_a_job_that_broke_off_as_failed(db, host_city, cohort, monkeypatch):
-    from mentorby.tenants import tasks
+    from mentorby.tenants.transfer import tasks
 
     with tenant_scope(db.session, host_city.id):
         job = ImportJob(cohort_id=cohort.id, action="check", filename="x.csv", size=1, data=b"x", state=QUEUED)
@@ -271,7 +271,7 @@ def test_a_worker_marks_a_job_that_broke_off_as_failed(db, host_city, cohort, mo
 
 
 def test_a_job_is_queued_only_once_its_request_has_committed(db, host_city, coordinator, cohort, monkeypatch):
-    from mentorby.tenants import tasks
+    from mentorby.tenants.transfer import tasks
 
     queued = []
     monkeypatch.setattr(tasks.huey, "immediate", False)
