@@ -1,7 +1,6 @@
 """Recruitment and selection: the public application forms and the coordinator's selection board."""
 
 import io
-from datetime import date
 
 from flask import abort, current_app, flash, g, make_response, redirect, render_template, request, send_file, url_for
 from flask_babel import force_locale, get_locale, ngettext
@@ -39,6 +38,7 @@ from mentorby.blueprints.messages import (
     ROLE_TITLES,
     message,
 )
+from mentorby.platform import clock
 from mentorby.platform.accounts import services as accounts
 from mentorby.platform.accounts.models import COORDINATOR, Invitation
 from mentorby.platform.accounts.services import normalise_email
@@ -87,7 +87,7 @@ def _blank(labels: dict, codes: tuple[str, ...]):
 
 def arrival_date(form, field):
     """WTForms validator: an arrival in Denmark lies between 1950 and today (the service checks it again)."""
-    if field.data is not None and not applications.ARRIVED_FROM <= field.data <= date.today():
+    if field.data is not None and not applications.ARRIVED_FROM <= field.data <= clock.today():
         raise ValidationError(message("bad_arrival", earliest=applications.ARRIVED_FROM.year))
 
 
@@ -232,7 +232,7 @@ def apply(cohort_id: int, role: str):
                             days=CONFIRM_MAX_AGE.days)
             return redirect(url_for("applications.thanks", cohort_id=cohort.id, role=role))
     return render("applications/apply.html", form=form, cohort=cohort, role=role, city=g.city,
-                  consent_version=consent.CURRENT, today=date.today(), earliest=applications.ARRIVED_FROM,
+                  consent_version=consent.CURRENT, today=clock.today(), earliest=applications.ARRIVED_FROM,
                   consent_text=consent.consent_text(consent.CURRENT, locale, g.city.name),
                   status=422 if form.is_submitted() else 200)
 

@@ -711,7 +711,7 @@ class CityWords(Describer):
     facts = ("name",)
     labels = {"slug": _l("web address"), "name": _l("programme name"), "municipality": _l("municipality"),
               "status": STATUS, "is_host": _l("host city"), "contact_name": _l("contact person"),
-              "contact_email": _l("contact e-mail"), "motivation": _l("motivation"),
+              "contact_email": _l("contact e-mail"), "motivation": _l("motivation"), "timezone": _l("time zone"),
               "public_email": _l("public e-mail address"), "public_phone": _l("public phone"),
               "intro_da": _l("front page text in Danish"), "intro_en": _l("front page text in English"),
               "decided_at": _l("decided")}

@@ -16,6 +16,7 @@ from mentorby.blueprints import audit as audit_words  # noqa: F401 (registers ev
 from mentorby.blueprints.common import CityBlueprint, paginate, render, strip
 from mentorby.blueprints.forms import Form
 from mentorby.blueprints.messages import COHORT_ACTIONS, label, message
+from mentorby.platform import clock
 from mentorby.platform.accounts import services as accounts
 from mentorby.platform.accounts.models import COORDINATOR, ApiToken, Invitation, Membership, User
 from mentorby.platform.audit.describe import AREAS, tables_in, tell
@@ -261,7 +262,7 @@ def _describe(state: RoundState, today: date) -> RoundState:
 @bp.get("/")
 def home():
     """Where the city's current rounds stand and what to do next for each, with links to where it is done."""
-    today = date.today()
+    today = clock.today()
     current = list(db.session.execute(
         select(Cohort).where(Cohort.status != FOLLOWED_UP).order_by(Cohort.starts_on, Cohort.id)
         .limit(CURRENT_ROUNDS)

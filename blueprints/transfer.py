@@ -1,7 +1,5 @@
 """Import applications from an earlier spreadsheet and export a round's participants (CSV and XLSX)."""
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from flask import abort, flash, make_response, redirect, request, url_for
 from flask_babel import format_decimal, get_locale, ngettext
@@ -22,6 +20,7 @@ from mentorby.blueprints.messages import (
     LANGUAGE_LABELS,
     message,
 )
+from mentorby.platform import clock
 from mentorby.platform.accounts.models import COORDINATOR
 from mentorby.platform.audit.listener import record
 from mentorby.platform.extensions import db, htmx
@@ -41,7 +40,6 @@ bp = CityBlueprint("transfer", __name__, url_prefix="/coordinator/cohorts", acce
 UPLOAD_OVERHEAD = 256 * 1024
 #: The report lists at most this many problems on the page (it counts them all).
 SHOWN_PROBLEMS = 1000
-LOCAL = ZoneInfo("Europe/Copenhagen")
 
 #: Messages for the codes of the import; codes not here are the applications' own (blueprints.messages).
 MESSAGES = {
@@ -291,7 +289,7 @@ def export(cohort_id: int, fmt: str):
     # Personal data leaving the platform: the city's audit log says who took which round's list, and when.
     record(db.session, action="export", entity="cohort", entity_id=cohort.id,
            details={"status": status, "format": fmt, "rows": len(rows)})
-    today = datetime.now(LOCAL).date()
+    today = clock.today()
     return _download(exporting.render(rows, fmt, title=cohort.name), fmt,
                      exporting.filename(cohort, status, fmt, today))
 

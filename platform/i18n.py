@@ -23,8 +23,10 @@ def select_locale() -> str:
 
 
 def select_timezone() -> str:
-    """Times are stored in UTC and shown in Copenhagen time."""
-    return "Europe/Copenhagen"
+    """Times are stored in UTC and shown in the request's city's time zone (Copenhagen outside a city)."""
+    from mentorby.platform import clock
+
+    return clock.zone().key
 
 
 #: One written form of dates and times per language ("2. feb. 2027" and "2 Feb 2027"; 24-hour clock in both),

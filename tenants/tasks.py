@@ -3,7 +3,6 @@
 Importing this module registers the city tasks beside the platform's own (mail delivery), so one worker runs both.
 """
 
-from datetime import date
 
 from huey import crontab
 
@@ -21,7 +20,7 @@ def remind_follow_ups() -> int:
     from mentorby.tenants.cohorts.services import remind_due_follow_ups
 
     with app_context():
-        reminded = remind_due_follow_ups(db.session, date.today())
+        reminded = remind_due_follow_ups(db.session)
         db.session.commit()
         enqueue_pending(db.session)
         return reminded

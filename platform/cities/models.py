@@ -41,6 +41,9 @@ class Tenant(db.Model):
     #: The front page's introduction, per language.
     intro_da: Mapped[str] = mapped_column(Text, nullable=False, default="")
     intro_en: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    #: The IANA time zone the city's dates and times are counted and shown in.
+    timezone: Mapped[str] = mapped_column(String(40), nullable=False, default="Europe/Copenhagen",
+                                          server_default="Europe/Copenhagen")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -4,11 +4,12 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, contains_eager
 
+from mentorby.platform import clock
 from mentorby.platform.accounts.models import Membership, User
 from mentorby.platform.accounts.services import (
     AccountError,
@@ -147,7 +148,7 @@ def clean_values(role: str, values: dict) -> dict:
         if years is not None and (isinstance(years, bool) or not isinstance(years, int) or not 0 <= years <= 60):
             raise ApplicationError("bad_years", "years_experience")
         arrived = clean.get("arrived_on")
-        if arrived is not None and (not isinstance(arrived, date) or not ARRIVED_FROM <= arrived <= date.today()):
+        if arrived is not None and (not isinstance(arrived, date) or not ARRIVED_FROM <= arrived <= clock.today()):
             raise ApplicationError("bad_arrival", "arrived_on", earliest=ARRIVED_FROM.year)
         # Only an explicit yes shares the CV: a missing or odd value (an import's text) keeps it private.
         clean["share_cv"] = clean.get("share_cv") is True
@@ -567,16 +568,14 @@ def invitation_expiry(session: Session, cohort: Cohort, now: datetime | None = N
     """
     from flask import current_app
 
-    from mentorby.tenants.cohorts.services import LOCAL, to_local
-
     now = now or utcnow()
     kickoff = session.execute(
         select(CohortEvent.starts_at).where(CohortEvent.cohort_id == cohort.id, CohortEvent.kind == "kickoff")
         .order_by(CohortEvent.starts_at).limit(1)
     ).scalar_one_or_none()
-    day = to_local(kickoff).date() if kickoff is not None else cohort.starts_on
+    day = clock.local(kickoff).date() if kickoff is not None else cohort.starts_on
     # The last second of that day in the city: the date the e-mail gives is the kick-off's own.
-    end_of_day = datetime.combine(day, time(23, 59, 59), tzinfo=LOCAL).astimezone(UTC)
+    end_of_day = clock.end_of_day(day)
     return max(end_of_day, now + current_app.config["INVITATION_MAX_AGE"])
 
 

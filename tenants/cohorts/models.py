@@ -5,6 +5,7 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from mentorby.platform import clock
 from mentorby.platform.extensions import db
 from mentorby.platform.tenancy import TenantOwned, UTCDateTime, tenant_fk, utcnow
 
@@ -69,7 +70,7 @@ class Cohort(TenantOwned, db.Model):
     @property
     def is_open_for_applications(self) -> bool:
         """Whether the public forms take applications for this round today."""
-        return self.status in OPEN_FOR_APPLICATIONS and (self.apply_by is None or date.today() <= self.apply_by)
+        return self.status in OPEN_FOR_APPLICATIONS and (self.apply_by is None or clock.today() <= self.apply_by)
 
 
 class CohortEvent(TenantOwned, db.Model):
@@ -92,7 +93,7 @@ class CohortEvent(TenantOwned, db.Model):
     name_da: Mapped[str] = mapped_column(String(120), nullable=False)
     name_en: Mapped[str] = mapped_column(String(120), nullable=False)
     audience: Mapped[str] = mapped_column(String(10), nullable=False)
-    #: When it starts (UTC; shown in Europe/Copenhagen).
+    #: When it starts (UTC; shown in the city's time zone).
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     duration_minutes: Mapped[int] = mapped_column(Integer, nullable=False, default=120)
     location: Mapped[str] = mapped_column(String(200), nullable=False, default="")

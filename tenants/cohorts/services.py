@@ -1,12 +1,12 @@
 """Plan a round from the programme model, edit it, and move it through its life cycle under the rules."""
 
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from mentorby.platform import clock
 from mentorby.platform.rules import RuleError
 from mentorby.tenants.cohorts import signals
 from mentorby.tenants.cohorts.models import (
@@ -22,7 +22,6 @@ from mentorby.tenants.cohorts.models import (
 )
 from mentorby.tenants.programme.models import ProgrammeEvent
 
-LOCAL = ZoneInfo("Europe/Copenhagen")
 #: Joint events start at 17:00 local time unless the coordinator says otherwise: after work, for the mentors.
 DEFAULT_START = time(17, 0)
 #: A round lasts four months in the source programme.
@@ -39,13 +38,13 @@ class CohortError(RuleError):
 
 
 def local_datetime(day: date, at: time) -> datetime:
-    """A Copenhagen wall-clock time as the UTC datetime stored."""
-    return datetime.combine(day, at, tzinfo=LOCAL).astimezone(ZoneInfo("UTC"))
+    """A wall-clock time in the city as the UTC datetime stored."""
+    return clock.at(day, at)
 
 
 def to_local(moment: datetime) -> datetime:
-    """A stored UTC datetime in Copenhagen time."""
-    return moment.astimezone(LOCAL)
+    """A stored UTC datetime in the city's time."""
+    return clock.local(moment)
 
 
 #: Dates a round and its events may have: far enough to plan ahead, near enough that date arithmetic never overflows.
@@ -137,8 +136,8 @@ def update_event(session: Session, event: CohortEvent, *, day: date, at: time, d
 
 
 def local_today() -> date:
-    """Today's date where the programme runs (Copenhagen), not the server's."""
-    return datetime.now(LOCAL).date()
+    """Today's date in the city, not the server's."""
+    return clock.today()
 
 
 def kickoff_day(cohort: Cohort) -> date:
@@ -219,8 +218,11 @@ def open_cohorts(session: Session) -> list[Cohort]:
     ).scalars() if cohort.is_open_for_applications]
 
 
-def remind_due_follow_ups(session: Session, today: date) -> int:
-    """E-mail every city's coordinators once when a closed round's 6-month follow-up falls due; how many rounds."""
+def remind_due_follow_ups(session: Session, today: date | None = None) -> int:
+    """E-mail every city's coordinators once when a closed round's 6-month follow-up falls due; how many rounds.
+
+    "Due" is counted in each city's own today (`today` fixes it for all, in tests).
+    """
     from mentorby.platform.accounts.models import COORDINATOR, Membership, User
     from mentorby.platform.cities.models import ACTIVE, Tenant
     from mentorby.platform.outbox.services import queue_template_mail
@@ -230,7 +232,8 @@ def remind_due_follow_ups(session: Session, today: date) -> int:
     cities = list(session.execute(select(Tenant).where(Tenant.status == ACTIVE).order_by(Tenant.id)).scalars())
     for city in cities:
         with tenant_scope(session, city.id):
-            due = [cohort for cohort in due_follow_ups(session, today) if cohort.follow_up_reminded_at is None]
+            due = [cohort for cohort in due_follow_ups(session, today or clock.today(city))
+                   if cohort.follow_up_reminded_at is None]
             if not due:
                 continue
             coordinators = list(session.execute(

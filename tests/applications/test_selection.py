@@ -4,6 +4,7 @@ closed forms, arrival dates, the CV shared with the mentor, and the board's sort
 import io
 import re
 from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -15,12 +16,12 @@ from mentorby.tenants.applications import services as applications
 from mentorby.tenants.applications.models import Application, Participant
 from mentorby.tenants.cohorts import phases
 from mentorby.tenants.cohorts.models import CohortEvent
-from mentorby.tenants.cohorts.services import LOCAL
 from tests.applications.helpers import notify, preview
 from tests.factories import MENTEE_VALUES, PDF, create_user
 from tests.platform.helpers import last_mail, link_in
 from tests.platform.test_danish_forms import assert_danish
 
+LOCAL = ZoneInfo("Europe/Copenhagen")  # the demo city's zone, written out: what the service counts in
 BOARD = "/lyngby-taarbaek/coordinator/cohorts/{}/applications"
 NOTIFY = "/lyngby-taarbaek/coordinator/cohorts/{}/notify/{}"
 
