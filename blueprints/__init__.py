@@ -26,6 +26,8 @@ def register_all(app: Flask) -> None:
     )
     from mentorby.blueprints.messages import kind_name, role_name, status_name
     from mentorby.platform.i18n import format_clock, format_day, format_moment
+    from mentorby.tenants.cohorts import phases
+    from mentorby.tenants.cohorts.models import CohortStatus
 
     for module in (public, auth, admin, national, city, coordinator, programme, partners, cohorts, applications,
                    portal, transfer, networking, matching):
@@ -38,6 +40,8 @@ def register_all(app: Flask) -> None:
     # whose short forms read "2/11/27").
     app.jinja_env.filters.update(dateformat=format_day, datetimeformat=format_moment, timeformat=format_clock)
     app.jinja_env.globals.update(
+        # Vocabularies and phase rules, so that templates compare with members and ask the phase, never raw strings.
+        CohortStatus=CohortStatus, allows=phases.allows,
         role_name=role_name, status_name=status_name, kind_name=kind_name, label=messages.label,
         labels=messages.labels, L={
             "cohort_status": messages.COHORT_STATUS_LABELS, "cohort_action": messages.COHORT_ACTIONS,

@@ -11,6 +11,7 @@ from wtforms import SelectChoice
 
 from mentorby.platform.cities.services import find_city
 from mentorby.platform.extensions import db, htmx
+from mentorby.platform.rules import RuleError
 from mentorby.platform.tenancy import get_in_city, set_session_tenant
 
 
@@ -215,10 +216,35 @@ def finite(form, field):
         raise StopValidation(field.gettext("Not a valid decimal value."))
 
 
-def show_error(form, error, text: str) -> None:
-    """Put a service's refusal (`text` for a RuleError) on the field it is about, or on the form when it has none."""
-    target = form._fields.get(error.field) if error.field else None
-    if target is not None:
-        target.errors = [*target.errors, text]
-    else:
-        form.form_errors.append(text)
+def show_error(form, error, text: str | None = None) -> None:
+    """Put a service's refusal on the field it is about, or on the form when it has none.
+
+    The one way a refusal reaches a form. Several at once (Refusals) go each to its field; `text` rewords one.
+    """
+    from mentorby.blueprints.messages import text_for
+
+    for problem in getattr(error, "problems", [error]):
+        wording = text if text is not None and problem is error else text_for(problem)
+        target = form._fields.get(problem.field) if problem.field else None
+        if target is None:
+            form.form_errors.append(wording)
+        elif not target.errors:  # a field the form could not even read keeps that message alone
+            target.errors = [*target.errors, wording]
+
+
+def submitted(form, check=None) -> bool:
+    """Whether a posted form may go to its service: CSRF and the fields' parsing, then the area's schema.
+
+    `check` takes the form's values and raises the area's refusals; every field is checked at once, so that all
+    problems show on the first submit.
+    """
+    if not form.is_submitted():
+        return False
+    valid = form.validate()
+    if check is not None:
+        try:
+            check({name: field.data for name, field in form._fields.items() if name != "csrf_token"})
+        except RuleError as error:
+            show_error(form, error)
+            valid = False
+    return valid

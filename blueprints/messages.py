@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 
 from mentorby.platform.i18n import format_value
+from mentorby.tenants.cohorts.models import _ACTIONS, Audience, CohortStatus
 
 MESSAGES = {
     "slug_format": _l("Use 2-40 lower-case letters, digits and hyphens, starting and ending with a letter or digit."),
@@ -26,7 +27,7 @@ MESSAGES = {
     "cohort_name_taken": _l("Another round already has this name."),
     "ends_before_start": _l("The round must end after it starts."),
     "apply_after_start": _l("The application deadline must be on or before the start date."),
-    "bad_capacity": _l("Use a number from 1 to 500."),
+    "bad_capacity": _l("Number must be between %(min)s and %(max)s."),
     "capacity_below_accepted": _l("%(accepted)d are already accepted: the capacity cannot be lower."),
     "cohort_closed": _l("The round is closed: it can no longer be changed."),
     "date_out_of_range": _l("Use a date between the years 2000 and 2100."),
@@ -138,23 +139,9 @@ STATUS_LABELS = {
     "suspended": _l("suspended"),
     "rejected": _l("rejected"),
 }
-COHORT_STATUS_LABELS = {
-    "planned": _l("Planned"),
-    "recruiting": _l("Recruiting"),
-    "selecting": _l("Selecting"),
-    "running": _l("Running"),
-    "closed": _l("Closed"),
-    "followed_up": _l("Follow-up done"),
-}
-#: What moving a round to a status is called on its button.
-COHORT_ACTIONS = {
-    "planned": _l("Back to planning"),
-    "recruiting": _l("Open recruitment"),
-    "selecting": _l("Close applications and select"),
-    "running": _l("Start the round"),
-    "closed": _l("Close the round"),
-    "followed_up": _l("Mark the follow-up as done"),
-}
+#: Derived from the vocabularies (tenants/cohorts/models.py) for pages that still look labels up by code.
+COHORT_STATUS_LABELS = {status.value: status._label for status in CohortStatus}
+COHORT_ACTIONS = {status.value: _ACTIONS[status] for status in CohortStatus}
 APPLICATION_STATUS_LABELS = {
     "submitted": _l("New"),
     "shortlisted": _l("Shortlisted"),
@@ -208,7 +195,7 @@ FORMAT_LABELS = {
     "group": _l("A group, together with another mentor"),
     "either": _l("Either"),
 }
-AUDIENCE_LABELS = {"mentees": _l("Mentees"), "mentors": _l("Mentors"), "both": _l("Mentors and mentees")}
+AUDIENCE_LABELS = {audience.value: audience._label for audience in Audience}
 KIND_LABELS = {
     "company": _l("Company"),
     "university": _l("University"),

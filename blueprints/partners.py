@@ -36,6 +36,7 @@ MESSAGES = register("partners", {
     "not_a_company": _l("Only contacts at companies can be invited as company contacts."),
     "already_member": _l("%(name)s already is a company contact of the city: they can sign in and see which of "
                          "their company's people take part."),
+    "contact_not_of_partner": _l("That contact person belongs to another organisation."),
 })
 
 

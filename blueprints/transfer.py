@@ -19,6 +19,7 @@ from mentorby.blueprints.messages import (
     FORMAT_LABELS,
     LANGUAGE_LABELS,
     message,
+    register,
 )
 from mentorby.platform import clock
 from mentorby.platform.accounts.models import COORDINATOR
@@ -42,7 +43,7 @@ UPLOAD_OVERHEAD = 256 * 1024
 SHOWN_PROBLEMS = 1000
 
 #: Messages for the codes of the import; codes not here are the applications' own (blueprints.messages).
-MESSAGES = {
+MESSAGES = register("transfer", {
     # the file as a whole
     "file_type": _l("Choose a .csv or .xlsx file: save the spreadsheet as “CSV UTF-8” or as an Excel workbook."),
     "file_empty": _l("The file is empty."),
@@ -84,7 +85,7 @@ MESSAGES = {
     "bad_date": _l("Write the date as yyyy-mm-dd, dd-mm-yyyy or dd.mm.yyyy."),
     "already_in_round": _l("This e-mail address already has an application in this round."),
     "duplicate_in_file": _l("This e-mail address is also on row %(first)d: one application per address and round."),
-}
+})
 
 #: What each column of the file takes, for the page's column guide.
 COLUMN_HELP = {

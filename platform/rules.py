@@ -15,3 +15,5 @@ class RuleError(Exception):
         self.code = code
         self.field = field
         self.params = params
+        #: Every refusal of one check: this one, and others found with it (every field of a form, at once).
+        self.problems = [self]

@@ -7,7 +7,8 @@ raw string. Forms and the API take their choices from the same enum.
 
 from enum import StrEnum
 
-from sqlalchemy import String
+from sqlalchemy import String, event
+from sqlalchemy.orm import Mapper
 from sqlalchemy.types import TypeDecorator
 
 
@@ -24,6 +25,11 @@ class Vocabulary(StrEnum):
     def label(self) -> str:
         """The label in the page's language."""
         return str(self._label)
+
+    @property
+    def position(self) -> int:
+        """Where the member stands in its vocabulary's order (a life cycle's steps are ordered)."""
+        return list(type(self)).index(self)
 
     @classmethod
     def codes(cls) -> tuple[str, ...]:
@@ -66,3 +72,19 @@ class VocabularyType(TypeDecorator):
     def python_type(self):
         """The enum, for tools that ask."""
         return self.vocabulary
+
+
+@event.listens_for(Mapper, "mapper_configured")
+def _members_on_assignment(mapper, cls) -> None:
+    """A code assigned to a vocabulary column becomes its member at once.
+
+    ``cohort.status = "running"`` reads back as ``CohortStatus.RUNNING`` before any flush; an unknown code is
+    refused there and then.
+    """
+    for prop in mapper.column_attrs:
+        column_type = getattr(prop.columns[0], "type", None)
+        if isinstance(column_type, VocabularyType) and prop.parent is mapper:
+            vocabulary = column_type.vocabulary
+            event.listen(getattr(cls, prop.key), "set",
+                         lambda target, value, old, initiator, v=vocabulary: None if value is None else v(value),
+                         retval=True)

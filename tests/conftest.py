@@ -174,6 +174,24 @@ def savepoint_db(app):
 
 
 @pytest.fixture
+def as_city(db):
+    """`as_city(city)`: from then to the end of the test, the test's own queries are that city's (as in a request
+    of the city), with no `with tenant_scope(...)` block around each. Requests the test makes have their own."""
+    from mentorby.platform.tenancy import session_tenant_id, set_session_tenant
+
+    previous = session_tenant_id(db.session)
+    yield lambda city: set_session_tenant(db.session, city.id)
+    set_session_tenant(db.session, previous)
+
+
+@pytest.fixture
+def in_host_city(as_city, host_city):
+    """The whole test reads and writes as the host city (Lyngby)."""
+    as_city(host_city)
+    return host_city
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

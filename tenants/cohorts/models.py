@@ -2,18 +2,51 @@
 
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mentorby.platform import clock
 from mentorby.platform.extensions import db
 from mentorby.platform.tenancy import TenantOwned, UTCDateTime, tenant_fk, utcnow
+from mentorby.platform.vocab import Vocabulary, VocabularyType
 
-PLANNED, RECRUITING, SELECTING, RUNNING, CLOSED, FOLLOWED_UP = (
-    "planned", "recruiting", "selecting", "running", "closed", "followed_up",
-)
-#: The life cycle, in order; the timeline shows it left to right.
-STATUSES = (PLANNED, RECRUITING, SELECTING, RUNNING, CLOSED, FOLLOWED_UP)
+
+class CohortStatus(Vocabulary):
+    """A round's place in its life cycle, in order (the timeline shows it left to right)."""
+
+    PLANNED = "planned", _l("Planned")
+    RECRUITING = "recruiting", _l("Recruiting")
+    SELECTING = "selecting", _l("Selecting")
+    RUNNING = "running", _l("Running")
+    CLOSED = "closed", _l("Closed")
+    FOLLOWED_UP = "followed_up", _l("Follow-up done")
+
+    @property
+    def action(self) -> str:
+        """What moving a round to this status is called on its button."""
+        return str(_ACTIONS[self])
+
+
+_ACTIONS = {
+    CohortStatus.PLANNED: _l("Back to planning"),
+    CohortStatus.RECRUITING: _l("Open recruitment"),
+    CohortStatus.SELECTING: _l("Close applications and select"),
+    CohortStatus.RUNNING: _l("Start the round"),
+    CohortStatus.CLOSED: _l("Close the round"),
+    CohortStatus.FOLLOWED_UP: _l("Mark the follow-up as done"),
+}
+PLANNED, RECRUITING, SELECTING, RUNNING, CLOSED, FOLLOWED_UP = CohortStatus
+#: The life cycle, in order.
+STATUSES = CohortStatus.codes()
+
+
+class Audience(Vocabulary):
+    """Who takes part in a joint event."""
+
+    MENTEES = "mentees", _l("Mentees")
+    MENTORS = "mentors", _l("Mentors")
+    BOTH = "both", _l("Mentors and mentees")
 #: Which status may follow which; going back is allowed only before the round runs.
 NEXT = {
     PLANNED: (RECRUITING,),
@@ -52,7 +85,7 @@ class Cohort(TenantOwned, db.Model):
     mentor_capacity: Mapped[int] = mapped_column(Integer, nullable=False, default=20)
     mentee_capacity: Mapped[int] = mapped_column(Integer, nullable=False, default=20)
     #: planned, recruiting, selecting, running, closed or followed_up.
-    status: Mapped[str] = mapped_column(String(12), nullable=False, default=PLANNED)
+    status: Mapped[CohortStatus] = mapped_column(VocabularyType(CohortStatus, 12), nullable=False, default=PLANNED)
     #: Set on closing: six months after the round's end, when the follow-up survey is due.
     follow_up_on: Mapped[date | None] = mapped_column(Date)
     #: When the coordinators were reminded that the follow-up is due (once per round).
@@ -92,7 +125,7 @@ class CohortEvent(TenantOwned, db.Model):
     kind: Mapped[str] = mapped_column(String(40), nullable=False)
     name_da: Mapped[str] = mapped_column(String(120), nullable=False)
     name_en: Mapped[str] = mapped_column(String(120), nullable=False)
-    audience: Mapped[str] = mapped_column(String(10), nullable=False)
+    audience: Mapped[Audience] = mapped_column(VocabularyType(Audience, 10), nullable=False)
     #: When it starts (UTC; shown in the city's time zone).
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     duration_minutes: Mapped[int] = mapped_column(Integer, nullable=False, default=120)
@@ -118,8 +151,8 @@ class CohortTransition(TenantOwned, db.Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     cohort_id: Mapped[int] = mapped_column(Integer, nullable=False)
-    from_status: Mapped[str | None] = mapped_column(String(12))
-    to_status: Mapped[str] = mapped_column(String(12), nullable=False)
+    from_status: Mapped[CohortStatus | None] = mapped_column(VocabularyType(CohortStatus, 12))
+    to_status: Mapped[CohortStatus] = mapped_column(VocabularyType(CohortStatus, 12), nullable=False)
     at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     by_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     note: Mapped[str] = mapped_column(Text, nullable=False, default="")

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from mentorby.platform import clock
 from mentorby.platform.rules import RuleError
+from mentorby.platform.schemas import load
 from mentorby.tenants.cohorts import signals
 from mentorby.tenants.cohorts.models import (
     CLOSED,
@@ -20,6 +21,7 @@ from mentorby.tenants.cohorts.models import (
     CohortEvent,
     CohortTransition,
 )
+from mentorby.tenants.cohorts.schemas import CohortEventSchema, CohortSchema
 from mentorby.tenants.programme.models import ProgrammeEvent
 
 #: Joint events start at 17:00 local time unless the coordinator says otherwise: after work, for the mentors.
@@ -47,39 +49,22 @@ def to_local(moment: datetime) -> datetime:
     return clock.local(moment)
 
 
-#: Dates a round and its events may have: far enough to plan ahead, near enough that date arithmetic never overflows.
-EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
-
-
-def _check(session: Session, values: dict, cohort: Cohort | None) -> None:
-    for key in ("starts_on", "ends_on", "apply_by"):
-        if values.get(key) is not None and not EARLIEST <= values[key] <= LATEST:
-            raise CohortError("date_out_of_range", key)
-    if values["ends_on"] <= values["starts_on"]:
-        raise CohortError("ends_before_start", "ends_on")
-    if values.get("apply_by") and values["apply_by"] > values["starts_on"]:
-        raise CohortError("apply_after_start", "apply_by")
-    for key in ("mentor_capacity", "mentee_capacity"):
-        if not 1 <= values[key] <= 500:
-            raise CohortError("bad_capacity", key)
-    clash = session.execute(
-        select(Cohort.id).where(func.lower(Cohort.name) == values["name"].strip().lower())
-    ).scalar_one_or_none()
+def _name_free(session: Session, name: str, cohort: Cohort | None) -> None:
+    clash = session.execute(select(Cohort.id).where(func.lower(Cohort.name) == name.lower())).scalar_one_or_none()
     if clash is not None and (cohort is None or clash != cohort.id):
         raise CohortError("cohort_name_taken", "name")
 
 
+def check_cohort(values: dict) -> dict:
+    """The round's values as the schema takes them (every field checked at once), or Refusals."""
+    return load(CohortSchema(), {key: values.get(key) for key in FIELDS if key in values}, CohortError)
+
+
 def plan_cohort(session: Session, values: dict, *, by_user_id: int | None = None) -> Cohort:
     """A new round in the planned status, its joint events laid out from the programme model and its start date."""
-    values = {key: values.get(key) for key in FIELDS}
-    values["name"] = values["name"].strip()
-    values["description"] = (values.get("description") or "").strip()
-    for key in ("mentor_capacity", "mentee_capacity"):
-        values[key] = 20 if values[key] is None else values[key]
-    if not EARLIEST <= values["starts_on"] <= LATEST:
-        raise CohortError("date_out_of_range", "starts_on")
+    values = check_cohort(values)
     values["ends_on"] = values["ends_on"] or values["starts_on"] + DEFAULT_LENGTH
-    _check(session, values, None)
+    _name_free(session, values["name"], None)
     cohort = Cohort(**values, status=PLANNED)
     session.add(cohort)
     session.flush()
@@ -100,12 +85,10 @@ def update_cohort(session: Session, cohort: Cohort, values: dict) -> Cohort:
     """Change a round's name, dates, capacities or description; capacities never drop below those accepted."""
     if cohort.status in (CLOSED, FOLLOWED_UP):
         raise CohortError("cohort_closed")
-    values = {key: values[key] for key in FIELDS if key in values}
-    merged = {key: getattr(cohort, key) for key in FIELDS} | values
-    merged["name"] = merged["name"].strip()
+    merged = check_cohort({key: getattr(cohort, key) for key in FIELDS} | {
+        key: values[key] for key in FIELDS if key in values})
     merged["ends_on"] = merged["ends_on"] or merged["starts_on"] + DEFAULT_LENGTH
-    merged["description"] = (merged.get("description") or "").strip()
-    _check(session, merged, cohort)
+    _name_free(session, merged["name"], cohort)
     taken: dict[str, int] = {}
     for _receiver, answer in signals.places_taken.send(cohort, session=session):
         for role, number in (answer or {}).items():
@@ -119,18 +102,19 @@ def update_cohort(session: Session, cohort: Cohort, values: dict) -> Cohort:
     return cohort
 
 
-def update_event(session: Session, event: CohortEvent, *, day: date, at: time, duration_minutes: int,
-                 location: str) -> CohortEvent:
-    """Move or describe one joint event of a round."""
+def check_event(values: dict) -> dict:
+    """A joint event's new time and place as the schema takes them (every field checked at once), or Refusals."""
+    return load(CohortEventSchema(), values, CohortError)
+
+
+def update_event(session: Session, event: CohortEvent, values: dict) -> CohortEvent:
+    """Move or describe one joint event of a round: `values` has day, at, duration_minutes and location."""
     if event.cohort.status in (CLOSED, FOLLOWED_UP):
         raise CohortError("cohort_closed")
-    if not 15 <= duration_minutes <= 1440:
-        raise CohortError("bad_duration", "duration_minutes")
-    if not EARLIEST <= day <= LATEST:
-        raise CohortError("date_out_of_range", "day")
-    event.starts_at = local_datetime(day, at)
-    event.duration_minutes = duration_minutes
-    event.location = location.strip()
+    values = check_event(values)
+    event.starts_at = local_datetime(values["day"], values["at"])
+    event.duration_minutes = values["duration_minutes"]
+    event.location = values["location"].strip()
     session.flush()
     return event
 
@@ -201,6 +185,11 @@ def move(session: Session, cohort: Cohort, target: str, *, by_user_id: int | Non
     session.add(transition)
     session.flush()
     return transition
+
+
+def newest_first():
+    """The city's rounds, newest first: a select for paging."""
+    return select(Cohort).order_by(Cohort.starts_on.desc(), Cohort.id.desc())
 
 
 def timeline(session: Session, cohort: Cohort) -> list[CohortTransition]:

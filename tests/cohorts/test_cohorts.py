@@ -334,3 +334,14 @@ def test_round_page_says_what_the_phase_allows_and_asks_before_an_early_start(
     assert 'value="closed"' not in page.text
     assert re.search(r"cannot close before it has started", page.text)
     assert not re.search(r"\d{4}-\d{2}-\d{2}", visible_text(page.text))
+
+
+def test_every_field_is_checked_on_the_first_submit(client, db, login, coordinator, host_city):
+    login(coordinator)
+    response = client.post(f"{BASE}/new", data={"name": "X" * 81, "starts_on": START.isoformat(),
+                                                 "ends_on": START.isoformat(), "mentor_capacity": "0",
+                                                 "mentee_capacity": "x"})
+    assert response.status_code == 422
+    for field in ("name", "ends_on", "mentor_capacity", "mentee_capacity"):
+        assert f'id="{field}-error"' in response.text, field
+    assert _count(db, host_city) == 0
