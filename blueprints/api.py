@@ -25,6 +25,7 @@ from mentorby.tenants.applications.profile import ROLES
 from mentorby.tenants.applications.services import counts
 from mentorby.tenants.cohorts.models import STATUSES as COHORT_STATUSES
 from mentorby.tenants.cohorts.models import Cohort
+from mentorby.tenants.cohorts.schemas import CohortSchema
 from mentorby.tenants.matching.models import Match
 from mentorby.tenants.programme.services import events
 
@@ -114,20 +115,6 @@ class AuditQuerySchema(Schema):
     """Filters for the audit log."""
 
     entity = fields.Str(validate=validate.Length(min=1, max=60))
-
-
-class CohortSchema(Schema):
-    """A round of the city's programme."""
-
-    id = fields.Int()
-    name = fields.Str()
-    status = fields.Str(metadata={"enum": list(COHORT_STATUSES)})
-    starts_on = fields.Date()
-    ends_on = fields.Date()
-    apply_by = fields.Date(allow_none=True)
-    mentor_capacity = fields.Int()
-    mentee_capacity = fields.Int()
-    follow_up_on = fields.Date(allow_none=True, metadata={"description": "When the 6-month follow-up is due."})
 
 
 class CohortEventSchema(Schema):

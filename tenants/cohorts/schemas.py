@@ -21,7 +21,8 @@ class CohortSchema(AreaSchema):
     mentor_capacity = number(1, 500, code="bad_capacity", default=20)
     mentee_capacity = number(1, 500, code="bad_capacity", default=20)
     description = text(4000)
-    follow_up_on = fields.Date(dump_only=True, metadata={"description": "When the 6-month follow-up is due."})
+    follow_up_on = fields.Date(dump_only=True, allow_none=True,
+                               metadata={"description": "When the 6-month follow-up is due."})
 
     @validates_schema(skip_on_field_errors=False)
     def dates_in_order(self, data, **kwargs):
