@@ -23,24 +23,43 @@ class Base(SQLAlchemyModelFactory):
         sqlalchemy_session_persistence = "flush"
 
 
+#: Danish cities that could run the programme, with their municipalities.
+CITIES = (("Odense", "Odense Kommune"), ("Aalborg", "Aalborg Kommune"), ("Esbjerg", "Esbjerg Kommune"),
+          ("Vejle", "Vejle Kommune"), ("Kolding", "Kolding Kommune"), ("Horsens", "Horsens Kommune"),
+          ("Roskilde", "Roskilde Kommune"), ("Sønderborg", "Sønderborg Kommune"), ("Herning", "Herning Kommune"))
+#: People of the programme: Danish professionals (mentors, coordinators) and partners from abroad (mentees).
+DANES = ("Mette Hansen", "Lars Nielsen", "Sofie Jensen", "Jens Pedersen", "Ida Andersen", "Rasmus Christensen",
+         "Camilla Larsen", "Anders Sørensen", "Louise Rasmussen", "Henrik Jørgensen", "Maria Petersen", "Peter Madsen")
+NEWCOMERS = ("Priya Sharma", "Ana Rodrigues", "Wei Chen", "Olena Kovalenko", "Carlos Mendoza", "Aisha Rahman",
+             "Marta Nowak", "Giulia Rossi", "Hiroshi Tanaka", "Fatima Al-Sayed", "Ravi Patel", "Elena Popescu")
+#: Organisations of a knowledge city.
+COMPANIES = ("Novo Nordisk", "Ørsted", "COWI", "Rambøll", "DTU", "Haldor Topsøe", "Netcompany", "Carlsberg", "DSV",
+             "Maersk Drilling", "Danske Bank", "LEGO")
+
+
+def _address(name: str, n: int, domain: str = "example.org") -> str:
+    local = "".join(ch for ch in name.lower().replace(" ", ".") if ch.isalnum() or ch == ".")
+    return f"{local.encode('ascii', 'ignore').decode() or 'person'}.{n}@{domain}"
+
+
 class CityFactory(Base):
     class Meta:
         model = Tenant
 
-    slug = factory.Sequence(lambda n: f"city-{n}")
-    name = factory.Sequence(lambda n: f"City {n}")
-    municipality = "Kommune"
+    name = factory.Sequence(lambda n: f"{CITIES[n % len(CITIES)][0]} Career Mentoring {n}")
+    slug = factory.Sequence(lambda n: f"{CITIES[n % len(CITIES)][0].lower().replace('ø', 'oe')}-{n}")
+    municipality = factory.Sequence(lambda n: CITIES[n % len(CITIES)][1])
     status = ACTIVE
-    contact_name = "Contact"
-    contact_email = factory.Sequence(lambda n: f"contact{n}@city.example")
+    contact_name = factory.Sequence(lambda n: DANES[n % len(DANES)])
+    contact_email = factory.Sequence(lambda n: _address(DANES[n % len(DANES)], n, "kommune.example"))
 
 
 class UserFactory(Base):
     class Meta:
         model = User
 
-    email = factory.Sequence(lambda n: f"person{n}@example.org")
-    name = factory.Sequence(lambda n: f"Person {n}")
+    name = factory.Sequence(lambda n: DANES[n % len(DANES)])
+    email = factory.Sequence(lambda n: _address(DANES[n % len(DANES)], n))
     password_hash = _HASH
 
 
@@ -62,8 +81,13 @@ def create_user(*, city: Tenant | None = None, role: str | None = None, **fields
     return user
 
 
+_partners = itertools.count(0)
+
+
 def create_partner(city: Tenant, **fields) -> Partner:
-    values = {"name": f"Partner {Partner.__name__}", "kind": "company", **fields}
+    n = next(_partners)
+    values = {"name": f"{COMPANIES[n % len(COMPANIES)]}" + (f" {n // len(COMPANIES) + 1}" if n >= len(COMPANIES)
+                                                            else ""), "kind": "company", **fields}
     with tenant_scope(db.session, city.id):
         partner = Partner(**values)
         db.session.add(partner)
@@ -81,7 +105,8 @@ def create_cohort(city: Tenant, *, status: str = "recruiting", starts_on=None, *
     from mentorby.tenants.cohorts.services import plan_cohort
 
     starts_on = starts_on or date.today() + timedelta(days=60)
-    values = {"name": f"Round {next(_numbers)}", "starts_on": starts_on, "ends_on": None,
+    n = next(_numbers)
+    values = {"name": f"{('Forår', 'Efterår')[n % 2]} {2027 + n // 2}", "starts_on": starts_on, "ends_on": None,
               "apply_by": None, "mentor_capacity": 20, "mentee_capacity": 20, "description": ""} | fields
     with tenant_scope(db.session, city.id):
         cohort = plan_cohort(db.session, values)
@@ -109,8 +134,9 @@ def create_application(cohort, *, role: str = "mentee", status: str = "submitted
     from mentorby.tenants.applications.services import Upload, submit_application
 
     n = next(_numbers)
+    name = (NEWCOMERS if role == "mentee" else DANES)[n % 12]
     values = (MENTEE_VALUES if role == "mentee" else MENTOR_VALUES) | {
-        "name": f"Applicant {n}", "email": f"applicant{n}@example.org", "locale": "en"} | fields
+        "name": name, "email": _address(name, n), "locale": "en"} | fields
     with cross_tenant(db.session):
         tenant_id = cohort.tenant_id  # the cohort may be expired by an earlier request's commit
     with tenant_scope(db.session, tenant_id):
