@@ -163,3 +163,290 @@ def _blank_pdf() -> bytes:
 
 #: A real one-page PDF, as small as the CV check takes.
 PDF = _blank_pdf()
+
+
+# --- a factory for every model ------------------------------------------------------------------------------------
+#
+# The create_* functions above make the rows most tests need through the services (a round laid out from the
+# programme model, an application filed like a real one). The factories below make any model's row directly, with
+# realistic values, inside its city (`city=`): `PartnerContactFactory(city=lyngby, partner=cowi)`.
+
+
+class CityOwnedFactory(Base):
+    """A row of one city, made inside that city's scope (as a request of the city would make it)."""
+
+    class Meta:
+        abstract = True
+
+    city = None
+
+    @classmethod
+    def _create(cls, model_class, *args, city=None, **kwargs):
+        if city is None:
+            raise TypeError(f"{cls.__name__} needs city=…")
+        with tenant_scope(db.session, city.id):
+            return super()._create(model_class, *args, **kwargs)
+
+
+def _lazy_import(path: str):
+    module, _, name = path.rpartition(".")
+    return getattr(__import__(module, fromlist=[name]), name)
+
+
+class MembershipFactory(CityOwnedFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    role = "coordinator"
+
+
+class InvitationFactory(CityOwnedFactory):
+    class Meta:
+        model = _lazy_import("mentorby.platform.accounts.models.Invitation")
+
+    name = factory.Sequence(lambda n: DANES[(n + 3) % len(DANES)])
+    email = factory.Sequence(lambda n: _address(DANES[(n + 3) % len(DANES)], n, "kommune.example"))
+    role = "coordinator"
+
+
+class ApiTokenFactory(CityOwnedFactory):
+    class Meta:
+        model = _lazy_import("mentorby.platform.accounts.models.ApiToken")
+
+    user = factory.SubFactory(UserFactory)
+    name = "Monthly report to the funder"
+    token_hash = factory.Sequence(lambda n: f"{n:064x}")
+    prefix = factory.Sequence(lambda n: f"mby_{n:06d}")
+
+
+class SignInFactory(Base):
+    class Meta:
+        model = _lazy_import("mentorby.platform.accounts.sessions.SignIn")
+
+    user_id = factory.LazyFunction(lambda: UserFactory().id)
+    token_hash = factory.Sequence(lambda n: f"{n:064x}")
+    user_agent = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Safari/604.1"
+
+
+class OutboxMessageFactory(Base):
+    class Meta:
+        model = _lazy_import("mentorby.platform.outbox.models.OutboxMessage")
+
+    to_email = factory.Sequence(lambda n: _address(NEWCOMERS[n % len(NEWCOMERS)], n))
+    subject = "Your application to Forår 2027"
+    body = "Thank you for applying. The coordinator will be in touch."
+    kind = "accepted"
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        with cross_tenant(db.session):  # platform mail (no city) is written explicitly across cities
+            return super()._create(model_class, *args, **kwargs)
+
+
+class AuditEntryFactory(CityOwnedFactory):
+    class Meta:
+        model = _lazy_import("mentorby.platform.audit.models.AuditEntry")
+
+    actor_role = "coordinator"
+    action = "update"
+    entity = "partner"
+    entity_id = 1
+    changes = factory.LazyFunction(lambda: {"description": ["", "Sends mentors every round"]})
+
+    @classmethod
+    def _create(cls, model_class, *args, city=None, **kwargs):
+        return super()._create(model_class, *args, city=city, tenant_id=city.id, **kwargs)
+
+
+class PartnerFactory(CityOwnedFactory):
+    class Meta:
+        model = Partner
+
+    name = factory.Sequence(lambda n: f"{COMPANIES[n % len(COMPANIES)]} {n}")
+    kind = "company"
+    website = factory.Sequence(lambda n: f"https://www.{COMPANIES[n % len(COMPANIES)].lower().replace(' ', '')}.dk")
+    description = "Sends mentors from its engineering teams every round."
+
+
+class PartnerContactFactory(CityOwnedFactory):
+    class Meta:
+        model = _lazy_import("mentorby.tenants.partners.models.PartnerContact")
+
+    partner_id = None
+    name = factory.Sequence(lambda n: DANES[(n + 5) % len(DANES)])
+    email = factory.Sequence(lambda n: _address(DANES[(n + 5) % len(DANES)], n, "company.example"))
+    job_title = "HR partner"
+
+
+class ProgrammeEventFactory(CityOwnedFactory):
+    class Meta:
+        model = _lazy_import("mentorby.tenants.programme.models.ProgrammeEvent")
+
+    step = 6
+    kind = factory.Sequence(lambda n: f"network_evening_{n}")
+    name_da = "Netværksaften"
+    name_en = "Network evening"
+    audience = "both"
+    week_offset = 6
+    duration_minutes = 120
+
+
+class SuccessCriterionFactory(CityOwnedFactory):
+    class Meta:
+        model = _lazy_import("mentorby.tenants.programme.models.SuccessCriterion")
+
+    position = 9
+    code = factory.Sequence(lambda n: f"city_own_{n}")
+    role = "mentee"
+    threshold = 0.5
+    statement_da = "Mindst halvdelen af mentees har talt dansk med deres mentor."
+    statement_en = "At least half of the mentees have spoken Danish with their mentor."
+
+
+class CohortFactory(Base):
+    """A round through the service that plans it (its joint events laid out from the programme model)."""
+
+    class Meta:
+        model = _lazy_import("mentorby.tenants.cohorts.models.Cohort")
+
+    @classmethod
+    def _create(cls, model_class, *args, city=None, **kwargs):
+        return create_cohort(city, **kwargs)
+
+
+class CohortEventFactory(CityOwnedFactory):
+    class Meta:
+        model = _lazy_import("mentorby.tenants.cohorts.models.CohortEvent")
+
+    step = 6
+    kind = "network_evening"
+    name_da = "Netværksaften"
+    name_en = "Network evening"
+    audience = "both"
+    starts_at = factory.LazyFunction(lambda: __import__("datetime").datetime(2027, 3, 11, 16, 0,
+                                                                               tzinfo=__import__("datetime").UTC))
+    duration_minutes = 120
+    location = "DTU Skylab, Lyngby"
+
+
+class CohortTransitionFactory(CityOwnedFactory):
+    class Meta:
+        model = _lazy_import("mentorby.tenants.cohorts.models.CohortTransition")
+
+    from_status = "planned"
+    to_status = "recruiting"
+    note = ""
+
+
+class ApplicationFactory(Base):
+    """An application through the service that files it (the person joins the city's pool)."""
+
+    class Meta:
+        model = _lazy_import("mentorby.tenants.applications.models.Application")
+
+    @classmethod
+    def _create(cls, model_class, *args, cohort=None, **kwargs):
+        return create_application(cohort, **kwargs)
+
+
+class ParticipantFactory(Base):
+    """A person of the city's pool, made as the service makes one: by their first application."""
+
+    class Meta:
+        model = _lazy_import("mentorby.tenants.applications.models.Participant")
+
+    @classmethod
+    def _create(cls, model_class, *args, cohort=None, **kwargs):
+        application = create_application(cohort, **kwargs)
+        with tenant_scope(db.session, application.tenant_id):
+            return application.participant
+
+
+class CvDocumentFactory(Base):
+    """A CV, uploaded with a mentee's application."""
+
+    class Meta:
+        model = _lazy_import("mentorby.tenants.applications.models.CvDocument")
+
+    @classmethod
+    def _create(cls, model_class, *args, cohort=None, **kwargs):
+        application = create_application(cohort, cv=PDF, **kwargs)
+        with tenant_scope(db.session, application.tenant_id):
+            return application.cv
+
+
+class MatchFactory(CityOwnedFactory):
+    class Meta:
+        model = _lazy_import("mentorby.tenants.matching.models.Match")
+
+    status = "proposed"
+    score = 62.5
+    reasons = factory.LazyFunction(lambda: [["field", 20.0, ["engineering"], "field.same"]])
+
+
+class PairRuleFactory(CityOwnedFactory):
+    class Meta:
+        model = _lazy_import("mentorby.tenants.matching.models.PairRule")
+
+    kind = "pin"
+
+
+class RatingFactory(CityOwnedFactory):
+    class Meta:
+        model = _lazy_import("mentorby.tenants.matching.models.Rating")
+
+    value = 4
+
+
+class MatchingWeightsFactory(CityOwnedFactory):
+    class Meta:
+        model = _lazy_import("mentorby.tenants.matching.models.MatchingWeights")
+
+    field, goal_expertise, languages, availability, preference = 25, 35, 15, 10, 15
+    conflict_policy = "flag"
+
+
+class NetworkingPlanFactory(CityOwnedFactory):
+    class Meta:
+        model = _lazy_import("mentorby.tenants.matching.models.NetworkingPlan")
+
+    turns = 4
+    minutes = 7
+    mentor_ids = factory.LazyFunction(list)
+    mentee_ids = factory.LazyFunction(list)
+
+
+class MatchingRunFactory(CityOwnedFactory):
+    class Meta:
+        model = _lazy_import("mentorby.tenants.matching.models.MatchingRun")
+
+    method = "optimal"
+    priority = "everyone_matched"
+    unmatched = factory.LazyFunction(list)
+
+
+class NetworkingLinkFactory(CityOwnedFactory):
+    class Meta:
+        model = _lazy_import("mentorby.tenants.matching.models.NetworkingLink")
+
+
+class ImportJobFactory(CityOwnedFactory):
+    class Meta:
+        model = _lazy_import("mentorby.tenants.transfer.models.ImportJob")
+
+    action = "check"
+    filename = "ansoegninger-foraar-2027.csv"
+    size = 18_432
+    data = b"name,email,role\\nPriya Sharma,priya@example.org,mentee\\n"
+    state = "queued"
+
+
+#: Every model and its factory (a test checks that no model is without one).
+FACTORIES = {factory_class._meta.model: factory_class for factory_class in (
+    CityFactory, UserFactory, MembershipFactory, InvitationFactory, ApiTokenFactory, SignInFactory,
+    OutboxMessageFactory, AuditEntryFactory, PartnerFactory, PartnerContactFactory, ProgrammeEventFactory,
+    SuccessCriterionFactory, CohortFactory, CohortEventFactory, CohortTransitionFactory, ApplicationFactory,
+    ParticipantFactory, CvDocumentFactory, MatchFactory, PairRuleFactory, RatingFactory, MatchingWeightsFactory,
+    NetworkingPlanFactory, MatchingRunFactory, NetworkingLinkFactory, ImportJobFactory,
+)}
