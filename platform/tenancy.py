@@ -15,7 +15,17 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from flask import abort, current_app, g, has_app_context
-from sqlalchemy import DateTime, ForeignKey, ForeignKeyConstraint, Integer, UniqueConstraint, event, select, text
+from sqlalchemy import (
+    DateTime,
+    Engine,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Integer,
+    UniqueConstraint,
+    event,
+    select,
+    text,
+)
 from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column, scoped_session, with_loader_criteria
 from sqlalchemy.types import TypeDecorator
 from werkzeug.local import LocalProxy
@@ -168,6 +178,17 @@ def cross_tenant(session: Session) -> Iterator[None]:
         session.info[CROSS_KEY] = previous
         if session.in_transaction():
             _apply_pg_settings(session)
+
+
+@event.listens_for(Engine, "rollback_savepoint")
+def _savepoint_undone(conn, name, context):
+    # Rolling back to a savepoint also undoes set_config calls made after it: what we last pushed is unknown now.
+    conn.info.pop(PG_APPLIED_KEY, None)
+
+
+@event.listens_for(Engine, "rollback")
+def _transaction_undone(conn):
+    conn.info.pop(PG_APPLIED_KEY, None)
 
 
 @event.listens_for(Session, "after_begin")
