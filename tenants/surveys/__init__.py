@@ -1,0 +1,1 @@
+"""Surveys of a round, their answers, and the evaluation of the success criteria."""
