@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from mentorby.platform.audit.listener import SECRET
 from mentorby.platform.i18n import format_clock, format_day, format_moment
 from mentorby.platform.tenancy import UTCDateTime
+from mentorby.platform.vocab import Vocabulary, VocabularyType
 
 #: How the log names the role someone acted in (the entry's actor_role).
 ACTOR_ROLES = {
@@ -166,8 +167,11 @@ def size(value, names=None) -> str:
     return _("%(n)s kB", n=format_decimal(max(1, round(float(parsed) / 1000))))
 
 
-def choice(labels: dict) -> Show:
-    """A code shown by its label (a status, a kind)."""
+def choice(labels) -> Show:
+    """A code shown by its label (a status, a kind): a vocabulary's, or a dictionary's."""
+    if isinstance(labels, type) and issubclass(labels, Vocabulary):
+        vocabulary = labels
+        return lambda value, names=None: getattr(vocabulary.get(value), "label", None) or text(value)
     return lambda value, names=None: str(labels.get(value, value))
 
 
@@ -192,6 +196,8 @@ def names_of(table: str) -> Show:
 
 def _by_type(column) -> Show:
     kind = column.type
+    if isinstance(kind, VocabularyType):
+        return choice(kind.vocabulary)
     if isinstance(kind, UTCDateTime):
         return moment
     if isinstance(kind, Date):
