@@ -2,7 +2,6 @@ import pytest
 from sqlalchemy import func, select
 
 from mentorby.platform.cities.models import ACTIVE, PENDING, SUSPENDED, Tenant
-from mentorby.platform.tenancy import tenant_scope
 from mentorby.tenants.programme.models import ProgrammeEvent, SuccessCriterion
 from tests.factories import PASSWORD
 from tests.platform.helpers import last_mail, link_in
@@ -45,11 +44,12 @@ def test_bad_signups_change_nothing(client, db, host_city, changes, field_messag
     assert _cities(db) == before
 
 
-def test_admin_approves_and_the_city_gets_the_host_model_and_an_invitation(client, db, login, admin, host_city):
-    with tenant_scope(db.session, host_city.id):
-        kickoff = db.session.execute(select(ProgrammeEvent).where(ProgrammeEvent.kind == "kickoff")).scalar_one()
-        kickoff.name_en = "Kick-off and speed networking"
-        db.session.flush()
+def test_admin_approves_and_the_city_gets_the_host_model_and_an_invitation(client, db, login, admin, as_city,
+                                                                           host_city):
+    as_city(host_city)
+    kickoff = db.session.execute(select(ProgrammeEvent).where(ProgrammeEvent.kind == "kickoff")).scalar_one()
+    kickoff.name_en = "Kick-off and speed networking"
+    db.session.flush()
     client.post("/start", data=SIGNUP)
     city = db.session.execute(select(Tenant).where(Tenant.slug == "odense")).scalar_one()
     login(admin)
@@ -59,9 +59,9 @@ def test_admin_approves_and_the_city_gets_the_host_model_and_an_invitation(clien
     assert "<html" not in response.text and f'id="city-{city.id}"' in response.text
     db.session.expire_all()
     assert db.session.get(Tenant, city.id).status == ACTIVE
-    with tenant_scope(db.session, city.id):
-        names = db.session.execute(select(ProgrammeEvent.name_en).order_by(ProgrammeEvent.step)).scalars().all()
-        assert db.session.execute(select(func.count()).select_from(SuccessCriterion)).scalar() == 8
+    as_city(city)
+    names = db.session.execute(select(ProgrammeEvent.name_en).order_by(ProgrammeEvent.step)).scalars().all()
+    assert db.session.execute(select(func.count()).select_from(SuccessCriterion)).scalar() == 8
     assert len(names) == 6 and "Kick-off and speed networking" in names
     link = link_in(last_mail(db, "olga@odense.example"))
     accept = client.__class__(client.application, client.response_wrapper)

@@ -1,14 +1,13 @@
 import pytest
 from sqlalchemy import select
 
-from mentorby.platform.tenancy import tenant_scope
 from mentorby.tenants.programme.models import ProgrammeEvent, SuccessCriterion
 
 
-def _kickoff(db, city):
+def _kickoff(db):
+    """The kick-off of the test's city's programme model, as stored."""
     db.session.expire_all()
-    with tenant_scope(db.session, city.id):
-        return db.session.execute(select(ProgrammeEvent).where(ProgrammeEvent.kind == "kickoff")).scalar_one()
+    return db.session.execute(select(ProgrammeEvent).where(ProgrammeEvent.kind == "kickoff")).scalar_one()
 
 
 def _form(event, **changes):
@@ -27,9 +26,9 @@ def _form(event, **changes):
     return {f"event-{event.id}-{key}": value for key, value in {**data, **changes}.items()}
 
 
-def test_edit_an_event_inline(client, db, login, coordinator, host_city):
+def test_edit_an_event_inline(client, db, login, coordinator, in_host_city):
     login(coordinator)
-    event = _kickoff(db, host_city)
+    event = _kickoff(db)
     form = client.get(f"/lyngby-taarbaek/coordinator/programme/events/{event.id}", headers={"HX-Request": "true"})
     assert "<form" in form.text and "<html" not in form.text
     saved = client.post(
@@ -39,7 +38,7 @@ def test_edit_an_event_inline(client, db, login, coordinator, host_city):
     )
     assert saved.status_code == 200 and "Kick-off with speed networking" in saved.text and "<form" not in saved.text
     assert saved.headers["Vary"].count("HX-Request") == 1
-    assert _kickoff(db, host_city).week_offset == 3
+    assert _kickoff(db).week_offset == 3
 
 
 def test_history_restore_gets_the_full_page(client, login, coordinator):
@@ -50,9 +49,9 @@ def test_history_restore_gets_the_full_page(client, login, coordinator):
     assert "<html" in page.text
 
 
-def test_bad_event_input_changes_nothing(client, db, login, coordinator, host_city):
+def test_bad_event_input_changes_nothing(client, db, login, coordinator, in_host_city):
     login(coordinator)
-    event = _kickoff(db, host_city)
+    event = _kickoff(db)
     for changes in (
         {"week_offset": -1},
         {"week_offset": "soon"},
@@ -65,15 +64,14 @@ def test_bad_event_input_changes_nothing(client, db, login, coordinator, host_ci
             f"/lyngby-taarbaek/coordinator/programme/events/{event.id}", data=_form(event, **changes)
         )
         assert response.status_code == 422, changes
-    assert _kickoff(db, host_city).name_en == "Kick-off" and _kickoff(db, host_city).week_offset == 2
+    assert _kickoff(db).name_en == "Kick-off" and _kickoff(db).week_offset == 2
 
 
-def test_edit_a_success_criterion(client, db, login, coordinator, host_city):
+def test_edit_a_success_criterion(client, db, login, coordinator, in_host_city):
     login(coordinator)
-    with tenant_scope(db.session, host_city.id):
-        criterion = db.session.execute(
-            select(SuccessCriterion).where(SuccessCriterion.code == "mentee_employed_6m")
-        ).scalar_one()
+    criterion = db.session.execute(
+        select(SuccessCriterion).where(SuccessCriterion.code == "mentee_employed_6m")
+    ).scalar_one()
     url = f"/lyngby-taarbaek/coordinator/programme/criteria/{criterion.id}"
     assert (
         client.post(url, data={"threshold_percent": "150", "statement_da": "x", "statement_en": "y"}).status_code == 422
@@ -85,24 +83,22 @@ def test_edit_a_success_criterion(client, db, login, coordinator, host_city):
         == 302
     )
     db.session.expire_all()
-    with tenant_scope(db.session, host_city.id):
-        assert float(db.session.get(SuccessCriterion, criterion.id).threshold) == 0.4
+    assert float(db.session.get(SuccessCriterion, criterion.id).threshold) == 0.4
 
 
-def test_participants_cannot_edit_the_programme(client, db, login, host_city, create_user):
-    mentor = create_user(city=host_city, role="mentor")
+def test_participants_cannot_edit_the_programme(client, db, login, in_host_city, create_user):
+    mentor = create_user(city=in_host_city, role="mentor")
     login(mentor)
-    event = _kickoff(db, host_city)
+    event = _kickoff(db)
     assert client.get("/lyngby-taarbaek/coordinator/programme/").status_code == 403
     assert (
         client.post(f"/lyngby-taarbaek/coordinator/programme/events/{event.id}", data=_form(event)).status_code == 403
     )
 
 
-def test_non_finite_threshold_is_refused(client, db, login, coordinator, host_city):
+def test_non_finite_threshold_is_refused(client, db, login, coordinator, in_host_city):
     login(coordinator)
-    with tenant_scope(db.session, host_city.id):
-        criterion = db.session.execute(select(SuccessCriterion)).scalars().first()
+    criterion = db.session.execute(select(SuccessCriterion)).scalars().first()
     url = f"/lyngby-taarbaek/coordinator/programme/criteria/{criterion.id}"
     for value in ("sNaN", "NaN", "Infinity"):
         response = client.post(url, data={"threshold_percent": value, "statement_da": "x", "statement_en": "y"})
