@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 
 from flask import abort, current_app, g, has_app_context
 from sqlalchemy import DateTime, ForeignKey, ForeignKeyConstraint, Integer, UniqueConstraint, event, select, text
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column, scoped_session, with_loader_criteria
 from sqlalchemy.types import TypeDecorator
 from werkzeug.local import LocalProxy
@@ -173,6 +174,13 @@ def cross_tenant(session: Session) -> Iterator[None]:
 @event.listens_for(Session, "after_begin")
 def _after_begin(session, transaction, connection):
     _apply_pg_settings(session, connection)
+
+
+@event.listens_for(Engine, "rollback_savepoint")
+def _settings_rolled_back(conn, name, context):
+    # Rolling a savepoint back also undoes the settings made inside it (a refusal in attempt(), a refused request in
+    # a test sharing the connection): what was applied is no longer known, so the next statement applies it again.
+    conn.info.pop(PG_APPLIED_KEY, None)
 
 
 @event.listens_for(Session, "do_orm_execute")

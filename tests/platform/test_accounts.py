@@ -347,3 +347,35 @@ def test_a_trusted_proxy_that_sends_no_header_is_logged(app, client, caplog):
     finally:
         app.config["TRUSTED_PROXIES"] = 0
     assert sum("X-Forwarded-For" in record.getMessage() for record in caplog.records) == 1
+
+
+def test_a_person_changes_their_name_and_language(client, db, login, coordinator):
+    login(coordinator)
+    assert 'maxlength="120"' in client.get("/account").text
+    response = client.post("/account", data={"name": "  Mette Koordinator ", "locale": "da"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert (coordinator.name, coordinator.locale) == ("Mette Koordinator", "da")
+    assert "Mine byer" in client.get("/account").text  # the page follows the chosen language
+
+
+def test_bad_account_details_change_nothing(client, db, login, coordinator):
+    login(coordinator)
+    before = (coordinator.name, coordinator.locale)
+    for data, words in (({"name": "", "locale": "en"}, "This field is required."),
+                        ({"name": "x" * 121, "locale": "en"}, "Use at most 120 characters."),
+                        ({"name": "Mette", "locale": "fr"}, "Not a valid choice")):
+        response = client.post("/account", data=data)
+        assert response.status_code == 422 and words in response.text, data
+    db.session.expire_all()
+    assert (coordinator.name, coordinator.locale) == before
+
+
+def test_a_wrong_current_password_changes_nothing(client, db, login, coordinator):
+    login(coordinator)
+    before = coordinator.password_hash
+    response = client.post("/account/password", data={"current": "not my password at all", "password": NEW_PASSWORD,
+                                                       "confirm": NEW_PASSWORD})
+    assert response.status_code == 422 and "The current password is not correct." in response.text
+    db.session.expire_all()
+    assert coordinator.password_hash == before

@@ -85,3 +85,27 @@ def test_html_pagers_take_any_page_number(client, login, coordinator, host_city)
     for url in ("/lyngby-taarbaek/coordinator/partners/", "/lyngby-taarbaek/coordinator/audit",
                 "/lyngby-taarbaek/coordinator/cohorts/", "/lyngby-taarbaek/coordinator/pool/"):
         assert client.get(f"{url}?page=99999999999999999999").status_code == 200
+
+
+def test_the_api_dumps_cities_and_events_with_their_areas_schemas(client, host_city):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    schemas = spec["components"]["schemas"]
+    assert set(schemas["City"]["properties"]) == {"slug", "name", "municipality", "is_host"}
+    assert schemas["ProgrammeEvent"]["properties"]["audience"]["enum"] == ["mentees", "mentors", "both"]
+    city = client.get("/api/v1/cities/lyngby-taarbaek").get_json()
+    assert city["slug"] == "lyngby-taarbaek" and "contact_email" not in city
+    kickoff = next(event for event in city["events"] if event["kind"] == "kickoff")
+    assert kickoff["audience"] == "both" and kickoff["week_offset"] == 2 and kickoff["description_en"]
+
+
+def test_rounds_are_listed_by_status_and_one_has_its_counts(client, db, coordinator, in_host_city, create_cohort,
+                                                            create_application):
+    recruiting = create_cohort(in_host_city, name="Forår 2027", status="recruiting")
+    create_cohort(in_host_city, name="Vinter 2026", status="running")
+    create_application(recruiting, status="accepted")
+    headers = _token(db, coordinator)
+    listed = client.get("/api/v1/cities/lyngby-taarbaek/cohorts?status=recruiting", headers=headers).get_json()
+    assert [cohort["name"] for cohort in listed] == ["Forår 2027"]
+    detail = client.get(f"/api/v1/cities/lyngby-taarbaek/cohorts/{recruiting.id}", headers=headers).get_json()
+    assert detail["status"] == "recruiting" and detail["applications"]["mentee"] == {"accepted": 1}
+    assert client.get("/api/v1/cities/lyngby-taarbaek/cohorts/999999", headers=headers).status_code == 404

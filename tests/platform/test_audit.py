@@ -289,3 +289,18 @@ def test_dates_in_the_log_are_written_out(client, db, login, coordinator, host_c
     html, text = _text(client, "/lyngby-taarbaek/coordinator/audit", "da")
     assert "slutdato: 28. maj 2027 → 30. jun. 2027" in text
     assert_danish(html, "the audit log")
+
+
+def test_columns_of_a_vocabulary_read_as_its_labels_in_the_readers_language(client, db, login, admin, coordinator,
+                                                                             host_city, other_city):
+    login(coordinator)
+    client.post("/lyngby-taarbaek/coordinator/partners/new", data={"name": "DTU", "kind": "university"})
+    _log(host_city, coordinator, "update", "success_criterion", 1, {"role": ["mentee", "both"],
+                                                                     "measured_at": ["closing", "follow_up"]})
+    _html, text = _text(client, "/lyngby-taarbaek/coordinator/audit", "da")
+    assert "Universitet" in text
+    assert "Mentees → Mentorer og mentees" in text and "afsluttende evaluering → opfølgning efter 6 måneder" in text
+    _log(other_city, admin, "update", "tenant", other_city.id, {"status": ["active", "rejected"]}, role="admin")
+    login(admin)
+    _html, text = _text(client, "/platform/audit", "da")
+    assert "fra aktiv til afvist" in text

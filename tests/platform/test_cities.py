@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from sqlalchemy import func, select
 
@@ -143,3 +145,31 @@ def test_an_inline_decision_updates_the_status_counts_out_of_band(client, db, lo
     vejle = db.session.execute(select(Tenant).where(Tenant.slug == "vejle")).scalar_one()
     assert client.post(f"/platform/cities/{vejle.id}/reject").status_code == 302
     assert _tab_counts(client.get("/platform/cities").text)["waiting for approval"] == 0
+
+
+def test_a_bad_address_is_reported_with_every_other_field_on_the_first_submit(client, db, host_city):
+    before = _cities(db)
+    for slug, words in (("platform", "used by the platform itself"), ("Bad Slug!", "lower-case letters"),
+                        ("lyngby-taarbaek", "Another city already uses this address")):
+        response = client.post("/start", data={**SIGNUP, "slug": slug, "name": "", "contact_email": "not-an-email",
+                                               "motivation": "m" * 2001})
+        assert response.status_code == 422
+        for message in (words, "This field is required", "Invalid email", "2000"):
+            assert message in response.text, (slug, message)
+        assert response.text.count('aria-invalid="true"') == 4
+    assert _cities(db) == before
+
+
+def test_the_sign_up_form_takes_its_limits_from_the_city_schema(client):
+    page = client.get("/start").text
+    for name, longest in (("slug", 40), ("name", 120), ("contact_email", 254), ("motivation", 2000)):
+        tag = re.search(rf'<(?:input|textarea)[^>]*id="{name}"[^>]*>', page).group(0)
+        assert f'maxlength="{longest}"' in tag, name
+
+
+def test_the_admin_sees_statuses_in_danish(client, db, login, admin, host_city):
+    client.post("/start", data=SIGNUP)
+    login(admin)
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "da"
+    tabs = _tab_counts(client.get("/platform/cities").text)
+    assert tabs["afventer godkendelse"] == 1 and tabs["aktiv"] >= 1

@@ -132,3 +132,49 @@ def test_bad_public_details_change_nothing(client, db, login, coordinator, host_
     assert response.status_code == 422 and text in response.text
     db.session.expire_all()
     assert host_city.public_email == "" and host_city.intro_en == ""
+
+
+def test_every_wrong_field_of_an_event_is_said_at_once(client, db, login, coordinator, in_host_city):
+    login(coordinator)
+    event = _kickoff(db)
+    response = client.post(f"/lyngby-taarbaek/coordinator/programme/events/{event.id}",
+                           data=_form(event, name_en="", week_offset=105, duration_minutes=10, name_da="x" * 121))
+    assert response.status_code == 422
+    assert response.text.count('aria-invalid="true"') == 4
+    for message in ("This field is required.", "Number must be between 0 and 104.",
+                    "Number must be between 15 and 720.", "Use at most 120 characters."):
+        assert message in response.text, message
+    assert _kickoff(db).name_en == "Kick-off"
+
+
+def test_the_service_checks_an_event_with_the_schema(db, in_host_city):
+    from mentorby.tenants.programme import services
+
+    event = _kickoff(db)
+    with pytest.raises(services.ProgrammeError) as caught:
+        services.update_event(db.session, event, {"name_da": "Kick-off", "name_en": "Kick-off", "audience": "everyone",
+                                                  "week_offset": 2, "duration_minutes": 180})
+    assert (caught.value.field, caught.value.code) == ("audience", "bad_choice")
+    services.update_event(db.session, event, {"name_da": " Opstart ", "name_en": "Kick-off", "audience": "mentors",
+                                              "week_offset": 3, "duration_minutes": 180})
+    assert (_kickoff(db).name_da, _kickoff(db).audience, _kickoff(db).week_offset) == ("Opstart", "mentors", 3)
+
+
+def test_a_threshold_out_of_range_is_refused_with_a_message(client, db, login, coordinator, in_host_city):
+    login(coordinator)
+    criterion = db.session.execute(select(SuccessCriterion)).scalars().first()
+    before = criterion.threshold
+    response = client.post(f"/lyngby-taarbaek/coordinator/programme/criteria/{criterion.id}",
+                           data={"threshold_percent": "0", "statement_da": "", "statement_en": "y"})
+    assert response.status_code == 422
+    assert "Enter a number between 1 and 100." in response.text and "This field is required." in response.text
+    db.session.expire_all()
+    assert db.session.get(SuccessCriterion, criterion.id).threshold == before
+
+
+def test_the_model_reads_in_danish(client, login, coordinator, in_host_city):
+    login(coordinator)
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "da"
+    page = client.get("/lyngby-taarbaek/coordinator/programme/").text
+    for words in ("Mentorer og mentees", "afsluttende evaluering", "opfølgning efter 6 måneder", "Virksomheder"):
+        assert words in page, words
