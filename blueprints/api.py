@@ -16,6 +16,7 @@ from mentorby.platform.accounts.models import COORDINATOR, CityRole
 from mentorby.platform.accounts.services import authenticate_api_token, roles_in_city
 from mentorby.platform.audit import services as audit_log
 from mentorby.platform.audit.listener import set_actor
+from mentorby.platform.audit.models import ActorRole
 from mentorby.platform.cities import services as cities
 from mentorby.platform.cities.models import Tenant
 from mentorby.platform.cities.schemas import CitySchema
@@ -86,7 +87,7 @@ class AuditEntrySchema(Schema):
     id = fields.Int()
     created_at = fields.DateTime()
     actor_id = fields.Int(allow_none=True)
-    actor_role = fields.Str()
+    actor_role = fields.Str(metadata={"enum": list(ActorRole.codes())})
     action = fields.Str()
     entity = fields.Str()
     entity_id = fields.Int(allow_none=True)
