@@ -9,24 +9,28 @@ from flask_smorest import Blueprint
 from flask_smorest.pagination import PaginationMetadataSchema
 from marshmallow import Schema, fields, validate
 from marshmallow import fields as ma_fields
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from mentorby.blueprints.common import is_public, public, render, resolve_city
-from mentorby.platform.accounts.models import COORDINATOR
+from mentorby.blueprints.common import cohort_view, is_public, public, render, resolve_city
+from mentorby.platform.accounts.models import COORDINATOR, CityRole
 from mentorby.platform.accounts.services import authenticate_api_token, roles_in_city
+from mentorby.platform.audit import services as audit_log
 from mentorby.platform.audit.listener import set_actor
-from mentorby.platform.audit.models import AuditEntry
-from mentorby.platform.cities.models import ACTIVE, Tenant
+from mentorby.platform.audit.models import ActorRole
+from mentorby.platform.cities import services as cities
+from mentorby.platform.cities.models import Tenant
+from mentorby.platform.cities.schemas import CitySchema
 from mentorby.platform.extensions import api, csrf, db
 from mentorby.platform.tenancy import get_in_city, set_session_tenant
 from mentorby.tenants.applications.models import STATUSES as APPLICATION_STATUSES
 from mentorby.tenants.applications.models import Application
 from mentorby.tenants.applications.profile import ROLES
 from mentorby.tenants.applications.services import counts
-from mentorby.tenants.cohorts.models import STATUSES as COHORT_STATUSES
-from mentorby.tenants.cohorts.models import Cohort
+from mentorby.tenants.cohorts import services as cohorts
+from mentorby.tenants.cohorts.models import Audience, Cohort, CohortStatus
 from mentorby.tenants.cohorts.schemas import CohortSchema
 from mentorby.tenants.matching.models import Match
+from mentorby.tenants.programme.schemas import ProgrammeEventSchema
 from mentorby.tenants.programme.services import events
 
 #: The highest page number the API answers (1,000,000 pages of 100 is more than any list here will hold); a bigger
@@ -60,31 +64,10 @@ blp.url_value_preprocessor(resolve_city)
 BEARER = [{"bearerAuth": []}]
 
 
-class CitySchema(Schema):
-    """A city that runs the programme."""
-
-    slug = fields.Str(dump_only=True)
-    name = fields.Str(dump_only=True)
-    municipality = fields.Str(dump_only=True)
-    is_host = fields.Bool(dump_only=True)
-
-
-class EventSchema(Schema):
-    """A joint event of the city's programme model."""
-
-    step = fields.Int()
-    kind = fields.Str()
-    name_da = fields.Str()
-    name_en = fields.Str()
-    audience = fields.Str()
-    week_offset = fields.Int()
-    duration_minutes = fields.Int()
-
-
 class CityDetailSchema(CitySchema):
     """A city with its programme's joint-event sequence."""
 
-    events = fields.List(fields.Nested(EventSchema), dump_only=True)
+    events = fields.List(fields.Nested(ProgrammeEventSchema), dump_only=True)
 
 
 class MeSchema(Schema):
@@ -95,7 +78,7 @@ class MeSchema(Schema):
     name = fields.Str()
     locale = fields.Str(allow_none=True)
     city = fields.Nested(CitySchema)
-    roles = fields.List(fields.Str())
+    roles = fields.List(fields.Str(metadata={"enum": list(CityRole.codes())}))
 
 
 class AuditEntrySchema(Schema):
@@ -104,7 +87,7 @@ class AuditEntrySchema(Schema):
     id = fields.Int()
     created_at = fields.DateTime()
     actor_id = fields.Int(allow_none=True)
-    actor_role = fields.Str()
+    actor_role = fields.Str(metadata={"enum": list(ActorRole.codes())})
     action = fields.Str()
     entity = fields.Str()
     entity_id = fields.Int(allow_none=True)
@@ -125,7 +108,7 @@ class CohortEventSchema(Schema):
     kind = fields.Str()
     name_da = fields.Str()
     name_en = fields.Str()
-    audience = fields.Str()
+    audience = fields.Str(metadata={"enum": list(Audience.codes())})
     starts_at = fields.DateTime()
     duration_minutes = fields.Int()
     location = fields.Str()
@@ -142,7 +125,7 @@ class CohortDetailSchema(CohortSchema):
 class CohortQuerySchema(Schema):
     """Filters for the list of rounds."""
 
-    status = fields.Str(validate=validate.OneOf(COHORT_STATUSES))
+    status = fields.Str(validate=validate.OneOf(CohortStatus.codes()))
 
 
 class ApplicationSchema(Schema):
@@ -191,10 +174,11 @@ class MatchSchema(Schema):
 
 
 def _page(query, pagination_parameters, *order):
-    pagination_parameters.item_count = db.session.execute(select(func.count()).select_from(query.subquery())).scalar()
-    return db.session.execute(
-        query.order_by(*order).offset(pagination_parameters.first_item).limit(pagination_parameters.page_size)
-    ).scalars().all()
+    """One page of a select (ordered by `order` too), its total counted for the X-Pagination header."""
+    page = db.paginate(query.order_by(*order), page=pagination_parameters.page,
+                       per_page=pagination_parameters.page_size, error_out=False, max_per_page=100)
+    pagination_parameters.item_count = page.total
+    return page.items
 
 
 def any_role(view):
@@ -252,11 +236,7 @@ def token_user(*, require_coordinator: bool = True):
 @public
 def list_cities(pagination_parameters):
     """Cities that run the programme (public)."""
-    query = select(Tenant).where(Tenant.status == ACTIVE)
-    pagination_parameters.item_count = db.session.execute(select(func.count()).select_from(query.subquery())).scalar()
-    return db.session.execute(
-        query.order_by(Tenant.name).offset(pagination_parameters.first_item).limit(pagination_parameters.page_size)
-    ).scalars().all()
+    return _page(cities.active_by_name(), pagination_parameters)
 
 
 @blp.route("/cities/<city>")
@@ -264,9 +244,7 @@ def list_cities(pagination_parameters):
 @public
 def get_city():
     """One city and its programme's joint-event sequence (public)."""
-    city = g.city
-    return {"slug": city.slug, "name": city.name, "municipality": city.municipality, "is_host": city.is_host,
-            "events": events(db.session)}
+    return {name: getattr(g.city, name) for name in CitySchema().fields} | {"events": events(db.session)}
 
 
 @blp.route("/me")
@@ -289,14 +267,7 @@ def me():
 @blp.doc(security=BEARER)
 def city_audit(filters, pagination_parameters):
     """The city's audit log, newest first (coordinators' tokens only)."""
-    query = select(AuditEntry).where(AuditEntry.tenant_id == g.city.id)
-    if filters.get("entity"):
-        query = query.where(AuditEntry.entity == filters["entity"])
-    pagination_parameters.item_count = db.session.execute(select(func.count()).select_from(query.subquery())).scalar()
-    return db.session.execute(
-        query.order_by(AuditEntry.id.desc()).offset(pagination_parameters.first_item)
-        .limit(pagination_parameters.page_size)
-    ).scalars().all()
+    return _page(audit_log.city_entries(g.city.id, entity=filters.get("entity", "")), pagination_parameters)
 
 
 @blp.route("/cities/<city>/cohorts")
@@ -306,18 +277,18 @@ def city_audit(filters, pagination_parameters):
 @blp.doc(security=BEARER)
 def list_cohorts(filters, pagination_parameters):
     """The city's rounds, newest first (coordinators' tokens only)."""
-    query = select(Cohort)
+    query = cohorts.newest_first()
     if filters.get("status"):
         query = query.where(Cohort.status == filters["status"])
-    return _page(query, pagination_parameters, Cohort.starts_on.desc(), Cohort.id.desc())
+    return _page(query, pagination_parameters)
 
 
 @blp.route("/cities/<city>/cohorts/<int:cohort_id>")
 @blp.response(200, CohortDetailSchema)
 @blp.doc(security=BEARER)
-def get_cohort(cohort_id: int):
+@cohort_view
+def get_cohort(cohort: Cohort):
     """One round with its joint events and application counts (coordinators' tokens only)."""
-    cohort = get_in_city(db.session, Cohort, cohort_id)
     by_role: dict[str, dict[str, int]] = {role: {} for role in ROLES}
     for (role, status), number in counts(db.session, cohort.id).items():
         by_role[role][status] = number

@@ -2,7 +2,8 @@
 
 platform/audit/describe.py holds the machinery and may not import the areas; this module wires each area's tables
 into it with the vocabularies of the pages (statuses, roles, kinds), so the log reads as the rest of the site does.
-Importing it registers everything; the coordinator's and the admin's log pages import it.
+Importing it registers everything; the coordinator's and the admin's log pages import it. A column typed with a
+vocabulary (platform/vocab.py) reads as its member's label without being listed here.
 """
 
 from flask_babel import get_locale
@@ -18,10 +19,8 @@ from mentorby.blueprints.messages import (
     DANISH_LEVEL_LABELS,
     FIELD_LABELS,
     FORMAT_LABELS,
-    KIND_LABELS,
     LANGUAGE_LABELS,
     ROLE_LABELS,
-    STATUS_LABELS,
 )
 from mentorby.platform.accounts.models import ApiToken, Invitation, Membership, User
 from mentorby.platform.audit.describe import (
@@ -493,7 +492,6 @@ class PartnerWords(Describer):
     facts = ("name",)
     labels = {"name": NAME, "kind": _l("kind"), "website": _l("website"), "description": _l("description"),
               "public": _l("shown on the front page")}
-    shows = {"kind": choice(KIND_LABELS)}
     on_create = ("kind", "website", "public")
 
     def sentence(self, told):
@@ -539,7 +537,7 @@ class ProgrammeEventWords(Describer):
               "description_da": _l("description in Danish"), "description_en": _l("description in English"),
               "audience": _l("who takes part"), "week_offset": _l("weeks after the round starts"),
               "duration_minutes": _l("duration")}
-    shows = {"audience": choice(AUDIENCE_LABELS), "duration_minutes": minutes}
+    shows = {"duration_minutes": minutes}
     hidden = Describer.hidden | {"kind"}
 
     def name(self, facts, names):
@@ -562,10 +560,7 @@ class CriterionWords(Describer):
     labels = {"position": _l("place in the list"), "role": _l("whose answers count"), "threshold": _l("threshold"),
               "measured_at": _l("measured at"), "statement_da": _l("criterion in Danish"),
               "statement_en": _l("criterion in English")}
-    shows = {"threshold": percent,
-             "role": choice({"mentor": _l("Mentors"), "mentee": _l("Mentees"), "both": _l("Mentors and mentees"),
-                             "company": _l("Companies")}),
-             "measured_at": choice({"closing": _l("closing evaluation"), "follow_up": _l("6-month follow-up")})}
+    shows = {"threshold": percent}
     hidden = Describer.hidden | {"code"}
 
     def name(self, facts, names):
@@ -590,8 +585,7 @@ class UserWords(Describer):
     facts = ("name", "email")
     labels = {"email": EMAIL, "name": NAME, "password_hash": _l("password"), "locale": _l("language"),
               "platform_role": _l("platform role"), "active": _l("active"), "last_login_at": _l("last signed in")}
-    shows = {"locale": choice(LOCALE_LABELS),
-             "platform_role": choice({"admin": _l("platform admin"), "national": _l("national stakeholder")})}
+    shows = {"locale": choice(LOCALE_LABELS)}
     on_create = ("email",)
 
     def name(self, facts, names):
@@ -625,7 +619,6 @@ class MembershipWords(Describer):
     facts = ("user_id", "role")
     refs = {"user_id": "user_account"}
     labels = {"user_id": _l("person"), "role": ROLE}
-    shows = {"role": choice(ROLE_LABELS)}
 
     def name(self, facts, names):
         """The person holding the role."""
@@ -651,7 +644,6 @@ class InvitationWords(Describer):
     refs = {"invited_by_id": "user_account"}
     labels = {"email": EMAIL, "name": NAME, "role": ROLE, "invited_by_id": _l("invited by"),
               "accepted_at": _l("accepted"), "revoked_at": _l("withdrawn"), "expires_at": _l("valid until")}
-    shows = {"role": choice(ROLE_LABELS)}
     on_create = ("email",)
 
     def name(self, facts, names):
@@ -715,7 +707,6 @@ class CityWords(Describer):
               "public_email": _l("public e-mail address"), "public_phone": _l("public phone"),
               "intro_da": _l("front page text in Danish"), "intro_en": _l("front page text in English"),
               "decided_at": _l("decided")}
-    shows = {"status": choice(STATUS_LABELS)}
     on_create = ("slug", "municipality")
 
     def sentence(self, told):

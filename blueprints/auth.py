@@ -7,15 +7,36 @@ from flask_login import current_user, login_user, logout_user
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
-from mentorby.blueprints.common import PlatformBlueprint, choices, public, render, safe_next, signed_in, strip
+from mentorby.blueprints.common import (
+    PlatformBlueprint,
+    attempt,
+    choices,
+    public,
+    render,
+    safe_next,
+    show_error,
+    signed_in,
+    strip,
+    submitted,
+)
 from mentorby.blueprints.forms import Form
-from mentorby.blueprints.messages import message
+from mentorby.blueprints.messages import message, register
 from mentorby.platform.accounts import services as accounts
 from mentorby.platform.accounts import sessions
-from mentorby.platform.accounts.passwords import MAX_LENGTH, MIN_LENGTH, password_problem, verify_password
+from mentorby.platform.accounts.models import CityRole
+from mentorby.platform.accounts.passwords import MAX_LENGTH, MIN_LENGTH, password_problem
 from mentorby.platform.accounts.tokens import LinkError
 from mentorby.platform.extensions import db, limiter
 from mentorby.platform.i18n import SESSION_KEY
+from mentorby.platform.rules import RuleError
+from mentorby.platform.schemas import limits
+
+#: Messages for the accounts area's own codes; the others (email_taken, wrong_password, ...) are shared.
+MESSAGES = register("accounts", {
+    "current_password_wrong": _l("The current password is not correct."),
+    "not_own_token": _l("This token belongs to another coordinator."),
+})
+ACCOUNT = accounts.ACCOUNT
 
 
 def _strong(form, field):
@@ -60,9 +81,9 @@ class AcceptExistingForm(Form):
 
 
 class AccountForm(Form):
-    """The person's own details."""
+    """The person's own details (their limits are the schema's: platform/accounts/schemas.py)."""
 
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    name = StringField(_l("Name"), render_kw=limits(ACCOUNT, "name"))
     locale = SelectField(_l("Language"), choices=choices([("da", "Dansk"), ("en", "English")]))
 
 
@@ -194,17 +215,14 @@ def accept_invitation(token: str):
         form = Form()
     if form.validate_on_submit():
         try:
-            user = accounts.accept_invitation(
-                db.session, invitation, name=getattr(form, "name", None) and form.name.data or "",
-                password=getattr(form, "password", None) and form.password.data,
-                user=current_user if current_user.is_authenticated else None,
-            )
-        except accounts.AccountError as error:
-            target = getattr(form, error.field, None) if error.field else None
-            if target is not None:
-                target.errors.append(message(error.code))
-            else:
-                flash(message(error.code), "error")
+            with attempt():
+                user = accounts.accept_invitation(
+                    db.session, invitation, name=getattr(form, "name", None) and form.name.data or "",
+                    password=getattr(form, "password", None) and form.password.data,
+                    user=current_user if current_user.is_authenticated else None,
+                )
+        except RuleError as error:
+            show_error(form, error)
         else:
             _sign_in(user)
             flash(_("Welcome to %(city)s.", city=city.name), "info")
@@ -218,14 +236,18 @@ def accept_invitation(token: str):
 def account():
     """The person's cities and roles, name and language."""
     form = AccountForm(obj=current_user)
-    if form.validate_on_submit():
-        current_user.name = form.name.data.strip()
-        current_user.locale = form.locale.data
-        session[SESSION_KEY] = form.locale.data
-        flash(_("Saved."), "info")
-        return redirect(url_for("auth.account"))
+    if submitted(form, accounts.check_account):
+        try:
+            with attempt():
+                accounts.update_account(db.session, current_user, form.data)
+        except RuleError as error:
+            show_error(form, error)
+        else:
+            session[SESSION_KEY] = current_user.locale
+            flash(_("Saved."), "info")
+            return redirect(url_for("auth.account"))
     memberships = accounts.memberships_of(db.session, current_user.id)
-    return render("auth/account.html", form=form, memberships=memberships,
+    return render("auth/account.html", form=form, memberships=memberships, CityRole=CityRole,
                   sign_ins=sessions.open_sign_ins(db.session, current_user.id), current_sign_in=g.sign_in,
                   status=422 if form.is_submitted() else 200)
 
@@ -255,10 +277,12 @@ def change_password():
     """Change the password."""
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        if not verify_password(current_user.password_hash, form.current.data):
-            form.current.errors.append(_("The current password is not correct."))
+        try:
+            with attempt():
+                accounts.change_password(current_user, form.current.data, form.password.data)
+        except RuleError as error:
+            show_error(form, error)
         else:
-            accounts.set_password(current_user, form.password.data)
             # Whoever else knew the old password is signed out; this device stays signed in.
             sessions.end_all(db.session, current_user.id, sessions.PASSWORD, keep=g.sign_in)
             flash(_("Your new password is saved. Your other sessions are signed out."), "info")

@@ -4,58 +4,58 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask import abort, flash, g, redirect, request, url_for
-from flask_babel import get_locale, ngettext, to_user_timezone
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import func, select
 from wtforms import EmailField, StringField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms.validators import Email
 
 from mentorby.blueprints import audit as audit_words  # noqa: F401 (registers every table's words in the log)
-from mentorby.blueprints.common import CityBlueprint, paginate, render, strip
+from mentorby.blueprints.common import (
+    CityBlueprint,
+    attempt,
+    loads,
+    paginate,
+    render,
+    show_error,
+    strip,
+    submitted,
+)
 from mentorby.blueprints.forms import Form
-from mentorby.blueprints.messages import COHORT_ACTIONS, label, message
 from mentorby.platform import clock
 from mentorby.platform.accounts import services as accounts
-from mentorby.platform.accounts.models import COORDINATOR, ApiToken, Invitation, Membership, User
-from mentorby.platform.audit.describe import AREAS, tables_in, tell
-from mentorby.platform.audit.models import AuditEntry
+from mentorby.platform.accounts.models import COORDINATOR, ApiToken, Invitation
+from mentorby.platform.audit import services as audit_log
+from mentorby.platform.audit.describe import AREAS, tell
 from mentorby.platform.extensions import db
 from mentorby.platform.i18n import format_day
-from mentorby.platform.tenancy import get_in_city, utcnow
-from mentorby.tenants.applications.models import ACCEPTED, SHORTLISTED, SUBMITTED, Application
-from mentorby.tenants.applications.services import CONFIRMED
+from mentorby.platform.rules import RuleError
+from mentorby.platform.schemas import limits
+from mentorby.platform.tenancy import utcnow
+from mentorby.tenants.applications.models import ACCEPTED, SUBMITTED
 from mentorby.tenants.cohorts import phases
-from mentorby.tenants.cohorts.models import (
-    CLOSED,
-    FOLLOWED_UP,
-    PLANNED,
-    RECRUITING,
-    RUNNING,
-    SELECTING,
-    Cohort,
-    CohortEvent,
-)
-from mentorby.tenants.matching.models import PROPOSED, PUBLISHED, Match, NetworkingPlan
+from mentorby.tenants.cohorts.models import CLOSED, FOLLOWED_UP, PLANNED, RECRUITING, RUNNING, SELECTING, CohortEvent
+from mentorby.tenants.coordinator import services as overview
+from mentorby.tenants.coordinator.services import RoundFigures
 from mentorby.tenants.partners.services import count_partners
 
 bp = CityBlueprint("coordinator", __name__, url_prefix="/coordinator", access=(COORDINATOR,))
-#: The overview shows this many rounds that are not finished; the rounds page has them all.
-CURRENT_ROUNDS = 8
+INVITATION, API_TOKEN = accounts.INVITATION, accounts.API_TOKEN
 
 
 class InviteForm(Form):
     """Invite a colleague as coordinator (company contacts are invited from their partner's page)."""
 
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
-    email = EmailField(_l("E-mail"), filters=[strip], validators=[DataRequired(), Email(), Length(max=254)])
+    name = StringField(_l("Name"), render_kw=limits(INVITATION, "name"))
+    # The form reads an e-mail address as one (Email); the schema (platform/accounts/schemas.py) holds the limits.
+    email = EmailField(_l("E-mail"), filters=[strip], validators=[Email()], render_kw=limits(INVITATION, "email"))
 
 
 class TokenForm(Form):
     """Name a new API token."""
 
-    name = StringField(_l("What is the token for?"), validators=[DataRequired(), Length(max=80)])
+    name = StringField(_l("What is the token for?"), render_kw=limits(API_TOKEN, "name"))
 
 
 # --- the overview -------------------------------------------------------------------------------------------------
@@ -71,83 +71,22 @@ class Step:
 
 
 @dataclass
-class RoundState:
-    """Where a round stands: its figures, what comes next, and the next thing to do."""
+class RoundCard:
+    """A round on the overview: its figures, what they say, and the next things to do."""
 
-    cohort: Cohort
-    applied: int = 0
-    to_decide: int = 0
-    new: int = 0
-    accepted: dict = field(default_factory=lambda: {"mentor": 0, "mentee": 0})
-    not_told: int = 0
-    proposed: int = 0
-    published: int = 0
-    paired_mentees: int = 0
-    has_plan: bool = False
-    events: int = 0
-    next_event: CohortEvent | None = None
-    kickoff: CohortEvent | None = None
+    figures: RoundFigures
     facts: list[str] = field(default_factory=list)
     steps: list[Step] = field(default_factory=list)
 
     @property
-    def unpaired(self) -> int:
-        """Accepted mentees without a published pair."""
-        return max(0, self.accepted["mentee"] - self.paired_mentees)
-
-
-def _states(cohorts: list[Cohort]) -> list[RoundState]:
-    """The figures of a few rounds in four grouped queries, whatever their number of applications and pairs."""
-    states = {cohort.id: RoundState(cohort) for cohort in cohorts}
-    ids = list(states)
-    if not ids:
-        return []
-    rows = db.session.execute(
-        select(Application.cohort_id, Application.role, Application.status, Application.invited, func.count())
-        .where(Application.cohort_id.in_(ids), CONFIRMED)
-        .group_by(Application.cohort_id, Application.role, Application.status, Application.invited)
-    )
-    for cohort_id, role, status, invited, number in rows:
-        state = states[cohort_id]
-        state.applied += number
-        if status in (SUBMITTED, SHORTLISTED):
-            state.to_decide += number
-        if status == SUBMITTED:
-            state.new += number
-        if status == ACCEPTED:
-            state.accepted[role] = state.accepted.get(role, 0) + number
-            if not invited:
-                state.not_told += number
-    rows = db.session.execute(
-        select(Match.cohort_id, Match.status, func.count(), func.count(func.distinct(Match.mentee_id)))
-        .where(Match.cohort_id.in_(ids), Match.status.in_((PROPOSED, PUBLISHED)))
-        .group_by(Match.cohort_id, Match.status)
-    )
-    for cohort_id, status, number, mentees in rows:
-        if status == PROPOSED:
-            states[cohort_id].proposed = number
-        else:
-            states[cohort_id].published, states[cohort_id].paired_mentees = number, mentees
-    for cohort_id in db.session.execute(select(NetworkingPlan.cohort_id).where(NetworkingPlan.cohort_id.in_(ids))):
-        states[cohort_id[0]].has_plan = True
-    # A round has a handful of joint events: all of them, in one query, give the count and the next one.
-    now = utcnow()
-    events = db.session.execute(
-        select(CohortEvent).where(CohortEvent.cohort_id.in_(ids)).order_by(CohortEvent.starts_at, CohortEvent.step)
-    ).scalars()
-    for event in events:
-        state = states[event.cohort_id]
-        state.events += 1
-        if event.starts_at >= now:
-            state.next_event = state.next_event or event
-            if event.kind == "kickoff" and state.kickoff is None:
-                state.kickoff = event
-    return list(states.values())
+    def cohort(self):
+        """The round."""
+        return self.figures.cohort
 
 
 def _local_day(moment) -> date:
     """The day of a stored time in the city's time zone."""
-    return to_user_timezone(moment).date()
+    return clock.local(moment).date()
 
 
 def _whole(text: str) -> str:
@@ -172,14 +111,15 @@ def _event_name(event: CohortEvent) -> str:
     return event.name(str(get_locale()))
 
 
-def _describe(state: RoundState, today: date) -> RoundState:
+def _describe(state: RoundFigures, today: date) -> RoundCard:
     """The round's figures and next steps, as its phase allows them (tenants/cohorts/phases.py)."""
+    card = RoundCard(state)
     cohort = state.cohort
     # Moving the round on is done with the life cycle's buttons on its page; the step says what the button says.
     show = url_for("cohorts.show", cohort_id=cohort.id, _anchor="timeline-title")
     board = url_for("applications.board", cohort_id=cohort.id)
     matching = url_for("matching.board", cohort_id=cohort.id)
-    facts, steps = state.facts, state.steps
+    facts, steps = card.facts, card.steps
     accepted_line = _("%(mentors)d of %(mentor_places)d mentors and %(mentees)d of %(mentee_places)d mentees "
                       "accepted", mentors=state.accepted["mentor"], mentor_places=cohort.mentor_capacity,
                       mentees=state.accepted["mentee"], mentee_places=cohort.mentee_capacity)
@@ -205,7 +145,7 @@ def _describe(state: RoundState, today: date) -> RoundState:
             steps.append(Step(_("Move the application deadline"), url_for("cohorts.edit", cohort_id=cohort.id),
                               _("The deadline %(date)s has passed.", date=_day(cohort.apply_by))))
         else:
-            steps.append(Step(label(COHORT_ACTIONS, RECRUITING), show,
+            steps.append(Step(RECRUITING.action, show,
                               _("Check the dates of the joint events first; the application forms then open.")))
     elif cohort.status == RECRUITING:
         if state.new and phases.allows(cohort, "review"):
@@ -217,7 +157,7 @@ def _describe(state: RoundState, today: date) -> RoundState:
             why = _("Applications close on %(date)s.", date=_day(cohort.apply_by))
         else:
             why = _("Applications closed on %(date)s.", date=_day(cohort.apply_by))
-        steps.append(Step(label(COHORT_ACTIONS, SELECTING), show, why))
+        steps.append(Step(SELECTING.action, show, why))
     elif cohort.status in (SELECTING, RUNNING):
         if state.to_decide and phases.allows(cohort, "decide"):
             steps.append(Step(ngettext("Decide on %(num)d application", "Decide on %(num)d applications",
@@ -242,43 +182,31 @@ def _describe(state: RoundState, today: date) -> RoundState:
                                            state.unpaired), matching))
         if cohort.status == SELECTING:
             if both and not state.unpaired and not state.proposed:
-                steps.append(Step(label(COHORT_ACTIONS, RUNNING), show,
+                steps.append(Step(RUNNING.action, show,
                                   _("Every accepted mentee has a published pair.")))
             elif not both and not state.to_decide:
                 steps.append(Step(_("Accept mentors and mentees"), board))
         elif cohort.ends_on < today:
-            steps.append(Step(label(COHORT_ACTIONS, CLOSED), show,
+            steps.append(Step(CLOSED.action, show,
                               _("The round ended on %(date)s.", date=_day(cohort.ends_on))))
     elif cohort.status == CLOSED:
         if cohort.follow_up_on is not None and cohort.follow_up_on <= today:
-            steps.append(Step(label(COHORT_ACTIONS, FOLLOWED_UP), show,
+            steps.append(Step(FOLLOWED_UP.action, show,
                               _("The 6-month follow-up is due.")))
         elif cohort.follow_up_on is not None:
             facts.append(_("6-month follow-up due on %(date)s (%(when)s)", date=_day(cohort.follow_up_on),
                            when=_in_days(cohort.follow_up_on, today)))
-    return state
+    return card
 
 
 @bp.get("/")
 def home():
     """Where the city's current rounds stand and what to do next for each, with links to where it is done."""
     today = clock.today()
-    current = list(db.session.execute(
-        select(Cohort).where(Cohort.status != FOLLOWED_UP).order_by(Cohort.starts_on, Cohort.id)
-        .limit(CURRENT_ROUNDS)
-    ).scalars())
-    # Rounds at work first, in the order they start; closed ones wait for their follow-up at the end.
-    current.sort(key=lambda cohort: (cohort.status == CLOSED, cohort.starts_on, cohort.id))
-    states = [_describe(state, today) for state in _states(current)]
-    coordinators = db.session.execute(
-        select(func.count()).select_from(Membership).where(Membership.role == COORDINATOR)
-    ).scalar_one()
-    invited = db.session.execute(
-        select(func.count()).select_from(Invitation)
-        .where(Invitation.role == COORDINATOR, Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None))
-    ).scalar_one()
-    setup = {"partners": count_partners(db.session) == 0, "colleague": coordinators + invited < 2}
-    return render("coordinator/home.html", city=g.city, states=states, setup=setup)
+    figures = overview.round_figures(db.session, overview.current_rounds(db.session), utcnow())
+    setup = {"partners": count_partners(db.session) == 0, "colleague": accounts.team_size(db.session, COORDINATOR) < 2}
+    return render("coordinator/home.html", city=g.city, states=[_describe(state, today) for state in figures],
+                  setup=setup)
 
 
 # --- the team ---------------------------------------------------------------------------------------------------
@@ -288,34 +216,27 @@ def home():
 def team():
     """The city's coordinators and the invitations sent to new ones."""
     form = InviteForm()
-    if form.validate_on_submit():
+    if submitted(form, accounts.check_invitation):
         try:
-            accounts.invite(db.session, g.city, email=form.email.data, name=form.name.data, role=COORDINATOR,
-                            invited_by=current_user)
-        except accounts.AccountError as error:
-            getattr(form, error.field or "email").errors.append(message(error.code))
+            with attempt():
+                invitation = accounts.invite_coordinator(db.session, g.city, form.data, invited_by=current_user)
+        except RuleError as error:
+            show_error(form, error)
         else:
-            flash(_("Invitation sent to %(email)s.", email=form.email.data.strip().lower()), "info")
+            flash(_("Invitation sent to %(email)s.", email=invitation.email), "info")
             return redirect(url_for("coordinator.team"))
-    members = paginate(
-        select(Membership).join(User).where(Membership.role == COORDINATOR).order_by(User.name, Membership.id)
-    )
     # Mentors, mentees and company contacts are invited from the selection board and the partners' pages.
-    invitations = db.session.execute(
-        select(Invitation)
-        .where(Invitation.role == COORDINATOR, Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None))
-        .order_by(Invitation.created_at.desc()).limit(50)
-    ).scalars().all()
-    return render("coordinator/team.html", form=form, members=members, invitations=invitations,
+    return render("coordinator/team.html", form=form, members=paginate(accounts.members(COORDINATOR)),
+                  invitations=accounts.open_invitations(db.session, COORDINATOR),
                   status=422 if form.is_submitted() else 200)
 
 
 @bp.post("/team/invitations/<int:invitation_id>/revoke")
-def revoke_invitation(invitation_id: int):
+@loads("invitation", Invitation, "invitation_id")
+def revoke_invitation(invitation: Invitation):
     """Withdraw an invitation; its link stops working."""
-    invitation = get_in_city(db.session, Invitation, invitation_id)
-    if invitation.is_open:
-        invitation.revoked_at = utcnow()
+    with attempt():
+        accounts.revoke_invitation(invitation)
     flash(_("The invitation to %(email)s is withdrawn.", email=invitation.email), "info")
     return redirect(url_for("coordinator.team"))
 
@@ -334,19 +255,10 @@ def audit():
     area = request.args.get("area", "")
     area = area if area in AREAS else ""
     person = _person_id()
-    query = select(AuditEntry).where(AuditEntry.tenant_id == g.city.id)
-    if area:
-        query = query.where(AuditEntry.entity.in_(tables_in(area)))
-    if person is not None:
-        query = query.where(AuditEntry.actor_id == person)
-    page = paginate(query.order_by(AuditEntry.id.desc()))
-    people = db.session.execute(
-        select(User).where(User.id.in_(
-            select(AuditEntry.actor_id).where(AuditEntry.tenant_id == g.city.id).distinct().scalar_subquery()
-        )).order_by(User.name, User.email)
-    ).scalars().all()
+    page = paginate(audit_log.city_entries(g.city.id, area=area, actor_id=person))
     return render("coordinator/audit.html", "audit_rows", page=page, lines=tell(db.session, page.items),
-                  areas=list(AREAS.values()), area=area, people=people, person=person)
+                  areas=list(AREAS.values()), area=area, people=audit_log.actors_in_city(db.session, g.city.id),
+                  person=person)
 
 
 # --- API tokens -----------------------------------------------------------------------------------------------------
@@ -357,26 +269,27 @@ def api_tokens():
     """The coordinator's personal API tokens for this city."""
     form = TokenForm()
     new_secret = None
-    if form.validate_on_submit():
-        new_secret = accounts.create_api_token(db.session, current_user, form.name.data).secret
-        form = TokenForm(formdata=None)
-    tokens = (
-        db.session.execute(
-            select(ApiToken).where(ApiToken.user_id == current_user.id).order_by(ApiToken.created_at.desc()).limit(50)
-        )
-        .scalars()
-        .all()
-    )
+    if submitted(form, accounts.check_api_token):
+        try:
+            with attempt():
+                new_secret = accounts.create_api_token(db.session, current_user, form.name.data).secret
+        except RuleError as error:
+            show_error(form, error)
+        else:
+            form = TokenForm(formdata=None)
     status = 422 if form.errors else 200
-    return render("coordinator/api_tokens.html", form=form, tokens=tokens, new_secret=new_secret, status=status)
+    return render("coordinator/api_tokens.html", form=form, tokens=accounts.tokens_of(db.session, current_user),
+                  new_secret=new_secret, status=status)
 
 
 @bp.post("/api-tokens/<int:token_id>/revoke")
-def revoke_api_token(token_id: int):
+@loads("token", ApiToken, "token_id")
+def revoke_api_token(token: ApiToken):
     """Revoke one of the coordinator's own tokens."""
-    token = get_in_city(db.session, ApiToken, token_id)
-    if token.user_id != current_user.id:
-        abort(404)
-    accounts.revoke_api_token(token)
+    try:
+        with attempt():
+            accounts.revoke_api_token(token, by=current_user)
+    except RuleError:
+        abort(404)  # another coordinator's token: as if it did not exist
     flash(_("The token “%(name)s” is revoked.", name=token.name), "info")
     return redirect(url_for("coordinator.api_tokens"))

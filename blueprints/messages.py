@@ -2,8 +2,11 @@
 
 from flask_babel import lazy_gettext as _l
 
+from mentorby.platform.accounts.models import CityRole
+from mentorby.platform.cities.models import CityStatus
 from mentorby.platform.i18n import format_value
 from mentorby.tenants.cohorts.models import _ACTIONS, Audience, CohortStatus
+from mentorby.tenants.partners.models import PartnerKind
 
 MESSAGES = {
     "slug_format": _l("Use 2-40 lower-case letters, digits and hyphens, starting and ending with a letter or digit."),
@@ -125,20 +128,10 @@ def message(code: str, local: dict | None = None, **params) -> str:
     text = str((local or {}).get(code) or MESSAGES.get(code) or UNKNOWN)
     return text % {key: format_value(value) for key, value in params.items()} if params else text
 
-ROLE_LABELS = {
-    "coordinator": _l("coordinator"),
-    "mentor": _l("mentor"),
-    "mentee": _l("mentee"),
-    "company_contact": _l("company contact"),
-}
+#: Derived from the city roles (platform/accounts/models.py) for tables that still look labels up by code.
+ROLE_LABELS = {role.value: role._label for role in CityRole}
 #: Roles as a heading or a table cell shows them (capitalised), where ROLE_LABELS fit inside a sentence.
 ROLE_TITLES = {"mentor": _l("Mentor"), "mentee": _l("Mentee")}
-STATUS_LABELS = {
-    "pending": _l("waiting for approval"),
-    "active": _l("active"),
-    "suspended": _l("suspended"),
-    "rejected": _l("rejected"),
-}
 #: Derived from the vocabularies (tenants/cohorts/models.py) for pages that still look labels up by code.
 COHORT_STATUS_LABELS = {status.value: status._label for status in CohortStatus}
 COHORT_ACTIONS = {status.value: _ACTIONS[status] for status in CohortStatus}
@@ -196,23 +189,21 @@ FORMAT_LABELS = {
     "either": _l("Either"),
 }
 AUDIENCE_LABELS = {audience.value: audience._label for audience in Audience}
-KIND_LABELS = {
-    "company": _l("Company"),
-    "university": _l("University"),
-    "language_school": _l("Language school"),
-    "municipality": _l("Municipality"),
-    "other": _l("Other"),
-}
+
+
+def _label_of(vocabulary, code) -> str:
+    member = vocabulary.get(code)
+    return member.label if member is not None else str(code)
 
 
 def role_name(role: str) -> str:
-    """A city role in the page's language."""
-    return str(ROLE_LABELS.get(role, role))
+    """A role in a city (or an applicant's role, mentor or mentee) in the page's language."""
+    return _label_of(CityRole, role)
 
 
 def status_name(status: str) -> str:
-    """A city status in the page's language."""
-    return str(STATUS_LABELS.get(status, status))
+    """A city status in the page's language (templates write ``city.status.label``)."""
+    return _label_of(CityStatus, status)
 
 
 def label(labels: dict, code: str) -> str:
@@ -228,8 +219,8 @@ def labels(labels_: dict, codes) -> str:
 
 
 def kind_name(kind: str) -> str:
-    """A partner kind in the page's language."""
-    return str(KIND_LABELS.get(kind, kind))
+    """A partner kind in the page's language (templates write ``partner.kind.label``)."""
+    return _label_of(PartnerKind, kind)
 
 #: The steps of the work a round's phase allows, as the round's page lists them (tenants/cohorts/phases.py).
 STEP_LABELS = {

@@ -4,26 +4,30 @@ from flask import flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
 from wtforms import BooleanField, EmailField, SelectField, StringField, TelField, TextAreaField, URLField
-from wtforms.validators import URL, DataRequired, Length, Optional
+from wtforms.validators import URL, Optional
 
 from mentorby.blueprints.common import (
     CityBlueprint,
+    attempt,
     choices,
+    loads,
     paginate,
     render,
+    show_error,
     strip,
+    submitted,
 )
 from mentorby.blueprints.forms import Form
-from mentorby.blueprints.messages import APPLICATION_STATUS_LABELS, COHORT_STATUS_LABELS, KIND_LABELS, message, register
+from mentorby.blueprints.messages import APPLICATION_STATUS_LABELS, register, text_for
 from mentorby.platform.accounts.models import COMPANY_CONTACT, COORDINATOR
 from mentorby.platform.extensions import db, htmx
-from mentorby.platform.tenancy import get_in_city
+from mentorby.platform.rules import RuleError
+from mentorby.platform.schemas import limits
 from mentorby.tenants.applications import of_partners
 from mentorby.tenants.applications.models import STATUSES as APPLICATION_STATUSES
 from mentorby.tenants.partners import services as partners
-from mentorby.tenants.partners.models import KINDS, Partner, PartnerContact
+from mentorby.tenants.partners.models import Partner, PartnerContact, PartnerKind
 
 bp = CityBlueprint("partners", __name__, url_prefix="/coordinator/partners", access=(COORDINATOR,))
 #: The company contact's own page: which of the company's people take part (registered in blueprints/__init__.py).
@@ -37,31 +41,30 @@ MESSAGES = register("partners", {
     "already_member": _l("%(name)s already is a company contact of the city: they can sign in and see which of "
                          "their company's people take part."),
     "contact_not_of_partner": _l("That contact person belongs to another organisation."),
+    "bad_url": _l("Enter the whole web address, beginning with https://."),
 })
-
-
-def _message(error: partners.PartnerError) -> str:
-    return message(error.code, MESSAGES, **error.params)
+PARTNER, CONTACT = partners.PARTNER, partners.CONTACT
 
 
 class PartnerForm(Form):
-    """A partner organisation."""
+    """A partner organisation (its limits are the schema's: tenants/partners/schemas.py)."""
 
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
-    kind = SelectField(_l("Kind"), choices=choices(KIND_LABELS.items()))
-    website = URLField(_l("Website"), validators=[Optional(), URL(), Length(max=200)])
-    description = TextAreaField(_l("Description"), validators=[Length(max=2000)])
+    name = StringField(_l("Name"), render_kw=limits(PARTNER, "name"))
+    kind = SelectField(_l("Kind"), choices=lambda: choices(PartnerKind.choices()))
+    # The form reads a web address as one (URL); the schema holds its length.
+    website = URLField(_l("Website"), validators=[Optional(), URL()], render_kw=limits(PARTNER, "website"))
+    description = TextAreaField(_l("Description"), render_kw=limits(PARTNER, "description"))
     public = BooleanField(_l("Show on the city's front page"), default=True)
 
 
 class ContactForm(Form):
-    """A contact person at a partner; the service checks the content, the form renders it (maxlength, labels)."""
+    """A contact person at a partner (its limits and checks are the schema's: tenants/partners/schemas.py)."""
 
-    name = StringField(_l("Name"), filters=[strip], validators=[Length(max=120)])
-    job_title = StringField(_l("Job title"), filters=[strip], validators=[Length(max=120)],
+    name = StringField(_l("Name"), filters=[strip], render_kw=limits(CONTACT, "name"))
+    job_title = StringField(_l("Job title"), filters=[strip], render_kw=limits(CONTACT, "job_title"),
                             description=_l("Optional, e.g. HR partner."))
-    email = EmailField(_l("E-mail"), filters=[strip], validators=[Length(max=254)])
-    phone = TelField(_l("Phone"), filters=[strip], validators=[Length(max=40)], description=_l("Optional."))
+    email = EmailField(_l("E-mail"), filters=[strip], render_kw=limits(CONTACT, "email"))
+    phone = TelField(_l("Phone"), filters=[strip], render_kw=limits(CONTACT, "phone"), description=_l("Optional."))
 
     def __init__(self, *args, **kwargs):
         # The prefix keeps the ids apart from the partner form's on the same page.
@@ -71,13 +74,9 @@ class ContactForm(Form):
 @bp.get("/")
 def index():
     """The partners, filtered by kind, a page at a time."""
-    kind = request.args.get("kind", "")
-    query = select(Partner).order_by(Partner.name, Partner.id)
-    if kind in KINDS:
-        query = query.where(Partner.kind == kind)
-    else:
-        kind = ""
-    return render("partners/index.html", "partner_list", page=paginate(query), kind=kind, kind_labels=KIND_LABELS)
+    kind = PartnerKind.get(request.args.get("kind"))
+    return render("partners/index.html", "partner_list", page=paginate(partners.by_name(kind=kind)), kind=kind,
+                  kinds=list(PartnerKind))
 
 
 def _contacts_context(partner: Partner, contact_form: ContactForm | None = None, notice: str | None = None,
@@ -108,20 +107,19 @@ def _people_context(partner: Partner) -> dict:
 
 
 def _partner_page(partner: Partner | None, form: PartnerForm, status: int = 200, **contacts_state):
-    context = {"form": form, "partner": partner, "kind_labels": KIND_LABELS}
+    context = {"form": form, "partner": partner}
     if partner is not None:
         context |= _contacts_context(partner, **contacts_state) | _people_context(partner)
     return render("partners/form.html", status=status, **context)
 
 
 def _save(form: PartnerForm, partner: Partner | None):
-    if form.validate_on_submit():
-        values = {name: field.data for name, field in form._fields.items() if name != "csrf_token"}
-        values["website"] = values["website"] or ""
+    if submitted(form, partners.check_partner):
         try:
-            partners.save_partner(db.session, values, partner)
-        except partners.PartnerError as error:
-            getattr(form, error.field).errors.append(message(error.code))
+            with attempt():
+                partners.save_partner(db.session, form.data, partner)
+        except RuleError as error:
+            show_error(form, error)
         else:
             flash(_("Saved."), "info")
             return redirect(url_for("partners.index"))
@@ -135,18 +133,19 @@ def new():
 
 
 @bp.route("/<int:partner_id>", methods=["GET", "POST"])
-def edit(partner_id: int):
+@loads("partner", Partner, "partner_id")
+def edit(partner: Partner):
     """Change a partner; its contact persons and the people it sends to rounds."""
-    partner = get_in_city(db.session, Partner, partner_id)
     return _save(PartnerForm(obj=partner), partner)
 
 
 @bp.route("/<int:partner_id>/delete", methods=["GET", "POST"])
-def delete(partner_id: int):
+@loads("partner", Partner, "partner_id")
+def delete(partner: Partner):
     """Remove a partner, once the coordinator has seen what goes with it and confirmed."""
-    partner = get_in_city(db.session, Partner, partner_id)
     if request.method == "POST" and request.form.get("confirm") == "1":
-        partners.delete_partner(db.session, partner)
+        with attempt():
+            partners.delete_partner(db.session, partner)
         flash(_("%(name)s is removed.", name=partner.name), "info")
         return redirect(url_for("partners.index"))
     return render("partners/delete.html", partner=partner, contacts=partners.contacts_of(db.session, partner),
@@ -154,13 +153,6 @@ def delete(partner_id: int):
 
 
 # --- contact persons ----------------------------------------------------------------------------
-
-
-def _load_contact(partner_id: int, contact_id: int) -> tuple[Partner, PartnerContact]:
-    """The partner and one of its contacts, both through the city: a contact of another partner is a 404."""
-    partner = get_in_city(db.session, Partner, partner_id)
-    contact = get_in_city(db.session, PartnerContact, contact_id, partner_id=partner.id)
-    return partner, contact
 
 
 def _contacts_answer(partner: Partner, notice: str, notice_kind: str = "info", status: int = 200):
@@ -173,18 +165,19 @@ def _contacts_answer(partner: Partner, notice: str, notice_kind: str = "info", s
 
 
 @bp.post("/<int:partner_id>/contacts")
-def add_contact(partner_id: int):
+@loads("partner", Partner, "partner_id")
+def add_contact(partner: Partner):
     """Add a contact person to a partner."""
-    partner = get_in_city(db.session, Partner, partner_id)
     form = ContactForm()
-    if form.validate_on_submit():
-        values = {name: form[name].data or "" for name in partners.CONTACT_FIELDS}
+    if submitted(form, partners.check_contact):
         try:
-            contact = partners.add_contact(db.session, partner, values)
-        except partners.PartnerError as error:
-            if error.field not in partners.CONTACT_FIELDS:
-                return _contacts_answer(partner, _message(error), notice_kind="error", status=409)
-            form[error.field].errors = [*form[error.field].errors, _message(error)]
+            with attempt():
+                contact = partners.add_contact(db.session, partner, form.data)
+        except RuleError as error:
+            if error.field is None:
+                # Not about a field (the partner has all the contacts it may have): said beside the list.
+                return _contacts_answer(partner, text_for(error), notice_kind="error", status=409)
+            show_error(form, error)
         else:
             return _contacts_answer(partner, _("%(name)s is added.", name=contact.name))
     if htmx:
@@ -193,22 +186,26 @@ def add_contact(partner_id: int):
 
 
 @bp.post("/<int:partner_id>/contacts/<int:contact_id>/delete")
-def delete_contact(partner_id: int, contact_id: int):
+@loads("partner", Partner, "partner_id")
+@loads("contact", PartnerContact, "contact_id", within="partner")
+def delete_contact(partner: Partner, contact: PartnerContact):
     """Remove a contact person from a partner."""
-    partner, contact = _load_contact(partner_id, contact_id)
-    partners.remove_contact(db.session, contact)
+    with attempt():
+        partners.remove_contact(db.session, contact)
     return _contacts_answer(partner, _("%(name)s is removed.", name=contact.name))
 
 
 @bp.post("/<int:partner_id>/contacts/<int:contact_id>/invite")
-def invite_contact(partner_id: int, contact_id: int):
+@loads("partner", Partner, "partner_id")
+@loads("contact", PartnerContact, "contact_id", within="partner")
+def invite_contact(partner: Partner, contact: PartnerContact):
     """Invite a company's contact person as the city's company contact."""
-    partner, contact = _load_contact(partner_id, contact_id)
     try:
-        partners.invite_contact(db.session, g.city, partner, contact, invited_by=current_user)
-    except partners.PartnerError as error:
+        with attempt():
+            partners.invite_contact(db.session, g.city, partner, contact, invited_by=current_user)
+    except RuleError as error:
         # Nothing was written: an answer about the contact's state, shown beside the list, not an error page.
-        return _contacts_answer(partner, _message(error), notice_kind="error", status=409)
+        return _contacts_answer(partner, text_for(error), notice_kind="error", status=409)
     return _contacts_answer(partner, _("Invitation sent to %(email)s.", email=contact.email))
 
 
@@ -220,5 +217,4 @@ def home():
     """Which of the company's people take part in the city's rounds: accepted participants' names and rounds only."""
     linked = partners.partners_of_contact(db.session, current_user.email)
     people = paginate(of_partners.people_query([p.id for p in linked], accepted_only=True)) if linked else None
-    return render("partners/company.html", partners=linked, people=people,
-                  names={p.id: p.name for p in linked}, round_labels=COHORT_STATUS_LABELS)
+    return render("partners/company.html", partners=linked, people=people, names={p.id: p.name for p in linked})

@@ -1,55 +1,60 @@
 """The platform's public pages: home, the city sign-up, language switch, health."""
 
+from functools import partial
+
 from flask import current_app, flash, jsonify, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import text
 from wtforms import EmailField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms.validators import Email
 
-from mentorby.blueprints.common import PUBLIC, PlatformBlueprint, render, safe_next, strip
+from mentorby.blueprints.common import (
+    PUBLIC,
+    PlatformBlueprint,
+    attempt,
+    render,
+    safe_next,
+    show_error,
+    strip,
+    submitted,
+)
 from mentorby.blueprints.forms import Form
-from mentorby.blueprints.messages import message
 from mentorby.platform.accounts.models import LOCALES
+from mentorby.platform.cities import services as cities
 from mentorby.platform.cities.models import ACTIVE
-from mentorby.platform.cities.services import CityError, list_cities, register_city
 from mentorby.platform.extensions import db, limiter
 from mentorby.platform.i18n import SESSION_KEY
+from mentorby.platform.rules import RuleError
+from mentorby.platform.schemas import limits
 from mentorby.tenants.programme.services import open_city
 
 bp = PlatformBlueprint("public", __name__, access=PUBLIC)
+SIGNUP = cities.SIGNUP
 
 
 class CitySignupForm(Form):
-    """A city asks to run the programme."""
+    """A city asks to run the programme (the limits are the schema's: platform/cities/schemas.py)."""
 
-    name = StringField(
-        _l("Programme name"),
-        validators=[DataRequired(), Length(max=120)],
-        description=_l("As your city will call it, e.g. “Aarhus Career Mentoring”."),
-    )
-    slug = StringField(
-        _l("Web address"),
-        validators=[DataRequired(), Length(min=2, max=40)],
-        description=_l("Your pages will be at /your-address/. Lower-case letters, digits and hyphens."),
-    )
-    municipality = StringField(_l("Municipality or region"), validators=[DataRequired(), Length(max=120)])
-    contact_name = StringField(
-        _l("Your name"),
-        validators=[DataRequired(), Length(max=120)],
-        description=_l("You become the city's first coordinator."),
-    )
-    contact_email = EmailField(
-        _l("Your e-mail"), filters=[strip], validators=[DataRequired(), Email(), Length(max=254)]
-    )
-    motivation = TextAreaField(_l("Why does your city want to run the programme?"), validators=[Length(max=2000)])
+    name = StringField(_l("Programme name"), render_kw=limits(SIGNUP, "name"),
+                       description=_l("As your city will call it, e.g. “Aarhus Career Mentoring”."))
+    slug = StringField(_l("Web address"), render_kw=limits(SIGNUP, "slug"),
+                       description=_l("Your pages will be at /your-address/. Lower-case letters, digits and hyphens."))
+    municipality = StringField(_l("Municipality or region"), render_kw=limits(SIGNUP, "municipality"))
+    contact_name = StringField(_l("Your name"), render_kw=limits(SIGNUP, "contact_name"),
+                               description=_l("You become the city's first coordinator."))
+    # The form reads an e-mail address as one (Email); the schema holds its length.
+    contact_email = EmailField(_l("Your e-mail"), filters=[strip], validators=[Email()],
+                               render_kw=limits(SIGNUP, "contact_email"))
+    motivation = TextAreaField(_l("Why does your city want to run the programme?"),
+                               render_kw=limits(SIGNUP, "motivation"))
 
 
 @bp.get("/")
 def home():
     """What the platform is, and the cities that run the programme."""
-    return render("public/home.html", cities=list_cities(db.session, status=ACTIVE))
+    return render("public/home.html", cities=cities.list_cities(db.session, status=ACTIVE))
 
 
 @bp.route("/start", methods=["GET", "POST"])
@@ -57,22 +62,16 @@ def home():
 def start_city():
     """A city signs up by itself; the platform admin approves (or the platform approves automatically)."""
     form = CitySignupForm()
-    if form.validate_on_submit():
+    # Every field is checked on the first submit, the address's rules included.
+    if submitted(form, partial(cities.check_signup, session=db.session)):
         try:
-            city = register_city(
-                db.session,
-                slug=form.slug.data,
-                name=form.name.data,
-                municipality=form.municipality.data,
-                contact_name=form.contact_name.data,
-                contact_email=form.contact_email.data,
-                motivation=form.motivation.data or "",
-            )
-        except CityError as error:
-            getattr(form, error.field).errors.append(message(error.code))
+            with attempt():
+                city = cities.register_city(db.session, form.data)
+                if current_app.config["AUTO_APPROVE_CITIES"]:
+                    open_city(db.session, city, host_slug=current_app.config["HOST_CITY_SLUG"], approved_by=None)
+        except RuleError as error:
+            show_error(form, error)
         else:
-            if current_app.config["AUTO_APPROVE_CITIES"]:
-                open_city(db.session, city, host_slug=current_app.config["HOST_CITY_SLUG"], approved_by=None)
             return redirect(url_for("public.city_started", slug=city.slug))
     status = 422 if form.is_submitted() else 200
     return render("public/start.html", form=form, status=status)

@@ -10,7 +10,7 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from werkzeug.routing import BuildError
 from wtforms import BooleanField
 
-from mentorby.blueprints.common import CityBlueprint, render
+from mentorby.blueprints.common import CityBlueprint, cohort_view, loads, render
 from mentorby.blueprints.forms import Form
 from mentorby.blueprints.messages import (
     AVAILABILITY_LABELS,
@@ -25,7 +25,7 @@ from mentorby.platform import clock
 from mentorby.platform.accounts.models import COORDINATOR
 from mentorby.platform.audit.listener import record
 from mentorby.platform.extensions import db, htmx
-from mentorby.platform.tenancy import current_city, get_in_city, utcnow
+from mentorby.platform.tenancy import current_city, utcnow
 from mentorby.tenants.applications import consent
 from mentorby.tenants.applications.models import ACCEPTED, STATUSES
 from mentorby.tenants.cohorts import phases
@@ -212,12 +212,12 @@ def _page(form: ImportForm, cohort: Cohort, summary: Summary | None, action: str
 
 
 @bp.route("/<int:cohort_id>/import", methods=["GET", "POST"])
-def import_applications(cohort_id: int):
+@cohort_view
+def import_applications(cohort: Cohort):
     """Check a spreadsheet of applications (a dry run), or import it into the round: every row or none.
 
     A small file is done at once; a larger one becomes a job of the task queue, whose page shows its progress.
     """
-    cohort = get_in_city(db.session, Cohort, cohort_id)
     form = ImportForm()
     action = IMPORT if request.form.get("action") == IMPORT else "check"
     if not form.validate_on_submit():
@@ -248,10 +248,10 @@ def import_applications(cohort_id: int):
 
 
 @bp.get("/<int:cohort_id>/import/<int:job_id>")
-def import_job(cohort_id: int, job_id: int):
+@cohort_view
+@loads("job", ImportJob, "job_id", within="cohort")
+def import_job(cohort: Cohort, job: ImportJob):
     """The progress of a large file being checked or imported, and its report once done (htmx polls the status)."""
-    cohort = get_in_city(db.session, Cohort, cohort_id)
-    job = get_in_city(db.session, ImportJob, job_id, cohort_id=cohort.id)
     summary = jobs.summary(job)
     cells = _cell_rows(summary) if summary else []
     response = render(
@@ -278,11 +278,11 @@ def _download(body: bytes, fmt: str, name: str):
 
 
 @bp.get("/<int:cohort_id>/export.<fmt>")
-def export(cohort_id: int, fmt: str):
+@cohort_view
+def export(cohort: Cohort, fmt: str):
     """Download the round's participants (?status= another status, or all) as CSV or XLSX, in the import's columns."""
     if fmt not in FORMATS_ACCEPTED:
         abort(404)
-    cohort = get_in_city(db.session, Cohort, cohort_id)
     status = request.args.get("status") or ACCEPTED
     if status != exporting.ALL and status not in STATUSES:
         abort(400)
@@ -296,10 +296,10 @@ def export(cohort_id: int, fmt: str):
 
 
 @bp.get("/<int:cohort_id>/import-template.<fmt>")
-def import_template(cohort_id: int, fmt: str):
+@cohort_view
+def import_template(cohort: Cohort, fmt: str):
     """Download an empty import file: the header row with every column."""
     if fmt not in FORMATS_ACCEPTED:
         abort(404)
-    cohort = get_in_city(db.session, Cohort, cohort_id)
     name = f"{exporting.slug(cohort.name) or 'round'}-import-template.{fmt}"
     return _download(exporting.template(fmt), fmt, name)

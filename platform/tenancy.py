@@ -182,7 +182,8 @@ def cross_tenant(session: Session) -> Iterator[None]:
 
 @event.listens_for(Engine, "rollback_savepoint")
 def _savepoint_undone(conn, name, context):
-    # Rolling back to a savepoint also undoes set_config calls made after it: what we last pushed is unknown now.
+    # Rolling a savepoint back also undoes the settings made inside it (a refusal in attempt(), a refused request in
+    # a test sharing the connection): what was applied is no longer known, so the next statement applies it again.
     conn.info.pop(PG_APPLIED_KEY, None)
 
 

@@ -2,19 +2,38 @@
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mentorby.platform.extensions import db
 from mentorby.platform.tenancy import TenantOwned, UTCDateTime, utcnow
+from mentorby.platform.vocab import Vocabulary, VocabularyType
 
-#: Roles a user can hold in a city.
-COORDINATOR, MENTOR, MENTEE, COMPANY_CONTACT = "coordinator", "mentor", "mentee", "company_contact"
-CITY_ROLES = (COORDINATOR, MENTOR, MENTEE, COMPANY_CONTACT)
-#: Roles on the platform itself.
-PLATFORM_ADMIN, NATIONAL = "admin", "national"
-PLATFORM_ROLES = (PLATFORM_ADMIN, NATIONAL)
+
+class CityRole(Vocabulary):
+    """A role a person holds in a city (the label fits inside a sentence: "invited as coordinator")."""
+
+    COORDINATOR = "coordinator", _l("coordinator")
+    MENTOR = "mentor", _l("mentor")
+    MENTEE = "mentee", _l("mentee")
+    COMPANY_CONTACT = "company_contact", _l("company contact")
+
+
+class PlatformRole(Vocabulary):
+    """A role on the platform itself, above the cities."""
+
+    ADMIN = "admin", _l("platform admin")
+    NATIONAL = "national", _l("national stakeholder")
+
+
+COORDINATOR, MENTOR, MENTEE, COMPANY_CONTACT = CityRole
+#: The codes of the roles a user can hold in a city.
+CITY_ROLES = CityRole.codes()
+PLATFORM_ADMIN, NATIONAL = PlatformRole
+#: The codes of the roles on the platform itself.
+PLATFORM_ROLES = PlatformRole.codes()
 LOCALES = ("da", "en")
 
 
@@ -35,7 +54,7 @@ class User(UserMixin, db.Model):
     #: The language the person chose for pages and e-mails.
     locale: Mapped[str | None] = mapped_column(String(5))
     #: "admin" or "national" for platform staff, None for everyone else.
-    platform_role: Mapped[str | None] = mapped_column(String(20))
+    platform_role: Mapped[PlatformRole | None] = mapped_column(VocabularyType(PlatformRole, 20))
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -86,7 +105,7 @@ class Membership(TenantOwned, db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), nullable=False, index=True)
     #: coordinator, mentor, mentee or company_contact.
-    role: Mapped[str] = mapped_column(String(20), nullable=False)
+    role: Mapped[CityRole] = mapped_column(VocabularyType(CityRole, 20), nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
 
     user: Mapped[User] = relationship(lazy="joined")
@@ -102,7 +121,8 @@ class Invitation(TenantOwned, db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     email: Mapped[str] = mapped_column(String(254), nullable=False)
     name: Mapped[str] = mapped_column(String(120), nullable=False, default="")
-    role: Mapped[str] = mapped_column(String(20), nullable=False)
+    #: The role the invitation gives: coordinator, mentor, mentee or company_contact.
+    role: Mapped[CityRole] = mapped_column(VocabularyType(CityRole, 20), nullable=False)
     invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     #: Set when the link is used; a used link is refused.

@@ -10,16 +10,23 @@ from flask_babel import get_locale
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from mentorby.platform.accounts.models import CITY_ROLES, ApiToken, Invitation, Membership, User
+from mentorby.platform.accounts.models import CITY_ROLES, COORDINATOR, ApiToken, CityRole, Invitation, Membership, User
 from mentorby.platform.accounts.passwords import hash_password, needs_rehash, verify_password
+from mentorby.platform.accounts.schemas import AccountSchema, ApiTokenSchema, InvitationSchema
 from mentorby.platform.accounts.tokens import LinkError, fingerprint, make_link_token, read_link_token
 from mentorby.platform.cities.models import ACTIVE, Tenant
 from mentorby.platform.outbox.services import queue_template_mail
 from mentorby.platform.rules import RuleError
+from mentorby.platform.schemas import load
 from mentorby.platform.tenancy import cross_tenant, set_session_tenant, utcnow
 
 INVITE, RESET = "invite", "reset"
 TOKEN_PREFIX = "mby_"
+ACCOUNT, INVITATION, API_TOKEN = AccountSchema(), InvitationSchema(), ApiTokenSchema()
+#: A person's own tokens are listed without paging; nobody needs more than this many for one city.
+MAX_TOKENS_SHOWN = 50
+#: The open invitations the team page lists.
+MAX_INVITATIONS_SHOWN = 50
 
 
 #: Where a reset link and an invitation lead (the auth blueprint serves them at these paths); links are built here,
@@ -64,6 +71,19 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_at = utcnow()
+    return user
+
+
+def check_account(values: dict) -> dict:
+    """What a person changes of their own account, as the schema takes it (every wrong field at once)."""
+    return load(ACCOUNT, values, AccountError)
+
+
+def update_account(session: Session, user: User, values: dict) -> User:
+    """Change a person's own name and language."""
+    for key, value in check_account(values).items():
+        setattr(user, key, value)
+    session.flush()
     return user
 
 
@@ -117,6 +137,49 @@ def invitation_expiry(invitation: Invitation) -> datetime:
     if invitation.expires_at is not None:
         return invitation.expires_at
     return invitation.created_at + current_app.config["INVITATION_MAX_AGE"]
+
+
+def check_invitation(values: dict) -> dict:
+    """An invitation's name and address as the schema takes them (every wrong field at once)."""
+    return load(INVITATION, values, AccountError)
+
+
+def invite_coordinator(session: Session, tenant: Tenant, values: dict, *, invited_by: User | None) -> Invitation:
+    """Invite a colleague as a coordinator of the session's city (the team page)."""
+    clean = check_invitation(values)
+    return invite(session, tenant, email=clean["email"], name=clean["name"], role=COORDINATOR, invited_by=invited_by)
+
+
+def revoke_invitation(invitation: Invitation) -> Invitation:
+    """Withdraw an invitation; its link stops working (an accepted or withdrawn one stays as it is)."""
+    if invitation.is_open:
+        invitation.revoked_at = utcnow()
+    return invitation
+
+
+def members(role: CityRole):
+    """The people with a role in the session's city, by name: a select for paging."""
+    return (select(Membership).join(User, User.id == Membership.user_id).where(Membership.role == role)
+            .order_by(User.name, Membership.id))
+
+
+def open_invitations(session: Session, role: CityRole) -> list[Invitation]:
+    """Invitations to a role in the session's city not yet accepted or withdrawn, newest first (a bounded list)."""
+    return list(session.execute(
+        select(Invitation).where(Invitation.role == role, Invitation.accepted_at.is_(None),
+                                 Invitation.revoked_at.is_(None))
+        .order_by(Invitation.created_at.desc(), Invitation.id.desc()).limit(MAX_INVITATIONS_SHOWN)
+    ).scalars())
+
+
+def team_size(session: Session, role: CityRole) -> int:
+    """How many people have a role in the session's city or are invited to it."""
+    holding = session.execute(select(func.count()).select_from(Membership).where(Membership.role == role))
+    invited = session.execute(
+        select(func.count()).select_from(Invitation)
+        .where(Invitation.role == role, Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None))
+    )
+    return holding.scalar_one() + invited.scalar_one()
 
 
 def invitation_mail(tenant: Tenant, *, name: str, role: str, link: str, expires_at: datetime,
@@ -258,6 +321,13 @@ def set_password(user: User, password: str) -> None:
     user.password_hash = hash_password(password)
 
 
+def change_password(user: User, current: str, password: str) -> None:
+    """Store a new password for a person who proved the current one."""
+    if not verify_password(user.password_hash, current):
+        raise AccountError("current_password_wrong", "current")
+    set_password(user, password)
+
+
 # --- API tokens -----------------------------------------------------------------------------------
 
 
@@ -274,17 +344,33 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+def check_api_token(values: dict) -> dict:
+    """A new token's label as the schema takes it."""
+    return load(API_TOKEN, values, AccountError)
+
+
 def create_api_token(session: Session, user: User, name: str) -> NewToken:
     """Make a token for `user`, scoped to the session's city."""
+    clean = check_api_token({"name": name})
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(user_id=user.id, name=name.strip(), token_hash=_digest(secret), prefix=secret[:10])
+    token = ApiToken(user_id=user.id, name=clean["name"], token_hash=_digest(secret), prefix=secret[:10])
     session.add(token)
     session.flush()
     return NewToken(token, secret)
 
 
-def revoke_api_token(token: ApiToken) -> None:
-    """Revoke a token; it stops working at once."""
+def tokens_of(session: Session, user: User) -> list[ApiToken]:
+    """A person's own tokens for the session's city, newest first (a bounded list)."""
+    return list(session.execute(
+        select(ApiToken).where(ApiToken.user_id == user.id)
+        .order_by(ApiToken.created_at.desc(), ApiToken.id.desc()).limit(MAX_TOKENS_SHOWN)
+    ).scalars())
+
+
+def revoke_api_token(token: ApiToken, *, by: User | None = None) -> None:
+    """Revoke a token; it stops working at once. Only its owner revokes it from the pages (`by`)."""
+    if by is not None and token.user_id != by.id:
+        raise AccountError("not_own_token")
     if token.revoked_at is None:
         token.revoked_at = utcnow()
 

@@ -12,24 +12,19 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
-from flask_babel import format_decimal, format_percent, ngettext, to_user_timezone
+from flask_babel import format_decimal, format_percent, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Boolean, Date, Integer, Numeric, select
 from sqlalchemy.orm import Session
 
+from mentorby.platform import clock
 from mentorby.platform.audit.listener import SECRET
+from mentorby.platform.audit.models import ActorRole
 from mentorby.platform.i18n import format_clock, format_day, format_moment
 from mentorby.platform.tenancy import UTCDateTime
+from mentorby.platform.vocab import Vocabulary, VocabularyType
 
-#: How the log names the role someone acted in (the entry's actor_role).
-ACTOR_ROLES = {
-    "coordinator": _l("coordinator"),
-    "admin": _l("platform admin"),
-    "participant": _l("participant"),
-    "api": _l("through the API"),
-    "system": _l("system"),
-}
 #: What an empty value reads as, in both languages.
 NOTHING = "—"
 #: Longer texts (a motivation, a note) are cut in the log; the page of the thing itself has all of it.
@@ -166,8 +161,11 @@ def size(value, names=None) -> str:
     return _("%(n)s kB", n=format_decimal(max(1, round(float(parsed) / 1000))))
 
 
-def choice(labels: dict) -> Show:
-    """A code shown by its label (a status, a kind)."""
+def choice(labels) -> Show:
+    """A code shown by its label (a status, a kind): a vocabulary's, or a dictionary's."""
+    if isinstance(labels, type) and issubclass(labels, Vocabulary):
+        vocabulary = labels
+        return lambda value, names=None: getattr(vocabulary.get(value), "label", None) or text(value)
     return lambda value, names=None: str(labels.get(value, value))
 
 
@@ -192,6 +190,8 @@ def names_of(table: str) -> Show:
 
 def _by_type(column) -> Show:
     kind = column.type
+    if isinstance(kind, VocabularyType):
+        return choice(kind.vocabulary)
     if isinstance(kind, UTCDateTime):
         return moment
     if isinstance(kind, Date):
@@ -446,7 +446,7 @@ class Told:
         mapped = self.describer.model.__table__.columns.get(column) if self.describer.model is not None else None
         if before and after and mapped is not None and isinstance(mapped.type, UTCDateTime):
             # An event moved by an hour reads as its time, one moved to another day as its date.
-            if to_user_timezone(before).date() == to_user_timezone(after).date():
+            if clock.local(before).date() == clock.local(after).date():
                 label, old, new = _("time"), format_clock(before), format_clock(after)
                 return f"{label}: {old} → {new}"
             if format_clock(before) == format_clock(after):
@@ -479,11 +479,11 @@ def tell(session: Session, entries: Iterable) -> list[Line]:
     for entry in entries:
         describer = describer_for(entry.entity) or Describer()
         told = Told(entry, describer, names)
-        if entry.tenant_id is None and entry.actor_role == "participant":
+        if entry.tenant_id is None and entry.actor_role == ActorRole.PARTICIPANT:
             # Outside a city everyone who is not an admin acts on their own account (a password, a language).
             role = _("on their own account")
         else:
-            role = str(ACTOR_ROLES.get(entry.actor_role, entry.actor_role))
+            role = entry.actor_role.label
         lines.append(Line(entry=entry, who=told.who, role=role, sentence=describer.sentence(told),
                           details=told.details()))
     return lines

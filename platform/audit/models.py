@@ -2,12 +2,24 @@
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mentorby.platform.accounts.models import User
 from mentorby.platform.extensions import db
 from mentorby.platform.tenancy import UTCDateTime, utcnow
+from mentorby.platform.vocab import Vocabulary, VocabularyType
+
+
+class ActorRole(Vocabulary):
+    """The role someone made a change in, as the log names it after the time ("coordinator", "through the API")."""
+
+    COORDINATOR = "coordinator", _l("coordinator")
+    ADMIN = "admin", _l("platform admin")
+    PARTICIPANT = "participant", _l("participant")
+    API = "api", _l("through the API")
+    SYSTEM = "system", _l("system")
 
 
 class AuditEntry(db.Model):
@@ -29,7 +41,7 @@ class AuditEntry(db.Model):
     #: Who made the change; None for the system (CLI, tasks) or after the person was erased.
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     #: The role the actor acted in: coordinator, admin, participant, api, system.
-    actor_role: Mapped[str] = mapped_column(String(20), nullable=False)
+    actor_role: Mapped[ActorRole] = mapped_column(VocabularyType(ActorRole, 20), nullable=False)
     #: create, update or delete.
     action: Mapped[str] = mapped_column(String(10), nullable=False)
     #: The table and id of the changed row.

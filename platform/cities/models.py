@@ -2,14 +2,27 @@
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, CheckConstraint, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mentorby.platform.extensions import db
 from mentorby.platform.tenancy import UTCDateTime, utcnow
+from mentorby.platform.vocab import Vocabulary, VocabularyType
 
-PENDING, ACTIVE, SUSPENDED, REJECTED = "pending", "active", "suspended", "rejected"
-CITY_STATUSES = (PENDING, ACTIVE, SUSPENDED, REJECTED)
+
+class CityStatus(Vocabulary):
+    """Where a city stands on the platform (the admin's tabs, in this order); the label fits inside a sentence."""
+
+    PENDING = "pending", _l("waiting for approval")
+    ACTIVE = "active", _l("active")
+    SUSPENDED = "suspended", _l("suspended")
+    REJECTED = "rejected", _l("rejected")
+
+
+PENDING, ACTIVE, SUSPENDED, REJECTED = CityStatus
+#: The codes of a city's statuses.
+CITY_STATUSES = CityStatus.codes()
 
 
 class Tenant(db.Model):
@@ -27,7 +40,7 @@ class Tenant(db.Model):
     #: The municipality or region the city belongs to.
     municipality: Mapped[str] = mapped_column(String(120), nullable=False, default="")
     #: pending → active (approved) or rejected; active ⇄ suspended.
-    status: Mapped[str] = mapped_column(String(20), nullable=False, default=PENDING)
+    status: Mapped[CityStatus] = mapped_column(VocabularyType(CityStatus, 20), nullable=False, default=PENDING)
     #: The host city's programme is the model new cities copy.
     is_host: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     #: Who signed the city up: the platform writes to them; never shown to the public (it is a person's address).

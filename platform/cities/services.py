@@ -1,23 +1,13 @@
-"""The life of a city on the platform: sign-up, approval, suspension."""
+"""The life of a city on the platform: sign-up, approval, suspension, its public details."""
 
-import re
-
-from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from mentorby.platform.cities.models import ACTIVE, PENDING, REJECTED, SUSPENDED, Tenant
+from mentorby.platform.cities.models import ACTIVE, PENDING, REJECTED, SUSPENDED, CityStatus, Tenant
+from mentorby.platform.cities.schemas import PublicDetailsSchema, SignupSchema
 from mentorby.platform.rules import RuleError
+from mentorby.platform.schemas import load
 from mentorby.platform.tenancy import utcnow
-
-SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
-#: Path segments the platform uses itself; a city cannot take them.
-RESERVED_SLUGS = frozenset(
-    {
-        "account", "admin", "api", "apply", "health", "invite", "lang", "login", "logout", "national", "password",
-        "platform", "signup", "start", "static", "www", "mentorby",
-    }
-)
 
 #: Allowed status changes and the action that makes them.
 TRANSITIONS = {
@@ -26,21 +16,13 @@ TRANSITIONS = {
     "suspend": ({ACTIVE}, SUSPENDED),
     "reinstate": ({SUSPENDED}, ACTIVE),
 }
+SIGNUP, PUBLIC_DETAILS = SignupSchema(), PublicDetailsSchema()
 
 
 class CityError(RuleError):
     """A city rule was broken; `code` names which and `field` where to show it."""
 
     area = "cities"
-
-
-def slug_problem(slug: str) -> str | None:
-    """A message key if `slug` cannot be a city's path segment, else None."""
-    if not SLUG_RE.match(slug or ""):
-        return "slug_format"
-    if slug in RESERVED_SLUGS:
-        return "slug_reserved"
-    return None
 
 
 def find_city(session: Session, slug: str) -> Tenant | None:
@@ -53,19 +35,31 @@ def host_city(session: Session, slug: str) -> Tenant | None:
     return session.execute(select(Tenant).where(Tenant.is_host.is_(True), Tenant.slug == slug)).scalar_one_or_none()
 
 
-def register_city(session: Session, *, slug: str, name: str, municipality: str, contact_name: str,
-                  contact_email: str, motivation: str) -> Tenant:
-    """Record a city's sign-up; it waits for approval."""
-    slug = (slug or "").strip().lower()
-    problem = slug_problem(slug)
-    if problem:
-        raise CityError(problem, "slug")
-    if find_city(session, slug) is not None:
-        raise CityError("slug_taken", "slug")
-    city = Tenant(
-        slug=slug, name=name.strip(), municipality=municipality.strip(), contact_name=contact_name.strip(),
-        contact_email=contact_email.strip().lower(), motivation=motivation.strip(), status=PENDING,
-    )
+def check_signup(values: dict, session: Session | None = None) -> dict:
+    """A sign-up's values as the city schema takes them, or every wrong field at once (CityError).
+
+    With a session, an address another city has is one of the wrong fields too.
+    """
+    try:
+        clean, refusal = load(SIGNUP, values, CityError), None
+    except CityError as error:
+        clean, refusal = None, error
+    problems = refusal.problems if refusal is not None else []
+    if session is not None and not any(problem.field == "slug" for problem in problems):
+        slug = str(values.get("slug") or "").strip().lower()
+        if find_city(session, slug) is not None:
+            taken = CityError("slug_taken", "slug")
+            if refusal is None:
+                raise taken
+            problems.append(taken)
+    if refusal is not None:
+        raise refusal
+    return clean
+
+
+def register_city(session: Session, values: dict) -> Tenant:
+    """Record a city's sign-up; it waits for approval. Its address is unique."""
+    city = Tenant(**check_signup(values, session), status=PENDING)
     session.add(city)
     session.flush()
     return city
@@ -85,34 +79,39 @@ def change_status(city: Tenant, action: str) -> Tenant:
 
 def list_cities(session: Session, *, status: str | None = None) -> list[Tenant]:
     """Cities by status (all when None), newest sign-ups first."""
+    return list(session.execute(by_status(status)).scalars())
+
+
+def by_status(status: str | None = None):
+    """Cities of a status (all when None), newest sign-ups first: a select for paging."""
     query = select(Tenant).order_by(Tenant.created_at.desc(), Tenant.id.desc())
-    if status:
-        query = query.where(Tenant.status == status)
-    return list(session.execute(query).scalars())
+    return query if status is None else query.where(Tenant.status == status)
 
 
-_PHONE = re.compile(r"^\+?[0-9 ()\-]{6,40}$")
-#: What a coordinator may change of the city's public details, with the longest each may be.
-PUBLIC_DETAILS = {"public_email": 254, "public_phone": 40, "intro_da": 4000, "intro_en": 4000}
+def active_by_name():
+    """The cities that run the programme, by name: a select for paging (the public API)."""
+    return select(Tenant).where(Tenant.status == ACTIVE).order_by(Tenant.name, Tenant.id)
+
+
+def status_counts(session: Session) -> dict[CityStatus, int]:
+    """How many cities there are in each status (the admin's tabs)."""
+    return {CityStatus(status): number
+            for status, number in session.execute(select(Tenant.status, func.count()).group_by(Tenant.status))}
+
+
+def check_public_details(values: dict) -> dict:
+    """The public details as the schema takes them, or every wrong field at once (CityError)."""
+    return load(PUBLIC_DETAILS, values, CityError)
 
 
 def update_public_details(session: Session, city: Tenant, values: dict) -> Tenant:
     """Change the programme's public address, phone and introductions (the address is shown on the city's pages)."""
-    clean = {}
-    for key, limit in PUBLIC_DETAILS.items():
-        value = (values.get(key) or "").strip()
-        if len(value) > limit:
-            raise CityError("text_too_long", key, max=limit)
-        clean[key] = value
-    if clean["public_email"]:
-        try:
-            validate_email(clean["public_email"], check_deliverability=False)
-        except EmailNotValidError:
-            raise CityError("bad_email", "public_email") from None
-        clean["public_email"] = clean["public_email"].lower()
-    if clean["public_phone"] and not _PHONE.match(clean["public_phone"]):
-        raise CityError("bad_phone", "public_phone")
-    for key, value in clean.items():
+    for key, value in check_public_details(values).items():
         setattr(city, key, value)
     session.flush()
     return city
+
+
+def actions_for(city: Tenant) -> list[str]:
+    """The status changes the city's status allows now (approve and reject while pending, and so on)."""
+    return [action for action, (allowed_from, _target) in TRANSITIONS.items() if city.status in allowed_from]

@@ -2,13 +2,24 @@
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mentorby.platform.extensions import db
 from mentorby.platform.tenancy import UTCDateTime, utcnow
+from mentorby.platform.vocab import Vocabulary, VocabularyType
 
-QUEUED, SENT, FAILED = "queued", "sent", "failed"
+
+class OutboxStatus(Vocabulary):
+    """Where an e-mail stands: waiting for the task queue (and retried on failure), sent, or given up."""
+
+    QUEUED = "queued", _l("waiting to be sent")
+    SENT = "sent", _l("sent")
+    FAILED = "failed", _l("not delivered")
+
+
+QUEUED, SENT, FAILED = OutboxStatus
 
 
 class OutboxMessage(db.Model):
@@ -28,7 +39,8 @@ class OutboxMessage(db.Model):
     body: Mapped[str] = mapped_column(Text, nullable=False)
     #: What kind of message this is (invitation, password_reset, ...), for tests and support.
     kind: Mapped[str] = mapped_column(String(40), nullable=False)
-    status: Mapped[str] = mapped_column(String(10), nullable=False, default=QUEUED)
+    #: queued, sent or failed (after five attempts).
+    status: Mapped[OutboxStatus] = mapped_column(VocabularyType(OutboxStatus, 10), nullable=False, default=QUEUED)
     attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)

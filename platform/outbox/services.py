@@ -16,6 +16,11 @@ PENDING_KEY = "mentorby.outbox_pending"
 TASKS_KEY = "mentorby.tasks_pending"
 
 
+def newest_first():
+    """Every e-mail of the platform and its cities, newest first: a select for paging (run it across cities)."""
+    return select(OutboxMessage).order_by(OutboxMessage.id.desc())
+
+
 def queue_mail(
     session: Session, *, to: str, subject: str, body: str, kind: str, tenant_id: int | None
 ) -> OutboxMessage:

@@ -10,6 +10,7 @@ from mentorby.platform import clock
 from mentorby.platform.extensions import db
 from mentorby.platform.tenancy import TenantOwned, UTCDateTime, tenant_fk, utcnow
 from mentorby.platform.vocab import Vocabulary, VocabularyType
+from mentorby.tenants.programme.models import Audience  # the events' vocabulary is the programme model's
 
 
 class CohortStatus(Vocabulary):
@@ -41,12 +42,6 @@ PLANNED, RECRUITING, SELECTING, RUNNING, CLOSED, FOLLOWED_UP = CohortStatus
 STATUSES = CohortStatus.codes()
 
 
-class Audience(Vocabulary):
-    """Who takes part in a joint event."""
-
-    MENTEES = "mentees", _l("Mentees")
-    MENTORS = "mentors", _l("Mentors")
-    BOTH = "both", _l("Mentors and mentees")
 #: Which status may follow which; going back is allowed only before the round runs.
 NEXT = {
     PLANNED: (RECRUITING,),

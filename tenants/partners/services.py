@@ -3,9 +3,6 @@
 The people they send to rounds are applications: tenants/applications/of_partners.py.
 """
 
-import re
-
-from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -13,17 +10,15 @@ from mentorby.platform.accounts.models import COMPANY_CONTACT, Invitation, Membe
 from mentorby.platform.accounts.services import AccountError, invite, normalise_email
 from mentorby.platform.cities.models import Tenant
 from mentorby.platform.rules import RuleError
+from mentorby.platform.schemas import load
 from mentorby.platform.tenancy import utcnow
 from mentorby.tenants.partners import signals
-from mentorby.tenants.partners.models import KINDS, Partner, PartnerContact
+from mentorby.tenants.partners.models import Partner, PartnerContact, PartnerKind
+from mentorby.tenants.partners.schemas import ContactSchema, PartnerSchema
 
-FIELDS = ("name", "kind", "website", "description", "public")
-CONTACT_FIELDS = ("name", "email", "phone", "job_title")
-#: The model's column lengths, checked here so that a long value gets a message instead of a database error.
-CONTACT_LIMITS = {"name": 120, "email": 254, "phone": 40, "job_title": 120}
 #: A partner's contacts are listed on its page without paging, so their number is bounded.
 MAX_CONTACTS = 50
-_PHONE = re.compile(r"^\+?[0-9 ()\-]{6,40}$")
+PARTNER, CONTACT = PartnerSchema(), ContactSchema()
 
 
 class PartnerError(RuleError):
@@ -32,14 +27,20 @@ class PartnerError(RuleError):
     area = "partners"
 
 
-def list_partners(session: Session, *, public_only: bool = False, kind: str | None = None,
-                  offset: int = 0, limit: int | None = None) -> list[Partner]:
-    """The city's partners by name."""
+def by_name(*, kind: PartnerKind | None = None, public_only: bool = False):
+    """The city's partners by name (of a kind, or only those on the front page): a select for paging."""
     query = select(Partner).order_by(Partner.name, Partner.id)
     if public_only:
         query = query.where(Partner.public.is_(True))
     if kind:
         query = query.where(Partner.kind == kind)
+    return query
+
+
+def list_partners(session: Session, *, public_only: bool = False, kind: PartnerKind | None = None,
+                  offset: int = 0, limit: int | None = None) -> list[Partner]:
+    """The city's partners by name."""
+    query = by_name(kind=kind, public_only=public_only)
     if limit is not None:
         query = query.offset(offset).limit(limit)
     return list(session.execute(query).scalars())
@@ -53,20 +54,19 @@ def count_partners(session: Session, *, kind: str | None = None) -> int:
     return session.execute(query).scalar_one()
 
 
-def _check(session: Session, values: dict, partner: Partner | None) -> None:
-    if values["kind"] not in KINDS:
-        raise PartnerError("bad_kind", "kind")
-    clash = session.execute(
-        select(Partner.id).where(func.lower(Partner.name) == values["name"].strip().lower())
-    ).scalar_one_or_none()
-    if clash is not None and (partner is None or clash != partner.id):
-        raise PartnerError("name_taken", "name")
+def check_partner(values: dict) -> dict:
+    """A partner's values as the schema takes them, or every wrong field at once (PartnerError)."""
+    return load(PARTNER, values, PartnerError)
 
 
 def save_partner(session: Session, values: dict, partner: Partner | None = None) -> Partner:
-    """Create a partner, or change one; names are unique within the city."""
-    values = {k: (v.strip() if isinstance(v, str) else v) for k, v in values.items() if k in FIELDS}
-    _check(session, values, partner)
+    """Create a partner, or change one; names are unique within the city (whatever their capitals)."""
+    values = check_partner(values)
+    clash = session.execute(
+        select(Partner.id).where(func.lower(Partner.name) == values["name"].lower())
+    ).scalar_one_or_none()
+    if clash is not None and (partner is None or clash != partner.id):
+        raise PartnerError("name_taken", "name")
     if partner is None:
         partner = Partner(**values)
         session.add(partner)
@@ -80,8 +80,7 @@ def save_partner(session: Session, values: dict, partner: Partner | None = None)
 def delete_partner(session: Session, partner: Partner) -> None:
     """Remove a partner with its contacts; applications keep the company's name as written but lose the link."""
     # Through the ORM, not a bulk statement or the foreign key's cascade, so that every change is in the audit log.
-    contacts = session.execute(select(PartnerContact).where(PartnerContact.partner_id == partner.id)).scalars()
-    for contact in contacts.all():
+    for contact in list(partner.contacts):
         remove_contact(session, contact)
     # The areas that point at partners let go first (applications keep the name as written).
     signals.partner_removed.send(partner, session=session)
@@ -112,31 +111,14 @@ def contacts_with_access(session: Session, contacts: list[PartnerContact]) -> se
     ).scalars())
 
 
-def clean_contact(values: dict) -> dict:
-    """A contact's values trimmed and checked: a name, a valid e-mail (lower-cased), an optional phone, lengths."""
-    clean = {}
-    for key in CONTACT_FIELDS:
-        value = values.get(key)
-        value = " ".join(value.split()) if isinstance(value, str) and key != "email" else (value or "").strip()
-        if len(value) > CONTACT_LIMITS[key]:
-            raise PartnerError("text_too_long", key, max=CONTACT_LIMITS[key])
-        clean[key] = value
-    if not clean["name"]:
-        raise PartnerError("required", "name")
-    try:
-        # Syntax only: a coordinator may add a contact while offline from the company's mail server.
-        validate_email(clean["email"], check_deliverability=False)
-    except EmailNotValidError:
-        raise PartnerError("bad_email", "email") from None
-    clean["email"] = normalise_email(clean["email"])
-    if clean["phone"] and not _PHONE.match(clean["phone"]):
-        raise PartnerError("bad_phone", "phone")
-    return clean
+def check_contact(values: dict) -> dict:
+    """A contact's values trimmed and checked (a name, a valid e-mail lower-cased, an optional phone), all at once."""
+    return load(CONTACT, values, PartnerError)
 
 
 def add_contact(session: Session, partner: Partner, values: dict) -> PartnerContact:
     """Add a contact person to a partner; an e-mail appears at most once per partner."""
-    clean = clean_contact(values)
+    clean = check_contact(values)
     taken = session.execute(
         select(PartnerContact.id).where(PartnerContact.partner_id == partner.id,
                                         PartnerContact.email == clean["email"])
@@ -181,7 +163,7 @@ def invite_contact(session: Session, tenant: Tenant, partner: Partner, contact: 
     """Invite a company's contact person as the city's company contact (a new invitation replaces an open one)."""
     if contact.partner_id != partner.id:
         raise PartnerError("contact_not_of_partner")
-    if partner.kind != "company":
+    if not partner.is_company:
         raise PartnerError("not_a_company")
     try:
         invite(session, tenant, email=contact.email, name=contact.name, role=COMPANY_CONTACT, invited_by=invited_by,
@@ -199,7 +181,7 @@ def partners_of_contact(session: Session, email: str) -> list[Partner]:
     Only companies: the consent text tells applicants that their employer's contact sees that they take part.
     """
     return list(session.execute(
-        select(Partner).where(Partner.kind == "company", Partner.id.in_(
+        select(Partner).where(Partner.kind == PartnerKind.COMPANY, Partner.id.in_(
             select(PartnerContact.partner_id).where(PartnerContact.email == normalise_email(email))
         )).order_by(Partner.name, Partner.id)
     ).scalars())

@@ -1,14 +1,41 @@
 """The programme model a city runs its rounds from; copied from the host city and then the city's own."""
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mentorby.platform.extensions import db
 from mentorby.platform.tenancy import TenantOwned
+from mentorby.platform.vocab import Vocabulary, VocabularyType
 
-AUDIENCES = ("mentees", "mentors", "both")
-CRITERION_ROLES = ("mentor", "mentee", "both", "company")
-MEASURED_AT = ("closing", "follow_up")
+
+class Audience(Vocabulary):
+    """Who takes part in a joint event (of the programme model, and of a round laid out from it)."""
+
+    MENTEES = "mentees", _l("Mentees")
+    MENTORS = "mentors", _l("Mentors")
+    BOTH = "both", _l("Mentors and mentees")
+
+
+class Respondents(Vocabulary):
+    """Whose answers a success criterion counts: each role on its own for both, or the partner companies."""
+
+    MENTOR = "mentor", _l("Mentors")
+    MENTEE = "mentee", _l("Mentees")
+    BOTH = "both", _l("Mentors and mentees")
+    COMPANY = "company", _l("Companies")
+
+
+class MeasuringPoint(Vocabulary):
+    """When a success criterion is measured."""
+
+    CLOSING = "closing", _l("closing evaluation")
+    FOLLOW_UP = "follow_up", _l("6-month follow-up")
+
+
+AUDIENCES = Audience.codes()
+CRITERION_ROLES = Respondents.codes()
+MEASURED_AT = MeasuringPoint.codes()
 
 
 class ProgrammeEvent(TenantOwned, db.Model):
@@ -33,7 +60,7 @@ class ProgrammeEvent(TenantOwned, db.Model):
     description_da: Mapped[str] = mapped_column(Text, nullable=False, default="")
     description_en: Mapped[str] = mapped_column(Text, nullable=False, default="")
     #: Who takes part: mentees, mentors or both.
-    audience: Mapped[str] = mapped_column(String(10), nullable=False)
+    audience: Mapped[Audience] = mapped_column(VocabularyType(Audience, 10), nullable=False)
     #: Weeks after the round's start; a new round lays its dates out from this.
     week_offset: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     duration_minutes: Mapped[int] = mapped_column(Integer, nullable=False, default=120)
@@ -67,11 +94,12 @@ class SuccessCriterion(TenantOwned, db.Model):
     #: A stable key that surveys and reports refer to (mentor_network, mentee_employed_6m, ...).
     code: Mapped[str] = mapped_column(String(40), nullable=False)
     #: Whose answers count: mentor, mentee, both (each role on its own) or company.
-    role: Mapped[str] = mapped_column(String(10), nullable=False)
+    role: Mapped[Respondents] = mapped_column(VocabularyType(Respondents, 10), nullable=False)
     #: The share that must agree, 0 < threshold ≤ 1 (2/3 is stored as 0.6667).
     threshold: Mapped[float] = mapped_column(Numeric(5, 4), nullable=False)
     #: When it is measured: at the closing evaluation or in the 6-month follow-up.
-    measured_at: Mapped[str] = mapped_column(String(10), nullable=False, default="closing")
+    measured_at: Mapped[MeasuringPoint] = mapped_column(VocabularyType(MeasuringPoint, 10), nullable=False,
+                                                        default=MeasuringPoint.CLOSING)
     statement_da: Mapped[str] = mapped_column(Text, nullable=False)
     statement_en: Mapped[str] = mapped_column(Text, nullable=False)
 

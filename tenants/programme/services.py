@@ -7,13 +7,23 @@ from mentorby.platform.accounts.models import COORDINATOR, User
 from mentorby.platform.accounts.services import invite
 from mentorby.platform.cities.models import Tenant
 from mentorby.platform.cities.services import change_status, host_city
+from mentorby.platform.rules import RuleError
+from mentorby.platform.schemas import load
 from mentorby.platform.tenancy import tenant_scope
 from mentorby.tenants.programme import defaults
 from mentorby.tenants.programme.models import ProgrammeEvent, SuccessCriterion
+from mentorby.tenants.programme.schemas import CriterionSchema, ProgrammeEventSchema
 
 EVENT_FIELDS = ("step", "kind", "name_da", "name_en", "description_da", "description_en", "audience",
                 "week_offset", "duration_minutes")
 CRITERION_FIELDS = ("position", "code", "role", "threshold", "measured_at", "statement_da", "statement_en")
+EVENT, CRITERION = ProgrammeEventSchema(), CriterionSchema()
+
+
+class ProgrammeError(RuleError):
+    """A rule of the programme model was broken."""
+
+    area = "programme"
 
 
 def _host_model(session: Session, host_slug: str) -> tuple[list[dict], list[dict]]:
@@ -62,20 +72,28 @@ def criteria(session: Session) -> list[SuccessCriterion]:
     return list(session.execute(select(SuccessCriterion).order_by(SuccessCriterion.position)).scalars())
 
 
-def update_event(event: ProgrammeEvent, values: dict) -> ProgrammeEvent:
-    """Change the editable fields of a joint event."""
-    for field in ("name_da", "name_en", "description_da", "description_en", "audience", "week_offset",
-                  "duration_minutes"):
-        if field in values:
-            setattr(event, field, values[field])
+def check_event(values: dict) -> dict:
+    """A joint event's values as the schema takes them, or every wrong field at once (ProgrammeError)."""
+    return load(EVENT, values, ProgrammeError)
+
+
+def update_event(session: Session, event: ProgrammeEvent, values: dict) -> ProgrammeEvent:
+    """Change a joint event's names, descriptions, audience and timing (its place and key stay)."""
+    for field, value in check_event(values).items():
+        setattr(event, field, value)
+    session.flush()
     return event
 
 
-def update_criterion(criterion: SuccessCriterion, values: dict) -> SuccessCriterion:
+def check_criterion(values: dict) -> dict:
+    """A success criterion's values as the schema takes them, or every wrong field at once (ProgrammeError)."""
+    return load(CRITERION, values, ProgrammeError)
+
+
+def update_criterion(session: Session, criterion: SuccessCriterion, values: dict) -> SuccessCriterion:
     """Change the threshold and wording of a success criterion."""
-    for field in ("threshold", "statement_da", "statement_en"):
-        if field in values:
-            setattr(criterion, field, values[field])
+    clean = check_criterion(values)
+    criterion.threshold = round(float(clean["threshold_percent"]) / 100, 4)
+    criterion.statement_da, criterion.statement_en = clean["statement_da"], clean["statement_en"]
+    session.flush()
     return criterion
-
-

@@ -5,7 +5,6 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from mentorby.platform.tenancy import tenant_scope
 from mentorby.tenants.cohorts.models import Cohort
 from mentorby.tenants.matching.models import Match, NetworkingPlan
 from tests.factories import create_application, create_cohort, create_partner, create_user
@@ -37,7 +36,7 @@ def _page(client, language="en"):
     return page.text
 
 
-def test_no_rounds_says_what_to_do(client, login, coordinator, host_city):
+def test_no_rounds_says_what_to_do(client, login, coordinator, in_host_city):
     login(coordinator)
     html = _page(client)
     text = visible_text(html)
@@ -49,9 +48,9 @@ def test_no_rounds_says_what_to_do(client, login, coordinator, host_city):
 
 
 def test_a_recruiting_round_counts_applications_and_leads_to_closing_recruitment(client, db, login, coordinator,
-                                                                                host_city):
+                                                                                in_host_city):
     apply_by = date.today() + timedelta(days=20)
-    cohort = create_cohort(host_city, name="Forår 2027", status="recruiting", apply_by=apply_by)
+    cohort = create_cohort(in_host_city, name="Forår 2027", status="recruiting", apply_by=apply_by)
     for status in ("submitted", "submitted", "shortlisted", "declined"):
         create_application(cohort, status=status)
     create_application(cohort, role="mentor")
@@ -70,16 +69,16 @@ def test_a_recruiting_round_counts_applications_and_leads_to_closing_recruitment
 
 
 def test_a_selecting_round_leads_through_deciding_telling_networking_and_matching(client, db, login, coordinator,
-                                                                                  host_city):
-    cohort = create_cohort(host_city, name="Forår 2027", status="selecting", starts_on=date.today() + timedelta(days=3))
+                                                                                  in_host_city):
+    cohort = create_cohort(in_host_city, name="Forår 2027", status="selecting",
+                           starts_on=date.today() + timedelta(days=3))
     mentor = create_application(cohort, role="mentor", status="accepted", name="Lars Mentor")
     mentees = [create_application(cohort, status="accepted") for _ in range(3)]
     create_application(cohort, status="submitted")
-    with tenant_scope(db.session, host_city.id):
-        for application in (mentor, *mentees[:1]):
-            application.invited = True  # these were told; two mentees were not
-        db.session.add(Match(cohort_id=cohort.id, mentor_id=mentor.id, mentee_id=mentees[0].id, status="proposed"))
-        db.session.flush()
+    for application in (mentor, *mentees[:1]):
+        application.invited = True  # these were told; two mentees were not
+    db.session.add(Match(cohort_id=cohort.id, mentor_id=mentor.id, mentee_id=mentees[0].id, status="proposed"))
+    db.session.flush()
     login(coordinator)
     card = _card(_page(client), cohort)
     text = visible_text(card)
@@ -95,50 +94,47 @@ def test_a_selecting_round_leads_through_deciding_telling_networking_and_matchin
     assert "The pairs are not published yet." in text
     assert "Start the round" not in links
 
-    with tenant_scope(db.session, host_city.id):
-        db.session.add(NetworkingPlan(cohort_id=cohort.id, turns=2, minutes=7, mentor_ids=[mentor.id],
-                                      mentee_ids=[m.id for m in mentees]))
-        for match in db.session.execute(select(Match)).scalars():
-            match.status = "published"
-        db.session.flush()
+    db.session.add(NetworkingPlan(cohort_id=cohort.id, turns=2, minutes=7, mentor_ids=[mentor.id],
+                                  mentee_ids=[m.id for m in mentees]))
+    for match in db.session.execute(select(Match)).scalars():
+        match.status = "published"
+    db.session.flush()
     links = _links(_card(_page(client), cohort))
     assert "Plan the speed networking" not in links
     assert links["Find mentors for 2 mentees"] == f"{base}/matching"
 
 
-def test_a_selecting_round_with_every_mentee_paired_can_start(client, db, login, coordinator, host_city):
-    cohort = create_cohort(host_city, name="Forår 2027", status="selecting")
+def test_a_selecting_round_with_every_mentee_paired_can_start(client, db, login, coordinator, in_host_city):
+    cohort = create_cohort(in_host_city, name="Forår 2027", status="selecting")
     mentor = create_application(cohort, role="mentor", status="accepted")
     mentee = create_application(cohort, status="accepted")
-    with tenant_scope(db.session, host_city.id):
-        for application in (mentor, mentee):
-            application.invited = True
-        db.session.add(Match(cohort_id=cohort.id, mentor_id=mentor.id, mentee_id=mentee.id, status="published"))
-        db.session.add(NetworkingPlan(cohort_id=cohort.id, turns=1, minutes=7, mentor_ids=[mentor.id],
-                                      mentee_ids=[mentee.id]))
-        db.session.flush()
+    for application in (mentor, mentee):
+        application.invited = True
+    db.session.add(Match(cohort_id=cohort.id, mentor_id=mentor.id, mentee_id=mentee.id, status="published"))
+    db.session.add(NetworkingPlan(cohort_id=cohort.id, turns=1, minutes=7, mentor_ids=[mentor.id],
+                                  mentee_ids=[mentee.id]))
+    db.session.flush()
     login(coordinator)
     links = _links(_card(_page(client), cohort))
     assert list(links) == ["Forår 2027", "Start the round"]
 
 
-def test_planned_running_and_closed_rounds(client, db, login, coordinator, host_city):
+def test_planned_running_and_closed_rounds(client, db, login, coordinator, in_host_city):
     today = date.today()
-    planned = create_cohort(host_city, name="Efterår 2027", status="planned")
-    late = create_cohort(host_city, name="Forsinket", status="planned", starts_on=today + timedelta(days=30),
+    planned = create_cohort(in_host_city, name="Efterår 2027", status="planned")
+    late = create_cohort(in_host_city, name="Forsinket", status="planned", starts_on=today + timedelta(days=30),
                          apply_by=today + timedelta(days=10))
-    running = create_cohort(host_city, name="Vinter 2026", status="running", starts_on=today - timedelta(days=130),
+    running = create_cohort(in_host_city, name="Vinter 2026", status="running", starts_on=today - timedelta(days=130),
                             ends_on=today - timedelta(days=2))
-    closed = create_cohort(host_city, name="Efterår 2025", status="closed", starts_on=today - timedelta(days=300),
+    closed = create_cohort(in_host_city, name="Efterår 2025", status="closed", starts_on=today - timedelta(days=300),
                            ends_on=today - timedelta(days=200))
-    waiting = create_cohort(host_city, name="Forår 2026", status="closed", starts_on=today - timedelta(days=150),
+    waiting = create_cohort(in_host_city, name="Forår 2026", status="closed", starts_on=today - timedelta(days=150),
                             ends_on=today - timedelta(days=20))
-    done = create_cohort(host_city, name="Forår 2024", status="followed_up", starts_on=today - timedelta(days=900))
-    with tenant_scope(db.session, host_city.id):
-        db.session.get(Cohort, late.id).apply_by = today - timedelta(days=1)
-        db.session.get(Cohort, closed.id).follow_up_on = today - timedelta(days=1)
-        db.session.get(Cohort, waiting.id).follow_up_on = today + timedelta(days=160)
-        db.session.flush()
+    done = create_cohort(in_host_city, name="Forår 2024", status="followed_up", starts_on=today - timedelta(days=900))
+    db.session.get(Cohort, late.id).apply_by = today - timedelta(days=1)
+    db.session.get(Cohort, closed.id).follow_up_on = today - timedelta(days=1)
+    db.session.get(Cohort, waiting.id).follow_up_on = today + timedelta(days=160)
+    db.session.flush()
     login(coordinator)
     html = _page(client)
     base = "/lyngby-taarbaek/coordinator/cohorts"
@@ -157,11 +153,11 @@ def test_planned_running_and_closed_rounds(client, db, login, coordinator, host_
     assert html.index(f'id="round-{running.id}"') < html.index(f'id="round-{waiting.id}"')
 
 
-def test_the_overview_in_danish(client, db, login, coordinator, host_city):
-    cohort = create_cohort(host_city, name="Forår 2027", status="recruiting", apply_by=date(2027, 1, 12),
+def test_the_overview_in_danish(client, db, login, coordinator, in_host_city):
+    cohort = create_cohort(in_host_city, name="Forår 2027", status="recruiting", apply_by=date(2027, 1, 12),
                            starts_on=date(2027, 1, 28))
     create_application(cohort)
-    create_partner(host_city, name="COWI")
+    create_partner(in_host_city, name="COWI")
     login(coordinator)
     html = _page(client, "da")
     assert_danish(html, "the overview")
@@ -173,20 +169,20 @@ def test_the_overview_in_danish(client, db, login, coordinator, host_city):
     assert "Tilføj jeres første partnerorganisation" not in text and "Invitér en koordinator mere" in text
 
 
-def test_a_second_coordinator_or_an_invitation_ends_the_hint(client, db, login, coordinator, host_city):
-    create_user(email="colleague@lyngby.example", city=host_city, role="coordinator")
+def test_a_second_coordinator_or_an_invitation_ends_the_hint(client, db, login, coordinator, in_host_city):
+    create_user(email="colleague@lyngby.example", city=in_host_city, role="coordinator")
     login(coordinator)
     assert "Invite a second coordinator" not in visible_text(_page(client))
 
 
 def test_the_overview_uses_the_same_number_of_queries_for_5_and_200_applications(
-        db, login, coordinator, host_city, queries_at_sizes):
-    cohort = create_cohort(host_city, name="Forår 2027", status="selecting")
-    create_cohort(host_city, name="Vinter 2026", status="running", starts_on=date.today() - timedelta(days=20))
+        db, login, coordinator, in_host_city, queries_at_sizes):
+    cohort = create_cohort(in_host_city, name="Forår 2027", status="selecting")
+    create_cohort(in_host_city, name="Vinter 2026", status="running", starts_on=date.today() - timedelta(days=20))
     login(coordinator)
 
     def grow(total):
-        for i in range(total - _applications(db, host_city)):
+        for i in range(total - _applications(db)):
             create_application(cohort, role=("mentor", "mentee")[i % 2], status=("accepted", "submitted")[i % 2])
 
     counts, page = queries_at_sizes(HOME, grow)
@@ -194,22 +190,21 @@ def test_the_overview_uses_the_same_number_of_queries_for_5_and_200_applications
     assert "200 applications" in visible_text(page.text)
 
 
-def _applications(db, city) -> int:
+def _applications(db) -> int:
     from sqlalchemy import func
 
     from mentorby.tenants.applications.models import Application
 
-    with tenant_scope(db.session, city.id):
-        return db.session.execute(select(func.count()).select_from(Application)).scalar_one()
+    return db.session.execute(select(func.count()).select_from(Application)).scalar_one()
 
 
-def test_the_overview_uses_the_same_number_of_queries_for_1_and_6_rounds(client, db, login, coordinator, host_city,
+def test_the_overview_uses_the_same_number_of_queries_for_1_and_6_rounds(client, db, login, coordinator, in_host_city,
                                                                          count_queries):
     login(coordinator)
     counted = []
     for rounds in (1, 6):
-        while _rounds(db, host_city) < rounds:
-            cohort = create_cohort(host_city, status=("selecting", "running", "recruiting")[_rounds(db, host_city) % 3])
+        while _rounds(db) < rounds:
+            cohort = create_cohort(in_host_city, status=("selecting", "running", "recruiting")[_rounds(db) % 3])
             create_application(cohort, status="accepted")
         with count_queries() as counter:
             assert client.get(HOME).status_code == 200
@@ -217,8 +212,7 @@ def test_the_overview_uses_the_same_number_of_queries_for_1_and_6_rounds(client,
     assert counted[0] == counted[1]
 
 
-def _rounds(db, city) -> int:
+def _rounds(db) -> int:
     from sqlalchemy import func
 
-    with tenant_scope(db.session, city.id):
-        return db.session.execute(select(func.count()).select_from(Cohort)).scalar_one()
+    return db.session.execute(select(func.count()).select_from(Cohort)).scalar_one()

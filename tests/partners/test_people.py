@@ -3,7 +3,6 @@
 import pytest
 from sqlalchemy import func, select
 
-from mentorby.platform.tenancy import tenant_scope
 from mentorby.tenants.applications import of_partners
 from mentorby.tenants.applications.models import Application
 from mentorby.tenants.partners import services
@@ -13,11 +12,10 @@ COMPANY = "/lyngby-taarbaek/company/"
 
 
 @pytest.fixture
-def cowi(db, host_city):
-    """COWI, with Camilla from HR as its contact (the company contact's login)."""
-    partner = create_partner(host_city, name="COWI")
-    with tenant_scope(db.session, host_city.id):
-        services.add_contact(db.session, partner, {"name": "Camilla Kontakt", "email": "hr@cowi.example"})
+def cowi(db, in_host_city):
+    """COWI, with Camilla from HR as its contact (the company contact's login); the test reads as Lyngby."""
+    partner = create_partner(in_host_city, name="COWI")
+    services.add_contact(db.session, partner, {"name": "Camilla Kontakt", "email": "hr@cowi.example"})
     return partner
 
 
@@ -46,9 +44,8 @@ def people(host_city, cowi, create_cohort, create_application):
     }
 
 
-def test_people_counts_per_round_role_and_status(db, host_city, cowi, people):
-    with tenant_scope(db.session, host_city.id):
-        counts = of_partners.people_counts(db.session, cowi)
+def test_people_counts_per_round_role_and_status(db, cowi, people):
+    counts = of_partners.people_counts(db.session, cowi)
     assert sorted((c.cohort_name, c.role, c.status, c.count) for c in counts) == [
         ("Autumn 2027", "mentor", "submitted", 1),
         ("Spring 2027", "mentee", "accepted", 1),
@@ -62,10 +59,9 @@ def test_a_mentee_is_tied_to_her_partners_employer_and_a_mentor_to_his_own(db, h
     cohort = create_cohort(host_city)
     # The mentor form has no partner's employer and the mentee form no employer; ids on the other field are ignored.
     mentee = create_application(cohort, role="mentee", partner_employer="Someone else")
-    with tenant_scope(db.session, host_city.id):
-        db.session.get(Application, mentee.id).employer_id = cowi.id
-        db.session.flush()
-        assert of_partners.people_counts(db.session, cowi) == []
+    db.session.get(Application, mentee.id).employer_id = cowi.id
+    db.session.flush()
+    assert of_partners.people_counts(db.session, cowi) == []
 
 
 def test_partner_page_shows_people_per_round(client, login, coordinator, cowi, people):
@@ -93,8 +89,7 @@ def _grow_people(db, host_city, partner_name, create_cohort, create_application,
     def grow(total):
         if not cohorts:
             cohorts.extend([create_cohort(host_city, name="Round A"), create_cohort(host_city, name="Round B")])
-        with tenant_scope(db.session, host_city.id):
-            existing = db.session.execute(select(func.count()).select_from(Application)).scalar()
+        existing = db.session.execute(select(func.count()).select_from(Application)).scalar()
         for i in range(existing, total):
             role = "mentor" if i % 2 else "mentee"
             company = {"employer": partner_name} if role == "mentor" else {"partner_employer": partner_name}
@@ -132,13 +127,12 @@ def test_company_contact_sees_only_accepted_people_of_their_company(client, logi
         assert private not in text
 
 
-def test_company_page_never_loads_private_columns(db, host_city, cowi, people):
-    with tenant_scope(db.session, host_city.id):
-        db.session.expunge_all()  # as in a request: nothing of the applications loaded yet
-        rows = db.session.execute(of_partners.people_query([cowi.id], accepted_only=True)).scalars().all()
-        assert sorted(a.name for a in rows) == ["Mads Mentor", "Maria Mentee"]
-        with pytest.raises(Exception, match="raiseload"):
-            _ = rows[0].job_goal
+def test_company_page_never_loads_private_columns(db, cowi, people):
+    db.session.expunge_all()  # as in a request: nothing of the applications loaded yet
+    rows = db.session.execute(of_partners.people_query([cowi.id], accepted_only=True)).scalars().all()
+    assert sorted(a.name for a in rows) == ["Mads Mentor", "Maria Mentee"]
+    with pytest.raises(Exception, match="raiseload"):
+        _ = rows[0].job_goal
 
 
 def test_company_contact_of_no_partner_sees_what_to_do(client, login, host_city, people):
@@ -155,10 +149,10 @@ def test_company_with_nobody_accepted_yet_says_so(client, login, company_contact
     assert "Nobody from your company takes part yet" in client.get(COMPANY).text
 
 
-def test_a_contact_listed_by_another_city_sees_nothing_of_it(client, db, login, other_city, people):
+def test_a_contact_listed_by_another_city_sees_nothing_of_it(client, db, login, as_city, other_city, people):
     aarhus_cowi = create_partner(other_city, name="COWI")
-    with tenant_scope(db.session, other_city.id):
-        services.add_contact(db.session, aarhus_cowi, {"name": "Anders", "email": "anders@cowi.example"})
+    as_city(other_city)
+    services.add_contact(db.session, aarhus_cowi, {"name": "Anders", "email": "anders@cowi.example"})
     anders = create_user(email="anders@cowi.example", city=other_city, role="company_contact")
     login(anders)
     assert client.get(COMPANY).status_code == 403
@@ -187,18 +181,15 @@ def test_company_page_uses_the_same_number_of_queries_for_5_and_200_people(db, l
     assert "Page 1 of 8" in page.text
 
 
-def test_a_contact_of_a_university_sees_no_people(client, db, login, host_city, create_cohort, create_application,
-                                                   create_user):
-    from mentorby.platform.tenancy import tenant_scope as scope
+def test_a_contact_of_a_university_sees_no_people(client, db, login, in_host_city, create_cohort,
+                                                   create_application, create_user):
     from mentorby.tenants.partners.models import PartnerContact
-    from tests.factories import create_partner as make_partner
 
-    dtu = make_partner(host_city, name="DTU", kind="university")
-    contact = create_user(city=host_city, role="company_contact", email="hr@dtu.example")
-    with scope(db.session, host_city.id):
-        db.session.add(PartnerContact(partner_id=dtu.id, name="HR", email="hr@dtu.example"))
-        db.session.flush()
-    cohort = create_cohort(host_city, status="running")
+    dtu = create_partner(in_host_city, name="DTU", kind="university")
+    contact = create_user(city=in_host_city, role="company_contact", email="hr@dtu.example")
+    db.session.add(PartnerContact(partner_id=dtu.id, name="HR", email="hr@dtu.example"))
+    db.session.flush()
+    cohort = create_cohort(in_host_city, status="running")
     create_application(cohort, role="mentor", status="accepted", name="Dora Docent", employer="DTU")
     login(contact)
     page = client.get("/lyngby-taarbaek/company/")

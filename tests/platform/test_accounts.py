@@ -6,7 +6,6 @@ from sqlalchemy import func, select
 from mentorby.platform.accounts.models import Invitation, Membership, User
 from mentorby.platform.accounts.services import invite
 from mentorby.platform.outbox.models import SENT
-from mentorby.platform.tenancy import tenant_scope
 from tests.factories import PASSWORD
 from tests.platform.helpers import last_mail, link_in
 
@@ -21,7 +20,7 @@ def test_login_and_logout(client, coordinator):
     assert client.get("/account").status_code == 302
 
 
-def test_each_role_lands_on_its_working_page(client, db, host_city, other_city, coordinator):
+def test_each_role_lands_on_its_working_page(client, db, as_city, host_city, other_city, coordinator):
     from tests.factories import create_user
 
     people = {
@@ -37,10 +36,10 @@ def test_each_role_lands_on_its_working_page(client, db, host_city, other_city, 
         client.post("/logout")
     # Roles in two cities: "My account" lists them; a ?next= still wins.
     create_user(city=other_city, role="mentor", email="both@example.org")
-    with tenant_scope(db.session, host_city.id):
-        both = db.session.execute(select(User).where(User.email == "both@example.org")).scalar_one()
-        db.session.add(Membership(user_id=both.id, role="mentee"))
-        db.session.flush()
+    as_city(host_city)
+    both = db.session.execute(select(User).where(User.email == "both@example.org")).scalar_one()
+    db.session.add(Membership(user_id=both.id, role="mentee"))
+    db.session.flush()
     assert client.post("/login", data={"email": "both@example.org", "password": PASSWORD}).headers["Location"] == \
         "/account"
     client.post("/logout")
@@ -108,14 +107,15 @@ def test_short_passwords_are_refused(client, db, coordinator):
 
 
 def _invite(app, db, city, email, role="coordinator"):
-    with app.test_request_context(), tenant_scope(db.session, city.id):
+    """Invite someone to the city (the test reads as that city) and hand back the invitation and its link."""
+    with app.test_request_context():
         invitation = invite(db.session, city, email=email, name="New Person", role=role, invited_by=None)
     db.session.commit()
     return invitation, link_in(last_mail(db, email))
 
 
-def test_invitation_creates_account_and_membership_once(app, client, db, host_city):
-    invitation, link = _invite(app, db, host_city, "new@lyngby.example")
+def test_invitation_creates_account_and_membership_once(app, client, db, in_host_city):
+    invitation, link = _invite(app, db, in_host_city, "new@lyngby.example")
     page = client.get(link)
     assert page.status_code == 200 and "new@lyngby.example" in page.text
     assert 'value="New Person"' in page.text  # the name the coordinator wrote is filled in
@@ -124,37 +124,34 @@ def test_invitation_creates_account_and_membership_once(app, client, db, host_ci
     assert response.headers["Location"].endswith("/lyngby-taarbaek/coordinator/")
     assert client.get("/lyngby-taarbaek/coordinator/").status_code == 200
     user = db.session.execute(select(User).where(User.email == "new@lyngby.example")).scalar_one()
-    with tenant_scope(db.session, host_city.id):
-        roles = db.session.execute(select(Membership.role).where(Membership.user_id == user.id)).scalars().all()
+    roles = db.session.execute(select(Membership.role).where(Membership.user_id == user.id)).scalars().all()
     assert roles == ["coordinator"]
     second = app.test_client().post(link, data={"name": "X", "password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
     assert second.status_code == 400 and "already been used" in second.text
 
 
-def test_invitation_with_mismatched_passwords_changes_nothing(app, client, db, host_city):
-    _, link = _invite(app, db, host_city, "new@lyngby.example")
+def test_invitation_with_mismatched_passwords_changes_nothing(app, client, db, in_host_city):
+    _, link = _invite(app, db, in_host_city, "new@lyngby.example")
     response = client.post(link, data={"name": "Nina", "password": NEW_PASSWORD, "confirm": "something else!!"})
     assert response.status_code == 422
     assert db.session.execute(select(func.count()).select_from(User)).scalar() == 0
-    with tenant_scope(db.session, host_city.id):
-        assert db.session.execute(select(Invitation.accepted_at)).scalar() is None
+    assert db.session.execute(select(Invitation.accepted_at)).scalar() is None
 
 
-def test_existing_user_confirms_invitation_with_password(app, client, db, host_city, other_coordinator):
-    _, link = _invite(app, db, host_city, other_coordinator.email, role="company_contact")
+def test_existing_user_confirms_invitation_with_password(app, client, db, in_host_city, other_coordinator):
+    _, link = _invite(app, db, in_host_city, other_coordinator.email, role="company_contact")
     wrong = client.post(link, data={"password": "not my password"})
     assert wrong.status_code == 422
     right = client.post(link, data={"password": PASSWORD})
     assert right.status_code == 302
-    with tenant_scope(db.session, host_city.id):
-        assert db.session.execute(
-            select(Membership.role).where(Membership.user_id == other_coordinator.id)
-        ).scalar_one() == "company_contact"
+    assert db.session.execute(
+        select(Membership.role).where(Membership.user_id == other_coordinator.id)
+    ).scalar_one() == "company_contact"
 
 
-def test_a_new_invitation_replaces_the_open_one(app, client, db, host_city):
-    _, first = _invite(app, db, host_city, "twice@lyngby.example")
-    _, second = _invite(app, db, host_city, "twice@lyngby.example")
+def test_a_new_invitation_replaces_the_open_one(app, client, db, in_host_city):
+    _, first = _invite(app, db, in_host_city, "twice@lyngby.example")
+    _, second = _invite(app, db, in_host_city, "twice@lyngby.example")
     assert client.get(first).status_code == 400
     assert client.get(second).status_code == 200
 
@@ -350,3 +347,35 @@ def test_a_trusted_proxy_that_sends_no_header_is_logged(app, client, caplog):
     finally:
         app.config["TRUSTED_PROXIES"] = 0
     assert sum("X-Forwarded-For" in record.getMessage() for record in caplog.records) == 1
+
+
+def test_a_person_changes_their_name_and_language(client, db, login, coordinator):
+    login(coordinator)
+    assert 'maxlength="120"' in client.get("/account").text
+    response = client.post("/account", data={"name": "  Mette Koordinator ", "locale": "da"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert (coordinator.name, coordinator.locale) == ("Mette Koordinator", "da")
+    assert "Mine byer" in client.get("/account").text  # the page follows the chosen language
+
+
+def test_bad_account_details_change_nothing(client, db, login, coordinator):
+    login(coordinator)
+    before = (coordinator.name, coordinator.locale)
+    for data, words in (({"name": "", "locale": "en"}, "This field is required."),
+                        ({"name": "x" * 121, "locale": "en"}, "Use at most 120 characters."),
+                        ({"name": "Mette", "locale": "fr"}, "Not a valid choice")):
+        response = client.post("/account", data=data)
+        assert response.status_code == 422 and words in response.text, data
+    db.session.expire_all()
+    assert (coordinator.name, coordinator.locale) == before
+
+
+def test_a_wrong_current_password_changes_nothing(client, db, login, coordinator):
+    login(coordinator)
+    before = coordinator.password_hash
+    response = client.post("/account/password", data={"current": "not my password at all", "password": NEW_PASSWORD,
+                                                       "confirm": NEW_PASSWORD})
+    assert response.status_code == 422 and "The current password is not correct." in response.text
+    db.session.expire_all()
+    assert coordinator.password_hash == before

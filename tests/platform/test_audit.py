@@ -6,7 +6,7 @@ from sqlalchemy import insert, select
 
 from mentorby.platform.audit.models import AuditEntry
 from mentorby.platform.extensions import db as database
-from mentorby.platform.tenancy import cross_tenant, tenant_scope, utcnow
+from mentorby.platform.tenancy import cross_tenant, utcnow
 from mentorby.tenants.cohorts.models import CohortEvent
 from tests.factories import create_application, create_cohort, create_partner, create_user
 from tests.platform.test_danish_forms import assert_danish, visible_text
@@ -65,27 +65,26 @@ def test_coordinator_changes_are_audited(client, db, login, coordinator, host_ci
     assert f"{who} deleted the partner COWI A/S" in text
 
 
-def test_the_log_reads_as_sentences_with_names_not_ids(client, db, login, coordinator, host_city):
+def test_the_log_reads_as_sentences_with_names_not_ids(client, db, login, coordinator, in_host_city):
     """The user study's examples: a forbidden pair, a decision, a round moved, a joint event changed."""
-    cohort = create_cohort(host_city, name="Forår 2027", status="selecting")
+    cohort = create_cohort(in_host_city, name="Forår 2027", status="selecting")
     mentor = create_application(cohort, role="mentor", status="accepted", name="Lars Mentor")
     mentee = create_application(cohort, status="accepted", name="Ana Rodrigues")
     applicant = create_application(cohort, name="Wei Chen")
-    with tenant_scope(db.session, host_city.id):
-        kickoff = db.session.execute(select(CohortEvent).where(
-            CohortEvent.cohort_id == cohort.id, CohortEvent.kind == "kickoff")).scalar_one()
+    kickoff = db.session.execute(select(CohortEvent).where(
+        CohortEvent.cohort_id == cohort.id, CohortEvent.kind == "kickoff")).scalar_one()
     moved = kickoff.starts_at.replace(hour=kickoff.starts_at.hour + 1)
-    _log(host_city, coordinator, "create", "pair_rule", 1, {
+    _log(in_host_city, coordinator, "create", "pair_rule", 1, {
         "id": [None, 1], "cohort_id": [None, cohort.id], "mentor_id": [None, mentor.id],
-        "mentee_id": [None, mentee.id], "kind": [None, "forbid"], "tenant_id": [None, host_city.id]})
-    _log(host_city, coordinator, "update", "application", applicant.id, {
+        "mentee_id": [None, mentee.id], "kind": [None, "forbid"], "tenant_id": [None, in_host_city.id]})
+    _log(in_host_city, coordinator, "update", "application", applicant.id, {
         "status": ["submitted", "accepted"], "decided_at": [None, utcnow().isoformat()],
         "decided_by_id": [None, coordinator.id]})
-    _log(host_city, coordinator, "update", "cohort", cohort.id, {"status": ["recruiting", "selecting"]})
-    _log(host_city, coordinator, "update", "cohort_event", kickoff.id, {
+    _log(in_host_city, coordinator, "update", "cohort", cohort.id, {"status": ["recruiting", "selecting"]})
+    _log(in_host_city, coordinator, "update", "cohort_event", kickoff.id, {
         "starts_at": [kickoff.starts_at.isoformat(), moved.isoformat()], "location": ["", "DTU Skylab"],
         "duration_minutes": [180, 150]})
-    _log(host_city, coordinator, "update", "cohort", cohort.id, {
+    _log(in_host_city, coordinator, "update", "cohort", cohort.id, {
         "apply_by": [None, "2027-01-12"], "mentor_capacity": [20, 22]})
     login(coordinator)
     html, text = _text(client, "/lyngby-taarbaek/coordinator/audit")
@@ -244,13 +243,12 @@ def test_the_platform_log_reads_the_same_way(client, db, login, admin, host_city
     assert f"{admin.display_name} godkendte byen Odense Career Mentoring" in visible_text(html)
 
 
-def test_audit_log_page_uses_the_same_number_of_queries_for_5_and_200(db, login, coordinator, host_city,
+def test_audit_log_page_uses_the_same_number_of_queries_for_5_and_200(db, login, coordinator, in_host_city,
                                                                       queries_at_sizes):
     """Entries of several kinds, each naming rows of other tables: the names come in batches, not per entry."""
-    cohort = create_cohort(host_city, name="Forår 2027", status="selecting")
+    cohort = create_cohort(in_host_city, name="Forår 2027", status="selecting")
     people = [create_application(cohort, role=role, status="accepted") for role in ("mentor", "mentee") * 3]
-    with tenant_scope(db.session, host_city.id):
-        event = db.session.execute(select(CohortEvent).where(CohortEvent.cohort_id == cohort.id)).scalars().first()
+    event = db.session.execute(select(CohortEvent).where(CohortEvent.cohort_id == cohort.id)).scalars().first()
     login(coordinator)
     moment = datetime(2027, 2, 11, 16, tzinfo=UTC).isoformat()
     # Five kinds, so the first page holds all of them at both sizes; between them they name rows of six tables.
@@ -267,9 +265,9 @@ def test_audit_log_page_uses_the_same_number_of_queries_for_5_and_200(db, login,
 
     def grow(total):
         with cross_tenant(db.session):
-            existing = db.session.execute(select(AuditEntry.id).where(AuditEntry.tenant_id == host_city.id)).all()
+            existing = db.session.execute(select(AuditEntry.id).where(AuditEntry.tenant_id == in_host_city.id)).all()
             db.session.execute(insert(AuditEntry.__table__), [
-                {"tenant_id": host_city.id, "actor_id": coordinator.id, "actor_role": "coordinator",
+                {"tenant_id": in_host_city.id, "actor_id": coordinator.id, "actor_role": "coordinator",
                  "action": kinds[i % len(kinds)][0], "entity": kinds[i % len(kinds)][1],
                  "entity_id": kinds[i % len(kinds)][2], "changes": kinds[i % len(kinds)][3], "created_at": utcnow()}
                 for i in range(total - len(existing))
@@ -291,3 +289,18 @@ def test_dates_in_the_log_are_written_out(client, db, login, coordinator, host_c
     html, text = _text(client, "/lyngby-taarbaek/coordinator/audit", "da")
     assert "slutdato: 28. maj 2027 → 30. jun. 2027" in text
     assert_danish(html, "the audit log")
+
+
+def test_columns_of_a_vocabulary_read_as_its_labels_in_the_readers_language(client, db, login, admin, coordinator,
+                                                                             host_city, other_city):
+    login(coordinator)
+    client.post("/lyngby-taarbaek/coordinator/partners/new", data={"name": "DTU", "kind": "university"})
+    _log(host_city, coordinator, "update", "success_criterion", 1, {"role": ["mentee", "both"],
+                                                                     "measured_at": ["closing", "follow_up"]})
+    _html, text = _text(client, "/lyngby-taarbaek/coordinator/audit", "da")
+    assert "Universitet" in text
+    assert "Mentees → Mentorer og mentees" in text and "afsluttende evaluering → opfølgning efter 6 måneder" in text
+    _log(other_city, admin, "update", "tenant", other_city.id, {"status": ["active", "rejected"]}, role="admin")
+    login(admin)
+    _html, text = _text(client, "/platform/audit", "da")
+    assert "fra aktiv til afvist" in text

@@ -1,8 +1,9 @@
+import re
+
 import pytest
 from sqlalchemy import func, select
 
 from mentorby.platform.cities.models import ACTIVE, PENDING, SUSPENDED, Tenant
-from mentorby.platform.tenancy import tenant_scope
 from mentorby.tenants.programme.models import ProgrammeEvent, SuccessCriterion
 from tests.factories import PASSWORD
 from tests.platform.helpers import last_mail, link_in
@@ -45,11 +46,12 @@ def test_bad_signups_change_nothing(client, db, host_city, changes, field_messag
     assert _cities(db) == before
 
 
-def test_admin_approves_and_the_city_gets_the_host_model_and_an_invitation(client, db, login, admin, host_city):
-    with tenant_scope(db.session, host_city.id):
-        kickoff = db.session.execute(select(ProgrammeEvent).where(ProgrammeEvent.kind == "kickoff")).scalar_one()
-        kickoff.name_en = "Kick-off and speed networking"
-        db.session.flush()
+def test_admin_approves_and_the_city_gets_the_host_model_and_an_invitation(client, db, login, admin, as_city,
+                                                                           host_city):
+    as_city(host_city)
+    kickoff = db.session.execute(select(ProgrammeEvent).where(ProgrammeEvent.kind == "kickoff")).scalar_one()
+    kickoff.name_en = "Kick-off and speed networking"
+    db.session.flush()
     client.post("/start", data=SIGNUP)
     city = db.session.execute(select(Tenant).where(Tenant.slug == "odense")).scalar_one()
     login(admin)
@@ -59,9 +61,9 @@ def test_admin_approves_and_the_city_gets_the_host_model_and_an_invitation(clien
     assert "<html" not in response.text and f'id="city-{city.id}"' in response.text
     db.session.expire_all()
     assert db.session.get(Tenant, city.id).status == ACTIVE
-    with tenant_scope(db.session, city.id):
-        names = db.session.execute(select(ProgrammeEvent.name_en).order_by(ProgrammeEvent.step)).scalars().all()
-        assert db.session.execute(select(func.count()).select_from(SuccessCriterion)).scalar() == 8
+    as_city(city)
+    names = db.session.execute(select(ProgrammeEvent.name_en).order_by(ProgrammeEvent.step)).scalars().all()
+    assert db.session.execute(select(func.count()).select_from(SuccessCriterion)).scalar() == 8
     assert len(names) == 6 and "Kick-off and speed networking" in names
     link = link_in(last_mail(db, "olga@odense.example"))
     accept = client.__class__(client.application, client.response_wrapper)
@@ -143,3 +145,31 @@ def test_an_inline_decision_updates_the_status_counts_out_of_band(client, db, lo
     vejle = db.session.execute(select(Tenant).where(Tenant.slug == "vejle")).scalar_one()
     assert client.post(f"/platform/cities/{vejle.id}/reject").status_code == 302
     assert _tab_counts(client.get("/platform/cities").text)["waiting for approval"] == 0
+
+
+def test_a_bad_address_is_reported_with_every_other_field_on_the_first_submit(client, db, host_city):
+    before = _cities(db)
+    for slug, words in (("platform", "used by the platform itself"), ("Bad Slug!", "lower-case letters"),
+                        ("lyngby-taarbaek", "Another city already uses this address")):
+        response = client.post("/start", data={**SIGNUP, "slug": slug, "name": "", "contact_email": "not-an-email",
+                                               "motivation": "m" * 2001})
+        assert response.status_code == 422
+        for message in (words, "This field is required", "Invalid email", "2000"):
+            assert message in response.text, (slug, message)
+        assert response.text.count('aria-invalid="true"') == 4
+    assert _cities(db) == before
+
+
+def test_the_sign_up_form_takes_its_limits_from_the_city_schema(client):
+    page = client.get("/start").text
+    for name, longest in (("slug", 40), ("name", 120), ("contact_email", 254), ("motivation", 2000)):
+        tag = re.search(rf'<(?:input|textarea)[^>]*id="{name}"[^>]*>', page).group(0)
+        assert f'maxlength="{longest}"' in tag, name
+
+
+def test_the_admin_sees_statuses_in_danish(client, db, login, admin, host_city):
+    client.post("/start", data=SIGNUP)
+    login(admin)
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "da"
+    tabs = _tab_counts(client.get("/platform/cities").text)
+    assert tabs["afventer godkendelse"] == 1 and tabs["aktiv"] >= 1

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from mentorby.platform.accounts.models import ApiToken, Invitation
 from mentorby.platform.accounts.services import create_api_token, invite
-from mentorby.platform.tenancy import cross_tenant, tenant_scope
+from mentorby.platform.tenancy import cross_tenant
 from mentorby.tenants.applications.models import Application, CvDocument, Participant
 from mentorby.tenants.cohorts.models import Cohort, CohortEvent
 from mentorby.tenants.matching.models import Match, MatchingWeights, NetworkingPlan, PairRule, Rating
@@ -28,11 +28,11 @@ PLATFORM_RULES = {
 
 
 @pytest.fixture
-def victim(app, db, host_city, coordinator):
-    """Lyngby's data: a partner, an invitation, an API token, audit entries."""
-    partner = create_partner(host_city, name=SECRET_NAME, description="secret notes")
-    with app.test_request_context(), tenant_scope(db.session, host_city.id):
-        invitation = invite(db.session, host_city, email="secret.person@lyngby.example", name="Secret Person",
+def victim(app, db, in_host_city, coordinator):
+    """Lyngby's data: a partner, an invitation, an API token, audit entries; the test reads as Lyngby."""
+    partner = create_partner(in_host_city, name=SECRET_NAME, description="secret notes")
+    with app.test_request_context():
+        invitation = invite(db.session, in_host_city, email="secret.person@lyngby.example", name="Secret Person",
                             role="coordinator", invited_by=coordinator)
         token = create_api_token(db.session, coordinator, "victim token").token
         event = db.session.execute(select(ProgrammeEvent)).scalars().first()
@@ -40,26 +40,25 @@ def victim(app, db, host_city, coordinator):
         contact = PartnerContact(partner_id=partner.id, name="Secret Contact", email="secret.contact@lyngby.example")
         db.session.add(contact)
         db.session.flush()
-    cohort = create_cohort(host_city, name="Secret Round")
+    cohort = create_cohort(in_host_city, name="Secret Round")
     application = create_application(cohort, name="Secret Applicant", email="secret.applicant@lyngby.example",
                                      cv=PDF, job_goal="secret job goal")
     mentor = create_application(cohort, role="mentor", status="accepted", name="Secret Mentor",
                                 email="secret.mentor@lyngby.example")
-    with tenant_scope(db.session, host_city.id):
-        cohort_event = cohort.events[0]
-        db.session.get(Application, application.id).status = "accepted"
-        db.session.add(Match(cohort_id=cohort.id, mentor_id=mentor.id, mentee_id=application.id, status="published",
-                             score=80, reasons=[["field", 20, ["engineering"]]]))
-        db.session.add(PairRule(cohort_id=cohort.id, mentor_id=mentor.id, mentee_id=application.id, kind="pin"))
-        db.session.add(MatchingWeights(field=30, goal_expertise=30, languages=10, availability=10, preference=20))
-        job = ImportJob(cohort_id=cohort.id, action="check", filename="secret.csv", size=1, state="done",
-                        report={"total": 1, "problems": [{"row": 2, "column": "name", "code": "required",
-                                                          "value": "Secret Applicant"}]})
-        db.session.add(job)
-        db.session.flush()
+    cohort_event = cohort.events[0]
+    db.session.get(Application, application.id).status = "accepted"
+    db.session.add(Match(cohort_id=cohort.id, mentor_id=mentor.id, mentee_id=application.id, status="published",
+                         score=80, reasons=[["field", 20, ["engineering"]]]))
+    db.session.add(PairRule(cohort_id=cohort.id, mentor_id=mentor.id, mentee_id=application.id, kind="pin"))
+    db.session.add(MatchingWeights(field=30, goal_expertise=30, languages=10, availability=10, preference=20))
+    job = ImportJob(cohort_id=cohort.id, action="check", filename="secret.csv", size=1, state="done",
+                    report={"total": 1, "problems": [{"row": 2, "column": "name", "code": "required",
+                                                      "value": "Secret Applicant"}]})
+    db.session.add(job)
+    db.session.flush()
     return {
         "partner_id": partner.id, "invitation_id": invitation.id, "token_id": token.id, "event_id": event.id,
-        "criterion_id": criterion.id, "city_id": host_city.id, "contact_id": contact.id, "cohort_id": cohort.id,
+        "criterion_id": criterion.id, "city_id": in_host_city.id, "contact_id": contact.id, "cohort_id": cohort.id,
         "application_id": application.id, "cohort_event_id": cohort_event.id,
         "participant_id": application.participant_id, "role": "mentee", "target": "selecting",
         "status": "accepted", "fmt": "csv", "token": "not-a-valid-link", "job_id": job.id,
@@ -191,9 +190,9 @@ def test_another_participant_of_the_same_city_sees_nothing_private(app, db, vict
     assert _snapshot(db) == before
 
 
-def test_another_citys_api_token_gets_nothing(app, db, victim, other_coordinator, other_city):
-    with tenant_scope(db.session, other_city.id):
-        secret = create_api_token(db.session, other_coordinator, "aarhus").secret
+def test_another_citys_api_token_gets_nothing(app, db, victim, as_city, other_coordinator, other_city):
+    as_city(other_city)
+    secret = create_api_token(db.session, other_coordinator, "aarhus").secret
     client = app.test_client()
     for rule, method, url in _requests(app, victim, "lyngby-taarbaek"):
         if not rule.rule.startswith("/api/") or rule.rule == "/api/v1/cities/<city>":
@@ -202,9 +201,8 @@ def test_another_citys_api_token_gets_nothing(app, db, victim, other_coordinator
 
 
 def test_public_city_pages_show_no_private_data(app, db, victim):
-    with tenant_scope(db.session, victim["city_id"]):
-        db.session.execute(select(Partner)).scalar_one().public = False
-        db.session.flush()
+    db.session.execute(select(Partner)).scalar_one().public = False
+    db.session.flush()
     client = app.test_client()
     for url in ("/lyngby-taarbaek/", "/api/v1/cities/lyngby-taarbaek"):
         response = client.get(url)

@@ -127,3 +127,22 @@ def test_every_policy_asks_the_cross_city_function(db):
     conditions = db.session.execute(text("select tablename, qual from pg_policies where schemaname = 'public'")).all()
     assert conditions and all("mentorby_cross_city()" in qual for _table, qual in conditions), conditions
     assert not any("cross_tenant" in qual for _table, qual in conditions)
+
+
+def test_a_refusal_rolled_back_in_a_savepoint_leaves_the_city_as_it_was(db, as_city, host_city, other_city):
+    """Settings made inside a savepoint that rolls back (attempt() refusing) are undone: they are applied again."""
+    from sqlalchemy import select
+
+    from mentorby.tenants.partners.models import Partner
+
+    create_partner(host_city, name="DTU")
+    create_partner(other_city, name="Vestas")
+    as_city(host_city)
+    connection = db.session.connection()
+    # Another session on the connection left no city behind (in a test, a request that signed someone in).
+    connection.execute(text("select set_config('app.tenant_id', '', true)"))
+    connection.info["mentorby.pg_settings"] = ("", "")
+    with pytest.raises(RuntimeError), db.session.begin_nested():
+        assert db.session.execute(select(Partner.name)).scalars().all() == ["DTU"]  # the city applied in here
+        raise RuntimeError("refused")
+    assert db.session.execute(select(Partner.name)).scalars().all() == ["DTU"]
