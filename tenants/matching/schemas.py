@@ -16,7 +16,8 @@ MIN_MINUTES, MAX_MINUTES = 2, 60
 def weight() -> fields.Float:
     """A score weight from 0 to 100 (only the proportions between the weights matter)."""
     return fields.Float(required=True, allow_nan=False, validate=validate.Range(0, 100, error="bad_weight"),
-                        error_messages={"required": "required", "null": "required", "invalid": "bad_weight"},
+                        error_messages={"required": "required", "null": "required", "invalid": "bad_weight",
+                                        "special": "bad_weight"},
                         metadata={"min": 0, "max": 100})
 
 
@@ -85,9 +86,10 @@ class MatchSchema(AreaSchema):
     status = fields.Str(dump_only=True, metadata={"enum": list(MatchStatus.codes())})
     score = fields.Float(dump_only=True)
     reasons = fields.List(fields.Raw(), dump_only=True,
-                          metadata={"description": "[part key, points, matched items] per score part"})
+                          metadata={"description": "[part key, points, matched items, explanation key] per score part"})
     published_at = fields.DateTime(allow_none=True, dump_only=True)
     ended_at = fields.DateTime(allow_none=True, dump_only=True)
-    ended_by = fields.Str(allow_none=True, dump_only=True, metadata={"enum": list(EndedBy.codes())})
+    # OpenAPI 3.0: a nullable value with an enum lists null among its values.
+    ended_by = fields.Str(allow_none=True, dump_only=True, metadata={"enum": [*EndedBy.codes(), None]})
     end_reason = fields.Str(dump_only=True)
     replaced_by_id = fields.Int(allow_none=True, dump_only=True)

@@ -455,3 +455,222 @@ def test_the_weights_lead_back_to_the_board_they_came_from(client, db, login, co
         assert page.status_code == 200 and "back-to-board" not in page.text and "Aarhus round" not in page.text
         assert f'href="{BOARD.format(cohort_id)}"' in page.text
     assert client.post(f"{weights}?cohort={foreign}", data=data).headers["Location"] == weights
+
+
+# --- issue 10: vocabularies, pairs that carry their people, limits from the schema ------------------------------------
+
+
+def test_a_pairs_codes_are_members_of_their_vocabularies(db, host_city, round_of_three):
+    from mentorby.tenants.matching.models import (
+        ConflictPolicy,
+        EndedBy,
+        MatchingRun,
+        MatchStatus,
+        Method,
+        PairRuleKind,
+        Priority,
+    )
+
+    cohort_id, people = round_of_three
+    cohort = db.session.get(Cohort, cohort_id)
+    matching.propose(db.session, cohort, method="stable", priority="everyone_matched")
+    matching.set_rule(db.session, cohort, people["mentor_it"], people["mentee_it"], "pin")
+    matching.save_weights(db.session, {"field": 1, "goal_expertise": 1, "languages": 1, "availability": 1,
+                                       "preference": 1, "conflict_policy": "forbid"})
+    db.session.expire_all()
+    match = db.session.execute(select(Match).order_by(Match.id)).scalars().first()
+    run = db.session.execute(select(MatchingRun)).scalar_one()
+    rule = db.session.execute(select(PairRule)).scalar_one()
+    assert match.status is MatchStatus.PROPOSED
+    assert (run.method, run.priority) == (Method.STABLE, Priority.EVERYONE_MATCHED)
+    assert isinstance(run.method, Method) and isinstance(run.priority, Priority)
+    assert rule.kind is PairRuleKind.PIN
+    assert matching.city_weights(db.session)[1] is ConflictPolicy.FORBID
+    # A code assigned reads back as its member at once; an unknown one is refused there and then.
+    match.ended_by = "mentee"
+    assert match.ended_by is EndedBy.MENTEE
+    with pytest.raises(ValueError):
+        match.status = "finished"
+
+
+def test_a_pair_carries_its_mentor_its_mentee_and_the_pair_that_replaced_it(client, db, login, coordinator,
+                                                                          round_of_three, create_application):
+    cohort_id, people = round_of_three
+    cohort = db.session.get(Cohort, cohort_id)
+    spare = create_application(cohort, role="mentor", status="accepted", name="Spare Mentor", field="it").id
+    login(coordinator)
+    client.post(f"{BOARD.format(cohort_id)}/propose", data={"method": "optimal"})
+    client.post(f"{BOARD.format(cohort_id)}/publish")
+    client.post(f"/lyngby-taarbaek/coordinator/cohorts/{cohort_id}/move",
+                data={"target": "running", "early": "1", "note": "Ready"})
+    assert client.post(f"{BOARD.format(cohort_id)}/{people['mentee_it']}/replace",
+                       data={"mentor_id": spare, "reason": "Mentor moved abroad"}).status_code == 302
+    db.session.expire_all()
+    old, new = db.session.execute(select(Match).where(Match.mentee_id == people["mentee_it"])
+                                  .order_by(Match.id)).scalars()
+    assert (old.mentor.name, old.mentee.name, new.mentor.name) == ("Mentor it", "Mentee it", "Spare Mentor")
+    assert old.replaced_by is new and old.replaced_by_id == new.id and new.replaced_by is None
+
+
+def test_the_board_names_pairs_and_ended_pairs_in_a_fixed_number_of_queries(client, db, login, coordinator,
+                                                                            host_city, create_cohort,
+                                                                            create_application, count_queries):
+    """Names come from each pair's mentor and mentee, loaded with the board's queries, also for people who left."""
+    from mentorby.tenants.matching.models import COMPLETED, ENDED_EARLY, PROPOSED
+
+    cohort = create_cohort(host_city, status="running", mentor_capacity=200, mentee_capacity=200)
+    cohort_id = cohort.id
+    login(coordinator)
+    counts = []
+    for total in (5, 30):
+        while len(_matches(db)) < 2 * total:
+            n = len(_matches(db))
+            cohort = db.session.get(Cohort, cohort_id)
+            mentor = create_application(cohort, role="mentor", status="accepted", name=f"Mentor {n}")
+            mentee = create_application(cohort, status="accepted", name=f"Mentee {n}")
+            left = create_application(cohort, status="withdrawn", name=f"Left {n}")
+            db.session.add(Match(cohort_id=cohort_id, mentor_id=mentor.id, mentee_id=mentee.id, status=PROPOSED,
+                                 score=50, reasons=[["field", 20, ["it"], "field.same"]]))
+            db.session.add(Match(cohort_id=cohort_id, mentor_id=mentor.id, mentee_id=left.id,
+                                 status=ENDED_EARLY if n % 4 else COMPLETED, end_reason=f"Reason {n}"))
+            db.session.flush()
+        with count_queries() as counter:
+            page = client.get(BOARD.format(cohort_id))
+        assert page.status_code == 200
+        counts.append(counter.count)
+    assert counts[0] == counts[1]
+    ended = page.text.split("Ended pairs")[1]
+    assert "Mentor 0 – Left 0: <strong>completed</strong> · Reason 0" in ended
+    assert "Mentor 2 – Left 2: <strong>ended early</strong> · Reason 2" in ended
+    table = page.text.split('<table class="board">')[1].split("</table>")[0]
+    assert "<strong>Mentor 58</strong>" in table and "<strong>?</strong>" not in table
+
+
+def test_the_boards_choices_are_the_vocabularies(client, db, login, coordinator, round_of_three):
+    from flask_babel import force_locale
+
+    from mentorby.tenants.matching.models import ENDINGS, EndedBy, Method, Priority
+
+    cohort_id, people = round_of_three
+    board = BOARD.format(cohort_id)
+    login(coordinator)
+    client.post(f"{board}/propose", data={"method": "optimal"})
+    client.post(f"{board}/publish")
+    client.post(f"/lyngby-taarbaek/coordinator/cohorts/{cohort_id}/move",
+                data={"target": "running", "early": "1", "note": "Ready"})
+    page = client.get(board).text
+
+    def options(select_id):
+        return re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>',
+                          page.split(f'id="{select_id}"')[1].split("</select>")[0])
+
+    mentee = people["mentee_it"]
+    with force_locale("en"):
+        assert options("method") == [(m.value, m.label) for m in Method]
+        assert options("priority") == [(p.value, p.label) for p in Priority]
+        assert options(f"ended-by-{mentee}") == [(who.value, who.label) for who in EndedBy]
+    assert options(f"outcome-{mentee}") == [("completed", "Completed"), ("ended_early", "Ended early")]
+    assert [code for code, _label in options(f"outcome-{mentee}")] == [s.value for s in ENDINGS]
+    assert f'id="end-reason-{mentee}" name="reason" maxlength="2000"' in page
+    danish = client.get(board, headers={"Accept-Language": "da"}).text
+    assert ">Afsluttet før tid</option>" in danish and ">Højeste samlede score</option>" in danish
+
+
+@pytest.mark.parametrize(("form", "text"), [
+    ({"outcome": "completed", "ended_by": "coordinator", "reason": "x" * 2001}, "Use at most 2000 characters."),
+    ({"outcome": "completed", "ended_by": "the board"}, "Choose one of the options in the list."),
+    ({"outcome": "replaced", "ended_by": "mentor"}, "Choose one of the options in the list."),
+    ({"outcome": "ended_early", "ended_by": "mentor", "reason": "   "}, "Write a short reason"),
+])
+def test_a_bad_end_of_a_pair_is_422_and_changes_nothing(client, db, login, coordinator, round_of_three, form, text):
+    cohort_id, people = round_of_three
+    board = BOARD.format(cohort_id)
+    login(coordinator)
+    client.post(f"{board}/propose", data={"method": "optimal"})
+    client.post(f"{board}/publish")
+    client.post(f"/lyngby-taarbaek/coordinator/cohorts/{cohort_id}/move",
+                data={"target": "running", "early": "1", "note": "Ready"})
+    response = client.post(f"{board}/{people['mentee_law']}/end", data=form)
+    assert response.status_code == 422 and text in response.text
+    assert {status for _, _, status in _matches(db)} == {"published"}
+
+
+def test_a_new_mentors_reason_keeps_to_the_schemas_limit(client, db, login, coordinator, round_of_three,
+                                                         create_application):
+    """The reason's limit is the schema's, as for ending a pair: a longer one is refused, not cut short."""
+    cohort_id, people = round_of_three
+    spare = create_application(db.session.get(Cohort, cohort_id), role="mentor", status="accepted",
+                               name="Spare Mentor", field="it").id
+    board = BOARD.format(cohort_id)
+    login(coordinator)
+    client.post(f"{board}/propose", data={"method": "optimal"})
+    client.post(f"{board}/publish")
+    client.post(f"/lyngby-taarbaek/coordinator/cohorts/{cohort_id}/move",
+                data={"target": "running", "early": "1", "note": "Ready"})
+    assert f'id="replace-reason-{people["mentee_it"]}" name="reason" required maxlength="2000"' in (
+        client.get(board).text)
+    long = client.post(f"{board}/{people['mentee_it']}/replace", data={"mentor_id": spare, "reason": "x" * 2001})
+    assert long.status_code == 422 and "Use at most 2000 characters." in long.text
+    assert {status for _, _, status in _matches(db)} == {"published"}
+
+
+def test_only_a_mentee_with_a_published_pair_in_this_round_can_be_ended(client, db, login, coordinator, host_city,
+                                                                       round_of_three, create_cohort,
+                                                                       create_application):
+    cohort_id, people = round_of_three
+    board = BOARD.format(cohort_id)
+    other = create_cohort(host_city, status="running", name="Another round")
+    stranger = create_application(other, status="accepted", name="Other mentee").id
+    login(coordinator)
+    client.post(f"{board}/propose", data={"method": "optimal"})
+    client.post(f"/lyngby-taarbaek/coordinator/cohorts/{cohort_id}/move", data={"target": "running"})
+    for mentee in (people["mentee_it"], people["mentor_it"], stranger):  # proposed only, a mentor, another round
+        for action in ("end", "replace"):
+            assert client.post(f"{board}/{mentee}/{action}", data={"outcome": "completed", "mentor_id": "1",
+                                                                   "reason": "x"}).status_code == 404
+
+
+def test_the_weights_form_takes_its_limits_from_the_schema_and_shows_every_problem_at_once(client, db, login,
+                                                                                          coordinator):
+    weights = "/lyngby-taarbaek/coordinator/matching/weights"
+    login(coordinator)
+    page = client.get(weights).text
+    assert page.count('max="100"') == 5 and page.count('min="0"') == 5
+    bad = client.post(weights, data={"field": "-1", "goal_expertise": "50", "languages": "101", "availability": "",
+                                     "preference": "10", "conflict_policy": "sometimes"})
+    assert bad.status_code == 422
+    summary = bad.text.split('class="error-summary"')[1].split("</div>")[0]
+    assert summary.count("Use weights from 0 to 100.") == 2 and "This field is required." in summary
+    assert "Not a valid choice." in summary  # the select could not even read it
+    assert matching.city_weights(db.session)[0].field == 20  # the defaults: nothing was saved
+    assert [error.code for error in _problems(lambda: matching.check_weights(
+        {"field": 0.001, "goal_expertise": 0, "languages": 0, "availability": 0.004, "preference": 0,
+         "conflict_policy": "flag"}))] == ["all_weights_zero"]
+    assert {(error.field, error.code) for error in _problems(lambda: matching.check_weights(
+        {"field": "x", "goal_expertise": float("nan"), "languages": 1, "conflict_policy": "maybe"}))} == {
+        ("field", "bad_weight"), ("goal_expertise", "bad_weight"), ("availability", "required"),
+        ("preference", "required"), ("conflict_policy", "bad_choice")}
+
+
+def _problems(check):
+    with pytest.raises(matching.MatchingError) as refused:
+        check()
+    return refused.value.problems
+
+
+@pytest.mark.parametrize("value", ["-1", "99999999999", "0", "1_0x"])
+def test_the_weights_page_opened_with_no_round_of_this_city_leads_to_every_board(client, login, coordinator,
+                                                                                 round_of_three, value):
+    cohort_id, _people = round_of_three
+    login(coordinator)
+    page = client.get(f"/lyngby-taarbaek/coordinator/matching/weights?cohort={value}")
+    assert page.status_code == 200 and "back-to-board" not in page.text
+    assert f'href="{BOARD.format(cohort_id)}"' in page.text
+
+
+def test_the_api_documents_a_pairs_vocabularies(client):
+    from mentorby.tenants.matching.models import EndedBy, MatchStatus
+
+    match = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]["Match"]["properties"]
+    assert match["status"]["enum"] == list(MatchStatus.codes())
+    assert match["ended_by"]["enum"] == [*EndedBy.codes(), None] and match["ended_by"]["nullable"]

@@ -422,3 +422,28 @@ def test_reminders_go_only_to_people_who_were_sent_a_link(client, db, login, coo
     reminded = client.post(f"{PLAN.format(cohort_id)}/send", data={"only": "missing"}, follow_redirects=True)
     assert "Reminders sent to 4 participants." in reminded.text
     assert "late@example.org" not in {m.to_email for m in _mails(db)} and len(_mails(db)) == 8
+
+
+def test_the_plan_form_takes_its_limits_from_the_schema_and_shows_every_problem_at_once(client, db, login,
+                                                                                        coordinator, host_city,
+                                                                                        create_cohort,
+                                                                                        create_application):
+    from mentorby.tenants.matching.schemas import PlanSchema
+
+    cohort_id, _people = _round(create_cohort, create_application, host_city)
+    schema = PlanSchema()
+    login(coordinator)
+    page = client.get(PLAN.format(cohort_id)).text
+    for name in ("turns", "minutes"):
+        limits = schema.fields[name].metadata
+        assert re.search(rf'<input[^>]*max="{limits["max"]}"[^>]*min="{limits["min"]}"[^>]*name="{name}"', page)
+    response = client.post(PLAN.format(cohort_id), data={"turns": "0", "minutes": "61"})
+    assert response.status_code == 422
+    summary = response.text.split('class="error-summary"')[1].split("</div>")[0]
+    assert "Use a whole number of turns from 1 to 60." in summary
+    assert "Use a whole number of minutes from 2 to 60." in summary
+    assert _count(db, NetworkingPlan) == 0
+    with pytest.raises(networking.NetworkingError) as refused:
+        networking.check_plan({"turns": "5", "minutes": None})
+    assert {(p.field, p.code, p.params["max"]) for p in refused.value.problems} == {
+        ("turns", "bad_turns", 60), ("minutes", "bad_minutes", 60)}
