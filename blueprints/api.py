@@ -116,7 +116,8 @@ class AuditEntrySchema(Schema):
 class AuditQuerySchema(Schema):
     """Filters for the audit log."""
 
-    entity = fields.Str(validate=validate.Length(min=1, max=60))
+    # PostgreSQL's text holds no NUL: refused here rather than failing the query.
+    entity = fields.Str(validate=[validate.Length(min=1, max=60), validate.Regexp(r"^[^\x00]*$")])
 
 
 class CohortEventSchema(Schema):
