@@ -205,7 +205,7 @@ def phone(token: str):
     try:
         application = networking.link_holder(db.session, payload["c"], payload["a"])
     except RuleError as error:
-        return _problem(error.code)
+        return render("auth/link_problem.html", problem=text_for(error), status=400)
     # The participant's own language (they chose it when applying), unless they switched on this device.
     chosen_here = session.get(SESSION_KEY)
     with force_locale(chosen_here if chosen_here in LOCALES else application.locale or "da"):
@@ -229,7 +229,8 @@ def _phone_page(token: str, application: Application):
         values, errors = _read_ratings({entry.partner_id for entry in partners})
         if not errors:
             try:
-                networking.save_ratings(db.session, cohort, application, values, current)
+                with attempt():
+                    networking.save_ratings(db.session, cohort, application, values, current)
             except RuleError as error:
                 rated = error.params.get("rated_id")
                 errors[rated if rated in values else None] = text_for(error)
