@@ -20,7 +20,7 @@ from mentorby.platform.outbox.services import queue_template_mail
 from mentorby.platform.rules import RuleError
 from mentorby.platform.schemas import limits
 from mentorby.tenants.applications.models import Application
-from mentorby.tenants.applications.profile import ROLES
+from mentorby.tenants.applications.profile import MENTEE, MENTOR, ROLES
 from mentorby.tenants.cohorts import phases
 from mentorby.tenants.cohorts.models import Cohort
 from mentorby.tenants.matching import networking
@@ -28,6 +28,8 @@ from mentorby.tenants.matching.schemas import PlanSchema
 
 bp = CityBlueprint("networking", __name__, access=(COORDINATOR,))
 PLAN = PlanSchema()
+#: The roles as the sheets and the phone compare them (the pages never spell a role out).
+ROLE_NAMES = {"MENTOR": MENTOR, "MENTEE": MENTEE}
 PHONE = "networking-phone"
 #: The personal link is sent before the kick-off and used for the ratings afterwards.
 PHONE_MAX_AGE = timedelta(days=30)
@@ -89,6 +91,7 @@ def _plan_page(cohort: Cohort, form: PlanForm, status: int = 200):
         waiting=waiting, to_remind=[p for p in waiting if p.link_sent], taking_part=taking_part, start=start,
         finished=cohort.status in networking.FINISHED, allowed=phases.allows(cohort, "networking"),
         why_not=explain("phase_networking"), times=current.turn_times(start) if current else [], status=status,
+        **ROLE_NAMES,
     )
 
 
@@ -128,7 +131,7 @@ def sheets(cohort: Cohort):
         for role in ROLES:
             people += [(person, current.schedule(person.id)) for person in current.people(role)]
     return render("networking/sheets.html", cohort=cohort, nw=current, people=people, start=start,
-                  times=current.turn_times(start) if current else [])
+                  times=current.turn_times(start) if current else [], **ROLE_NAMES)
 
 
 def phone_link(application: Application) -> str:
@@ -245,5 +248,5 @@ def _phone_page(token: str, application: Application):
         schedule=current.schedule(application.id), partners=partners, times=current.turn_times(start), start=start,
         opens=networking.rating_opens_at(db.session, cohort), errors=errors, chosen=chosen,
         saved=request.method == "GET" and request.args.get("saved") == "1", choices=RATING_CHOICES,
-        finished=cohort.status in networking.FINISHED, status=422 if errors else 200,
+        finished=cohort.status in networking.FINISHED, status=422 if errors else 200, **ROLE_NAMES,
     )
