@@ -29,7 +29,9 @@ from mentorby.tenants.applications.services import counts
 from mentorby.tenants.cohorts import services as cohorts
 from mentorby.tenants.cohorts.models import Audience, Cohort, CohortStatus
 from mentorby.tenants.cohorts.schemas import CohortSchema
+from mentorby.tenants.matching import services as matching
 from mentorby.tenants.matching.models import Match
+from mentorby.tenants.matching.schemas import MatchSchema
 from mentorby.tenants.programme.schemas import ProgrammeEventSchema
 from mentorby.tenants.programme.services import events
 
@@ -97,7 +99,8 @@ class AuditEntrySchema(Schema):
 class AuditQuerySchema(Schema):
     """Filters for the audit log."""
 
-    entity = fields.Str(validate=validate.Length(min=1, max=60))
+    # PostgreSQL's text holds no NUL: refused here rather than failing the query.
+    entity = fields.Str(validate=[validate.Length(min=1, max=60), validate.Regexp(r"^[^\x00]*$")])
 
 
 class CohortEventSchema(Schema):
@@ -154,23 +157,6 @@ class ApplicationQuerySchema(Schema):
 
     status = fields.Str(validate=validate.OneOf(APPLICATION_STATUSES))
     role = fields.Str(validate=validate.OneOf(ROLES))
-
-
-class MatchSchema(Schema):
-    """A pair of a round: proposed, published, or ended (completed, ended early, replaced), with its score."""
-
-    id = fields.Int()
-    mentor_application_id = fields.Int(attribute="mentor_id")
-    mentee_application_id = fields.Int(attribute="mentee_id")
-    group_no = fields.Int(allow_none=True)
-    status = fields.Str()
-    score = fields.Float()
-    reasons = fields.List(fields.Raw(), metadata={"description": "[part key, points, matched items] per score part"})
-    published_at = fields.DateTime(allow_none=True)
-    ended_at = fields.DateTime(allow_none=True)
-    ended_by = fields.Str(allow_none=True)
-    end_reason = fields.Str()
-    replaced_by_id = fields.Int(allow_none=True)
 
 
 def _page(query, pagination_parameters, *order):
@@ -315,10 +301,10 @@ def list_applications(filters, pagination_parameters, cohort_id: int):
 @blp.response(200, MatchSchema(many=True))
 @blp.paginate()
 @blp.doc(security=BEARER)
-def list_matches(pagination_parameters, cohort_id: int):
+@cohort_view
+def list_matches(pagination_parameters, cohort: Cohort):
     """A round's pairs with their history, oldest first (coordinators' tokens only)."""
-    cohort = get_in_city(db.session, Cohort, cohort_id)
-    return _page(select(Match).where(Match.cohort_id == cohort.id), pagination_parameters, Match.id)
+    return _page(matching.all_pairs(cohort), pagination_parameters, Match.id)
 
 
 def register(app: Flask) -> None:

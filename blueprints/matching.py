@@ -1,60 +1,74 @@
 """The matching board: propose, change, pin, forbid, publish, and end pairs; the city's score weights."""
 
+from functools import wraps
+
 from flask import abort, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from sqlalchemy import select
 from wtforms import DecimalField, SelectField
-from wtforms.validators import InputRequired, NumberRange
+from wtforms.validators import InputRequired
 
-from mentorby.blueprints.common import CityBlueprint, choices, finite, render
+from mentorby.blueprints.common import (
+    CityBlueprint,
+    attempt,
+    choices,
+    cohort_view,
+    finite,
+    render,
+    show_error,
+    submitted,
+)
 from mentorby.blueprints.forms import Form
-from mentorby.blueprints.messages import label, message, register
+from mentorby.blueprints.messages import message, register, text_for
 from mentorby.platform.accounts.models import COORDINATOR
 from mentorby.platform.extensions import db, htmx
 from mentorby.platform.rules import RuleError
-from mentorby.platform.tenancy import get_in_city
-from mentorby.tenants.applications.models import Application
+from mentorby.platform.schemas import limits
 from mentorby.tenants.cohorts import phases
 from mentorby.tenants.cohorts.models import Cohort
+from mentorby.tenants.matching import engine, scoring
 from mentorby.tenants.matching import services as matching
-from mentorby.tenants.matching.models import METHODS, PRIORITIES, PROPOSED, PUBLISHED, Match, MatchingWeights
+from mentorby.tenants.matching.models import (
+    ENDINGS,
+    ConflictPolicy,
+    EndedBy,
+    MatchStatus,
+    Method,
+    PairRuleKind,
+    Priority,
+)
+from mentorby.tenants.matching.schemas import EndSchema, ReplaceSchema, WeightsSchema
 
 bp = CityBlueprint("matching", __name__, url_prefix="/coordinator", access=(COORDINATOR,))
+WEIGHTS, END, REPLACE = WeightsSchema(), EndSchema(), ReplaceSchema()
 
-#: Plain words for the parts of a score and the engine's reasons (keys from tenants/matching).
+#: Plain words for the parts of a score, keyed by the scorer's part and explanation keys.
 PART_LABELS = {
-    "field.same": _l("same field"),
-    "field.related": _l("the mentee's field is the mentor's industry"),
-    "preference.high": _l("liked each other at the speed networking"),
-    "preference.medium": _l("rated each other fairly at the speed networking"),
-    "field": _l("same field"),
-    "goal_expertise": _l("job goal meets expertise"),
-    "languages": _l("shared language"),
-    "availability": _l("shared meeting times"),
-    "preference": _l("speed-networking ratings"),
-    "no_shared_language": _l("no shared language"),
-    "same_company": _l("the mentor works where the mentee's partner works"),
+    scoring.FIELD_SAME: _l("same field"),
+    scoring.FIELD_RELATED: _l("the mentee's field is the mentor's industry"),
+    scoring.PREFERENCE_HIGH: _l("liked each other at the speed networking"),
+    scoring.PREFERENCE_MEDIUM: _l("rated each other fairly at the speed networking"),
+    scoring.FIELD: _l("same field"),
+    scoring.GOAL_EXPERTISE: _l("job goal meets expertise"),
+    scoring.LANGUAGES: _l("shared language"),
+    scoring.AVAILABILITY: _l("shared meeting times"),
+    scoring.PREFERENCE: _l("speed-networking ratings"),
+    scoring.PENALTY_KEY: _l("no shared language"),
+    scoring.CONFLICT_SAME_COMPANY: _l("the mentor works where the mentee's partner works"),
 }
+#: Plain words for the engine's reasons why a mentee was left without a mentor.
 UNMATCHED_REASONS = {
-    "no_mentors": _l("there are no mentors"),
-    "no_capacity": _l("every suitable mentor is full"),
-    "all_pairs_forbidden": _l("every pair with this mentee is forbidden"),
-    "below_min_score": _l("no mentor fits well enough"),
-    "not_enough_mentors": _l("not enough mentors for another group"),
-    "not_enough_mentees": _l("not enough mentees for another group"),
+    engine.REASON_NO_MENTORS: _l("there are no mentors"),
+    engine.REASON_NO_CAPACITY: _l("every suitable mentor is full"),
+    engine.REASON_ALL_PAIRS_FORBIDDEN: _l("every pair with this mentee is forbidden"),
+    engine.REASON_BELOW_MIN_SCORE: _l("no mentor fits well enough"),
+    engine.REASON_NOT_ENOUGH_MENTORS: _l("not enough mentors for another group"),
+    engine.REASON_NOT_ENOUGH_MENTEES: _l("not enough mentees for another group"),
 }
-#: How the board names a run's method and priority (the proposal is labelled with the run that made it).
-METHOD_LABELS = {
-    "optimal": _l("Best pairs overall (optimal)"),
-    "stable": _l("Stable: no two would rather have each other"),
-    "groups": _l("Groups: 2 mentors with 3-4 mentees"),
-}
-PRIORITY_LABELS = {
-    "best_total": _l("Best total score"),
-    "everyone_matched": _l("Everyone matched first"),
-}
+#: Derived from the vocabularies, for pages that still look a run's method and priority up by code (the audit log).
+METHOD_LABELS = {method.value: method._label for method in Method}
+PRIORITY_LABELS = {priority.value: priority._label for priority in Priority}
 MESSAGES = register("matching", {
     "no_mentors": _l("Accept at least one mentor before matching."),
     "no_mentees": _l("Accept at least one mentee before matching."),
@@ -95,12 +109,8 @@ MESSAGES = register("matching", {
 })
 
 
-def _text(error: RuleError) -> str:
-    return message(error.code, MESSAGES, **error.params)
-
-
 #: Explanations that are no reason for a pair: a neutral stand-in for missing ratings, and low ratings.
-NOT_A_REASON = {"preference.not_rated", "preference.low"}
+NOT_A_REASON = {scoring.PREFERENCE_NOT_RATED, scoring.PREFERENCE_LOW}
 
 
 def reasons_text(reasons: list) -> str:
@@ -108,95 +118,76 @@ def reasons_text(reasons: list) -> str:
     words = []
     for key, points, detail, *explained in sorted(reasons, key=lambda part: -abs(part[1])):
         explanation = explained[0] if explained else key
-        if key == "same_company":
+        if key == scoring.CONFLICT_SAME_COMPANY:
             words.append(str(PART_LABELS[key]))
         elif points and explanation not in NOT_A_REASON:
             label = str(PART_LABELS.get(explanation, PART_LABELS.get(key, key)))
-            words.append(f"{label} ({', '.join(detail)})" if detail and key == "goal_expertise" else label)
+            words.append(f"{label} ({', '.join(detail)})" if detail and key == scoring.GOAL_EXPERTISE else label)
     return "; ".join(words)
 
 
-WEIGHT = [InputRequired(), finite, NumberRange(0, 100)]
+#: A weight is parsed here (a field left out of the post would otherwise keep the city's current value); its limits
+#: are the schema's (tenants/matching/schemas.py).
+WEIGHT = [InputRequired(), finite]
 
 
 class WeightsForm(Form):
     """The city's weights for the compatibility score."""
 
-    field = DecimalField(_l("Same field"), validators=WEIGHT)
-    goal_expertise = DecimalField(_l("Job goal meets expertise"), validators=WEIGHT)
-    languages = DecimalField(_l("Shared language"), validators=WEIGHT)
-    availability = DecimalField(_l("Shared meeting times"), validators=WEIGHT)
-    preference = DecimalField(_l("Speed-networking ratings"), validators=WEIGHT)
-    conflict_policy = SelectField(_l("Mentor from the company where the mentee's partner works"), choices=choices([
-        ("flag", _l("Allow, but flag it")), ("forbid", _l("Never propose it"))]))
+    field = DecimalField(_l("Same field"), validators=WEIGHT, render_kw=limits(WEIGHTS, "field"))
+    goal_expertise = DecimalField(_l("Job goal meets expertise"), validators=WEIGHT,
+                                  render_kw=limits(WEIGHTS, "goal_expertise"))
+    languages = DecimalField(_l("Shared language"), validators=WEIGHT,
+                             render_kw=limits(WEIGHTS, "languages"))
+    availability = DecimalField(_l("Shared meeting times"), validators=WEIGHT,
+                                render_kw=limits(WEIGHTS, "availability"))
+    preference = DecimalField(_l("Speed-networking ratings"), validators=WEIGHT,
+                              render_kw=limits(WEIGHTS, "preference"))
+    # A callable, so that the labels are the page's language, not the language at import.
+    conflict_policy = SelectField(_l("Mentor from the company where the mentee's partner works"),
+                                  choices=lambda: choices(ConflictPolicy.choices()))
 
 
-def _cohort(cohort_id: int) -> Cohort:
-    return get_in_city(db.session, Cohort, cohort_id)
+def _run_label(method: str, priority: str) -> str:
+    """A run's method, with its priority when the method uses one."""
+    method, priority = Method(method), Priority(priority)
+    if method == Method.OPTIMAL:
+        return f"{method.label}, {priority.label.lower()}"
+    return method.label
 
 
 def _board(cohort: Cohort, problem: str | None = None, status: int = 200, done: str | None = None,
            chosen: tuple[str, str] | None = None):
-    mentors, mentees = matching.participants(db.session, cohort)
-    live = matching.live_matches(db.session, cohort)
-    run = matching.current_run(db.session, cohort)
-    by_mentee: dict[int, list[Match]] = {}
-    load: dict[int, set[int]] = {}
-    groups: dict[int, set[int]] = {}
-    for match in live:
-        by_mentee.setdefault(match.mentee_id, []).append(match)
-        load.setdefault(match.mentor_id, set()).add(match.mentee_id)
-        if match.group_no is not None:
-            groups.setdefault(match.mentor_id, set()).add(match.group_no)
-    free = {a.id: max(0, a.mentee_capacity - len(load.get(a.id, ()))) for a in mentors}
-    rules = matching.rules(db.session, cohort)
-    scores = matching.pick_scores(db.session, cohort, mentors, mentees)
-    # The picker lists the best candidates for each mentee first.
-    candidates = {e.id: sorted(((m, round(scores[m.id, e.id]), free[m.id], rules.get((m.id, e.id)) == "forbid")
-                                for m in mentors), key=lambda c: (-c[1], c[0].name.casefold(), c[0].id))
-                  for e in mentees}
-    names = {a.id: a for a in mentors + mentees}
-    unmatched = {mentee_id: reason for mentee_id, reason in run.unmatched} if run else {}
-    ended = matching.history(db.session, cohort)
-    ended_people = {a.id: a for a in _people({m.mentor_id for m in ended} | {m.mentee_id for m in ended})}
+    shown = matching.board(db.session, cohort)
     closed = cohort.status in matching.FINISHED
     if chosen is None:
-        chosen = (run.method, run.priority) if run else ("optimal", "best_total")
-    return render("matching/board.html", "board", cohort=cohort, mentors=mentors, mentees=mentees,
-                  by_mentee=by_mentee, load={m: len(e) for m, e in load.items()}, free=free, groups=groups,
-                  names=names | ended_people, rules=rules, candidates=candidates, run=run, chosen=chosen,
-                  methods=METHOD_LABELS, priorities=PRIORITY_LABELS, run_label=_run_label,
-                  proposed=sum(1 for m in live if m.status == PROPOSED),
-                  published=sum(1 for m in live if m.status == PUBLISHED), unmatched=unmatched,
-                  reasons_text=reasons_text, unmatched_reasons=UNMATCHED_REASONS, history=ended, problem=problem,
-                  can_match=not closed and phases.allows(cohort, "match"),
+        chosen = (shown.run.method, shown.run.priority) if shown.run else (Method.OPTIMAL, Priority.BEST_TOTAL)
+    return render("matching/board.html", "board", cohort=cohort, **vars(shown), proposed=shown.proposed,
+                  published=shown.published, chosen=chosen, methods=list(Method), priorities=list(Priority),
+                  endings=ENDINGS, ended_by=list(EndedBy), MatchStatus=MatchStatus, PairRuleKind=PairRuleKind,
+                  reason_limits=limits(END, "reason"), replace_limits=limits(REPLACE, "reason"),
+                  run_label=_run_label, reasons_text=reasons_text, unmatched_reasons=UNMATCHED_REASONS,
+                  problem=problem, closed=closed, can_match=not closed and phases.allows(cohort, "match"),
                   can_change=not closed and phases.allows(cohort, "change_pairs"),
-                  why_not=MESSAGES["cohort_closed"] if closed else message("phase_match"),
-                  status=status, done=done)
+                  why_not=MESSAGES["cohort_closed"] if closed else message("phase_match"), status=status, done=done)
 
 
-def _people(ids: set[int]):
-    return db.session.execute(select(Application).where(Application.id.in_(ids))).scalars() if ids else []
-
-
-@bp.get("/cohorts/<int:cohort_id>/matching")
-def board(cohort_id: int):
-    """The round's pairs: the proposal with its reasons, who is unmatched, mentors' load, published pairs."""
-    return _board(_cohort(cohort_id))
-
-
-def _answer(cohort: Cohort, done: str | None, error: RuleError | None):
-    if error is not None:
-        db.session.rollback()
-        return _board(_cohort(cohort.id), _text(error), status=422)
+def _change(cohort: Cohort, change, done):
+    """Make one change to the round's pairs: the board with what was done, or with why not (422, nothing changed)."""
+    try:
+        with attempt():
+            result = change()
+    except RuleError as error:
+        return _board(cohort, text_for(error), status=422)
+    done = done(result) if callable(done) else done
     if htmx:
         return _board(cohort, done=done)
-    if done:
-        flash(done, "info")
+    flash(done, "info")
     return redirect(url_for("matching.board", cohort_id=cohort.id))
 
 
 def _int(name: str, *, optional: bool = False) -> int | None:
+    """A posted id; anything but a whole number names nobody in the round."""
     value = request.form.get(name, "")
     if optional and value == "":
         return None
@@ -205,26 +196,41 @@ def _int(name: str, *, optional: bool = False) -> int | None:
     return int(value)
 
 
-def _run_label(method: str, priority: str) -> str:
-    """A run's method, with its priority when the method uses one."""
-    if method == "optimal":
-        return f"{label(METHOD_LABELS, method)}, {label(PRIORITY_LABELS, priority).lower()}"
-    return label(METHOD_LABELS, method)
+def published_pairs(view):
+    """Hand the view `pairs`: the published pairs of the URL's mentee <application_id> in the round, or 404.
+
+    A mentee in a group has one pair per mentor of the group; someone without a published pair is not found here.
+    """
+
+    @wraps(view)
+    def wrapped(*args, application_id: int, cohort: Cohort, **kwargs):
+        pairs = matching.published_pairs_of(db.session, cohort, application_id)
+        if not pairs:
+            abort(404)
+        return view(*args, cohort=cohort, pairs=pairs, **kwargs)
+
+    return wrapped
+
+
+@bp.get("/cohorts/<int:cohort_id>/matching")
+@cohort_view
+def board(cohort: Cohort):
+    """The round's pairs: the proposal with its reasons, who is unmatched, mentors' load, published pairs."""
+    return _board(cohort)
 
 
 @bp.post("/cohorts/<int:cohort_id>/matching/propose")
-def propose(cohort_id: int):
+@cohort_view
+def propose(cohort: Cohort):
     """Run the engine with the chosen method and priority; published and hand-made pairs stay."""
-    cohort = _cohort(cohort_id)
-    method, priority = request.form.get("method", "optimal"), request.form.get("priority", "best_total")
+    method, priority = request.form.get("method", Method.OPTIMAL), request.form.get("priority", Priority.BEST_TOTAL)
     try:
-        proposal = matching.propose(db.session, cohort, method=method, priority=priority)
+        with attempt():
+            proposal = matching.propose(db.session, cohort, method=method, priority=priority)
     except RuleError as error:
-        db.session.rollback()
-        cohort = _cohort(cohort_id)
-        if method not in METHODS or priority not in PRIORITIES:
-            return _board(cohort, _text(error), status=422)
-        problem = _text(error)
+        if Method.get(method) is None or Priority.get(priority) is None:
+            return _board(cohort, text_for(error), status=422)
+        problem = text_for(error)
         if error.code in matching.NOTHING_PROPOSED or error.code == "cannot_match":
             # Say which run failed and that the board still shows what it showed (labelled with its own run).
             problem = _("The run with \u201c%(method)s\u201d proposed nothing. %(why)s Nothing on the board has "
@@ -238,98 +244,64 @@ def propose(cohort_id: int):
 
 
 @bp.post("/cohorts/<int:cohort_id>/matching/assign")
-def assign(cohort_id: int):
+@cohort_view
+def assign(cohort: Cohort):
     """Pick a mentor for a mentee by hand."""
-    cohort = _cohort(cohort_id)
-    try:
-        matching.assign(db.session, cohort, _int("mentor_id", optional=True), _int("mentee_id"))
-    except RuleError as error:
-        return _answer(cohort, None, error)
-    return _answer(cohort, _("Saved."), None)
+    return _change(cohort, lambda: matching.assign(db.session, cohort, _int("mentor_id", optional=True),
+                                                   _int("mentee_id")), _("Saved."))
 
 
 @bp.post("/cohorts/<int:cohort_id>/matching/rule")
-def rule(cohort_id: int):
+@cohort_view
+def rule(cohort: Cohort):
     """Pin a pair, forbid it, or clear the rule."""
-    cohort = _cohort(cohort_id)
-    kind = request.form.get("kind") or None
-    try:
-        matching.set_rule(db.session, cohort, _int("mentor_id"), _int("mentee_id"), kind)
-    except RuleError as error:
-        return _answer(cohort, None, error)
-    return _answer(cohort, _("Saved."), None)
+    return _change(cohort, lambda: matching.set_rule(db.session, cohort, _int("mentor_id"), _int("mentee_id"),
+                                                     request.form.get("kind") or None), _("Saved."))
 
 
 @bp.post("/cohorts/<int:cohort_id>/matching/publish")
-def publish(cohort_id: int):
+@cohort_view
+def publish(cohort: Cohort):
     """Publish the proposed pairs: both sides are told and see the pair in their portal."""
-    cohort = _cohort(cohort_id)
-    try:
-        count = matching.publish(db.session, g.city, cohort)
-    except RuleError as error:
-        return _answer(cohort, None, error)
-    return _answer(cohort, ngettext("%(num)d pair published; both sides have been told.",
-                                    "%(num)d pairs published; both sides have been told.", count), None)
+    return _change(cohort, lambda: matching.publish(db.session, g.city, cohort), lambda count: ngettext(
+        "%(num)d pair published; both sides have been told.", "%(num)d pairs published; both sides have been told.",
+        count))
 
 
 @bp.post("/cohorts/<int:cohort_id>/matching/<int:application_id>/end")
-def end(cohort_id: int, application_id: int):
+@cohort_view
+@published_pairs
+def end(cohort: Cohort, pairs):
     """Close a mentee's published pair as completed or ended early, with a reason."""
-    cohort = _cohort(cohort_id)
-    pairs = _published_of(cohort, application_id)
-    try:
-        for match in pairs:  # a mentee in a group has one pair per mentor of the group
-            matching.end(db.session, cohort, match, outcome=request.form.get("outcome", ""),
-                         ended_by=request.form.get("ended_by", "coordinator"), reason=request.form.get("reason", ""))
-    except RuleError as error:
-        return _answer(cohort, None, error)
-    return _answer(cohort, _("The pair is closed."), None)
+    return _change(cohort, lambda: matching.end(
+        db.session, cohort, pairs, outcome=request.form.get("outcome", ""),
+        ended_by=request.form.get("ended_by", EndedBy.COORDINATOR), reason=request.form.get("reason", "")),
+        _("The pair is closed."))
 
 
 @bp.post("/cohorts/<int:cohort_id>/matching/<int:application_id>/replace")
-def replace(cohort_id: int, application_id: int):
+@cohort_view
+@published_pairs
+def replace(cohort: Cohort, pairs):
     """Give a mentee a new mentor mid-round; the old pair stays in the history with the reason."""
-    cohort = _cohort(cohort_id)
-    match = _published_of(cohort, application_id)[0]
-    try:
-        matching.replace(db.session, g.city, cohort, match, mentor_id=_int("mentor_id", optional=True),
-                         reason=request.form.get("reason", ""))
-    except RuleError as error:
-        return _answer(cohort, None, error)
-    return _answer(cohort, _("The mentee has a new mentor; both have been told."), None)
-
-
-def _published_of(cohort: Cohort, mentee_application_id: int) -> list[Match]:
-    if not 0 < mentee_application_id < 2**31:
-        abort(404)
-    pairs = [m for m in matching.live_matches(db.session, cohort)
-             if m.mentee_id == mentee_application_id and m.status == PUBLISHED]
-    if not pairs:
-        abort(404)
-    return pairs
-
-
-def _weights_cohort() -> Cohort | None:
-    """The round whose board the weights page was opened from (?cohort=<id>), if it is one of this city's."""
-    value = request.args.get("cohort", "")
-    if not (value.isascii() and value.isdigit() and 0 < int(value) < 2**31):
-        return None
-    return db.session.execute(select(Cohort).where(Cohort.id == int(value))).scalar_one_or_none()
+    return _change(cohort, lambda: matching.replace(
+        db.session, g.city, cohort, pairs[0], mentor_id=_int("mentor_id", optional=True),
+        reason=request.form.get("reason", "")), _("The mentee has a new mentor; both have been told."))
 
 
 @bp.route("/matching/weights", methods=["GET", "POST"])
 def weights():
     """The city's weights for the compatibility score, and the same-company rule; back to the board it came from."""
-    cohort = _weights_cohort()
-    row = db.session.execute(select(MatchingWeights)).scalar_one_or_none() or MatchingWeights(
-        field=20, goal_expertise=35, languages=15, availability=15, preference=15, conflict_policy="flag")
-    form = WeightsForm(obj=row)
-    if form.validate_on_submit():
+    # Opened from a board (?cohort=<id>), the page leads back to it; another city's round or none leads nowhere.
+    cohort = matching.board_round(db.session, request.args.get("cohort", type=int))
+    form = WeightsForm(obj=matching.weights_of_city(db.session))
+    if submitted(form, matching.check_weights):
         try:
-            matching.save_weights(db.session, {name: field.data for name, field in form._fields.items()
-                                               if name != "csrf_token"})
+            with attempt():
+                matching.save_weights(db.session, {name: field.data for name, field in form._fields.items()
+                                                   if name != "csrf_token"})
         except RuleError as error:
-            form.form_errors.append(_text(error))
+            show_error(form, error)
         else:
             if cohort is not None:
                 flash(_("Saved. The next proposal uses these weights: press \u201cPropose pairs\u201d to apply "

@@ -6,26 +6,30 @@ from flask import current_app, flash, g, redirect, request, session, url_for
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 from wtforms import IntegerField
-from wtforms.validators import InputRequired, NumberRange
+from wtforms.validators import InputRequired
 
-from mentorby.blueprints.common import CityBlueprint, public, render, show_error
+from mentorby.blueprints.common import CityBlueprint, attempt, cohort_view, public, render, show_error, submitted
 from mentorby.blueprints.forms import Form
-from mentorby.blueprints.messages import message, register
+from mentorby.blueprints.messages import message, register, text_for
 from mentorby.platform.accounts.models import COORDINATOR, LOCALES
 from mentorby.platform.accounts.tokens import LinkError, make_link_token, read_link_token
 from mentorby.platform.extensions import db
 from mentorby.platform.i18n import SESSION_KEY
 from mentorby.platform.outbox.services import queue_template_mail
 from mentorby.platform.rules import RuleError
-from mentorby.platform.tenancy import get_in_city
-from mentorby.tenants.applications.models import ACCEPTED, Application
+from mentorby.platform.schemas import limits
+from mentorby.tenants.applications.models import Application
+from mentorby.tenants.applications.profile import MENTEE, MENTOR, ROLES
 from mentorby.tenants.cohorts import phases
 from mentorby.tenants.cohorts.models import Cohort
 from mentorby.tenants.matching import networking
+from mentorby.tenants.matching.schemas import PlanSchema
 
 bp = CityBlueprint("networking", __name__, access=(COORDINATOR,))
+PLAN = PlanSchema()
+#: The roles as the sheets and the phone compare them (the pages never spell a role out).
+ROLE_NAMES = {"MENTOR": MENTOR, "MENTEE": MENTEE}
 PHONE = "networking-phone"
 #: The personal link is sent before the kick-off and used for the ratings afterwards.
 PHONE_MAX_AGE = timedelta(days=30)
@@ -59,18 +63,13 @@ def explain(code: str, **params) -> str:
 
 
 class PlanForm(Form):
-    """How many turns of how many minutes."""
+    """How many turns of how many minutes (their limits are the schema's: tenants/matching/schemas.py)."""
 
-    turns = IntegerField(
-        _l("Turns"), validators=[InputRequired(), NumberRange(networking.MIN_TURNS, networking.MAX_TURNS,
-                                                              message=MESSAGES["bad_turns"])],
-        render_kw={"min": networking.MIN_TURNS, "max": networking.MAX_TURNS})
-    minutes = IntegerField(
-        _l("Minutes per turn"), default=networking.DEFAULT_MINUTES,
-        validators=[InputRequired(), NumberRange(networking.MIN_MINUTES, networking.MAX_MINUTES,
-                                                 message=MESSAGES["bad_minutes"])],
-        description=_l("Including the minute it takes to change tables."),
-        render_kw={"min": networking.MIN_MINUTES, "max": networking.MAX_MINUTES})
+    # InputRequired: a field left out of the post would otherwise keep the plan's current value.
+    turns = IntegerField(_l("Turns"), validators=[InputRequired()], render_kw=limits(PLAN, "turns"))
+    minutes = IntegerField(_l("Minutes per turn"), default=networking.DEFAULT_MINUTES, validators=[InputRequired()],
+                           description=_l("Including the minute it takes to change tables."),
+                           render_kw=limits(PLAN, "minutes"))
 
 
 # --- the coordinator's pages --------------------------------------------------------------------------------------
@@ -92,13 +91,14 @@ def _plan_page(cohort: Cohort, form: PlanForm, status: int = 200):
         waiting=waiting, to_remind=[p for p in waiting if p.link_sent], taking_part=taking_part, start=start,
         finished=cohort.status in networking.FINISHED, allowed=phases.allows(cohort, "networking"),
         why_not=explain("phase_networking"), times=current.turn_times(start) if current else [], status=status,
+        **ROLE_NAMES,
     )
 
 
 @bp.route("/coordinator/cohorts/<int:cohort_id>/networking", methods=["GET", "POST"])
-def plan(cohort_id: int):
+@cohort_view
+def plan(cohort: Cohort):
     """The kick-off's speed-networking plan: make it, see the master sheet, send rating links, see who answered."""
-    cohort = get_in_city(db.session, Cohort, cohort_id)
     saved = networking.find_plan(db.session, cohort)
     if saved is not None:
         defaults = {"turns": saved.turns, "minutes": saved.minutes}
@@ -107,11 +107,12 @@ def plan(cohort_id: int):
         defaults = {"turns": networking.default_turns(len(mentor_ids), len(mentee_ids)),
                     "minutes": networking.DEFAULT_MINUTES}
     form = PlanForm(data=defaults)
-    if form.validate_on_submit():
+    if submitted(form, networking.check_plan):
         try:
-            made = networking.make_plan(db.session, cohort, form.turns.data, form.minutes.data)
+            with attempt():
+                made = networking.make_plan(db.session, cohort, form.turns.data, form.minutes.data)
         except RuleError as error:
-            show_error(form, error, explain(error.code, **error.params))
+            show_error(form, error)
         else:
             flash(_("The plan is made: %(turns)d turns of %(minutes)d minutes.", turns=made.turns,
                     minutes=made.minutes), "info")
@@ -120,17 +121,17 @@ def plan(cohort_id: int):
 
 
 @bp.get("/coordinator/cohorts/<int:cohort_id>/networking/sheets")
-def sheets(cohort_id: int):
+@cohort_view
+def sheets(cohort: Cohort):
     """Printable sheets: the master sheet, then one page per participant with their table and partner per turn."""
-    cohort = get_in_city(db.session, Cohort, cohort_id)
     current = networking.load(db.session, cohort)
     start = networking.kickoff_start(db.session, cohort)
     people = []
     if current is not None:
-        for role in ("mentor", "mentee"):
+        for role in ROLES:
             people += [(person, current.schedule(person.id)) for person in current.people(role)]
     return render("networking/sheets.html", cohort=cohort, nw=current, people=people, start=start,
-                  times=current.turn_times(start) if current else [])
+                  times=current.turn_times(start) if current else [], **ROLE_NAMES)
 
 
 def phone_link(application: Application) -> str:
@@ -140,14 +141,15 @@ def phone_link(application: Application) -> str:
 
 
 @bp.post("/coordinator/cohorts/<int:cohort_id>/networking/send")
-def send_links(cohort_id: int):
+@cohort_view
+def send_links(cohort: Cohort):
     """E-mail each participant of the plan their personal link, or remind those who got it and have not answered."""
-    cohort = get_in_city(db.session, Cohort, cohort_id)
     reminder = request.form.get("only") == "missing"
     try:
-        recipients = networking.link_recipients(db.session, cohort, reminder=reminder)
+        with attempt():
+            recipients = networking.link_recipients(db.session, cohort, reminder=reminder)
     except RuleError as error:
-        flash(explain(error.code, **error.params), "error")
+        flash(text_for(error), "error")
         return redirect(url_for("networking.plan", cohort_id=cohort.id, _anchor="ratings"))
     for application in recipients:
         queue_template_mail(
@@ -203,11 +205,10 @@ def phone(token: str):
     ids = (payload.get("t"), payload.get("c"), payload.get("a"))
     if ids[0] != g.city.id or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
         return _problem("invalid")
-    application = db.session.execute(
-        select(Application).where(Application.id == payload["a"], Application.cohort_id == payload["c"])
-    ).scalar_one_or_none()
-    if application is None or application.status != ACCEPTED:
-        return _problem("not_taking_part")
+    try:
+        application = networking.link_holder(db.session, payload["c"], payload["a"])
+    except RuleError as error:
+        return render("auth/link_problem.html", problem=text_for(error), status=400)
     # The participant's own language (they chose it when applying), unless they switched on this device.
     chosen_here = session.get(SESSION_KEY)
     with force_locale(chosen_here if chosen_here in LOCALES else application.locale or "da"):
@@ -231,10 +232,11 @@ def _phone_page(token: str, application: Application):
         values, errors = _read_ratings({entry.partner_id for entry in partners})
         if not errors:
             try:
-                networking.save_ratings(db.session, cohort, application, values, current)
+                with attempt():
+                    networking.save_ratings(db.session, cohort, application, values, current)
             except RuleError as error:
                 rated = error.params.get("rated_id")
-                errors[rated if rated in values else None] = explain(error.code, **error.params)
+                errors[rated if rated in values else None] = text_for(error)
             else:
                 # The thanks goes beside the form (a flash would sit above the schedule, out of sight).
                 return redirect(url_for("networking.phone", token=token, saved=1, _anchor="ratings"))
@@ -246,5 +248,5 @@ def _phone_page(token: str, application: Application):
         schedule=current.schedule(application.id), partners=partners, times=current.turn_times(start), start=start,
         opens=networking.rating_opens_at(db.session, cohort), errors=errors, chosen=chosen,
         saved=request.method == "GET" and request.args.get("saved") == "1", choices=RATING_CHOICES,
-        finished=cohort.status in networking.FINISHED, status=422 if errors else 200,
+        finished=cohort.status in networking.FINISHED, status=422 if errors else 200, **ROLE_NAMES,
     )

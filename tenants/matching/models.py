@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -9,22 +10,79 @@ from sqlalchemy import (
     Index,
     Integer,
     Numeric,
-    String,
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mentorby.platform.extensions import db
 from mentorby.platform.tenancy import TenantOwned, UTCDateTime, tenant_fk, utcnow
+from mentorby.platform.vocab import Vocabulary, VocabularyType
+from mentorby.tenants.applications.models import Application
 
-PROPOSED, PUBLISHED, COMPLETED, ENDED_EARLY, REPLACED = "proposed", "published", "completed", "ended_early", "replaced"
-MATCH_STATUSES = (PROPOSED, PUBLISHED, COMPLETED, ENDED_EARLY, REPLACED)
+
+class MatchStatus(Vocabulary):
+    """A pair's place in its life: proposed, published to both, then completed, ended early or replaced."""
+
+    PROPOSED = "proposed", _l("proposed")
+    PUBLISHED = "published", _l("published")
+    COMPLETED = "completed", _l("completed")
+    ENDED_EARLY = "ended_early", _l("ended early")
+    REPLACED = "replaced", _l("replaced")
+
+
+PROPOSED, PUBLISHED, COMPLETED, ENDED_EARLY, REPLACED = MatchStatus
+MATCH_STATUSES = MatchStatus.codes()
 #: Matches that are (or will be, once published) a working pair.
 LIVE = (PROPOSED, PUBLISHED)
-PRIORITIES = ("best_total", "everyone_matched")
-METHODS = ("optimal", "stable", "groups")
-CONFLICT_POLICIES = ("flag", "forbid")
+#: How a published pair may be closed (replaced is the work of a new mentor, not an ending chosen).
+ENDINGS = (COMPLETED, ENDED_EARLY)
+
+
+class Method(Vocabulary):
+    """How the engine proposes pairs."""
+
+    OPTIMAL = "optimal", _l("Best pairs overall (optimal)")
+    STABLE = "stable", _l("Stable: no two would rather have each other")
+    GROUPS = "groups", _l("Groups: 2 mentors with 3-4 mentees")
+
+
+class Priority(Vocabulary):
+    """What the optimal method puts first."""
+
+    BEST_TOTAL = "best_total", _l("Best total score")
+    EVERYONE_MATCHED = "everyone_matched", _l("Everyone matched first")
+
+
+METHODS, PRIORITIES = Method.codes(), Priority.codes()
+
+
+class EndedBy(Vocabulary):
+    """Who ended a pair (the words are the roles' own)."""
+
+    COORDINATOR = "coordinator", _l("coordinator")
+    MENTOR = "mentor", _l("mentor")
+    MENTEE = "mentee", _l("mentee")
+
+
+class PairRuleKind(Vocabulary):
+    """The coordinator's word on a pair: always together, or never."""
+
+    PIN = "pin", _l("pinned")
+    FORBID = "forbid", _l("forbidden")
+
+
+PIN, FORBID = PairRuleKind
+
+
+class ConflictPolicy(Vocabulary):
+    """What the board does with a mentor from the company where the mentee's partner works."""
+
+    FLAG = "flag", _l("Allow, but flag it")
+    FORBID = "forbid", _l("Never propose it")
+
+
+CONFLICT_POLICIES = ConflictPolicy.codes()
 
 
 class MatchingWeights(TenantOwned, db.Model):
@@ -46,7 +104,8 @@ class MatchingWeights(TenantOwned, db.Model):
     availability: Mapped[float] = mapped_column(Numeric(6, 2), nullable=False, default=15)
     preference: Mapped[float] = mapped_column(Numeric(6, 2), nullable=False, default=15)
     #: A mentor from the company where the mentee's partner works: flagged on the board, or never proposed.
-    conflict_policy: Mapped[str] = mapped_column(String(8), nullable=False, default="flag")
+    conflict_policy: Mapped[ConflictPolicy] = mapped_column(VocabularyType(ConflictPolicy, 8), nullable=False,
+                                                            default=ConflictPolicy.FLAG)
 
 
 class NetworkingPlan(TenantOwned, db.Model):
@@ -114,8 +173,8 @@ class MatchingRun(TenantOwned, db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     cohort_id: Mapped[int] = mapped_column(Integer, nullable=False)
     #: The round's chosen method (optimal, stable or groups) and priority (used by the optimal method).
-    method: Mapped[str] = mapped_column(String(12), nullable=False)
-    priority: Mapped[str] = mapped_column(String(20), nullable=False)
+    method: Mapped[Method] = mapped_column(VocabularyType(Method, 12), nullable=False)
+    priority: Mapped[Priority] = mapped_column(VocabularyType(Priority, 20), nullable=False)
     #: When the engine proposed the pairs now on the board.
     ran_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     #: The mentees that run left without a mentor, each with the engine's reason: [[mentee id, reason key], ...].
@@ -151,7 +210,7 @@ class PairRule(TenantOwned, db.Model):
         tenant_fk("mentor_id", "application"),
         tenant_fk("mentee_id", "application"),
         Index(None, "tenant_id", "cohort_id"),
-        CheckConstraint("kind in ('pin', 'forbid')", name="kind"),
+        CheckConstraint(f"kind in {PairRuleKind.codes()}", name="kind"),
     )
     __audited__ = True
 
@@ -159,7 +218,8 @@ class PairRule(TenantOwned, db.Model):
     cohort_id: Mapped[int] = mapped_column(Integer, nullable=False)
     mentor_id: Mapped[int] = mapped_column(Integer, nullable=False)
     mentee_id: Mapped[int] = mapped_column(Integer, nullable=False)
-    kind: Mapped[str] = mapped_column(String(6), nullable=False)
+    #: pin or forbid.
+    kind: Mapped[PairRuleKind] = mapped_column(VocabularyType(PairRuleKind, 6), nullable=False)
 
 
 class Match(TenantOwned, db.Model):
@@ -179,7 +239,7 @@ class Match(TenantOwned, db.Model):
         Index(None, "tenant_id", "mentee_id"),
         Index(None, "tenant_id", "mentor_id"),
         CheckConstraint(f"status in {MATCH_STATUSES}", name="status"),
-        CheckConstraint("ended_by is null or ended_by in ('coordinator', 'mentor', 'mentee')", name="ended_by"),
+        CheckConstraint(f"ended_by is null or ended_by in {EndedBy.codes()}", name="ended_by"),
     )
     __audited__ = True
 
@@ -189,7 +249,7 @@ class Match(TenantOwned, db.Model):
     mentee_id: Mapped[int] = mapped_column(Integer, nullable=False)
     #: Mentees of one mentoring group share a group number (group mentoring); None for a 1:1 pair.
     group_no: Mapped[int | None] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(12), nullable=False, default=PROPOSED)
+    status: Mapped[MatchStatus] = mapped_column(VocabularyType(MatchStatus, 12), nullable=False, default=PROPOSED)
     #: The compatibility score (0-100) when proposed, and its parts in plain words' keys: [[key, points, detail]].
     score: Mapped[float] = mapped_column(Numeric(6, 2), nullable=False, default=0)
     reasons: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
@@ -199,6 +259,15 @@ class Match(TenantOwned, db.Model):
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: Who ended the pair (coordinator, mentor or mentee) and why, for completed, ended early or replaced.
-    ended_by: Mapped[str | None] = mapped_column(String(12))
+    ended_by: Mapped[EndedBy | None] = mapped_column(VocabularyType(EndedBy, 12))
     end_reason: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    #: The pair that took this one's place when the mentee got a new mentor.
     replaced_by_id: Mapped[int | None] = mapped_column(Integer)
+
+    # Joins name only the id: tenant_id is shared by both rows (the composite foreign keys guarantee it), and
+    # SQLAlchemy would otherwise see several relationships writing one tenant_id column. Application keeps no
+    # relationship back: the applications area does not know about pairs.
+    mentor: Mapped[Application] = relationship(primaryjoin="Application.id == foreign(Match.mentor_id)")
+    mentee: Mapped[Application] = relationship(primaryjoin="Application.id == foreign(Match.mentee_id)")
+    replaced_by: Mapped["Match | None"] = relationship(
+        primaryjoin="remote(Match.id) == foreign(Match.replaced_by_id)")

@@ -15,11 +15,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from mentorby.platform.rules import RuleError
+from mentorby.platform.schemas import load as load_values
 from mentorby.platform.tenancy import utcnow
 from mentorby.tenants.applications.models import ACCEPTED, Application
+from mentorby.tenants.applications.profile import MENTEE, MENTOR
 from mentorby.tenants.applications.services import CONFIRMED
 from mentorby.tenants.cohorts import phases
-from mentorby.tenants.cohorts.models import Cohort, CohortEvent
+from mentorby.tenants.cohorts.models import CLOSED, FOLLOWED_UP, Cohort, CohortEvent
 from mentorby.tenants.matching.models import NetworkingLink, NetworkingPlan, Rating
 from mentorby.tenants.matching.rotation import (
     Participant,
@@ -28,15 +30,14 @@ from mentorby.tenants.matching.rotation import (
     participant_schedule,
     plan_rotation,
 )
+from mentorby.tenants.matching.schemas import MIN_TURNS, PlanSchema
 
-MIN_TURNS, MAX_TURNS = 1, 60
-MIN_MINUTES, MAX_MINUTES = 2, 60
 DEFAULT_MINUTES = 7
 #: More turns than this rarely fit into a kick-off evening, whatever the number of people.
 DEFAULT_MAX_TURNS = 12
 MIN_RATING, MAX_RATING = 1, 5
 #: Rounds in these statuses are over: their plan and ratings are kept as they are.
-FINISHED = ("closed", "followed_up")
+FINISHED = (CLOSED, FOLLOWED_UP)
 
 
 class NetworkingError(RuleError):
@@ -67,7 +68,7 @@ class Networking:
     _roles: dict[int, str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        roles = {i: "mentor" for i in self.rotation.mentor_ids} | {i: "mentee" for i in self.rotation.mentee_ids}
+        roles = {i: MENTOR for i in self.rotation.mentor_ids} | {i: MENTEE for i in self.rotation.mentee_ids}
         object.__setattr__(self, "_roles", roles)
 
     def role(self, application_id: int) -> str | None:
@@ -91,7 +92,7 @@ class Networking:
 
     def people(self, role: str) -> list[Person]:
         """Everyone of `role` in the plan, by name (mentors then keep their table order on ties)."""
-        ids = self.rotation.mentor_ids if role == "mentor" else self.rotation.mentee_ids
+        ids = self.rotation.mentor_ids if role == MENTOR else self.rotation.mentee_ids
         # A deleted application has no name and no sheet: the person is gone from the round.
         people = [Person(i, self.names[i], role) for i in ids if i in self.names]
         return sorted(people, key=lambda p: (p.name.casefold(), p.id))
@@ -119,12 +120,17 @@ def participants(session: Session, cohort: Cohort) -> tuple[list[int], list[int]
     )
     mentors, mentees = [], []
     for application_id, role in rows:
-        (mentors if role == "mentor" else mentees).append(application_id)
+        (mentors if role == MENTOR else mentees).append(application_id)
     return mentors, mentees
 
 
 def _whole(value, low: int, high: int) -> bool:
     return not isinstance(value, bool) and isinstance(value, int) and low <= value <= high
+
+
+def check_plan(values: dict) -> dict:
+    """The plan's turns and minutes as the schema takes them, every field checked at once."""
+    return load_values(PlanSchema(), values, NetworkingError)
 
 
 def _allowed(cohort: Cohort) -> None:
@@ -148,10 +154,7 @@ def make_plan(session: Session, cohort: Cohort, turns: int, minutes: int) -> Net
     about a conversation the plan says took place.
     """
     _allowed(cohort)
-    if not _whole(turns, MIN_TURNS, MAX_TURNS):
-        raise NetworkingError("bad_turns", "turns", min=MIN_TURNS, max=MAX_TURNS)
-    if not _whole(minutes, MIN_MINUTES, MAX_MINUTES):
-        raise NetworkingError("bad_minutes", "minutes", min=MIN_MINUTES, max=MAX_MINUTES)
+    values = check_plan({"turns": turns, "minutes": minutes})
     mentor_ids, mentee_ids = participants(session, cohort)
     if not mentor_ids:
         raise NetworkingError("needs_accepted_mentors")
@@ -161,7 +164,7 @@ def make_plan(session: Session, cohort: Cohort, turns: int, minutes: int) -> Net
     if plan is None:
         plan = NetworkingPlan(cohort_id=cohort.id)
         session.add(plan)
-    plan.turns, plan.minutes = turns, minutes
+    plan.turns, plan.minutes = values["turns"], values["minutes"]
     plan.mentor_ids, plan.mentee_ids = mentor_ids, mentee_ids
     session.flush()
     pairs = met(plan)
@@ -287,6 +290,16 @@ def who_has_not_answered(session: Session, cohort: Cohort, networking: Networkin
             if a.id in talked and a.id not in answered]
 
 
+def link_holder(session: Session, cohort_id: int, application_id: int) -> Application:
+    """The participant a personal link was made for, while they still take part in that round."""
+    application = session.execute(
+        select(Application).where(Application.id == application_id, Application.cohort_id == cohort_id)
+    ).scalar_one_or_none()
+    if application is None or application.status != ACCEPTED:
+        raise NetworkingError("not_taking_part")
+    return application
+
+
 def links_sent(session: Session, cohort: Cohort) -> set[int]:
     """The application ids whose personal link has been e-mailed."""
     return set(session.execute(
@@ -337,7 +350,7 @@ def ratings_for_matching(session: Session, cohort: Cohort) -> dict[tuple[int, in
     )
     result: dict[tuple[int, int], tuple[int | None, int | None]] = {}
     for rater_id, rated_id, value, role in rows:
-        if role == "mentor":
+        if role == MENTOR:
             key = (rater_id, rated_id)
             result[key] = (value, result.get(key, (None, None))[1])
         else:

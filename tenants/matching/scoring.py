@@ -46,7 +46,12 @@ GOAL_FULL_AT = 3
 AVAILABILITY_FULL_AT = 2
 NEUTRAL_PREFERENCE = 0.5
 PART_KEYS = ("field", "goal_expertise", "languages", "availability", "preference")
+FIELD, GOAL_EXPERTISE, LANGUAGES, AVAILABILITY, PREFERENCE = PART_KEYS
 PENALTY_KEY = "no_shared_language"
+#: Explanation keys of a part (``ScorePart.explanation_key``) that the pages word apart from their part's.
+FIELD_SAME, FIELD_RELATED = "field.same", "field.related"
+PREFERENCE_HIGH, PREFERENCE_MEDIUM, PREFERENCE_LOW = "preference.high", "preference.medium", "preference.low"
+PREFERENCE_NOT_RATED = "preference.not_rated"
 
 
 @dataclass(frozen=True)
@@ -172,9 +177,9 @@ def score_pair(
     if not mentee_field:
         parts.append(ScorePart("field", s_field * 0.0, "field.not_given"))
     elif mentee_field == mentor_field:
-        parts.append(ScorePart("field", s_field * 1.0, "field.same", (mentee_field,)))
+        parts.append(ScorePart("field", s_field * 1.0, FIELD_SAME, (mentee_field,)))
     elif mentee_field == mentor_industry:
-        parts.append(ScorePart("field", s_field * 0.5, "field.related", (mentee_field,)))
+        parts.append(ScorePart("field", s_field * 0.5, FIELD_RELATED, (mentee_field,)))
     else:
         parts.append(ScorePart("field", s_field * 0.0, "field.different"))
 
@@ -205,10 +210,10 @@ def score_pair(
     )
 
     if preference is None:
-        parts.append(ScorePart("preference", s_pref * NEUTRAL_PREFERENCE, "preference.not_rated"))
+        parts.append(ScorePart("preference", s_pref * NEUTRAL_PREFERENCE, PREFERENCE_NOT_RATED))
     else:
-        level = "high" if preference >= 0.75 else "medium" if preference >= 0.5 else "low"
-        parts.append(ScorePart("preference", s_pref * float(preference), f"preference.{level}"))
+        level = PREFERENCE_HIGH if preference >= 0.75 else PREFERENCE_MEDIUM if preference >= 0.5 else PREFERENCE_LOW
+        parts.append(ScorePart("preference", s_pref * float(preference), level))
 
     total, penalty = _total([p.points for p in parts], no_shared_language, weights.no_shared_language_factor)
     if no_shared_language:

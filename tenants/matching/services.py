@@ -3,40 +3,47 @@
 Profiles come from the accepted applications; changes mid-round keep the history of who mentored whom.
 """
 
-import math
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session, selectinload
 
 from mentorby.platform.cities.models import Tenant
 from mentorby.platform.outbox.services import queue_template_mail
 from mentorby.platform.rules import RuleError
+from mentorby.platform.schemas import load
 from mentorby.platform.tenancy import utcnow
 from mentorby.tenants.applications.models import ACCEPTED, Application
+from mentorby.tenants.applications.profile import MENTEE, MENTOR
 from mentorby.tenants.applications.services import CONFIRMED
 from mentorby.tenants.cohorts import phases
 from mentorby.tenants.cohorts.models import CLOSED, FOLLOWED_UP, Cohort
 from mentorby.tenants.matching import engine
 from mentorby.tenants.matching.models import (
-    COMPLETED,
     ENDED_EARLY,
+    FORBID,
     LIVE,
-    METHODS,
-    PRIORITIES,
+    PIN,
     PROPOSED,
     PUBLISHED,
     REPLACED,
+    ConflictPolicy,
+    EndedBy,
     Match,
     MatchingRun,
     MatchingWeights,
+    Method,
     PairRule,
+    PairRuleKind,
+    Priority,
 )
 from mentorby.tenants.matching.networking import ratings_for_matching
+from mentorby.tenants.matching.schemas import EndSchema, ReplaceSchema, WeightsSchema
 from mentorby.tenants.matching.scoring import (
+    PART_KEYS,
     MenteeProfile,
     MentorProfile,
     Weights,
@@ -50,10 +57,11 @@ STOP_WORDS = frozenset(
     "and or the for with from into in of to a an as at by on my i me job work working position role "
     "og eller i af til en et som der det med på for fra job arbejde stilling".split()
 )
-ENDINGS = (COMPLETED, ENDED_EARLY)
 #: A round in these statuses is over: its pairs are only read.
 FINISHED = (CLOSED, FOLLOWED_UP)
-ENDED_BY = ("coordinator", "mentor", "mentee")
+#: The city's weights until it sets its own.
+DEFAULT_WEIGHTS = {"field": 20, "goal_expertise": 35, "languages": 15, "availability": 15, "preference": 15,
+                   "conflict_policy": ConflictPolicy.FLAG}
 
 
 class MatchingError(RuleError):
@@ -67,36 +75,37 @@ def keywords(text: str) -> frozenset[str]:
     return frozenset(word for word in re.findall(r"[^\W\d_]{3,}", text.casefold()) if word not in STOP_WORDS)
 
 
-def city_weights(session: Session) -> tuple[Weights, str]:
+def _weights_row(session: Session) -> MatchingWeights | None:
+    return session.execute(select(MatchingWeights)).scalar_one_or_none()
+
+
+def weights_of_city(session: Session) -> MatchingWeights:
+    """The city's weights as the weights page shows them: its own, or the defaults (not saved) until it sets them."""
+    return _weights_row(session) or MatchingWeights(**DEFAULT_WEIGHTS)
+
+
+def city_weights(session: Session) -> tuple[Weights, ConflictPolicy]:
     """The city's score weights and conflict policy (the defaults until it sets its own)."""
-    row = session.execute(select(MatchingWeights)).scalar_one_or_none()
+    row = _weights_row(session)
     if row is None:
-        return Weights(), "flag"
+        return Weights(), ConflictPolicy.FLAG
     return Weights(field=float(row.field), goal_expertise=float(row.goal_expertise), languages=float(row.languages),
                    availability=float(row.availability), preference=float(row.preference)), row.conflict_policy
 
 
+def check_weights(values: dict) -> dict:
+    """The weights as the schema takes them (each 0..100 with two decimals, not all 0), every field checked at once."""
+    return load(WeightsSchema(), values, MatchingError)
+
+
 def save_weights(session: Session, values: dict) -> MatchingWeights:
-    """Set the city's score weights (each 0..100, not all 0) and whether same-company pairs are flagged or forbidden."""
-    keys = ("field", "goal_expertise", "languages", "availability", "preference")
-    values = dict(values)
-    for key in keys:
-        try:
-            # Stored with two decimals: round first, so a weight of 0.001 cannot pass as above zero and then be 0.
-            values[key] = round(float(values[key]), 2)
-        except (TypeError, ValueError, ArithmeticError):
-            raise MatchingError("bad_weight") from None
-        if not math.isfinite(values[key]) or not 0 <= values[key] <= 100:
-            raise MatchingError("bad_weight")
-    if sum(values[key] for key in keys) <= 0:
-        raise MatchingError("all_weights_zero")
-    if values["conflict_policy"] not in ("flag", "forbid"):
-        raise MatchingError("bad_choice")
-    row = session.execute(select(MatchingWeights)).scalar_one_or_none()
+    """Set the city's score weights and whether same-company pairs are flagged or forbidden."""
+    values = check_weights(values)
+    row = _weights_row(session)
     if row is None:
         row = MatchingWeights()
         session.add(row)
-    for key in (*keys, "conflict_policy"):
+    for key in (*PART_KEYS, "conflict_policy"):
         setattr(row, key, values[key])
     session.flush()
     return row
@@ -108,7 +117,7 @@ def participants(session: Session, cohort: Cohort) -> tuple[list[Application], l
         select(Application).where(Application.cohort_id == cohort.id, Application.status == ACCEPTED, CONFIRMED)
         .order_by(Application.name, Application.id)
     ).scalars())
-    return [a for a in rows if a.role == "mentor"], [a for a in rows if a.role == "mentee"]
+    return [a for a in rows if a.role == MENTOR], [a for a in rows if a.role == MENTEE]
 
 
 def mentor_profile(a: Application) -> MentorProfile:
@@ -125,13 +134,22 @@ def mentee_profile(a: Application) -> MenteeProfile:
                          partner_employer_company_id=a.partner_employer_id)
 
 
+#: A pair comes with its mentor and mentee: a fixed number of queries for any number of pairs.
+WITH_PEOPLE = (selectinload(Match.mentor), selectinload(Match.mentee))
+
+
 def live_matches(session: Session, cohort: Cohort) -> list[Match]:
     """The round's proposed and published pairs (of people still accepted: others are released when they leave)."""
     accepted = select(Application.id).where(Application.cohort_id == cohort.id, Application.status == ACCEPTED)
     return list(session.execute(
         select(Match).where(Match.cohort_id == cohort.id, Match.status.in_(LIVE), Match.mentor_id.in_(accepted),
-                            Match.mentee_id.in_(accepted)).order_by(Match.id)
+                            Match.mentee_id.in_(accepted)).order_by(Match.id).options(*WITH_PEOPLE)
     ).scalars())
+
+
+def published_pairs_of(session: Session, cohort: Cohort, mentee_id: int) -> list[Match]:
+    """A mentee's published pairs in the round: one, or one per mentor of their group; none for anyone else."""
+    return [m for m in live_matches(session, cohort) if m.mentee_id == mentee_id and m.status == PUBLISHED]
 
 
 def _lock(session: Session, cohort: Cohort) -> None:
@@ -139,8 +157,8 @@ def _lock(session: Session, cohort: Cohort) -> None:
     session.execute(select(Cohort.id).where(Cohort.id == cohort.id).with_for_update())
 
 
-def rules(session: Session, cohort: Cohort) -> dict[tuple[int, int], str]:
-    """(mentor, mentee) -> "pin" or "forbid": the coordinator's word on pairs of the round."""
+def rules(session: Session, cohort: Cohort) -> dict[tuple[int, int], PairRuleKind]:
+    """(mentor, mentee) -> pin or forbid: the coordinator's word on pairs of the round."""
     return {(r.mentor_id, r.mentee_id): r.kind for r in session.execute(
         select(PairRule).where(PairRule.cohort_id == cohort.id)).scalars()}
 
@@ -183,6 +201,14 @@ def _open(cohort: Cohort, step: str = "match") -> None:
     phases.require(cohort, step)
 
 
+def board_round(session: Session, cohort_id: int | None) -> Cohort | None:
+    """The city's round of this id, if there is one (the weights page leads back to its board); None for no id."""
+    # Ids are 32-bit: PostgreSQL would refuse to compare a larger number rather than find nothing.
+    if cohort_id is None or not 0 < cohort_id < 2**31:
+        return None
+    return session.execute(select(Cohort).where(Cohort.id == cohort_id)).scalar_one_or_none()
+
+
 def matching_rounds(session: Session) -> list[Cohort]:
     """The rounds whose pairs are being made or changed (selecting or running), by start date."""
     statuses = phases.STEPS["match"]
@@ -203,7 +229,8 @@ def _taken(kept: list[Match]) -> dict[int, set[int]]:
     return taken
 
 
-def propose(session: Session, cohort: Cohort, *, method: str = "optimal", priority: str = "best_total") -> Proposal:
+def propose(session: Session, cohort: Cohort, *, method: str = Method.OPTIMAL,
+            priority: str = Priority.BEST_TOTAL) -> Proposal:
     """Propose pairs for every mentee not yet in a published or hand-picked pair, or raise saying why it cannot.
 
     A run that proposes replaces the engine's earlier proposal and is remembered as the round's choice (MatchingRun),
@@ -213,7 +240,8 @@ def propose(session: Session, cohort: Cohort, *, method: str = "optimal", priori
     group (or either) and are in no kept pair.
     """
     _open(cohort)
-    if method not in METHODS or priority not in PRIORITIES:
+    method, priority = Method.get(method), Priority.get(priority)
+    if method is None or priority is None:
         raise MatchingError("bad_choice")
     _lock(session, cohort)
     mentors, mentees = participants(session, cohort)
@@ -229,7 +257,7 @@ def propose(session: Session, cohort: Cohort, *, method: str = "optimal", priori
     mentees = [a for a in mentees if a.id not in kept_mentees]
     if not mentees:
         raise MatchingError("everyone_has_a_mentor")
-    if method == "groups":
+    if method == Method.GROUPS:
         mentors = [a for a in mentors if a.mentoring_format in GROUP]
         if not mentors:
             raise MatchingError("no_group_mentors")
@@ -256,11 +284,11 @@ def propose(session: Session, cohort: Cohort, *, method: str = "optimal", priori
     col = {mentee_id: j for j, mentee_id in enumerate(matrix.mentee_ids)}
     forbidden = np.array(matrix.forbidden, dtype=bool)
     for (mentor_id, mentee_id), kind in word.items():
-        if kind == "forbid" and mentor_id in row and mentee_id in col:
+        if kind == FORBID and mentor_id in row and mentee_id in col:
             forbidden[row[mentor_id], col[mentee_id]] = True
     by_id = {a.id: a for a in mentors + mentees}
     try:
-        if method == "groups":
+        if method == Method.GROUPS:
             result = engine.groups({a.id: a.field for a in mentors}, list(matrix.mentee_ids), matrix.scores,
                                    forbidden=forbidden, mentors_per_group=GROUP_MENTORS,
                                    mentees_per_group=GROUP_MENTEES)
@@ -274,7 +302,7 @@ def propose(session: Session, cohort: Cohort, *, method: str = "optimal", priori
             pinned_mentees: set[int] = set()
             used: Counter = Counter()
             for (mentor_id, mentee_id), kind in sorted(word.items()):
-                if kind != "pin" or mentor_id not in row or mentee_id not in col or mentee_id in pinned_mentees:
+                if kind != PIN or mentor_id not in row or mentee_id not in col or mentee_id in pinned_mentees:
                     continue
                 if used[mentor_id] >= room[mentor_id]:
                     continue
@@ -283,9 +311,9 @@ def propose(session: Session, cohort: Cohort, *, method: str = "optimal", priori
                 used[mentor_id] += 1
                 forbidden[row[mentor_id], col[mentee_id]] = False
             capacities = {mentor_id: room[mentor_id] for mentor_id in matrix.mentor_ids}
-            if method == "optimal":
+            if method == Method.OPTIMAL:
                 result = engine.optimal(capacities, list(matrix.mentee_ids), matrix.scores, pinned=pins,
-                                        forbidden=forbidden, priority=priority)
+                                        forbidden=forbidden, priority=priority.value)
             else:
                 result = engine.stable(capacities, list(matrix.mentee_ids), matrix.scores, pinned=pins,
                                        forbidden=forbidden)
@@ -320,10 +348,70 @@ def pick_scores(session: Session, cohort: Cohort, mentors: list[Application],
     weights, _policy = city_weights(session)
     ratings = _ratings(session, cohort, {a.id for a in mentors}, {a.id for a in mentees})
     matrix = score_matrix([mentor_profile(a) for a in mentors], [mentee_profile(a) for a in mentees], weights,
-                          preferences=ratings, conflict_policy="flag")
+                          preferences=ratings, conflict_policy=ConflictPolicy.FLAG.value)
     scores = matrix.scores.tolist()
     return {(mentor_id, mentee_id): scores[i][j] for i, mentor_id in enumerate(matrix.mentor_ids)
             for j, mentee_id in enumerate(matrix.mentee_ids)}
+
+
+@dataclass
+class Board:
+    """What a round's matching board shows, gathered in a fixed number of queries whatever the round's size."""
+
+    mentors: list[Application]
+    mentees: list[Application]
+    #: The proposed and published pairs, each with its mentor and mentee.
+    live: list[Match]
+    #: The run that made the proposal on the board (None before the first).
+    run: MatchingRun | None
+    rules: dict[tuple[int, int], PairRuleKind]
+    #: Pairs that ended (completed, ended early, replaced), newest first, with their people.
+    history: list[Match]
+    #: Mentee id -> their pairs (one, or one per mentor of their group).
+    by_mentee: dict[int, list[Match]] = field(default_factory=dict)
+    #: Mentor id -> how many mentees they have in live pairs, and how many places they have left.
+    load: dict[int, int] = field(default_factory=dict)
+    free: dict[int, int] = field(default_factory=dict)
+    #: Mentor id -> the numbers of the groups they mentor.
+    groups: dict[int, set[int]] = field(default_factory=dict)
+    #: Mentee id -> every mentor as (mentor, score, free places, forbidden), best first: the picker's list.
+    candidates: dict[int, list[tuple[Application, int, int, bool]]] = field(default_factory=dict)
+    #: Mentee id -> why the last run left them without a mentor (an engine reason).
+    unmatched: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def proposed(self) -> int:
+        """How many pairs wait to be published."""
+        return sum(1 for m in self.live if m.status == PROPOSED)
+
+    @property
+    def published(self) -> int:
+        """How many pairs both sides have been told of."""
+        return sum(1 for m in self.live if m.status == PUBLISHED)
+
+
+def board(session: Session, cohort: Cohort) -> Board:
+    """The round's matching board: people, pairs, rules, mentors' load, the picker's candidates, run and history."""
+    mentors, mentees = participants(session, cohort)
+    run = current_run(session, cohort)
+    shown = Board(mentors=mentors, mentees=mentees, live=live_matches(session, cohort), run=run,
+                  rules=rules(session, cohort), history=history(session, cohort),
+                  unmatched={mentee_id: reason for mentee_id, reason in run.unmatched} if run else {})
+    taken: dict[int, set[int]] = {}
+    for match in shown.live:
+        shown.by_mentee.setdefault(match.mentee_id, []).append(match)
+        taken.setdefault(match.mentor_id, set()).add(match.mentee_id)
+        if match.group_no is not None:
+            shown.groups.setdefault(match.mentor_id, set()).add(match.group_no)
+    shown.load = {mentor_id: len(mentee_ids) for mentor_id, mentee_ids in taken.items()}
+    shown.free = {a.id: max(0, a.mentee_capacity - shown.load.get(a.id, 0)) for a in mentors}
+    scores = pick_scores(session, cohort, mentors, mentees)
+    # The picker lists the best candidates for each mentee first.
+    shown.candidates = {
+        e.id: sorted(((m, round(scores[m.id, e.id]), shown.free[m.id], shown.rules.get((m.id, e.id)) == FORBID)
+                      for m in mentors), key=lambda c: (-c[1], c[0].name.casefold(), c[0].id))
+        for e in mentees}
+    return shown
 
 
 def _why_nothing(reasons: list[str]) -> str:
@@ -363,11 +451,11 @@ def assign(session: Session, cohort: Cohort, mentor_id: int | None, mentee_id: i
     """The coordinator picks a mentor for a mentee by hand: the mentee's proposal is replaced (capacity checked)."""
     _open(cohort)
     _lock(session, cohort)
-    mentee = _accepted(session, cohort, mentee_id, "mentee")
+    mentee = _accepted(session, cohort, mentee_id, MENTEE)
     if mentor_id is None:
         raise MatchingError("choose_mentor", "mentor_id", name=mentee.name)
-    mentor = _accepted(session, cohort, mentor_id, "mentor")
-    if rules(session, cohort).get((mentor.id, mentee.id)) == "forbid":
+    mentor = _accepted(session, cohort, mentor_id, MENTOR)
+    if rules(session, cohort).get((mentor.id, mentee.id)) == FORBID:
         raise MatchingError("pair_forbidden")
     live = live_matches(session, cohort)
     if any(m.mentee_id == mentee.id and m.status == PUBLISHED for m in live):
@@ -387,17 +475,19 @@ def assign(session: Session, cohort: Cohort, mentor_id: int | None, mentee_id: i
 
 
 def set_rule(session: Session, cohort: Cohort, mentor_id: int, mentee_id: int, kind: str | None) -> None:
-    """Pin a pair (always together), forbid it (never), or clear the rule; forbidding drops its proposal."""
+    """Pin a pair (always together), forbid it (never), or clear the rule (None); forbidding drops its proposal."""
     _open(cohort)
-    if kind not in ("pin", "forbid", None):
-        raise MatchingError("bad_choice")
-    mentor = _accepted(session, cohort, mentor_id, "mentor")
-    mentee = _accepted(session, cohort, mentee_id, "mentee")
+    if kind is not None:
+        kind = PairRuleKind.get(kind)
+        if kind is None:
+            raise MatchingError("bad_choice")
+    mentor = _accepted(session, cohort, mentor_id, MENTOR)
+    mentee = _accepted(session, cohort, mentee_id, MENTEE)
     rule = session.execute(select(PairRule).where(PairRule.mentor_id == mentor.id, PairRule.mentee_id == mentee.id)
                            ).scalar_one_or_none()
-    if kind == "pin":
+    if kind == PIN:
         pins = [(r_mentor, r_mentee) for (r_mentor, r_mentee), r_kind in rules(session, cohort).items()
-                if r_kind == "pin" and (r_mentor, r_mentee) != (mentor.id, mentee.id)]
+                if r_kind == PIN and (r_mentor, r_mentee) != (mentor.id, mentee.id)]
         if any(r_mentee == mentee.id for _, r_mentee in pins):
             raise MatchingError("mentee_already_pinned")
         if sum(1 for r_mentor, _ in pins if r_mentor == mentor.id) >= mentor.mentee_capacity:
@@ -409,7 +499,7 @@ def set_rule(session: Session, cohort: Cohort, mentor_id: int, mentee_id: int, k
         session.add(PairRule(cohort_id=cohort.id, mentor_id=mentor.id, mentee_id=mentee.id, kind=kind))
     else:
         rule.kind = kind
-    if kind == "forbid":
+    if kind == FORBID:
         live = live_matches(session, cohort)
         for match in live:
             if (match.mentor_id, match.mentee_id) == (mentor.id, mentee.id):
@@ -430,13 +520,10 @@ def publish(session: Session, city: Tenant, cohort: Cohort) -> int:
     proposed = [m for m in live_matches(session, cohort) if m.status == PROPOSED]
     if not proposed:
         raise MatchingError("nothing_to_publish")
-    people = {a.id: a for a in session.execute(select(Application).where(
-        Application.id.in_({m.mentor_id for m in proposed} | {m.mentee_id for m in proposed}))).scalars()}
     now = utcnow()
     for match in proposed:
         match.status, match.published_at = PUBLISHED, now
-        mentor, mentee = people[match.mentor_id], people[match.mentee_id]
-        for person, other in ((mentor, mentee), (mentee, mentor)):
+        for person, other in ((match.mentor, match.mentee), (match.mentee, match.mentor)):
             queue_template_mail(session, to=person.email, kind="match_published", template="match_published",
                                 tenant_id=city.id, locale=person.locale, name=person.name, other=other,
                                 role=person.role, cohort=cohort, city=city)
@@ -444,23 +531,21 @@ def publish(session: Session, city: Tenant, cohort: Cohort) -> int:
     return len(proposed)
 
 
-def end(session: Session, cohort: Cohort, match: Match, *, outcome: str, ended_by: str, reason: str) -> Match:
-    """Close a published pair of the running round as completed or ended early, with who ended it and why."""
+def end(session: Session, cohort: Cohort, pairs: list[Match], *, outcome: str, ended_by: str,
+        reason: str) -> list[Match]:
+    """Close a mentee's published pairs (one, or one per group mentor) as completed or ended early, by whom and why."""
     _open(cohort, "change_pairs")
-    if match.cohort_id != cohort.id:
+    if not pairs or any(match.cohort_id != cohort.id or match.status != PUBLISHED for match in pairs):
         raise MatchingError("not_published")
-    if match.status != PUBLISHED:
-        raise MatchingError("not_published")
-    if outcome not in ENDINGS or ended_by not in ENDED_BY:
-        raise MatchingError("bad_choice")
-    reason = reason.strip()
-    if outcome == ENDED_EARLY and not reason:
+    values = load(EndSchema(), {"outcome": outcome, "ended_by": ended_by, "reason": reason}, MatchingError)
+    if values["outcome"] == ENDED_EARLY and not values["reason"]:
         raise MatchingError("reason_required")
-    if len(reason) > 2000:
-        raise MatchingError("text_too_long", max=2000)
-    match.status, match.ended_at, match.ended_by, match.end_reason = outcome, utcnow(), ended_by, reason
+    now = utcnow()
+    for match in pairs:
+        match.status, match.ended_at, match.ended_by = values["outcome"], now, values["ended_by"]
+        match.end_reason = values["reason"]
     session.flush()
-    return match
+    return pairs
 
 
 def replace(session: Session, city: Tenant, cohort: Cohort, match: Match, *, mentor_id: int | None,
@@ -474,15 +559,13 @@ def replace(session: Session, city: Tenant, cohort: Cohort, match: Match, *, men
         raise MatchingError("not_published")
     if mentor_id is None:
         raise MatchingError("choose_mentor", "mentor_id", name=_accepted(session, cohort, match.mentee_id,
-                                                                         "mentee").name)
-    reason = reason.strip()
-    if not reason:
-        raise MatchingError("reason_required")
+                                                                         MENTEE).name)
+    reason = load(ReplaceSchema(), {"reason": reason}, MatchingError)["reason"]
     if mentor_id == match.mentor_id:
         raise MatchingError("same_mentor")
-    mentor = _accepted(session, cohort, mentor_id, "mentor")
-    mentee = _accepted(session, cohort, match.mentee_id, "mentee")
-    if rules(session, cohort).get((mentor.id, mentee.id)) == "forbid":
+    mentor = _accepted(session, cohort, mentor_id, MENTOR)
+    mentee = _accepted(session, cohort, match.mentee_id, MENTEE)
+    if rules(session, cohort).get((mentor.id, mentee.id)) == FORBID:
         raise MatchingError("pair_forbidden")
     taken = {m.mentee_id for m in live_matches(session, cohort) if m.mentor_id == mentor.id}
     if len(taken) >= mentor.mentee_capacity:
@@ -491,8 +574,8 @@ def replace(session: Session, city: Tenant, cohort: Cohort, match: Match, *, men
     new = _add(session, cohort, mentor, mentee, weights, policy, manual=True, status=PUBLISHED,
                preference=_preference(session, cohort, mentor, mentee))
     session.flush()
-    match.status, match.ended_at, match.ended_by = REPLACED, utcnow(), "coordinator"
-    match.end_reason, match.replaced_by_id = reason[:2000], new.id
+    match.status, match.ended_at, match.ended_by = REPLACED, utcnow(), EndedBy.COORDINATOR
+    match.end_reason, match.replaced_by = reason, new
     for person, other in ((mentor, mentee), (mentee, mentor)):
         queue_template_mail(session, to=person.email, kind="match_published", template="match_published",
                             tenant_id=city.id, locale=person.locale, name=person.name, other=other,
@@ -519,11 +602,16 @@ def release(session: Session, application: Application, *, ended_by: str) -> Non
 
 
 def history(session: Session, cohort: Cohort) -> list[Match]:
-    """The round's pairs that ended (completed, ended early or replaced), newest first."""
+    """The round's pairs that ended (completed, ended early or replaced), newest first, with their people."""
     return list(session.execute(
         select(Match).where(Match.cohort_id == cohort.id, Match.status.not_in(LIVE))
-        .order_by(Match.ended_at.desc(), Match.id.desc())
+        .order_by(Match.ended_at.desc(), Match.id.desc()).options(*WITH_PEOPLE)
     ).scalars())
+
+
+def all_pairs(cohort: Cohort) -> Select:
+    """Every pair the round has had, proposed to ended (the API pages through it)."""
+    return select(Match).where(Match.cohort_id == cohort.id)
 
 
 def matches_of(session: Session, application_ids: list[int]) -> list[Match]:

@@ -6,11 +6,13 @@ from collections import Counter
 import pytest
 from sqlalchemy import func, select
 
-from mentorby.platform.tenancy import tenant_scope
 from mentorby.tenants.cohorts.models import Cohort
 from mentorby.tenants.matching import services as matching
 from mentorby.tenants.matching.models import Match, PairRule
 from tests.platform.helpers import last_mail
+
+#: Every test here reads and writes as the host city, Lyngby.
+pytestmark = pytest.mark.usefixtures("in_host_city")
 
 BOARD = "/lyngby-taarbaek/coordinator/cohorts/{}/matching"
 
@@ -27,45 +29,42 @@ def round_of_three(host_city, create_cohort, create_application):
         people[f"mentee_{field}"] = create_application(
             cohort, status="accepted", name=f"Mentee {field}", field=field, job_goal=f"a job in {field} careers",
             email=f"mentee{n}@example.org")
-    # Plain ids: requests commit and expire the objects, and reloading them needs the city set.
+    # Plain ids: requests commit and expire the objects.
     return cohort.id, {key: application.id for key, application in people.items()}
 
 
-def _matches(db, city, **where):
+def _matches(db, **where):
     db.session.expire_all()
-    with tenant_scope(db.session, city.id):
-        query = select(Match.mentor_id, Match.mentee_id, Match.status).order_by(Match.id)
-        for key, value in where.items():
-            query = query.where(getattr(Match, key) == value)
-        return db.session.execute(query).all()
+    query = select(Match.mentor_id, Match.mentee_id, Match.status).order_by(Match.id)
+    for key, value in where.items():
+        query = query.where(getattr(Match, key) == value)
+    return db.session.execute(query).all()
 
 
 def test_proposal_pairs_by_field_and_explains_why(db, host_city, round_of_three):
     cohort_id, people = round_of_three
-    with tenant_scope(db.session, host_city.id):
-        cohort = db.session.get(Cohort, cohort_id)
-        proposal = matching.propose(db.session, cohort)
-        assert proposal.unmatched == []
-        pairs = {(m.mentor_id, m.mentee_id) for m in matching.live_matches(db.session, cohort)}
-        assert pairs == {(people[f"mentor_{f}"], people[f"mentee_{f}"]) for f in ("it", "health", "law")}
-        match = matching.live_matches(db.session, cohort)[0]
-        assert match.status == "proposed" and match.score > 0
-        assert {key for key, points, *_ in match.reasons if points} >= {"field", "goal_expertise", "languages"}
+    cohort = db.session.get(Cohort, cohort_id)
+    proposal = matching.propose(db.session, cohort)
+    assert proposal.unmatched == []
+    pairs = {(m.mentor_id, m.mentee_id) for m in matching.live_matches(db.session, cohort)}
+    assert pairs == {(people[f"mentor_{f}"], people[f"mentee_{f}"]) for f in ("it", "health", "law")}
+    match = matching.live_matches(db.session, cohort)[0]
+    assert match.status == "proposed" and match.score > 0
+    assert {key for key, points, *_ in match.reasons if points} >= {"field", "goal_expertise", "languages"}
 
 
 def test_more_mentees_than_places_reports_who_and_why(client, db, login, coordinator, host_city, round_of_three,
                                                       create_application):
     cohort_id, _people = round_of_three
-    with tenant_scope(db.session, host_city.id):
-        cohort = db.session.get(Cohort, cohort_id)
+    cohort = db.session.get(Cohort, cohort_id)
     extra = create_application(cohort, status="accepted", name="Mentee extra", field="it").id
     login(coordinator)
     page = client.post(f"{BOARD.format(cohort_id)}/propose", data={"method": "optimal", "priority": "best_total"},
                        headers={"HX-Request": "true"})
     assert page.status_code == 200 and "<html" not in page.text
     assert "every suitable mentor is full" in page.text
-    assert len(_matches(db, host_city)) == 3
-    assert extra not in {mentee for _, mentee, _ in _matches(db, host_city)}
+    assert len(_matches(db)) == 3
+    assert extra not in {mentee for _, mentee, _ in _matches(db)}
 
 
 def test_no_mentors_is_a_clear_refusal(client, db, login, coordinator, host_city, create_cohort, create_application):
@@ -76,7 +75,7 @@ def test_no_mentors_is_a_clear_refusal(client, db, login, coordinator, host_city
     assert "Nobody to match yet" in client.get(board).text
     response = client.post(f"{board}/propose", data={"method": "optimal"})
     assert response.status_code == 422 and "Accept at least one mentor" in response.text
-    assert _matches(db, host_city) == []
+    assert _matches(db) == []
 
 
 def test_assign_pin_and_forbid(client, db, login, coordinator, host_city, round_of_three):
@@ -89,7 +88,7 @@ def test_assign_pin_and_forbid(client, db, login, coordinator, host_city, round_
     assert client.post(f"{BOARD.format(cohort_id)}/rule", data={
         "mentor_id": it_mentor, "mentee_id": it_mentee, "kind": "forbid"}).status_code == 302
     client.post(f"{BOARD.format(cohort_id)}/propose", data={"method": "optimal"})
-    assert (it_mentor, it_mentee, "proposed") not in _matches(db, host_city)
+    assert (it_mentor, it_mentee, "proposed") not in _matches(db)
     # Hand-picking a forbidden pair is refused; picking a full mentor too.
     refused = client.post(f"{BOARD.format(cohort_id)}/assign", data={"mentor_id": it_mentor, "mentee_id": it_mentee})
     assert refused.status_code == 422 and "forbidden this pair" in refused.text
@@ -101,9 +100,8 @@ def test_assign_pin_and_forbid(client, db, login, coordinator, host_city, round_
     client.post(f"{BOARD.format(cohort_id)}/assign", data={"mentor_id": it_mentor, "mentee_id": it_mentee})
     client.post(f"{BOARD.format(cohort_id)}/rule", data={"mentor_id": it_mentor, "mentee_id": it_mentee, "kind": "pin"})
     client.post(f"{BOARD.format(cohort_id)}/propose", data={"method": "stable"})
-    assert (it_mentor, it_mentee, "proposed") in _matches(db, host_city)
-    with tenant_scope(db.session, host_city.id):
-        assert db.session.execute(select(func.count()).select_from(PairRule)).scalar() == 1
+    assert (it_mentor, it_mentee, "proposed") in _matches(db)
+    assert db.session.execute(select(func.count()).select_from(PairRule)).scalar() == 1
 
 
 def test_publish_tells_both_sides_and_lets_the_round_run(client, db, login, coordinator, host_city, round_of_three,
@@ -115,7 +113,7 @@ def test_publish_tells_both_sides_and_lets_the_round_run(client, db, login, coor
     client.post(f"{BOARD.format(cohort_id)}/propose", data={"method": "optimal"})
     published = client.post(f"{BOARD.format(cohort_id)}/publish")
     assert published.status_code == 302
-    assert {status for _, _, status in _matches(db, host_city)} == {"published"}
+    assert {status for _, _, status in _matches(db)} == {"published"}
     mail = last_mail(db, "mentee1@example.org")
     assert mail.kind == "match_published" and "Mentor it" in mail.body
     assert client.post(f"/lyngby-taarbaek/coordinator/cohorts/{cohort_id}/move",
@@ -131,8 +129,7 @@ def test_publish_tells_both_sides_and_lets_the_round_run(client, db, login, coor
 def test_end_and_replace_keep_the_history(client, db, login, coordinator, host_city, round_of_three,
                                           create_application):
     cohort_id, people = round_of_three
-    with tenant_scope(db.session, host_city.id):
-        cohort = db.session.get(Cohort, cohort_id)
+    cohort = db.session.get(Cohort, cohort_id)
     spare = create_application(cohort, role="mentor", status="accepted", name="Spare Mentor", field="it").id
     login(coordinator)
     client.post(f"{BOARD.format(cohort_id)}/propose", data={"method": "optimal"})
@@ -148,7 +145,7 @@ def test_end_and_replace_keep_the_history(client, db, login, coordinator, host_c
     changed = client.post(f"{BOARD.format(cohort_id)}/{it_mentee}/replace",
                           data={"mentor_id": spare, "reason": "Mentor moved abroad"})
     assert changed.status_code == 302
-    rows = _matches(db, host_city, mentee_id=it_mentee)
+    rows = _matches(db, mentee_id=it_mentee)
     assert [(mentor, status) for mentor, _, status in rows] == [(people["mentor_it"], "replaced"),
                                                                  (spare, "published")]
     early = client.post(f"{BOARD.format(cohort_id)}/{health_mentee}/end", data={"outcome": "ended_early"})
@@ -167,9 +164,8 @@ def test_weights_page(client, db, login, coordinator, host_city):
     data = {"field": "10", "goal_expertise": "50", "languages": "20", "availability": "10", "preference": "10",
             "conflict_policy": "forbid"}
     assert client.post("/lyngby-taarbaek/coordinator/matching/weights", data=data).status_code == 302
-    with tenant_scope(db.session, host_city.id):
-        weights, policy = matching.city_weights(db.session)
-        assert weights.goal_expertise == 50 and policy == "forbid"
+    weights, policy = matching.city_weights(db.session)
+    assert weights.goal_expertise == 50 and policy == "forbid"
     zero = data | {key: "0" for key in ("field", "goal_expertise", "languages", "availability", "preference")}
     assert client.post("/lyngby-taarbaek/coordinator/matching/weights", data=zero).status_code == 422
     assert client.post("/lyngby-taarbaek/coordinator/matching/weights", data=data | {"field": "-1"}
@@ -183,18 +179,15 @@ def test_board_queries_do_not_grow_with_the_round(client, db, login, coordinator
     login(coordinator)
     counts = []
     for total in (5, 30):
-        with tenant_scope(db.session, host_city.id):
-            have = db.session.execute(select(func.count(Match.id))).scalar()
-        while len(_matches(db, host_city)) < total:
-            n = len(_matches(db, host_city))
-            with tenant_scope(db.session, host_city.id):
-                cohort = db.session.get(Cohort, cohort_id)
+        have = db.session.execute(select(func.count(Match.id))).scalar()
+        while len(_matches(db)) < total:
+            n = len(_matches(db))
+            cohort = db.session.get(Cohort, cohort_id)
             mentor = create_application(cohort, role="mentor", status="accepted", name=f"M{n}")
             mentee = create_application(cohort, status="accepted", name=f"E{n}")
-            with tenant_scope(db.session, host_city.id):
-                db.session.add(Match(cohort_id=cohort_id, mentor_id=mentor.id, mentee_id=mentee.id,
-                                     status="proposed", score=50, reasons=[["field", 20, ["it"]]]))
-                db.session.flush()
+            db.session.add(Match(cohort_id=cohort_id, mentor_id=mentor.id, mentee_id=mentee.id,
+                                 status="proposed", score=50, reasons=[["field", 20, ["it"]]]))
+            db.session.flush()
         assert have <= total
         with count_queries() as counter:
             assert client.get(BOARD.format(cohort_id)).status_code == 200
@@ -216,7 +209,7 @@ def test_the_api_lists_a_rounds_pairs(client, db, app, coordinator, host_city, r
     login(coordinator)
     client.post(f"{BOARD.format(cohort_id)}/propose", data={"method": "optimal"})
     client.post(f"{BOARD.format(cohort_id)}/publish")
-    with app.test_request_context(), tenant_scope(db.session, host_city.id):
+    with app.test_request_context():
         secret = create_api_token(db.session, coordinator, "test").secret
     pairs = client.get(f"/api/v1/cities/lyngby-taarbaek/cohorts/{cohort_id}/matches",
                        headers={"Authorization": f"Bearer {secret}"}).json
@@ -231,7 +224,7 @@ def test_leaving_the_round_releases_the_pairs(client, db, login, coordinator, ho
     client.post(f"{BOARD.format(cohort_id)}/publish")
     client.post(f"/lyngby-taarbaek/coordinator/cohorts/{cohort_id}/applications/{people['mentor_it']}/status",
                 data={"status": "withdrawn"})
-    rows = _matches(db, host_city, mentor_id=people["mentor_it"])
+    rows = _matches(db, mentor_id=people["mentor_it"])
     assert [status for _, _, status in rows] == ["ended_early"]
     page = client.get(BOARD.format(cohort_id))
     table = page.text.split('<table class="board">')[1].split("</table>")[0]
@@ -254,7 +247,7 @@ def test_pins_that_cannot_all_hold_are_refused_not_crashed(client, db, login, co
                                               "kind": "pin"})
     assert full.status_code == 422 and "as many as they can take" in full.text
     assert client.post(f"{board}/propose", data={"method": "stable"}).status_code == 200
-    assert (people["mentor_it"], people["mentee_it"], "proposed") in _matches(db, host_city)
+    assert (people["mentor_it"], people["mentee_it"], "proposed") in _matches(db)
     assert client.post(f"{board}/assign", data={"mentor_id": "9" * 30, "mentee_id": "x"}).status_code == 422
     assert client.post(f"{board}/{'9' * 15}/end", data={"outcome": "completed"}).status_code == 404
     weights = "/lyngby-taarbaek/coordinator/matching/weights"
@@ -268,8 +261,7 @@ def test_pins_that_cannot_all_hold_are_refused_not_crashed(client, db, login, co
 def test_groups_leave_kept_pairs_alone(client, db, login, coordinator, host_city, round_of_three,
                                        create_application):
     cohort_id, people = round_of_three
-    with tenant_scope(db.session, host_city.id):
-        cohort = db.session.get(Cohort, cohort_id)
+    cohort = db.session.get(Cohort, cohort_id)
     for n in range(4):
         create_application(cohort, role="mentor", status="accepted", name=f"Group mentor {n}", field="it",
                            mentoring_format="group", mentee_capacity=4)
@@ -280,7 +272,7 @@ def test_groups_leave_kept_pairs_alone(client, db, login, coordinator, host_city
     client.post(f"{board}/publish")
     page = client.post(f"{board}/propose", data={"method": "groups"})
     assert page.status_code == 200
-    live = _matches(db, host_city)
+    live = _matches(db)
     per_mentee = Counter(mentee for _, mentee, status in live if status in ("proposed", "published"))
     published_mentees = {mentee for _, mentee, status in live if status == "published"}
     assert all(per_mentee[m] == 1 for m in published_mentees)  # kept 1:1 pairs get no group on top
@@ -307,7 +299,7 @@ def test_a_failed_run_says_why_and_leaves_the_labelled_proposal(client, db, logi
     made = client.post(f"{board}/propose", data={"method": "optimal", "priority": "everyone_matched"},
                        headers={"HX-Request": "true"})
     assert made.status_code == 200 and "1 pair proposed with" in made.text
-    before = _matches(db, host_city)
+    before = _matches(db)
     failed = client.post(f"{board}/propose", data={"method": "groups", "priority": "best_total"},
                          headers={"HX-Request": "true"})
     assert failed.status_code == 422
@@ -316,7 +308,7 @@ def test_a_failed_run_says_why_and_leaves_the_labelled_proposal(client, db, logi
     assert "Nothing on the board has changed." in failed.text and "proposed with" not in failed.text
     assert "Last run: Best pairs overall (optimal), everyone matched first" in failed.text
     assert '<option value="groups" selected>' in failed.text  # what was tried stays chosen in the answer
-    assert _matches(db, host_city) == before
+    assert _matches(db) == before
     # Reloaded, the board shows the round's choice: the run that made its proposal.
     page = client.get(board)
     assert '<option value="optimal" selected>' in page.text
@@ -350,7 +342,7 @@ def test_runs_that_cannot_propose_are_422_and_change_nothing(client, db, login, 
     login(coordinator)
     response = client.post(f"{BOARD.format(cohort_id)}/propose", data=data)
     assert response.status_code == 422 and text in response.text
-    assert _matches(db, host_city) == []
+    assert _matches(db) == []
     assert "Last run" not in client.get(BOARD.format(cohort_id)).text
 
 
@@ -372,16 +364,14 @@ def test_a_recruiting_round_is_not_matched_and_the_board_says_why(client, db, lo
                       (f"{board}/publish", {})):
         response = client.post(url, data=data)
         assert response.status_code == 422 and "Pairs are made once recruitment has closed" in response.text, url
-    assert _matches(db, host_city) == []
-    with tenant_scope(db.session, host_city.id):
-        assert db.session.execute(select(func.count()).select_from(PairRule)).scalar() == 0
+    assert _matches(db) == []
+    assert db.session.execute(select(func.count()).select_from(PairRule)).scalar() == 0
 
 
 def test_pairs_change_or_end_only_while_the_round_runs(client, db, login, coordinator, host_city, round_of_three,
                                                         create_application):
     cohort_id, people = round_of_three
-    with tenant_scope(db.session, host_city.id):
-        cohort = db.session.get(Cohort, cohort_id)
+    cohort = db.session.get(Cohort, cohort_id)
     spare = create_application(cohort, role="mentor", status="accepted", name="Spare Mentor", field="it").id
     board = BOARD.format(cohort_id)
     login(coordinator)
@@ -396,7 +386,7 @@ def test_pairs_change_or_end_only_while_the_round_runs(client, db, login, coordi
         replace.text)
     end = client.post(f"{board}/{mentee}/end", data={"outcome": "completed", "ended_by": "coordinator"})
     assert end.status_code == 422
-    assert {status for _, _, status in _matches(db, host_city)} == {"published"}
+    assert {status for _, _, status in _matches(db)} == {"published"}
 
 
 # --- the manual picker --------------------------------------------------------------------------------------------
@@ -414,7 +404,7 @@ def test_the_picker_chooses_nobody_and_shows_scores_and_places(client, db, login
     assert picker.count("selected") == 1
     nothing = client.post(f"{board}/assign", data={"mentor_id": "", "mentee_id": mentees[0]})
     assert nothing.status_code == 422 and "Choose a mentor for Ana Rodrigues in the list first." in nothing.text
-    assert _matches(db, host_city) == []
+    assert _matches(db) == []
     assert client.post(f"{board}/assign", data={"mentor_id": mentor, "mentee_id": mentees[0]}).status_code == 302
     page = client.get(board, headers={"Accept-Language": "da"})
     picker = page.text.split(f'id="pick-{mentees[1]}"')[1].split("</select>")[0]
@@ -465,3 +455,222 @@ def test_the_weights_lead_back_to_the_board_they_came_from(client, db, login, co
         assert page.status_code == 200 and "back-to-board" not in page.text and "Aarhus round" not in page.text
         assert f'href="{BOARD.format(cohort_id)}"' in page.text
     assert client.post(f"{weights}?cohort={foreign}", data=data).headers["Location"] == weights
+
+
+# --- issue 10: vocabularies, pairs that carry their people, limits from the schema ------------------------------------
+
+
+def test_a_pairs_codes_are_members_of_their_vocabularies(db, host_city, round_of_three):
+    from mentorby.tenants.matching.models import (
+        ConflictPolicy,
+        EndedBy,
+        MatchingRun,
+        MatchStatus,
+        Method,
+        PairRuleKind,
+        Priority,
+    )
+
+    cohort_id, people = round_of_three
+    cohort = db.session.get(Cohort, cohort_id)
+    matching.propose(db.session, cohort, method="stable", priority="everyone_matched")
+    matching.set_rule(db.session, cohort, people["mentor_it"], people["mentee_it"], "pin")
+    matching.save_weights(db.session, {"field": 1, "goal_expertise": 1, "languages": 1, "availability": 1,
+                                       "preference": 1, "conflict_policy": "forbid"})
+    db.session.expire_all()
+    match = db.session.execute(select(Match).order_by(Match.id)).scalars().first()
+    run = db.session.execute(select(MatchingRun)).scalar_one()
+    rule = db.session.execute(select(PairRule)).scalar_one()
+    assert match.status is MatchStatus.PROPOSED
+    assert (run.method, run.priority) == (Method.STABLE, Priority.EVERYONE_MATCHED)
+    assert isinstance(run.method, Method) and isinstance(run.priority, Priority)
+    assert rule.kind is PairRuleKind.PIN
+    assert matching.city_weights(db.session)[1] is ConflictPolicy.FORBID
+    # A code assigned reads back as its member at once; an unknown one is refused there and then.
+    match.ended_by = "mentee"
+    assert match.ended_by is EndedBy.MENTEE
+    with pytest.raises(ValueError):
+        match.status = "finished"
+
+
+def test_a_pair_carries_its_mentor_its_mentee_and_the_pair_that_replaced_it(client, db, login, coordinator,
+                                                                          round_of_three, create_application):
+    cohort_id, people = round_of_three
+    cohort = db.session.get(Cohort, cohort_id)
+    spare = create_application(cohort, role="mentor", status="accepted", name="Spare Mentor", field="it").id
+    login(coordinator)
+    client.post(f"{BOARD.format(cohort_id)}/propose", data={"method": "optimal"})
+    client.post(f"{BOARD.format(cohort_id)}/publish")
+    client.post(f"/lyngby-taarbaek/coordinator/cohorts/{cohort_id}/move",
+                data={"target": "running", "early": "1", "note": "Ready"})
+    assert client.post(f"{BOARD.format(cohort_id)}/{people['mentee_it']}/replace",
+                       data={"mentor_id": spare, "reason": "Mentor moved abroad"}).status_code == 302
+    db.session.expire_all()
+    old, new = db.session.execute(select(Match).where(Match.mentee_id == people["mentee_it"])
+                                  .order_by(Match.id)).scalars()
+    assert (old.mentor.name, old.mentee.name, new.mentor.name) == ("Mentor it", "Mentee it", "Spare Mentor")
+    assert old.replaced_by is new and old.replaced_by_id == new.id and new.replaced_by is None
+
+
+def test_the_board_names_pairs_and_ended_pairs_in_a_fixed_number_of_queries(client, db, login, coordinator,
+                                                                            host_city, create_cohort,
+                                                                            create_application, count_queries):
+    """Names come from each pair's mentor and mentee, loaded with the board's queries, also for people who left."""
+    from mentorby.tenants.matching.models import COMPLETED, ENDED_EARLY, PROPOSED
+
+    cohort = create_cohort(host_city, status="running", mentor_capacity=200, mentee_capacity=200)
+    cohort_id = cohort.id
+    login(coordinator)
+    counts = []
+    for total in (5, 30):
+        while len(_matches(db)) < 2 * total:
+            n = len(_matches(db))
+            cohort = db.session.get(Cohort, cohort_id)
+            mentor = create_application(cohort, role="mentor", status="accepted", name=f"Mentor {n}")
+            mentee = create_application(cohort, status="accepted", name=f"Mentee {n}")
+            left = create_application(cohort, status="withdrawn", name=f"Left {n}")
+            db.session.add(Match(cohort_id=cohort_id, mentor_id=mentor.id, mentee_id=mentee.id, status=PROPOSED,
+                                 score=50, reasons=[["field", 20, ["it"], "field.same"]]))
+            db.session.add(Match(cohort_id=cohort_id, mentor_id=mentor.id, mentee_id=left.id,
+                                 status=ENDED_EARLY if n % 4 else COMPLETED, end_reason=f"Reason {n}"))
+            db.session.flush()
+        with count_queries() as counter:
+            page = client.get(BOARD.format(cohort_id))
+        assert page.status_code == 200
+        counts.append(counter.count)
+    assert counts[0] == counts[1]
+    ended = page.text.split("Ended pairs")[1]
+    assert "Mentor 0 – Left 0: <strong>completed</strong> · Reason 0" in ended
+    assert "Mentor 2 – Left 2: <strong>ended early</strong> · Reason 2" in ended
+    table = page.text.split('<table class="board">')[1].split("</table>")[0]
+    assert "<strong>Mentor 58</strong>" in table and "<strong>?</strong>" not in table
+
+
+def test_the_boards_choices_are_the_vocabularies(client, db, login, coordinator, round_of_three):
+    from flask_babel import force_locale
+
+    from mentorby.tenants.matching.models import ENDINGS, EndedBy, Method, Priority
+
+    cohort_id, people = round_of_three
+    board = BOARD.format(cohort_id)
+    login(coordinator)
+    client.post(f"{board}/propose", data={"method": "optimal"})
+    client.post(f"{board}/publish")
+    client.post(f"/lyngby-taarbaek/coordinator/cohorts/{cohort_id}/move",
+                data={"target": "running", "early": "1", "note": "Ready"})
+    page = client.get(board).text
+
+    def options(select_id):
+        return re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>',
+                          page.split(f'id="{select_id}"')[1].split("</select>")[0])
+
+    mentee = people["mentee_it"]
+    with force_locale("en"):
+        assert options("method") == [(m.value, m.label) for m in Method]
+        assert options("priority") == [(p.value, p.label) for p in Priority]
+        assert options(f"ended-by-{mentee}") == [(who.value, who.label) for who in EndedBy]
+    assert options(f"outcome-{mentee}") == [("completed", "Completed"), ("ended_early", "Ended early")]
+    assert [code for code, _label in options(f"outcome-{mentee}")] == [s.value for s in ENDINGS]
+    assert f'id="end-reason-{mentee}" name="reason" maxlength="2000"' in page
+    danish = client.get(board, headers={"Accept-Language": "da"}).text
+    assert ">Afsluttet før tid</option>" in danish and ">Højeste samlede score</option>" in danish
+
+
+@pytest.mark.parametrize(("form", "text"), [
+    ({"outcome": "completed", "ended_by": "coordinator", "reason": "x" * 2001}, "Use at most 2000 characters."),
+    ({"outcome": "completed", "ended_by": "the board"}, "Choose one of the options in the list."),
+    ({"outcome": "replaced", "ended_by": "mentor"}, "Choose one of the options in the list."),
+    ({"outcome": "ended_early", "ended_by": "mentor", "reason": "   "}, "Write a short reason"),
+])
+def test_a_bad_end_of_a_pair_is_422_and_changes_nothing(client, db, login, coordinator, round_of_three, form, text):
+    cohort_id, people = round_of_three
+    board = BOARD.format(cohort_id)
+    login(coordinator)
+    client.post(f"{board}/propose", data={"method": "optimal"})
+    client.post(f"{board}/publish")
+    client.post(f"/lyngby-taarbaek/coordinator/cohorts/{cohort_id}/move",
+                data={"target": "running", "early": "1", "note": "Ready"})
+    response = client.post(f"{board}/{people['mentee_law']}/end", data=form)
+    assert response.status_code == 422 and text in response.text
+    assert {status for _, _, status in _matches(db)} == {"published"}
+
+
+def test_a_new_mentors_reason_keeps_to_the_schemas_limit(client, db, login, coordinator, round_of_three,
+                                                         create_application):
+    """The reason's limit is the schema's, as for ending a pair: a longer one is refused, not cut short."""
+    cohort_id, people = round_of_three
+    spare = create_application(db.session.get(Cohort, cohort_id), role="mentor", status="accepted",
+                               name="Spare Mentor", field="it").id
+    board = BOARD.format(cohort_id)
+    login(coordinator)
+    client.post(f"{board}/propose", data={"method": "optimal"})
+    client.post(f"{board}/publish")
+    client.post(f"/lyngby-taarbaek/coordinator/cohorts/{cohort_id}/move",
+                data={"target": "running", "early": "1", "note": "Ready"})
+    assert f'id="replace-reason-{people["mentee_it"]}" name="reason" required maxlength="2000"' in (
+        client.get(board).text)
+    long = client.post(f"{board}/{people['mentee_it']}/replace", data={"mentor_id": spare, "reason": "x" * 2001})
+    assert long.status_code == 422 and "Use at most 2000 characters." in long.text
+    assert {status for _, _, status in _matches(db)} == {"published"}
+
+
+def test_only_a_mentee_with_a_published_pair_in_this_round_can_be_ended(client, db, login, coordinator, host_city,
+                                                                       round_of_three, create_cohort,
+                                                                       create_application):
+    cohort_id, people = round_of_three
+    board = BOARD.format(cohort_id)
+    other = create_cohort(host_city, status="running", name="Another round")
+    stranger = create_application(other, status="accepted", name="Other mentee").id
+    login(coordinator)
+    client.post(f"{board}/propose", data={"method": "optimal"})
+    client.post(f"/lyngby-taarbaek/coordinator/cohorts/{cohort_id}/move", data={"target": "running"})
+    for mentee in (people["mentee_it"], people["mentor_it"], stranger):  # proposed only, a mentor, another round
+        for action in ("end", "replace"):
+            assert client.post(f"{board}/{mentee}/{action}", data={"outcome": "completed", "mentor_id": "1",
+                                                                   "reason": "x"}).status_code == 404
+
+
+def test_the_weights_form_takes_its_limits_from_the_schema_and_shows_every_problem_at_once(client, db, login,
+                                                                                          coordinator):
+    weights = "/lyngby-taarbaek/coordinator/matching/weights"
+    login(coordinator)
+    page = client.get(weights).text
+    assert page.count('max="100"') == 5 and page.count('min="0"') == 5
+    bad = client.post(weights, data={"field": "-1", "goal_expertise": "50", "languages": "101", "availability": "",
+                                     "preference": "10", "conflict_policy": "sometimes"})
+    assert bad.status_code == 422
+    summary = bad.text.split('class="error-summary"')[1].split("</div>")[0]
+    assert summary.count("Use weights from 0 to 100.") == 2 and "This field is required." in summary
+    assert "Not a valid choice." in summary  # the select could not even read it
+    assert matching.city_weights(db.session)[0].field == 20  # the defaults: nothing was saved
+    assert [error.code for error in _problems(lambda: matching.check_weights(
+        {"field": 0.001, "goal_expertise": 0, "languages": 0, "availability": 0.004, "preference": 0,
+         "conflict_policy": "flag"}))] == ["all_weights_zero"]
+    assert {(error.field, error.code) for error in _problems(lambda: matching.check_weights(
+        {"field": "x", "goal_expertise": float("nan"), "languages": 1, "conflict_policy": "maybe"}))} == {
+        ("field", "bad_weight"), ("goal_expertise", "bad_weight"), ("availability", "required"),
+        ("preference", "required"), ("conflict_policy", "bad_choice")}
+
+
+def _problems(check):
+    with pytest.raises(matching.MatchingError) as refused:
+        check()
+    return refused.value.problems
+
+
+@pytest.mark.parametrize("value", ["-1", "99999999999", "0", "1_0x"])
+def test_the_weights_page_opened_with_no_round_of_this_city_leads_to_every_board(client, login, coordinator,
+                                                                                 round_of_three, value):
+    cohort_id, _people = round_of_three
+    login(coordinator)
+    page = client.get(f"/lyngby-taarbaek/coordinator/matching/weights?cohort={value}")
+    assert page.status_code == 200 and "back-to-board" not in page.text
+    assert f'href="{BOARD.format(cohort_id)}"' in page.text
+
+
+def test_the_api_documents_a_pairs_vocabularies(client):
+    from mentorby.tenants.matching.models import EndedBy, MatchStatus
+
+    match = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]["Match"]["properties"]
+    assert match["status"]["enum"] == list(MatchStatus.codes())
+    assert match["ended_by"]["enum"] == [*EndedBy.codes(), None] and match["ended_by"]["nullable"]

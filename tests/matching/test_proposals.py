@@ -9,14 +9,17 @@ proposed, and a 1:1 run gives nobody a second mentor.
 
 from collections import Counter
 
+import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from mentorby.platform.tenancy import tenant_scope
 from mentorby.tenants.cohorts.models import Cohort
 from mentorby.tenants.matching import services as matching
 from mentorby.tenants.matching.models import METHODS, PRIORITIES, PROPOSED, PUBLISHED, Rating
 from tests.factories import create_partner
+
+#: Every test here reads and writes as the host city, Lyngby.
+pytestmark = pytest.mark.usefixtures("in_host_city")
 
 FIELDS = ("it", "health", "law")
 LANGUAGES = ("da", "en", "de")
@@ -84,42 +87,41 @@ def _example(db, host_city, create_cohort, create_application, mentors, mentees,
     mentee_rows = [create_application(cohort, status="accepted", name=f"Mentee {n}", job_goal="careers in it",
                                       **{key: value for key, value in spec.items() if key != "partner_at_partner"})
                    for n, spec in enumerate(mentees)]
-    with tenant_scope(db.session, host_city.id):
-        for row, spec in zip(mentor_rows, mentors, strict=True):
-            row.employer_id = partner.id if spec["at_partner"] else None
-        for row, spec in zip(mentee_rows, mentees, strict=True):
-            row.partner_employer_id = partner.id if spec["partner_at_partner"] else None
-        matching.save_weights(db.session, {"field": 20, "goal_expertise": 35, "languages": 15, "availability": 15,
-                                           "preference": 15, "conflict_policy": policy})
-        # Speed-networking ratings, also from and of people a method leaves out (the groups' crash of issue 8).
-        people = [(m.id, e.id) for m in mentor_rows for e in mentee_rows]
-        for mentor_id, mentee_id in data.draw(st.lists(st.sampled_from(people), unique=True) if people
-                                              else st.just([])):
-            for rater, rated in data.draw(st.sampled_from((((mentor_id, mentee_id),), ((mentee_id, mentor_id),),
-                                                           ((mentor_id, mentee_id), (mentee_id, mentor_id))))):
-                db.session.add(Rating(cohort_id=cohort.id, rater_id=rater, rated_id=rated,
-                                      value=data.draw(st.integers(1, 5))))
-        db.session.flush()
-        cohort = db.session.get(Cohort, cohort.id)
-        capacity = {m.id: m.mentee_capacity for m in mentor_rows}
-        formats = {m.id: m.mentoring_format for m in mentor_rows}
-        conflicts = {(m.id, e.id) for m in mentor_rows for e in mentee_rows
-                     if m.employer_id is not None and m.employer_id == e.partner_employer_id}
+    for row, spec in zip(mentor_rows, mentors, strict=True):
+        row.employer_id = partner.id if spec["at_partner"] else None
+    for row, spec in zip(mentee_rows, mentees, strict=True):
+        row.partner_employer_id = partner.id if spec["partner_at_partner"] else None
+    matching.save_weights(db.session, {"field": 20, "goal_expertise": 35, "languages": 15, "availability": 15,
+                                       "preference": 15, "conflict_policy": policy})
+    # Speed-networking ratings, also from and of people a method leaves out (the groups' crash of issue 8).
+    people = [(m.id, e.id) for m in mentor_rows for e in mentee_rows]
+    for mentor_id, mentee_id in data.draw(st.lists(st.sampled_from(people), unique=True) if people
+                                          else st.just([])):
+        for rater, rated in data.draw(st.sampled_from((((mentor_id, mentee_id),), ((mentee_id, mentor_id),),
+                                                       ((mentor_id, mentee_id), (mentee_id, mentor_id))))):
+            db.session.add(Rating(cohort_id=cohort.id, rater_id=rater, rated_id=rated,
+                                  value=data.draw(st.integers(1, 5))))
+    db.session.flush()
+    cohort = db.session.get(Cohort, cohort.id)
+    capacity = {m.id: m.mentee_capacity for m in mentor_rows}
+    formats = {m.id: m.mentoring_format for m in mentor_rows}
+    conflicts = {(m.id, e.id) for m in mentor_rows for e in mentee_rows
+                 if m.employer_id is not None and m.employer_id == e.partner_employer_id}
 
-        for _step in range(data.draw(st.integers(1, 5))):
-            action = data.draw(st.sampled_from(("propose", "propose", "propose", "publish", "assign", "rule")))
-            if action == "publish":
-                _attempt(db, lambda: matching.publish(db.session, host_city, cohort))
-            elif action in ("assign", "rule") and people:
-                mentor_id, mentee_id = data.draw(st.sampled_from(people))
-                if action == "assign":
-                    _attempt(db, lambda m=mentor_id, e=mentee_id: matching.assign(db.session, cohort, m, e))
-                else:
-                    kind = data.draw(st.sampled_from(("pin", "forbid", None)))
-                    _attempt(db, lambda m=mentor_id, e=mentee_id, k=kind: matching.set_rule(
-                        db.session, cohort, m, e, k))
-            elif action == "propose":
-                _check_run(db, cohort, data.draw(runs), capacity, formats, conflicts, policy)
+    for _step in range(data.draw(st.integers(1, 5))):
+        action = data.draw(st.sampled_from(("propose", "propose", "propose", "publish", "assign", "rule")))
+        if action == "publish":
+            _attempt(db, lambda: matching.publish(db.session, host_city, cohort))
+        elif action in ("assign", "rule") and people:
+            mentor_id, mentee_id = data.draw(st.sampled_from(people))
+            if action == "assign":
+                _attempt(db, lambda m=mentor_id, e=mentee_id: matching.assign(db.session, cohort, m, e))
+            else:
+                kind = data.draw(st.sampled_from(("pin", "forbid", None)))
+                _attempt(db, lambda m=mentor_id, e=mentee_id, k=kind: matching.set_rule(
+                    db.session, cohort, m, e, k))
+        elif action == "propose":
+            _check_run(db, cohort, data.draw(runs), capacity, formats, conflicts, policy)
 
 
 def _check_run(db, cohort, run, capacity, formats, conflicts, policy):
@@ -183,14 +185,13 @@ def test_groups_run_with_ratings_of_mentors_it_leaves_out(db, host_city, create_
              for _ in range(2)]
     one = create_application(cohort, role="mentor", status="accepted", mentoring_format="one").id
     mentees = [create_application(cohort, status="accepted").id for _ in range(3)]
-    with tenant_scope(db.session, host_city.id):
-        db.session.add(Rating(cohort_id=cohort.id, rater_id=mentees[0], rated_id=one, value=5))
-        db.session.add(Rating(cohort_id=cohort.id, rater_id=group[0], rated_id=mentees[1], value=4))
-        db.session.flush()
-        cohort = db.session.get(Cohort, cohort.id)
-        proposal = matching.propose(db.session, cohort, method="groups")
-        assert set(proposal.pairs) == {(m, e) for m in group for e in mentees}
-        assert {m.group_no for m in matching.live_matches(db.session, cohort)} == {1}
+    db.session.add(Rating(cohort_id=cohort.id, rater_id=mentees[0], rated_id=one, value=5))
+    db.session.add(Rating(cohort_id=cohort.id, rater_id=group[0], rated_id=mentees[1], value=4))
+    db.session.flush()
+    cohort = db.session.get(Cohort, cohort.id)
+    proposal = matching.propose(db.session, cohort, method="groups")
+    assert set(proposal.pairs) == {(m, e) for m in group for e in mentees}
+    assert {m.group_no for m in matching.live_matches(db.session, cohort)} == {1}
 
 
 def test_groups_where_no_mentor_offered_one_changes_nothing(db, host_city, create_cohort, create_application):
@@ -198,18 +199,17 @@ def test_groups_where_no_mentor_offered_one_changes_nothing(db, host_city, creat
     cohort = create_cohort(host_city, status="selecting")
     mentor = create_application(cohort, role="mentor", status="accepted", mentoring_format="one").id
     mentee = create_application(cohort, status="accepted").id
-    with tenant_scope(db.session, host_city.id):
-        db.session.add(Rating(cohort_id=cohort.id, rater_id=mentee, rated_id=mentor, value=5))
-        db.session.flush()
-        cohort = db.session.get(Cohort, cohort.id)
-        first = matching.propose(db.session, cohort, method="optimal", priority="everyone_matched")
-        assert first.pairs == [(mentor, mentee)]
-        error = _attempt(db, lambda: matching.propose(db.session, cohort, method="groups"))
-        assert isinstance(error, matching.MatchingError) and error.code == "no_group_mentors"
-        run = matching.current_run(db.session, cohort)
-        assert (run.method, run.priority) == ("optimal", "everyone_matched")
-        assert [(m.mentor_id, m.mentee_id, m.status) for m in matching.live_matches(db.session, cohort)] == [
-            (mentor, mentee, PROPOSED)]
+    db.session.add(Rating(cohort_id=cohort.id, rater_id=mentee, rated_id=mentor, value=5))
+    db.session.flush()
+    cohort = db.session.get(Cohort, cohort.id)
+    first = matching.propose(db.session, cohort, method="optimal", priority="everyone_matched")
+    assert first.pairs == [(mentor, mentee)]
+    error = _attempt(db, lambda: matching.propose(db.session, cohort, method="groups"))
+    assert isinstance(error, matching.MatchingError) and error.code == "no_group_mentors"
+    run = matching.current_run(db.session, cohort)
+    assert (run.method, run.priority) == ("optimal", "everyone_matched")
+    assert [(m.mentor_id, m.mentee_id, m.status) for m in matching.live_matches(db.session, cohort)] == [
+        (mentor, mentee, PROPOSED)]
 
 
 def test_a_group_needs_two_free_mentors_and_three_mentees(db, host_city, create_cohort, create_application):
@@ -218,11 +218,10 @@ def test_a_group_needs_two_free_mentors_and_three_mentees(db, host_city, create_
         create_application(cohort, role="mentor", status="accepted", mentoring_format="group")
     for _ in range(2):
         create_application(cohort, status="accepted")
-    with tenant_scope(db.session, host_city.id):
-        cohort = db.session.get(Cohort, cohort.id)
-        error = _attempt(db, lambda: matching.propose(db.session, cohort, method="groups"))
-        assert error.code == "too_few_for_a_group" and error.params == {"mentors": 2, "mentees": 2}
-        error = _attempt(db, lambda: matching.propose(db.session, cohort, method="stable"))
-        assert error.code == "no_one_to_one_mentors"
-        assert matching.current_run(db.session, cohort) is None
-        assert matching.live_matches(db.session, cohort) == []
+    cohort = db.session.get(Cohort, cohort.id)
+    error = _attempt(db, lambda: matching.propose(db.session, cohort, method="groups"))
+    assert error.code == "too_few_for_a_group" and error.params == {"mentors": 2, "mentees": 2}
+    error = _attempt(db, lambda: matching.propose(db.session, cohort, method="stable"))
+    assert error.code == "no_one_to_one_mentors"
+    assert matching.current_run(db.session, cohort) is None
+    assert matching.live_matches(db.session, cohort) == []

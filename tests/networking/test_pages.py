@@ -7,10 +7,13 @@ import pytest
 from sqlalchemy import func, select
 
 from mentorby.platform.outbox.models import OutboxMessage
-from mentorby.platform.tenancy import cross_tenant, tenant_scope
+from mentorby.platform.tenancy import cross_tenant
 from mentorby.tenants.matching import networking
 from mentorby.tenants.matching.models import NetworkingPlan, Rating
 from tests.platform.helpers import last_mail, link_in
+
+#: Every test here reads and writes as the host city, Lyngby.
+pytestmark = pytest.mark.usefixtures("in_host_city")
 
 PLAN = "/lyngby-taarbaek/coordinator/cohorts/{}/networking"
 
@@ -29,18 +32,16 @@ def _round(create_cohort, create_application, city, mentors=3, mentees=4, status
     return cohort.id, {role: [(a.id, a.name, a.email) for a in apps] for role, apps in people.items()}
 
 
-def _count(db, city, model):
+def _count(db, model):
     db.session.expire_all()
-    with tenant_scope(db.session, city.id):
-        return db.session.execute(select(func.count()).select_from(model)).scalar()
+    return db.session.execute(select(func.count()).select_from(model)).scalar()
 
 
-def _make(db, city, cohort_id, turns, minutes=7):
+def _make(db, cohort_id, turns, minutes=7):
     from mentorby.tenants.cohorts.models import Cohort
 
-    with tenant_scope(db.session, city.id):
-        cohort = db.session.execute(select(Cohort).where(Cohort.id == cohort_id)).scalar_one()
-        networking.make_plan(db.session, cohort, turns, minutes)
+    cohort = db.session.execute(select(Cohort).where(Cohort.id == cohort_id)).scalar_one()
+    networking.make_plan(db.session, cohort, turns, minutes)
 
 
 def test_coordinator_makes_a_plan_and_sees_the_master_sheet_and_sheets(client, db, login, coordinator, host_city,
@@ -66,9 +67,8 @@ def test_coordinator_makes_a_plan_and_sees_the_master_sheet_and_sheets(client, d
     assert sheets.text.count('class="sheet"') == 7 and sheets.text.index("Master sheet") < sheets.text.index(
         'class="sheet"')
     assert "You stay at table 2 all evening" in sheets.text and 'href="/static/css/print.css"' in sheets.text
-    with tenant_scope(db.session, host_city.id):
-        plan = db.session.execute(select(NetworkingPlan)).scalar_one()
-        assert (plan.turns, plan.minutes, plan.mentor_ids) == (4, 8, [i for i, _n, _e in people["mentor"]])
+    plan = db.session.execute(select(NetworkingPlan)).scalar_one()
+    assert (plan.turns, plan.minutes, plan.mentor_ids) == (4, 8, [i for i, _n, _e in people["mentor"]])
 
 
 def test_an_empty_round_says_what_to_do(client, login, coordinator, host_city, create_cohort, create_application):
@@ -96,25 +96,23 @@ def test_bad_plan_input_is_422_and_saves_nothing(client, db, login, coordinator,
     response = client.post(PLAN.format(cohort_id), data=data)
     assert response.status_code == 422 and text in response.text and 'class="error-summary"' in response.text
     assert 'aria-invalid="true"' in response.text
-    assert _count(db, host_city, NetworkingPlan) == 0
+    assert _count(db, NetworkingPlan) == 0
 
 
 def test_a_round_without_mentees_cannot_be_planned(client, db, login, coordinator, host_city, create_cohort,
                                                    create_application):
     cohort_id, _people = _round(create_cohort, create_application, host_city, mentors=2, mentees=1)
-    _make(db, host_city, cohort_id, 2)
-    with tenant_scope(db.session, host_city.id):
-        from mentorby.tenants.applications.models import Application
+    _make(db, cohort_id, 2)
+    from mentorby.tenants.applications.models import Application
 
-        db.session.execute(select(Application).where(Application.role == "mentee")).scalar_one().status = "withdrawn"
-        db.session.flush()
+    db.session.execute(select(Application).where(Application.role == "mentee")).scalar_one().status = "withdrawn"
+    db.session.flush()
     login(coordinator)
     page = client.get(PLAN.format(cohort_id))
     assert "were accepted or left since this plan was made" in page.text
     response = client.post(PLAN.format(cohort_id), data={"turns": "3", "minutes": "7"})
     assert response.status_code == 422 and "Accept at least one mentee first." in response.text
-    with tenant_scope(db.session, host_city.id):
-        assert db.session.execute(select(NetworkingPlan.turns)).scalar_one() == 2
+    assert db.session.execute(select(NetworkingPlan.turns)).scalar_one() == 2
 
 
 def test_another_citys_coordinator_gets_404_through_their_own_city(client, login, other_coordinator, host_city,
@@ -134,7 +132,7 @@ def test_a_mentor_of_the_city_gets_403(client, db, login, host_city, create_coho
     login(create_user(city=host_city, role="mentor", email="mentor0@example.org"))
     for method, url in (("GET", PLAN), ("POST", PLAN), ("GET", PLAN + "/sheets"), ("POST", PLAN + "/send")):
         assert client.open(url.format(cohort_id), method=method).status_code == 403
-    assert _count(db, host_city, NetworkingPlan) == 0
+    assert _count(db, NetworkingPlan) == 0
 
 
 def _mails(db, kind="rating_link"):
@@ -148,12 +146,11 @@ def test_sending_links_queues_one_mail_per_participant_with_a_working_link(clien
                                                                            host_city, create_cohort,
                                                                            create_application):
     cohort_id, people = _round(create_cohort, create_application, host_city, mentors=2, mentees=3)
-    with tenant_scope(db.session, host_city.id):
-        from mentorby.tenants.cohorts.models import Cohort
+    from mentorby.tenants.cohorts.models import Cohort
 
-        cohort = db.session.execute(select(Cohort).where(Cohort.id == cohort_id)).scalar_one()
+    cohort = db.session.execute(select(Cohort).where(Cohort.id == cohort_id)).scalar_one()
     create_application(cohort, role="mentee", status="declined", email="declined@example.org")
-    _make(db, host_city, cohort_id, 3)
+    _make(db, cohort_id, 3)
     login(coordinator)
     response = client.post(f"{PLAN.format(cohort_id)}/send", follow_redirects=True)
     assert response.status_code == 200 and "Personal links sent to 5 participants." in response.text
@@ -168,19 +165,18 @@ def test_sending_links_queues_one_mail_per_participant_with_a_working_link(clien
     assert page.status_code == 200 and "Your speed networking" in page.text and "Mentee 0" in page.text
     # Once someone has answered, a reminder goes only to those who have not.
     mentee_id = people["mentee"][0][0]
-    partner = next(e.partner_id for e in _networking(db, host_city, cohort_id).partners(mentee_id))
+    partner = next(e.partner_id for e in _networking(db, cohort_id).partners(mentee_id))
     assert client.post(link, data={f"rating-{partner}": "5"}).status_code == 302
     login(coordinator)
     client.post(f"{PLAN.format(cohort_id)}/send", data={"only": "missing"})
     assert len(_mails(db)) == 5 + 4
 
 
-def _networking(db, city, cohort_id):
+def _networking(db, cohort_id):
     from mentorby.tenants.cohorts.models import Cohort
 
-    with tenant_scope(db.session, city.id):
-        cohort = db.session.execute(select(Cohort).where(Cohort.id == cohort_id)).scalar_one()
-        return networking.load(db.session, cohort)
+    cohort = db.session.execute(select(Cohort).where(Cohort.id == cohort_id)).scalar_one()
+    return networking.load(db.session, cohort)
 
 
 def _phone_link(app, city, cohort_id, application_id, city_id=None):
@@ -194,8 +190,8 @@ def _phone_link(app, city, cohort_id, application_id, city_id=None):
 def test_the_phone_page_works_without_login_and_saves_ratings(app, client, db, host_city, create_cohort,
                                                              create_application):
     cohort_id, people = _round(create_cohort, create_application, host_city, mentors=2, mentees=3)
-    _make(db, host_city, cohort_id, 3)
-    nw = _networking(db, host_city, cohort_id)
+    _make(db, cohort_id, 3)
+    nw = _networking(db, cohort_id)
     mentee_id = people["mentee"][2][0]
     partners = [entry.partner_id for entry in nw.partners(mentee_id)]
     assert len(partners) == 2  # 3 turns, 2 tables: one break
@@ -211,9 +207,8 @@ def test_the_phone_page_works_without_login_and_saves_ratings(app, client, db, h
     thanks = client.get(response.headers["Location"])
     assert "Thank you! Your ratings are saved." in thanks.text
     assert f'id="rate-{partners[0]}-4" name="rating-{partners[0]}" value="4" checked' in thanks.text
-    with tenant_scope(db.session, host_city.id):
-        assert db.session.execute(select(Rating.rater_id, Rating.rated_id, Rating.value)).all() == [
-            (mentee_id, partners[0], 4)]
+    assert db.session.execute(select(Rating.rater_id, Rating.rated_id, Rating.value)).all() == [
+        (mentee_id, partners[0], 4)]
     # A mentor's page says they keep their table.
     mentor = client.get(_phone_link(app, host_city, cohort_id, people["mentor"][1][0]))
     assert "You stay at table 2 all evening" in mentor.text
@@ -227,8 +222,8 @@ def test_the_phone_page_works_without_login_and_saves_ratings(app, client, db, h
 def test_bad_ratings_are_422_and_save_nothing(app, client, db, host_city, create_cohort, create_application,
                                               rating, text):
     cohort_id, people = _round(create_cohort, create_application, host_city, mentors=2, mentees=2)
-    _make(db, host_city, cohort_id, 1)
-    nw = _networking(db, host_city, cohort_id)
+    _make(db, cohort_id, 1)
+    nw = _networking(db, cohort_id)
     mentee_id = people["mentee"][0][0]
     partner = nw.partners(mentee_id)[0].partner_id
     other_mentor = next(i for i, _n, _e in people["mentor"] if i != partner)
@@ -238,7 +233,7 @@ def test_bad_ratings_are_422_and_save_nothing(app, client, db, host_city, create
     assert response.status_code == 422 and text in response.text and 'role="alert"' in response.text
     if rating is not None:
         assert f'aria-describedby="rate-{partner}-error"' in response.text
-    assert _count(db, host_city, Rating) == 0
+    assert _count(db, Rating) == 0
     nothing = client.post(_phone_link(app, host_city, cohort_id, mentee_id), data={f"rating-{partner}": ""})
     assert nothing.status_code == 422 and "Rate at least one person" in nothing.text
 
@@ -246,7 +241,7 @@ def test_bad_ratings_are_422_and_save_nothing(app, client, db, host_city, create
 def test_bad_links_are_400_and_show_nothing(app, client, db, monkeypatch, host_city, other_city, create_cohort,
                                            create_application):
     cohort_id, people = _round(create_cohort, create_application, host_city, mentors=1, mentees=1)
-    _make(db, host_city, cohort_id, 1)
+    _make(db, cohort_id, 1)
     mentee_id = people["mentee"][0][0]
     for method in ("GET", "POST"):
         response = client.open("/lyngby-taarbaek/networking/not-a-valid-link", method=method)
@@ -268,21 +263,19 @@ def test_a_participant_who_left_or_joined_late_has_no_page(app, client, db, host
     cohort_id, people = _round(create_cohort, create_application, host_city, mentors=1, mentees=1)
     url = _phone_link(app, host_city, cohort_id, people["mentee"][0][0])
     assert client.get(url).status_code == 400  # no plan yet
-    _make(db, host_city, cohort_id, 1)
+    _make(db, cohort_id, 1)
     assert client.get(url).status_code == 200
     from mentorby.tenants.cohorts.models import Cohort
 
-    with tenant_scope(db.session, host_city.id):
-        cohort = db.session.execute(select(Cohort).where(Cohort.id == cohort_id)).scalar_one()
+    cohort = db.session.execute(select(Cohort).where(Cohort.id == cohort_id)).scalar_one()
     late = create_application(cohort, role="mentee", status="accepted")
     response = client.get(_phone_link(app, host_city, cohort_id, late.id))
     assert response.status_code == 400 and "speed-networking plan. Ask the coordinator." in response.text
-    with tenant_scope(db.session, host_city.id):
-        from mentorby.tenants.applications.models import Application
+    from mentorby.tenants.applications.models import Application
 
-        db.session.execute(select(Application).where(Application.id == people["mentee"][0][0])).scalar_one().status \
-            = "withdrawn"
-        db.session.flush()
+    db.session.execute(select(Application).where(Application.id == people["mentee"][0][0])).scalar_one().status \
+        = "withdrawn"
+    db.session.flush()
     response = client.get(url)
     assert response.status_code == 400 and "no longer take part" in response.text and "Turn 1" not in response.text
 
@@ -295,19 +288,17 @@ def test_the_master_sheet_issues_the_same_queries_for_5_and_40_per_side(client, 
     login(coordinator)
     counts = []
     for size in (5, 40):
-        with tenant_scope(db.session, host_city.id):
-            from mentorby.tenants.cohorts.models import Cohort
+        from mentorby.tenants.cohorts.models import Cohort
 
-            cohort = db.session.execute(select(Cohort).where(Cohort.id == cohort_id)).scalar_one()
-            have = len(networking.participants(db.session, cohort)[0])
+        cohort = db.session.execute(select(Cohort).where(Cohort.id == cohort_id)).scalar_one()
+        have = len(networking.participants(db.session, cohort)[0])
         for _ in range(have, size):
             create_application(cohort, role="mentor", status="accepted")
             create_application(cohort, role="mentee", status="accepted")
-        _make(db, host_city, cohort_id, 12)
-        with tenant_scope(db.session, host_city.id):
-            rater = networking.taking_part(db.session, cohort, networking.load(db.session, cohort))[0]
-            networking.save_ratings(db.session, cohort, rater, {
-                e.partner_id: 3 for e in networking.load(db.session, cohort).partners(rater.id)})
+        _make(db, cohort_id, 12)
+        rater = networking.taking_part(db.session, cohort, networking.load(db.session, cohort))[0]
+        networking.save_ratings(db.session, cohort, rater, {
+            e.partner_id: 3 for e in networking.load(db.session, cohort).partners(rater.id)})
         with count_queries() as counter:
             page = client.get(PLAN.format(cohort_id))
         assert page.status_code == 200 and "Turn 12" in page.text
@@ -319,12 +310,11 @@ def test_the_master_sheet_issues_the_same_queries_for_5_and_40_per_side(client, 
 def test_a_closed_round_shows_its_plan_but_keeps_it(client, db, login, coordinator, host_city, create_cohort,
                                                     create_application):
     cohort_id, _people = _round(create_cohort, create_application, host_city, mentors=2, mentees=2)
-    _make(db, host_city, cohort_id, 2)
+    _make(db, cohort_id, 2)
     from mentorby.tenants.cohorts.models import Cohort
 
-    with tenant_scope(db.session, host_city.id):
-        db.session.execute(select(Cohort).where(Cohort.id == cohort_id)).scalar_one().status = "closed"
-        db.session.flush()
+    db.session.execute(select(Cohort).where(Cohort.id == cohort_id)).scalar_one().status = "closed"
+    db.session.flush()
     login(coordinator)
     page = client.get(PLAN.format(cohort_id))
     assert page.status_code == 200 and "Master sheet" in page.text and "The round is closed" in page.text
@@ -333,8 +323,7 @@ def test_a_closed_round_shows_its_plan_but_keeps_it(client, db, login, coordinat
     assert response.status_code == 422 and "The round is closed: it can no longer be changed." in response.text
     sent = client.post(f"{PLAN.format(cohort_id)}/send", follow_redirects=True)
     assert "The round is closed" in sent.text and _mails(db) == []
-    with tenant_scope(db.session, host_city.id):
-        assert db.session.execute(select(NetworkingPlan.turns)).scalar_one() == 2
+    assert db.session.execute(select(NetworkingPlan.turns)).scalar_one() == 2
 
 
 # --- issue 8: phases, the kick-off, reminders -----------------------------------------------------------------------
@@ -349,16 +338,14 @@ def test_a_recruiting_round_is_not_planned_and_the_page_says_why(client, db, log
     assert 'name="turns"' not in page.text and f'href="/lyngby-taarbaek/coordinator/cohorts/{cohort_id}"' in page.text
     response = client.post(PLAN.format(cohort_id), data={"turns": "2", "minutes": "7"})
     assert response.status_code == 422 and "move the round to \u201cSelecting\u201d first" in response.text
-    assert _count(db, host_city, NetworkingPlan) == 0
+    assert _count(db, NetworkingPlan) == 0
     # A plan made while the round was selecting, which went back to recruiting: no links go out.
-    with tenant_scope(db.session, host_city.id):
-        from mentorby.tenants.cohorts.models import Cohort
+    from mentorby.tenants.cohorts.models import Cohort
 
-        db.session.get(Cohort, cohort_id).status = "selecting"
-    _make(db, host_city, cohort_id, 2)
-    with tenant_scope(db.session, host_city.id):
-        db.session.get(Cohort, cohort_id).status = "recruiting"
-        db.session.flush()
+    db.session.get(Cohort, cohort_id).status = "selecting"
+    _make(db, cohort_id, 2)
+    db.session.get(Cohort, cohort_id).status = "recruiting"
+    db.session.flush()
     page = client.get(PLAN.format(cohort_id))
     assert "Master sheet" in page.text and "/networking/send" not in page.text
     sent = client.post(f"{PLAN.format(cohort_id)}/send", follow_redirects=True)
@@ -368,14 +355,13 @@ def test_a_recruiting_round_is_not_planned_and_the_page_says_why(client, db, log
 def test_ratings_open_when_the_kick_off_begins(app, client, db, host_city, create_cohort, create_application):
     cohort_id, people = _round(create_cohort, create_application, host_city, mentors=2, mentees=2,
                                status="selecting")  # the round starts in two months: so does its kick-off
-    _make(db, host_city, cohort_id, 2)
+    _make(db, cohort_id, 2)
     mentee_id = people["mentee"][0][0]
-    partner = _networking(db, host_city, cohort_id).partners(mentee_id)[0].partner_id
+    partner = _networking(db, cohort_id).partners(mentee_id)[0].partner_id
     url = _phone_link(app, host_city, cohort_id, mentee_id)
-    with tenant_scope(db.session, host_city.id):
-        from mentorby.tenants.cohorts.models import Cohort
+    from mentorby.tenants.cohorts.models import Cohort
 
-        start = networking.kickoff_start(db.session, db.session.get(Cohort, cohort_id))
+    start = networking.kickoff_start(db.session, db.session.get(Cohort, cohort_id))
     from mentorby.platform.i18n import format_moment
 
     with app.test_request_context(headers={"Accept-Language": "en"}):
@@ -385,18 +371,17 @@ def test_ratings_open_when_the_kick_off_begins(app, client, db, host_city, creat
     assert f"Rating opens when the kick-off begins: {when}." in page.text and 'type="radio"' not in page.text
     early = client.post(url, data={f"rating-{partner}": "5"})
     assert early.status_code == 422 and "once the kick-off has begun" in early.text
-    assert _count(db, host_city, Rating) == 0
+    assert _count(db, Rating) == 0
     # The kick-off begins.
-    with tenant_scope(db.session, host_city.id):
-        from mentorby.tenants.cohorts.models import CohortEvent
+    from mentorby.tenants.cohorts.models import CohortEvent
 
-        for event in db.session.execute(select(CohortEvent).where(CohortEvent.cohort_id == cohort_id,
-                                                                  CohortEvent.kind == "kickoff")).scalars():
-            event.starts_at -= timedelta(days=90)
-        db.session.flush()
+    for event in db.session.execute(select(CohortEvent).where(CohortEvent.cohort_id == cohort_id,
+                                                              CohortEvent.kind == "kickoff")).scalars():
+        event.starts_at -= timedelta(days=90)
+    db.session.flush()
     assert 'type="radio"' in client.get(url).text
     assert client.post(url, data={f"rating-{partner}": "5"}).status_code == 302
-    assert _count(db, host_city, Rating) == 1
+    assert _count(db, Rating) == 1
 
 
 def test_the_phone_page_speaks_the_participants_language(app, client, db, host_city, create_cohort,
@@ -404,7 +389,7 @@ def test_the_phone_page_speaks_the_participants_language(app, client, db, host_c
     cohort = create_cohort(host_city, status="selecting")
     create_application(cohort, role="mentor", status="accepted", name="Mentor Dansk")
     mentee = create_application(cohort, status="accepted", name="Mentee Dansk", locale="da")
-    _make(db, host_city, cohort.id, 1)
+    _make(db, cohort.id, 1)
     url = _phone_link(app, host_city, cohort.id, mentee.id)
     page = client.get(url)  # the client's browser asks for English
     assert 'lang="da"' in page.text and "Din speednetworking" in page.text
@@ -417,7 +402,7 @@ def test_the_phone_page_speaks_the_participants_language(app, client, db, host_c
 def test_reminders_go_only_to_people_who_were_sent_a_link(client, db, login, coordinator, host_city, create_cohort,
                                                           create_application):
     cohort_id, people = _round(create_cohort, create_application, host_city, mentors=2, mentees=2)
-    _make(db, host_city, cohort_id, 2)
+    _make(db, cohort_id, 2)
     login(coordinator)
     page = client.get(PLAN.format(cohort_id))
     assert "Remind the" not in page.text and page.text.count("no link sent yet") == 4
@@ -427,14 +412,38 @@ def test_reminders_go_only_to_people_who_were_sent_a_link(client, db, login, coo
     client.post(f"{PLAN.format(cohort_id)}/send")
     assert len(_mails(db)) == 4
     # Someone accepted later is seated in a new plan, but has no link yet: the reminder passes them by.
-    with tenant_scope(db.session, host_city.id):
-        from mentorby.tenants.cohorts.models import Cohort
+    from mentorby.tenants.cohorts.models import Cohort
 
-        cohort = db.session.get(Cohort, cohort_id)
+    cohort = db.session.get(Cohort, cohort_id)
     create_application(cohort, role="mentee", status="accepted", name="Late Mentee", email="late@example.org")
-    _make(db, host_city, cohort_id, 2)
+    _make(db, cohort_id, 2)
     page = client.get(PLAN.format(cohort_id))
     assert "Remind the 4 who have not answered" in page.text and page.text.count("no link sent yet") == 1
     reminded = client.post(f"{PLAN.format(cohort_id)}/send", data={"only": "missing"}, follow_redirects=True)
     assert "Reminders sent to 4 participants." in reminded.text
     assert "late@example.org" not in {m.to_email for m in _mails(db)} and len(_mails(db)) == 8
+
+
+def test_the_plan_form_takes_its_limits_from_the_schema_and_shows_every_problem_at_once(client, db, login,
+                                                                                        coordinator, host_city,
+                                                                                        create_cohort,
+                                                                                        create_application):
+    from mentorby.tenants.matching.schemas import PlanSchema
+
+    cohort_id, _people = _round(create_cohort, create_application, host_city)
+    schema = PlanSchema()
+    login(coordinator)
+    page = client.get(PLAN.format(cohort_id)).text
+    for name in ("turns", "minutes"):
+        limits = schema.fields[name].metadata
+        assert re.search(rf'<input[^>]*max="{limits["max"]}"[^>]*min="{limits["min"]}"[^>]*name="{name}"', page)
+    response = client.post(PLAN.format(cohort_id), data={"turns": "0", "minutes": "61"})
+    assert response.status_code == 422
+    summary = response.text.split('class="error-summary"')[1].split("</div>")[0]
+    assert "Use a whole number of turns from 1 to 60." in summary
+    assert "Use a whole number of minutes from 2 to 60." in summary
+    assert _count(db, NetworkingPlan) == 0
+    with pytest.raises(networking.NetworkingError) as refused:
+        networking.check_plan({"turns": "5", "minutes": None})
+    assert {(p.field, p.code, p.params["max"]) for p in refused.value.problems} == {
+        ("turns", "bad_turns", 60), ("minutes", "bad_minutes", 60)}

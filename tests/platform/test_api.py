@@ -56,6 +56,7 @@ def test_api_refuses_missing_bad_tokens_and_bad_queries(client, db, coordinator,
     headers = _token(db, coordinator)
     bad = client.get("/api/v1/cities/lyngby-taarbaek/audit?entity=" + "x" * 61, headers=headers)
     assert bad.status_code == 422 and bad.get_json()["errors"]
+    assert client.get("/api/v1/cities/lyngby-taarbaek/audit?entity=%00", headers=headers).status_code == 422
     assert client.get("/api/v1/cities?page=0").status_code == 422
 
 
