@@ -7,8 +7,9 @@ from sqlalchemy import func, select
 
 from mentorby.platform.accounts.models import Invitation
 from mentorby.platform.tenancy import tenant_scope, utcnow
-from mentorby.tenants.applications import consent
-from mentorby.tenants.applications import services as applications
+from mentorby.tenants.applications import consent, filing, queries, selection
+from mentorby.tenants.applications.cv import Upload, check_cv
+from mentorby.tenants.applications.errors import ApplicationError
 from mentorby.tenants.applications.models import Application, CvDocument, Participant
 from mentorby.tenants.cohorts import phases
 from tests.applications.helpers import notify
@@ -37,27 +38,27 @@ def _mentee_form(**changes):
 
 
 @pytest.mark.parametrize(("upload", "code"), [
-    (applications.Upload("cv.pdf", b""), "cv_empty"),
-    (applications.Upload("cv.pdf", b"MZ\x90\x00 this is a program"), "cv_not_pdf"),
-    (applications.Upload("cv.pdf", b"<html>%PDF-</html>"), "cv_not_pdf"),
-    (applications.Upload("cv.pdf", PDF + b"x" * (5 * 1024 * 1024)), "cv_too_large"),
+    (Upload("cv.pdf", b""), "cv_empty"),
+    (Upload("cv.pdf", b"MZ\x90\x00 this is a program"), "cv_not_pdf"),
+    (Upload("cv.pdf", b"<html>%PDF-</html>"), "cv_not_pdf"),
+    (Upload("cv.pdf", PDF + b"x" * (5 * 1024 * 1024)), "cv_too_large"),
 ])
 def test_cv_check_refuses_what_is_not_a_small_pdf(upload, code):
-    with pytest.raises(applications.ApplicationError) as error:
-        applications.check_cv(upload)
+    with pytest.raises(ApplicationError) as error:
+        check_cv(upload)
     assert error.value.code == code
 
 
 def test_cv_file_names_are_cleaned():
-    assert applications.check_cv(applications.Upload("../../etc/pass wd\n.pdf", PDF)) == "pass wd_.pdf"
-    assert applications.check_cv(applications.Upload("C:\\Users\\me\\cv", PDF)) == "cv.pdf"
+    assert check_cv(Upload("../../etc/pass wd\n.pdf", PDF)) == "pass wd_.pdf"
+    assert check_cv(Upload("C:\\Users\\me\\cv", PDF)) == "cv.pdf"
 
 
 def test_submit_links_the_partners_company_and_joins_the_pool(db, host_city, create_cohort):
     novo = create_partner(host_city, name="Novo Nordisk")
     cohort = create_cohort(host_city)
     with tenant_scope(db.session, host_city.id):
-        application = applications.submit_application(
+        application = filing.submit_application(
             db.session, cohort, "mentee", MENTEE_VALUES | {"name": "A", "email": " A@Example.org ",
                                                            "partner_employer": "novo  NORDISK"},
             consent_version=consent.CURRENT)
@@ -66,13 +67,13 @@ def test_submit_links_the_partners_company_and_joins_the_pool(db, host_city, cre
         assert application.participant.email == "a@example.org"
         assert application.confirmed_at is None  # from the public form: waits for the address to be confirmed
         # A newer unconfirmed application from the address replaces it: nobody blocks a round in someone's name.
-        newer = applications.submit_application(
+        newer = filing.submit_application(
             db.session, cohort, "mentee", MENTEE_VALUES | {"name": "A2", "email": "a@example.org"},
             consent_version=consent.CURRENT)
         assert db.session.execute(select(func.count()).select_from(Application)).scalar() == 1
-        applications.confirm(db.session, newer)
-        with pytest.raises(applications.ApplicationError) as error:
-            applications.submit_application(db.session, cohort, "mentor", MENTOR_VALUES | {
+        filing.confirm(db.session, newer)
+        with pytest.raises(ApplicationError) as error:
+            filing.submit_application(db.session, cohort, "mentor", MENTOR_VALUES | {
                 "name": "A", "email": "a@example.org"}, consent_version=consent.CURRENT)
         assert error.value.code == "already_applied"
 
@@ -92,8 +93,8 @@ def test_submit_links_the_partners_company_and_joins_the_pool(db, host_city, cre
 def test_bad_values_are_refused_on_their_field(db, host_city, create_cohort, changes, field):
     cohort = create_cohort(host_city)
     with tenant_scope(db.session, host_city.id):
-        with pytest.raises(applications.ApplicationError) as error:
-            applications.submit_application(db.session, cohort, "mentee", MENTEE_VALUES | {
+        with pytest.raises(ApplicationError) as error:
+            filing.submit_application(db.session, cohort, "mentee", MENTEE_VALUES | {
                 "name": "A", "email": "a@example.org"} | changes, consent_version=consent.CURRENT)
         assert error.value.field == field
 
@@ -103,13 +104,13 @@ def test_no_consent_and_closed_rounds_are_refused(db, host_city, create_cohort):
     recruiting = create_cohort(host_city)
     values = MENTEE_VALUES | {"name": "A", "email": "a@example.org"}
     with tenant_scope(db.session, host_city.id):
-        with pytest.raises(applications.ApplicationError, match="consent_required"):
-            applications.submit_application(db.session, recruiting, "mentee", values, consent_version="1999")
+        with pytest.raises(ApplicationError, match="consent_required"):
+            filing.submit_application(db.session, recruiting, "mentee", values, consent_version="1999")
         with pytest.raises(phases.PhaseError, match="phase_apply"):
-            applications.submit_application(db.session, planned, "mentee", values, consent_version=consent.CURRENT)
+            filing.submit_application(db.session, planned, "mentee", values, consent_version=consent.CURRENT)
         recruiting.apply_by = date.today() - timedelta(days=1)
-        with pytest.raises(applications.ApplicationError, match="cohort_not_open"):
-            applications.submit_application(db.session, recruiting, "mentee", values,
+        with pytest.raises(ApplicationError, match="cohort_not_open"):
+            filing.submit_application(db.session, recruiting, "mentee", values,
                                             consent_version=consent.CURRENT)
 
 
@@ -119,11 +120,11 @@ def test_accepting_checks_capacity_for_the_whole_batch(db, host_city, create_coh
     create_application(cohort, status="accepted")
     batch = [create_application(cohort), create_application(cohort)]
     with app.test_request_context(), tenant_scope(db.session, host_city.id):
-        with pytest.raises(applications.ApplicationError) as error:
-            applications.decide(db.session, host_city, batch, "accepted", by=coordinator)
+        with pytest.raises(ApplicationError) as error:
+            selection.decide(db.session, host_city, batch, "accepted", by=coordinator)
         assert error.value.code == "mentees_full"
         assert {a.status for a in batch} == {"submitted"}
-        applications.decide(db.session, host_city, batch[:1], "accepted", by=coordinator)
+        selection.decide(db.session, host_city, batch[:1], "accepted", by=coordinator)
         assert batch[0].status == "accepted" and batch[0].decided_by_id == coordinator.id
         # Deciding tells nobody: the invitation waits for the notify step.
         assert not batch[0].invited and batch[0].notified_status is None
@@ -137,12 +138,12 @@ def test_a_returning_mentor_reapplies_in_one_click_and_keeps_the_history(db, hos
     new = create_cohort(host_city)
     with tenant_scope(db.session, host_city.id):
         participant = db.session.get(Participant, first.participant_id)
-        again = applications.reapply(db.session, participant, new)
+        again = filing.reapply(db.session, participant, new)
         assert again.source == "reapply" and again.status == "submitted"
         assert again.expertise == "negotiation, pharma" and again.participant_id == first.participant_id
         assert [a.cohort_id for a in participant.applications] == [new.id, old.id]
-        with pytest.raises(applications.ApplicationError, match="already_applied"):
-            applications.reapply(db.session, participant, new)
+        with pytest.raises(ApplicationError, match="already_applied"):
+            filing.reapply(db.session, participant, new)
 
 
 # --- the public form --------------------------------------------------------------------------------------------
@@ -169,11 +170,11 @@ def test_apply_as_mentee_with_a_cv(client, db, host_city, create_cohort):
     link = link_in(mail)  # read now: the outbox row is visible only in the cross-city scope last_mail uses
     assert _count(db, host_city) == 1
     with tenant_scope(db.session, host_city.id):
-        assert applications.counts(db.session, cohort.id) == {}
+        assert queries.counts(db.session, cohort.id) == {}
     confirmed = client.get(link)
     assert confirmed.status_code == 200 and "Your application is confirmed" in confirmed.text
     with tenant_scope(db.session, host_city.id):
-        assert applications.counts(db.session, cohort.id) == {("mentee", "submitted"): 1}
+        assert queries.counts(db.session, cohort.id) == {("mentee", "submitted"): 1}
     # A second application from the address gets the same page; the address is told by e-mail.
     again = client.post(url, data=_mentee_form(), content_type="multipart/form-data")
     assert again.status_code == 302 and "thanks" in again.headers["Location"]
@@ -418,7 +419,7 @@ def test_mentor_pool_lists_people_with_their_rounds(client, db, login, coordinat
     new = create_cohort(host_city, name="Forår 2027")
     first = create_application(old, role="mentor", name="Lars Mentor", status="accepted")
     with tenant_scope(db.session, host_city.id):
-        applications.reapply(db.session, db.session.get(Participant, first.participant_id), new)
+        filing.reapply(db.session, db.session.get(Participant, first.participant_id), new)
     create_application(new, name="Ana Mentee")
     login(coordinator)
     page = client.get("/lyngby-taarbaek/coordinator/pool/")
@@ -449,15 +450,15 @@ def test_mentor_pool_lists_people_with_their_rounds(client, db, login, coordinat
 def test_unconfirmed_applications_are_purged_after_a_week(db, host_city, other_city, create_cohort):
     cohort = create_cohort(host_city)
     with tenant_scope(db.session, host_city.id):
-        old = applications.submit_application(db.session, cohort, "mentee", MENTEE_VALUES | {
+        old = filing.submit_application(db.session, cohort, "mentee", MENTEE_VALUES | {
             "name": "Old", "email": "old@example.org"}, consent_version=consent.CURRENT,
-            cv=applications.Upload("cv.pdf", PDF))
+            cv=Upload("cv.pdf", PDF))
         old.created_at = utcnow() - timedelta(days=8)
-        fresh = applications.submit_application(db.session, cohort, "mentee", MENTEE_VALUES | {
+        fresh = filing.submit_application(db.session, cohort, "mentee", MENTEE_VALUES | {
             "name": "Fresh", "email": "fresh@example.org"}, consent_version=consent.CURRENT)
         db.session.flush()
         fresh_id = fresh.id
-    assert applications.purge_unconfirmed(db.session, utcnow()) == 1
+    assert filing.purge_unconfirmed(db.session, utcnow()) == 1
     with tenant_scope(db.session, host_city.id):
         assert [a.id for a in db.session.execute(select(Application)).scalars()] == [fresh_id]
         assert db.session.execute(select(func.count()).select_from(CvDocument)).scalar() == 0
@@ -514,9 +515,9 @@ def test_odd_input_never_breaks_the_board(client, db, login, coordinator, host_c
 def test_a_cv_with_a_non_latin_name_downloads(client, db, login, coordinator, host_city, create_cohort):
     cohort = create_cohort(host_city)
     with tenant_scope(db.session, host_city.id):
-        application = applications.submit_application(
+        application = filing.submit_application(
             db.session, cohort, "mentee", MENTEE_VALUES | {"name": "Оля", "email": "olya@example.org"},
-            consent_version=consent.CURRENT, source="coordinator", cv=applications.Upload("Резюме.pdf", PDF))
+            consent_version=consent.CURRENT, source="coordinator", cv=Upload("Резюме.pdf", PDF))
     login(coordinator)
     response = client.get(f"{BOARD.format(cohort.id)}/{application.id}/cv")
     assert response.status_code == 200 and response.data == PDF

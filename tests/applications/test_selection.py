@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 
 from mentorby.platform.accounts.models import Invitation
 from mentorby.platform.tenancy import tenant_scope, utcnow
-from mentorby.tenants.applications import consent
-from mentorby.tenants.applications import services as applications
+from mentorby.tenants.applications import consent, filing, selection
+from mentorby.tenants.applications.errors import ApplicationError
 from mentorby.tenants.applications.models import Application, Participant
 from mentorby.tenants.cohorts import phases
 from mentorby.tenants.cohorts.models import CohortEvent
@@ -207,16 +207,16 @@ def test_the_services_require_the_phase(db, app, host_city, coordinator, create_
     first = create_application(planned)
     with app.test_request_context(), tenant_scope(db.session, host_city.id):
         with pytest.raises(phases.PhaseError, match="phase_review"):
-            applications.decide(db.session, host_city, [first], "shortlisted", by=coordinator)
+            selection.decide(db.session, host_city, [first], "shortlisted", by=coordinator)
         with pytest.raises(phases.PhaseError, match="phase_review"):
-            applications.set_note(db.session, first, "too early")
+            selection.set_note(db.session, first, "too early")
         with pytest.raises(phases.PhaseError, match="phase_notify"):
-            applications.notify(db.session, host_city, planned, "accepted", by=coordinator)
+            selection.notify(db.session, host_city, planned, "accepted", by=coordinator)
         # Undoing a decision is a decision too: an imported acceptance cannot be shortlisted while recruiting.
         planned.status = "recruiting"
         first.status = "accepted"
         with pytest.raises(phases.PhaseError, match="phase_decide"):
-            applications.decide(db.session, host_city, [first], "shortlisted", by=coordinator)
+            selection.decide(db.session, host_city, [first], "shortlisted", by=coordinator)
 
 
 def test_a_closed_round_shows_its_board_read_only(client, login, coordinator, host_city, create_cohort,
@@ -282,9 +282,9 @@ def test_invitation_expiry_falls_back_to_the_start_and_never_lasts_under_a_week(
         db.session.flush()
         db.session.expire(cohort, ["events"])
         expected = datetime.combine(cohort.starts_on, time(23, 59, 59), tzinfo=LOCAL).astimezone(UTC)
-        assert applications.invitation_expiry(db.session, cohort) == expected
+        assert selection.invitation_expiry(db.session, cohort) == expected
         # A place off the waiting list after the kick-off still gets a week to answer.
-        assert applications.invitation_expiry(db.session, soon) >= utcnow() + timedelta(days=7) - timedelta(
+        assert selection.invitation_expiry(db.session, soon) >= utcnow() + timedelta(days=7) - timedelta(
             minutes=1)
 
 
@@ -381,8 +381,8 @@ def test_an_arrival_in_the_future_or_before_1950_is_refused_on_the_form(client, 
 @pytest.mark.parametrize("arrived", [date(1949, 12, 31), date.today() + timedelta(days=1)])
 def test_the_service_refuses_arrivals_out_of_range(db, host_city, create_cohort, arrived):
     cohort = create_cohort(host_city)
-    with tenant_scope(db.session, host_city.id), pytest.raises(applications.ApplicationError) as error:
-        applications.submit_application(db.session, cohort, "mentee", MENTEE_VALUES | {
+    with tenant_scope(db.session, host_city.id), pytest.raises(ApplicationError) as error:
+        filing.submit_application(db.session, cohort, "mentee", MENTEE_VALUES | {
             "name": "A", "email": "a@example.org", "arrived_on": arrived}, consent_version=consent.CURRENT)
     assert error.value.code == "bad_arrival" and error.value.field == "arrived_on"
 
@@ -409,7 +409,7 @@ def test_a_mentee_may_share_the_cv_with_the_mentor(client, db, login, coordinato
         shared = {a.email: a.share_cv for a in db.session.execute(select(Application)).scalars()}
         sharing = db.session.execute(select(Application).where(Application.email == "priya@example.org")
                                      ).scalar_one()
-        applications.confirm(db.session, sharing)
+        filing.confirm(db.session, sharing)
         sharing_id = sharing.id
     assert shared == {"priya@example.org": True, "other@example.org": False}
     login(coordinator)
@@ -440,7 +440,7 @@ def test_a_reapplication_keeps_the_choice(db, host_city, create_cohort, create_a
     first = create_application(old, status="accepted", share_cv=True)
     new = create_cohort(host_city)
     with tenant_scope(db.session, host_city.id):
-        again = applications.reapply(db.session, db.session.get(Participant, first.participant_id), new)
+        again = filing.reapply(db.session, db.session.get(Participant, first.participant_id), new)
         assert again.share_cv is True
 
 
@@ -562,6 +562,6 @@ def test_a_reapplication_needs_the_apply_phase(db, host_city, create_cohort, cre
     old = create_cohort(host_city, status="closed", starts_on=date.today() - timedelta(days=300))
     first = create_application(old, role="mentor", status="accepted")
     selecting = create_cohort(host_city, status="selecting")
-    with tenant_scope(db.session, host_city.id), pytest.raises(applications.ApplicationError) as error:
-        applications.reapply(db.session, db.session.get(Participant, first.participant_id), selecting)
+    with tenant_scope(db.session, host_city.id), pytest.raises(ApplicationError) as error:
+        filing.reapply(db.session, db.session.get(Participant, first.participant_id), selecting)
     assert error.value.code == "phase_apply"  # the portal shows the area's errors as messages
