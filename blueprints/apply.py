@@ -98,8 +98,8 @@ def form(cohort: Cohort, role: Role):
             return redirect(url_for("apply.thanks", cohort_id=cohort.id, role=role))
     if cv is not None and not form.cv.errors:
         # A browser never keeps a chosen file when a form comes back: say so, rather than lose the CV unnoticed.
-        form.cv.description = _("You chose %(name)s, and it is a good PDF; the other answers need a change first. "
-                                "Choose the file again before you send.", name=cv.filename)
+        form.cv.description = _("Your CV (%(name)s) is fine, but a browser forgets a chosen file when the form comes "
+                                "back: choose it again before you send.", name=cv.filename)
     return render("applications/apply.html", form=form, cohort=cohort, role=role, city=g.city,
                   consent_version=consent.CURRENT, today=clock.today(), earliest=ARRIVED_FROM,
                   consent_text=consent.consent_text(consent.CURRENT, locale, g.city.name),
