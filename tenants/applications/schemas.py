@@ -213,11 +213,11 @@ class MentorSchema(ApplicantSchema):
 class ApplicationSchema(ApplicantSchema):
     """An application to a round as the API shows it (accepted: a participant).
 
-    Phone numbers, CVs and coordinators' notes stay out.
+    Phone numbers, CVs and coordinators' notes stay out; the consent is recorded, not shown.
     """
 
     class Meta(AreaSchema.Meta):
-        exclude = ("phone",)
+        exclude = ("phone", "consent")
 
     id = fields.Integer(dump_only=True)
     cohort_id = fields.Integer(dump_only=True)

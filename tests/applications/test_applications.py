@@ -545,3 +545,56 @@ def test_the_public_form_refuses_such_a_cv_in_the_applicants_language(app, db, c
                            content_type="multipart/form-data")
     assert response.status_code == 422 and text in response.text
     assert _count(db) == 0
+
+
+# --- every answer checked on the first submit ----------------------------------------------------------------------
+
+
+def test_a_fake_pdf_is_reported_with_the_other_problems_and_the_answers_stay(client, db, create_cohort, in_host_city):
+    cohort = create_cohort(in_host_city)
+    response = client.post(f"/lyngby-taarbaek/apply/{cohort.id}/mentee", content_type="multipart/form-data",
+                           data=_mentee_form(name="", job_goal="x" * 2001, arrived_on="2999-01-01",
+                                             cv=(io.BytesIO(b"GIF89a not a pdf"), "cv.pdf")))
+    assert response.status_code == 422
+    # One submit names every problem: the CV's with the others, each on its field and in the summary.
+    for text in ("This field is required.", "Use at most 2000 characters.", "not in the future",
+                 "The CV must be a PDF file."):
+        assert text in response.text
+    summary = response.text.split('class="error-summary"', 1)[1].split("</div>", 1)[0]
+    assert summary.count("<li>") == 4 and 'href="#cv"' in summary
+    # What was typed comes back, so only the wrong answers need a change.
+    assert 'value="priya@example.org"' in response.text and "MSc Chemical Engineering" in response.text
+    assert _count(db) == 0 and _count(db, CvDocument) == 0
+
+
+def test_a_good_cv_on_a_form_that_comes_back_says_to_choose_it_again(client, db, create_cohort, in_host_city):
+    cohort = create_cohort(in_host_city)
+    response = client.post(f"/lyngby-taarbaek/apply/{cohort.id}/mentee", content_type="multipart/form-data",
+                           data=_mentee_form(languages=[], cv=(io.BytesIO(PDF), "Priya CV.pdf")))
+    assert response.status_code == 422 and "Choose at least one language." in response.text
+    assert "Your CV (Priya CV.pdf) is fine" in response.text and "choose it again" in response.text
+    danish = client.post(f"/lyngby-taarbaek/apply/{cohort.id}/mentee", content_type="multipart/form-data",
+                         data=_mentee_form(languages=[], cv=(io.BytesIO(PDF), "Priya CV.pdf")),
+                         headers={"Accept-Language": "da"})
+    assert "Dit CV (Priya CV.pdf) er i orden" in danish.text
+    assert _count(db) == 0
+
+
+def test_an_empty_cv_file_is_refused_not_dropped(client, db, create_cohort, in_host_city):
+    cohort = create_cohort(in_host_city)
+    response = client.post(f"/lyngby-taarbaek/apply/{cohort.id}/mentee", content_type="multipart/form-data",
+                           data=_mentee_form(cv=(io.BytesIO(b""), "cv.pdf")))
+    assert response.status_code == 422 and "The file is empty." in response.text
+    assert _count(db) == 0
+
+
+def test_the_service_reports_every_wrong_field_at_once(db, create_cohort, in_host_city):
+    cohort = create_cohort(in_host_city)
+    with pytest.raises(ApplicationError) as error:
+        filing.submit_application(db.session, cohort, "mentee", MENTEE_VALUES | {
+            "name": " ", "email": "nobody", "job_goal": "", "languages": ["xx"]}, consent_version="1999",
+            cv=Upload("cv.pdf", b"not a pdf"))
+    assert {(problem.field, problem.code) for problem in error.value.problems} == {
+        ("name", "required"), ("email", "bad_email"), ("job_goal", "required"), ("languages", "bad_choice"),
+        ("consent", "consent_required"), ("cv", "cv_not_pdf")}
+    assert _count(db) == 0

@@ -176,3 +176,37 @@ def test_a_mentor_downloads_the_cv_only_of_their_own_mentee_who_shared_it(client
     assert "attachment" in download.headers["Content-Disposition"]
     assert client.get(f"{PORTAL}/mentee/{kept.id}/cv").status_code == 404  # not shared
     assert client.get(f"{PORTAL}/mentee/{other.id}/cv").status_code == 404  # not this mentor's mentee
+
+
+def test_a_bad_cv_in_the_profile_shows_with_the_other_problems_and_changes_nothing(client, db, login, host_city,
+                                                                                   create_cohort, create_application,
+                                                                                   create_user, in_host_city):
+    import io
+
+    from mentorby.tenants.applications.models import CvDocument
+    from tests.factories import PDF
+
+    cohort = create_cohort(host_city)
+    application = create_application(cohort, status="accepted", cv=PDF)
+    login(_member(create_user, host_city, application, "mentee"))
+    response = client.post(f"{PORTAL}/profile/{application.id}", content_type="multipart/form-data", data={
+        "field": "engineering", "languages": ["en"], "job_goal": "", "danish_level": "beginner",
+        "years_experience": "61", "cv": (io.BytesIO(b"<html>%PDF-</html>"), "cv.pdf")})
+    assert response.status_code == 422
+    for text in ("This field is required.", "Use a whole number of years from 0 to 60.", "The CV must be a PDF file."):
+        assert text in response.text
+    db.session.expire_all()
+    assert db.session.get(Application, application.id).job_goal != ""
+    assert [d.content for d in db.session.execute(select(CvDocument)).scalars()] == [PDF]
+
+
+def test_the_portal_finds_your_own_application_by_the_services_rule(db, host_city, create_cohort, create_application,
+                                                                    create_user, in_host_city):
+    from mentorby.tenants.applications import filing
+
+    cohort = create_cohort(host_city)
+    mine = create_application(cohort, status="accepted", email="Priya@Example.org")
+    person = create_user(city=host_city, role="mentee", email="priya@example.org")
+    assert filing.is_own(mine, person, {"mentee"})
+    assert not filing.is_own(mine, person, {"mentor"})  # a role the person does not hold in the city
+    assert not filing.is_own(create_application(cohort, status="accepted"), person, {"mentee"})
