@@ -48,6 +48,7 @@ bp = CityBlueprint("applications", __name__, access=(COORDINATOR,))
 #: The applications area's own wordings (the codes it shares with the import are in blueprints/messages.py).
 LOCAL_MESSAGES = register("applications", {
     "no_language": _l("Choose at least one language."),
+    "bad_date": _l("Not a valid date value."),
 })
 #: The filters and order the board's address may carry: the pager keeps them, the bulk form posts back to them.
 BOARD_KEYS = (*queries.FILTERS, "sort", "dir")
