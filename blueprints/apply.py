@@ -8,6 +8,7 @@ from functools import wraps
 from flask import abort, current_app, g, redirect, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from markupsafe import Markup
 
 from mentorby.blueprints.application_forms import FORMS, answers, uploaded_cv
 from mentorby.blueprints.common import PUBLIC, CityBlueprint, attempt, cohort_view, render, show_error, submitted
@@ -98,8 +99,9 @@ def form(cohort: Cohort, role: Role):
             return redirect(url_for("apply.thanks", cohort_id=cohort.id, role=role))
     if cv is not None and not form.cv.errors:
         # A browser never keeps a chosen file when a form comes back: say so, rather than lose the CV unnoticed.
-        form.cv.description = _("Your CV (%(name)s) is fine, but a browser forgets a chosen file when the form comes "
-                                "back: choose it again before you send.", name=cv.filename)
+        form.cv.description = Markup("<strong>{}</strong>").format(_(
+            "Your CV (%(name)s) is fine, but a browser forgets a chosen file when the form comes back: choose it "
+            "again before you send.", name=cv.filename))
     return render("applications/apply.html", form=form, cohort=cohort, role=role, city=g.city,
                   consent_version=consent.CURRENT, today=clock.today(), earliest=ARRIVED_FROM,
                   consent_text=consent.consent_text(consent.CURRENT, locale, g.city.name),

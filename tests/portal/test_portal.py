@@ -34,7 +34,7 @@ def test_mentee_sees_round_events_and_edits_profile(client, db, login, host_city
 
 
 def test_bad_profile_input_changes_nothing(client, db, login, host_city, create_cohort, create_application,
-                                           create_user, in_host_city):
+                                           create_user, as_city):
     cohort = create_cohort(host_city)
     application = create_application(cohort, status="accepted")
     login(_member(create_user, host_city, application, "mentee"))
@@ -42,6 +42,8 @@ def test_bad_profile_input_changes_nothing(client, db, login, host_city, create_
         "field": "astrology", "languages": [], "job_goal": "", "danish_level": "x"})
     assert response.status_code == 422
     assert "Choose at least one language." in response.text
+    # After the request, whose refusal rolled back PostgreSQL's city setting with its savepoint.
+    as_city(host_city)
     db.session.expire_all()
     assert db.session.get(Application, application.id).field == "engineering"
 
@@ -180,7 +182,7 @@ def test_a_mentor_downloads_the_cv_only_of_their_own_mentee_who_shared_it(client
 
 def test_a_bad_cv_in_the_profile_shows_with_the_other_problems_and_changes_nothing(client, db, login, host_city,
                                                                                    create_cohort, create_application,
-                                                                                   create_user, in_host_city):
+                                                                                   create_user, as_city):
     import io
 
     from mentorby.tenants.applications.models import CvDocument
@@ -195,6 +197,7 @@ def test_a_bad_cv_in_the_profile_shows_with_the_other_problems_and_changes_nothi
     assert response.status_code == 422
     for text in ("This field is required.", "Use a whole number of years from 0 to 60.", "The CV must be a PDF file."):
         assert text in response.text
+    as_city(host_city)  # after the refused request (see test_bad_profile_input_changes_nothing)
     db.session.expire_all()
     assert db.session.get(Application, application.id).job_goal != ""
     assert [d.content for d in db.session.execute(select(CvDocument)).scalars()] == [PDF]
