@@ -43,6 +43,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 
 from mentorby.platform.accounts.services import normalise_email
 from mentorby.tenants.applications.errors import ApplicationError
@@ -126,8 +127,9 @@ def as_sheet(rows: Sheet | Sequence[Mapping]) -> Sheet:
     return reading.as_sheet(rows, COLUMNS, REQUIRED_COLUMNS, LIMITS)
 
 
+@cache
 def _vocabulary(column: str):
-    """The vocabulary whose codes a column holds (None for a column of free text)."""
+    """The vocabulary whose codes a column holds (None for a column of free text), as the schema says."""
     field = schema_for(MENTEE).fields.get(column) or schema_for(MENTOR).fields.get(column)
     return getattr(field, "vocabulary", None)
 
