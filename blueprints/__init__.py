@@ -10,6 +10,7 @@ def register_all(app: Flask) -> None:
         admin,
         api,
         applications,
+        apply,
         auth,
         city,
         cohorts,
@@ -24,13 +25,13 @@ def register_all(app: Flask) -> None:
         public,
         transfer,
     )
-    from mentorby.blueprints.messages import kind_name, role_name, status_name
+    from mentorby.blueprints.messages import role_name
     from mentorby.platform.i18n import format_clock, format_day, format_moment
     from mentorby.tenants.cohorts import phases
     from mentorby.tenants.cohorts.models import CohortStatus
 
-    for module in (public, auth, admin, national, city, coordinator, programme, partners, cohorts, applications,
-                   portal, transfer, networking, matching):
+    for module in (public, auth, admin, national, city, coordinator, programme, partners, cohorts, apply,
+                   applications, portal, transfer, networking, matching):
         app.register_blueprint(module.bp)
     # The company contact's own page lives with the partners it is about.
     if hasattr(partners, "company_bp"):
@@ -41,8 +42,8 @@ def register_all(app: Flask) -> None:
     app.jinja_env.filters.update(dateformat=format_day, datetimeformat=format_moment, timeformat=format_clock)
     app.jinja_env.globals.update(
         # Vocabularies and phase rules, so that templates compare with members and ask the phase, never raw strings.
-        CohortStatus=CohortStatus, allows=phases.allows,
-        role_name=role_name, status_name=status_name, kind_name=kind_name, label=messages.label,
+        CohortStatus=CohortStatus, allows=phases.allows, **applications.VOCABULARIES,
+        role_name=role_name, label=messages.label,
         labels=messages.labels, L={
             "cohort_status": messages.COHORT_STATUS_LABELS, "cohort_action": messages.COHORT_ACTIONS,
             "application_status": messages.APPLICATION_STATUS_LABELS, "field": messages.FIELD_LABELS,

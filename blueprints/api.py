@@ -9,7 +9,6 @@ from flask_smorest import Blueprint
 from flask_smorest.pagination import PaginationMetadataSchema
 from marshmallow import Schema, fields, validate
 from marshmallow import fields as ma_fields
-from sqlalchemy import select
 
 from mentorby.blueprints.common import cohort_view, is_public, public, render, resolve_city
 from mentorby.platform.accounts.models import COORDINATOR, CityRole
@@ -21,10 +20,11 @@ from mentorby.platform.cities import services as cities
 from mentorby.platform.cities.models import Tenant
 from mentorby.platform.cities.schemas import CitySchema
 from mentorby.platform.extensions import api, csrf, db
-from mentorby.platform.tenancy import get_in_city, set_session_tenant
-from mentorby.tenants.applications.models import STATUSES as APPLICATION_STATUSES
-from mentorby.tenants.applications.models import Application
-from mentorby.tenants.applications.profile import ROLES
+from mentorby.platform.tenancy import set_session_tenant
+from mentorby.tenants.applications import queries as applications
+from mentorby.tenants.applications.models import ApplicationStatus
+from mentorby.tenants.applications.profile import ROLES, Role
+from mentorby.tenants.applications.schemas import ApplicationSchema
 from mentorby.tenants.applications.services import counts
 from mentorby.tenants.cohorts import services as cohorts
 from mentorby.tenants.cohorts.models import Audience, Cohort, CohortStatus
@@ -131,32 +131,11 @@ class CohortQuerySchema(Schema):
     status = fields.Str(validate=validate.OneOf(CohortStatus.codes()))
 
 
-class ApplicationSchema(Schema):
-    """An application to a round (accepted: a participant). CVs and coordinators' notes are not in the API."""
-
-    id = fields.Int()
-    cohort_id = fields.Int()
-    participant_id = fields.Int(metadata={"description": "The person in the city's pool, the same across rounds."})
-    role = fields.Str()
-    status = fields.Str()
-    source = fields.Str()
-    name = fields.Str()
-    email = fields.Str()
-    locale = fields.Str()
-    field = fields.Str()
-    languages = fields.Function(lambda a: a.languages.split())
-    availability = fields.Function(lambda a: a.availability.split())
-    company = fields.Str(metadata={"description": "The mentor's employer or the mentee's partner's employer."})
-    company_partner_id = fields.Function(lambda a: a.employer_id if a.role == "mentor" else a.partner_employer_id)
-    created_at = fields.DateTime()
-    decided_at = fields.DateTime(allow_none=True)
-
-
 class ApplicationQuerySchema(Schema):
     """Filters for a round's applications."""
 
-    status = fields.Str(validate=validate.OneOf(APPLICATION_STATUSES))
-    role = fields.Str(validate=validate.OneOf(ROLES))
+    status = fields.Str(validate=validate.OneOf(ApplicationStatus.codes()))
+    role = fields.Str(validate=validate.OneOf(Role.codes()))
 
 
 def _page(query, pagination_parameters, *order):
@@ -287,14 +266,11 @@ def get_cohort(cohort: Cohort):
 @blp.response(200, ApplicationSchema(many=True))
 @blp.paginate()
 @blp.doc(security=BEARER)
-def list_applications(filters, pagination_parameters, cohort_id: int):
+@cohort_view
+def list_applications(filters, pagination_parameters, cohort: Cohort):
     """A round's applications in the order they arrived; `status=accepted` gives the participants."""
-    cohort = get_in_city(db.session, Cohort, cohort_id)
-    query = select(Application).where(Application.cohort_id == cohort.id)
-    for key in ("status", "role"):
-        if filters.get(key):
-            query = query.where(getattr(Application, key) == filters[key])
-    return _page(query, pagination_parameters, Application.created_at, Application.id)
+    return _page(applications.api_query(cohort, status=filters.get("status"), role=filters.get("role")),
+                 pagination_parameters)
 
 
 @blp.route("/cities/<city>/cohorts/<int:cohort_id>/matches")

@@ -3,10 +3,17 @@
 from flask_babel import lazy_gettext as _l
 
 from mentorby.platform.accounts.models import CityRole
-from mentorby.platform.cities.models import CityStatus
 from mentorby.platform.i18n import format_value
+from mentorby.tenants.applications.models import ApplicationStatus
+from mentorby.tenants.applications.profile import (
+    Availability,
+    DanishLevel,
+    Field,
+    Language,
+    MentoringFormat,
+    Role,
+)
 from mentorby.tenants.cohorts.models import _ACTIONS, Audience, CohortStatus
-from mentorby.tenants.partners.models import PartnerKind
 
 MESSAGES = {
     "slug_format": _l("Use 2-40 lower-case letters, digits and hyphens, starting and ending with a letter or digit."),
@@ -101,6 +108,11 @@ MESSAGES = {
 }
 
 
+def _labels(vocabulary) -> dict:
+    """Code -> lazy label of a vocabulary, in its order."""
+    return {member.value: member._label for member in vocabulary}
+
+
 #: Messages written for one area's codes, registered by the area's blueprint with `register` (area -> code -> text).
 AREA_MESSAGES: dict[str, dict] = {}
 #: What a person sees for a code nobody wrote a text for (a test fails when a service can raise such a code).
@@ -131,63 +143,18 @@ def message(code: str, local: dict | None = None, **params) -> str:
 #: Derived from the city roles (platform/accounts/models.py) for tables that still look labels up by code.
 ROLE_LABELS = {role.value: role._label for role in CityRole}
 #: Roles as a heading or a table cell shows them (capitalised), where ROLE_LABELS fit inside a sentence.
-ROLE_TITLES = {"mentor": _l("Mentor"), "mentee": _l("Mentee")}
+ROLE_TITLES = {role.value: role._label for role in Role}
 #: Derived from the vocabularies (tenants/cohorts/models.py) for pages that still look labels up by code.
 COHORT_STATUS_LABELS = {status.value: status._label for status in CohortStatus}
 COHORT_ACTIONS = {status.value: _ACTIONS[status] for status in CohortStatus}
-APPLICATION_STATUS_LABELS = {
-    "submitted": _l("New"),
-    "shortlisted": _l("Shortlisted"),
-    "accepted": _l("Accepted"),
-    "waitlisted": _l("Wait-listed"),
-    "declined": _l("Declined"),
-    "withdrawn": _l("Withdrawn"),
-}
-FIELD_LABELS = {
-    "engineering": _l("Engineering"),
-    "it": _l("IT and software"),
-    "science": _l("Natural sciences"),
-    "health": _l("Health and care"),
-    "finance": _l("Finance and accounting"),
-    "business": _l("Business and management"),
-    "marketing": _l("Marketing and communication"),
-    "education": _l("Teaching and education"),
-    "research": _l("Research and academia"),
-    "law": _l("Law"),
-    "public_sector": _l("Public sector and NGOs"),
-    "culture": _l("Culture, media and humanities"),
-    "design": _l("Design and architecture"),
-    "hospitality": _l("Hospitality, retail and service"),
-    "logistics": _l("Logistics and production"),
-    "other": _l("Other"),
-}
-LANGUAGE_LABELS = {
-    "da": _l("Danish"), "en": _l("English"), "de": _l("German"), "sv": _l("Swedish"), "no": _l("Norwegian"),
-    "fr": _l("French"), "es": _l("Spanish"), "it": _l("Italian"), "pt": _l("Portuguese"), "nl": _l("Dutch"),
-    "pl": _l("Polish"), "ro": _l("Romanian"), "uk": _l("Ukrainian"), "ru": _l("Russian"), "tr": _l("Turkish"),
-    "ar": _l("Arabic"), "fa": _l("Persian"), "hi": _l("Hindi"), "ur": _l("Urdu"), "bn": _l("Bengali"),
-    "ta": _l("Tamil"), "zh": _l("Chinese"), "ja": _l("Japanese"), "ko": _l("Korean"), "vi": _l("Vietnamese"),
-    "other": _l("Another language"),
-}
-DANISH_LEVEL_LABELS = {
-    "none": _l("None yet"),
-    "beginner": _l("Beginner"),
-    "intermediate": _l("Intermediate"),
-    "advanced": _l("Advanced"),
-    "fluent": _l("Fluent or mother tongue"),
-}
-AVAILABILITY_LABELS = {
-    "weekday_morning": _l("Weekday mornings"),
-    "weekday_lunch": _l("Weekday lunchtime"),
-    "weekday_afternoon": _l("Weekday afternoons"),
-    "weekday_evening": _l("Weekday evenings"),
-    "weekend": _l("Weekends"),
-}
-FORMAT_LABELS = {
-    "one": _l("One mentee"),
-    "group": _l("A group, together with another mentor"),
-    "either": _l("Either"),
-}
+#: Derived from the applications' vocabularies (tenants/applications/models.py and profile.py), for pages of other
+#: areas and the audit log that still look labels up by code; the area's own pages write `status.label`.
+APPLICATION_STATUS_LABELS = _labels(ApplicationStatus)
+FIELD_LABELS = _labels(Field)
+LANGUAGE_LABELS = _labels(Language)
+DANISH_LEVEL_LABELS = _labels(DanishLevel)
+AVAILABILITY_LABELS = _labels(Availability)
+FORMAT_LABELS = _labels(MentoringFormat)
 AUDIENCE_LABELS = {audience.value: audience._label for audience in Audience}
 
 
@@ -201,9 +168,6 @@ def role_name(role: str) -> str:
     return _label_of(CityRole, role)
 
 
-def status_name(status: str) -> str:
-    """A city status in the page's language (templates write ``city.status.label``)."""
-    return _label_of(CityStatus, status)
 
 
 def label(labels: dict, code: str) -> str:
@@ -217,20 +181,3 @@ def labels(labels_: dict, codes) -> str:
         codes = codes.split()
     return ", ".join(label(labels_, code) for code in codes)
 
-
-def kind_name(kind: str) -> str:
-    """A partner kind in the page's language (templates write ``partner.kind.label``)."""
-    return _label_of(PartnerKind, kind)
-
-#: The steps of the work a round's phase allows, as the round's page lists them (tenants/cohorts/phases.py).
-STEP_LABELS = {
-    "edit": _l("change the round's dates, places and events"),
-    "apply": _l("the public forms take applications"),
-    "import": _l("import applications from a spreadsheet"),
-    "review": _l("read, shortlist and annotate applications"),
-    "decide": _l("accept, decline or wait-list applicants"),
-    "notify": _l("tell the applicants what was decided"),
-    "networking": _l("plan the kick-off's speed networking"),
-    "match": _l("propose, adjust and publish pairs"),
-    "change_pairs": _l("give a mentee a new mentor, or end a pair"),
-}

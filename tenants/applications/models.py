@@ -2,6 +2,7 @@
 
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
@@ -18,18 +19,51 @@ from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from mentorby.platform.extensions import db
 from mentorby.platform.tenancy import TenantOwned, UTCDateTime, tenant_fk, utcnow
-from mentorby.tenants.applications.profile import ROLES
+from mentorby.platform.vocab import Vocabulary, VocabularyType
+from mentorby.tenants.applications.profile import (
+    MENTEES_PER_MENTOR,
+    ROLES,
+    YEARS_EXPERIENCE,
+    Availability,
+    DanishLevel,
+    Field,
+    Language,
+    MentoringFormat,
+    Role,
+    members,
+)
 from mentorby.tenants.cohorts.models import Cohort
 
-SUBMITTED, SHORTLISTED, ACCEPTED, WAITLISTED, DECLINED, WITHDRAWN = (
-    "submitted", "shortlisted", "accepted", "waitlisted", "declined", "withdrawn",
-)
-STATUSES = (SUBMITTED, SHORTLISTED, ACCEPTED, WAITLISTED, DECLINED, WITHDRAWN)
+
+class ApplicationStatus(Vocabulary):
+    """Where an application stands: new, shortlisted, then a decision (or withdrawn by the person)."""
+
+    SUBMITTED = "submitted", _l("New")
+    SHORTLISTED = "shortlisted", _l("Shortlisted")
+    ACCEPTED = "accepted", _l("Accepted")
+    WAITLISTED = "waitlisted", _l("Wait-listed")
+    DECLINED = "declined", _l("Declined")
+    WITHDRAWN = "withdrawn", _l("Withdrawn")
+
+
+SUBMITTED, SHORTLISTED, ACCEPTED, WAITLISTED, DECLINED, WITHDRAWN = ApplicationStatus
+STATUSES = ApplicationStatus.codes()
 #: Statuses a coordinator can set on the selection board.
 DECISIONS = (SHORTLISTED, ACCEPTED, WAITLISTED, DECLINED, WITHDRAWN)
 #: The decisions an applicant is told of (the notify step); shortlisting is the coordinator's own working mark.
 OUTCOMES = (ACCEPTED, WAITLISTED, DECLINED)
-SOURCES = ("form", "reapply", "import", "coordinator")
+
+
+class Source(Vocabulary):
+    """How an application arrived (the label reads after "arrived through")."""
+
+    FORM = "form", _l("the public form")
+    REAPPLY = "reapply", _l("a re-application")
+    IMPORT = "import", _l("an import")
+    COORDINATOR = "coordinator", _l("a coordinator")
+
+
+SOURCES = Source.codes()
 
 
 class Participant(TenantOwned, db.Model):
@@ -44,7 +78,7 @@ class Participant(TenantOwned, db.Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     #: mentor or mentee.
-    role: Mapped[str] = mapped_column(String(10), nullable=False)
+    role: Mapped[Role] = mapped_column(VocabularyType(Role, 10), nullable=False)
     #: Lower-cased; the person's account in the city has the same address.
     email: Mapped[str] = mapped_column(String(254), nullable=False)
     name: Mapped[str] = mapped_column(String(120), nullable=False)
@@ -77,35 +111,38 @@ class Application(TenantOwned, db.Model):
         CheckConstraint(f"role in {ROLES}", name="role"),
         CheckConstraint(f"status in {STATUSES}", name="status"),
         CheckConstraint(f"source in {SOURCES}", name="source"),
-        CheckConstraint("years_experience is null or years_experience between 0 and 60", name="years"),
-        CheckConstraint("mentee_capacity between 1 and 5", name="mentee_capacity"),
+        CheckConstraint("years_experience is null or years_experience between {} and {}".format(*YEARS_EXPERIENCE),
+                        name="years"),
+        CheckConstraint("mentee_capacity between {} and {}".format(*MENTEES_PER_MENTOR), name="mentee_capacity"),
     )
     __audited__ = True
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     cohort_id: Mapped[int] = mapped_column(Integer, nullable=False)
     participant_id: Mapped[int] = mapped_column(Integer, nullable=False)
-    role: Mapped[str] = mapped_column(String(10), nullable=False)
+    role: Mapped[Role] = mapped_column(VocabularyType(Role, 10), nullable=False)
     #: submitted, shortlisted, accepted, waitlisted, declined or withdrawn.
-    status: Mapped[str] = mapped_column(String(12), nullable=False, default=SUBMITTED)
+    status: Mapped[ApplicationStatus] = mapped_column(VocabularyType(ApplicationStatus, 12), nullable=False,
+                                                      default=SUBMITTED)
     #: How it arrived: the public form, a returning mentor's one-click re-application, an import, a coordinator.
-    source: Mapped[str] = mapped_column(String(12), nullable=False, default="form")
+    source: Mapped[Source] = mapped_column(VocabularyType(Source, 12), nullable=False, default=Source.FORM)
     name: Mapped[str] = mapped_column(String(120), nullable=False)
     email: Mapped[str] = mapped_column(String(254), nullable=False)
     phone: Mapped[str] = mapped_column(String(40), nullable=False, default="")
     #: The language the person applied in; their mail comes in it.
     locale: Mapped[str] = mapped_column(String(5), nullable=False, default="en")
-    #: Professional field (a code from profile.FIELDS).
-    field: Mapped[str] = mapped_column(String(20), nullable=False)
-    #: Languages spoken, space-separated codes from profile.LANGUAGES.
+    #: Professional field.
+    field: Mapped[Field] = mapped_column(VocabularyType(Field, 20), nullable=False)
+    #: Languages spoken, space-separated codes of profile.Language (`spoken` gives the members).
     languages: Mapped[str] = mapped_column(String(200), nullable=False, default="")
-    #: Weekly slots the person can meet in, space-separated codes from profile.AVAILABILITY.
+    #: Weekly slots the person can meet in, space-separated codes of profile.Availability (`slots` gives them).
     availability: Mapped[str] = mapped_column(String(200), nullable=False, default="")
 
     # --- mentee ---
     education: Mapped[str] = mapped_column(String(200), nullable=False, default="")
     years_experience: Mapped[int | None] = mapped_column(Integer)
     job_goal: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    #: A code of profile.DanishLevel; empty for a mentor, who is not asked (`danish` gives the member).
     danish_level: Mapped[str] = mapped_column(String(12), nullable=False, default="")
     arrived_on: Mapped[date | None] = mapped_column(Date)
     #: Where the international specialist (the mentee's partner) works, as written in the application.
@@ -119,11 +156,13 @@ class Application(TenantOwned, db.Model):
     employer: Mapped[str] = mapped_column(String(120), nullable=False, default="")
     employer_id: Mapped[int | None] = mapped_column(Integer)
     job_title: Mapped[str] = mapped_column(String(120), nullable=False, default="")
+    #: A code of profile.Field; empty for a mentee, who is not asked (`industry_field` gives the member).
     industry: Mapped[str] = mapped_column(String(20), nullable=False, default="")
     #: Keywords of what the mentor knows, comma-separated as typed.
     expertise: Mapped[str] = mapped_column(Text, nullable=False, default="")
     #: one, group or either.
-    mentoring_format: Mapped[str] = mapped_column(String(8), nullable=False, default="one")
+    mentoring_format: Mapped[MentoringFormat] = mapped_column(VocabularyType(MentoringFormat, 8), nullable=False,
+                                                              default=MentoringFormat.ONE)
     #: How many mentees the mentor can take.
     mentee_capacity: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     motivation: Mapped[str] = mapped_column(Text, nullable=False, default="")
@@ -145,7 +184,7 @@ class Application(TenantOwned, db.Model):
     #: The decision the person was last told of (accepted, waitlisted or declined) and when. Deciding sends nothing;
     #: the notify step tells those whose decision differs from what they were told, so nobody hears it twice and a
     #: changed decision is told again.
-    notified_status: Mapped[str | None] = mapped_column(String(12))
+    notified_status: Mapped[ApplicationStatus | None] = mapped_column(VocabularyType(ApplicationStatus, 12))
     notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     # Joins name only the id: tenant_id is the same on both rows (the composite foreign keys guarantee it).
@@ -159,7 +198,36 @@ class Application(TenantOwned, db.Model):
     @property
     def company(self) -> str:
         """The company the application is tied to: the mentor's employer or the mentee's partner's employer."""
-        return self.employer if self.role == "mentor" else self.partner_employer
+        return self.employer if self.role == Role.MENTOR else self.partner_employer
+
+    @property
+    def spoken(self) -> list[Language]:
+        """The languages the person speaks, in the vocabulary's order."""
+        return members(Language, self.languages)
+
+    @property
+    def slots(self) -> list[Availability]:
+        """The weekly slots the person can meet in."""
+        return members(Availability, self.availability)
+
+    @property
+    def danish(self) -> DanishLevel | None:
+        """A mentee's Danish (None for a mentor)."""
+        return DanishLevel.get(self.danish_level)
+
+    @property
+    def industry_field(self) -> Field | None:
+        """A mentor's industry (None for a mentee)."""
+        return Field.get(self.industry)
+
+    @property
+    def told(self) -> bool | None:
+        """Whether the person has been told their current decision (None: there is nothing to tell)."""
+        if self.status not in OUTCOMES:
+            return None
+        if self.status == ACCEPTED:
+            return self.invited
+        return self.notified_status == self.status
 
 
 class CvDocument(TenantOwned, db.Model):
@@ -186,3 +254,7 @@ class CvDocument(TenantOwned, db.Model):
 
     application: Mapped[Application] = relationship(
         back_populates="cv", primaryjoin="Application.id == foreign(CvDocument.application_id)")
+
+
+#: Applications that count: confirmed by their applicant (public form) or filed confirmed (import, re-application).
+CONFIRMED = Application.confirmed_at.is_not(None)

@@ -10,6 +10,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, contains_eager, load_only
 
 from mentorby.tenants.applications.models import ACCEPTED, Application
+from mentorby.tenants.applications.profile import MENTEE, MENTOR
 from mentorby.tenants.cohorts.models import Cohort
 from mentorby.tenants.partners.models import Partner
 
@@ -17,8 +18,8 @@ from mentorby.tenants.partners.models import Partner
 def _of_partners(partner_ids):
     # A mentor is tied to the company that employs them, a mentee to the company where their partner works.
     return or_(
-        (Application.role == "mentor") & Application.employer_id.in_(partner_ids),
-        (Application.role == "mentee") & Application.partner_employer_id.in_(partner_ids),
+        (Application.role == MENTOR) & Application.employer_id.in_(partner_ids),
+        (Application.role == MENTEE) & Application.partner_employer_id.in_(partner_ids),
     )
 
 
@@ -66,8 +67,6 @@ def people_query(partner_ids, *, accepted_only: bool = False):
     if accepted_only:
         query = query.where(Application.status == ACCEPTED)
     return query
-
-
 
 
 def unlink_partner(partner: Partner, *, session: Session) -> None:

@@ -22,9 +22,9 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mentorby.tenants.applications.models import ACCEPTED, STATUSES, Application
-from mentorby.tenants.applications.profile import MENTEE
-from mentorby.tenants.applications.services import MENTEE_FIELDS, MENTOR_FIELDS
+from mentorby.tenants.applications.models import ACCEPTED, CONFIRMED, STATUSES, Application
+from mentorby.tenants.applications.profile import MENTEE, MENTOR
+from mentorby.tenants.applications.schemas import MENTEE_FIELDS, MENTOR_FIELDS
 from mentorby.tenants.cohorts.models import Cohort
 from mentorby.tenants.transfer.cells import looks_like_formula
 from mentorby.tenants.transfer.reading import CSV, XLSX
@@ -53,13 +53,13 @@ def safe_cell(value):
 def applications(session: Session, cohort: Cohort, status: str | None = ACCEPTED) -> list[tuple]:
     """The round's applications of `status` (None or "all": every one) as rows in the import's columns; one query."""
     query = (select(*(getattr(Application, column) for column in COLUMNS))
-             .where(Application.cohort_id == cohort.id, Application.confirmed_at.is_not(None))
+             .where(Application.cohort_id == cohort.id, CONFIRMED)
              .order_by(Application.role, Application.name, Application.id))
     if status and status != ALL:
         if status not in STATUSES:
             raise ValueError(status)
         query = query.where(Application.status == status)
-    blank = {MENTEE: set(MENTOR_FIELDS), "mentor": set(MENTEE_FIELDS)}
+    blank = {MENTEE: set(MENTOR_FIELDS), MENTOR: set(MENTEE_FIELDS)}
     rows = []
     for record in session.execute(query):
         values = dict(zip(COLUMNS, record, strict=True))

@@ -20,9 +20,11 @@ from sqlalchemy.orm import Session
 
 from mentorby.platform.tenancy import utcnow
 from mentorby.tenants.applications import consent
-from mentorby.tenants.applications.models import ACCEPTED, SUBMITTED, Application
+from mentorby.tenants.applications.errors import ApplicationError
+from mentorby.tenants.applications.filing import submit_many
+from mentorby.tenants.applications.models import ACCEPTED, SUBMITTED, Application, Source
 from mentorby.tenants.applications.profile import ROLES
-from mentorby.tenants.applications.services import ApplicationError, accepted_counts, submit_many
+from mentorby.tenants.applications.queries import accepted_counts
 from mentorby.tenants.cohorts import phases
 from mentorby.tenants.cohorts.models import SELECTION_OPEN, Cohort
 from mentorby.tenants.partners.models import Partner
@@ -106,7 +108,7 @@ def import_rows(session: Session, cohort: Cohort, rows: Sheet | Sequence[Mapping
     with session.begin_nested():
         try:
             created = submit_many(session, cohort, [(row.role, row.values) for row in report.rows],
-                                  consent_version=consent.CURRENT, source="import")
+                                  consent_version=consent.CURRENT, source=Source.IMPORT)
         except ApplicationError as error:
             row = report.rows[error.params.pop("index", 0)]
             report.problems.append(Problem(row.number, error.field, error.code, dict(error.params)))

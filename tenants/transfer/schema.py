@@ -8,9 +8,9 @@ name              the person's name (required)
 email             their e-mail address (required; one application per address and round, whatever the role)
 phone             digits, spaces, brackets, hyphens and an optional leading +
 locale            ``da`` or ``en``, the language their mail comes in (empty: ``en``)
-field             professional field, a code of ``profile.FIELDS`` (required)
-languages         codes of ``profile.LANGUAGES``, separated by commas, semicolons or spaces (required)
-availability      codes of ``profile.AVAILABILITY``, separated the same way
+field             professional field, a code of ``profile.Field`` (required)
+languages         codes of ``profile.Language``, separated by commas, semicolons or spaces (required)
+availability      codes of ``profile.Availability``, separated the same way
 education         mentees: highest education, as written
 years_experience  mentees: a whole number from 0 to 60
 job_goal          mentees: the job they aim for (required for mentees)
@@ -19,7 +19,7 @@ arrived_on        mentees: arrival in Denmark, yyyy-mm-dd, dd-mm-yyyy, dd.mm.yyy
 partner_employer  mentees: where their partner, the international specialist, works
 employer          mentors: where they work (required for mentors)
 job_title         mentors: their job title
-industry          mentors: their employer's industry, a code of ``profile.FIELDS`` (required for mentors)
+industry          mentors: their employer's industry, a code of ``profile.Field`` (required for mentors)
 expertise         mentors: keywords of what they know (required for mentors)
 mentoring_format  mentors: ``one``, ``group`` or ``either`` (required for mentors)
 mentee_capacity   mentors: how many mentees they can take, 1 to 5 (empty: 1)
@@ -33,34 +33,30 @@ present when the file has a mentee, the mentor ones when it has a mentor. Column
 on a row (an export fills them in blank). A cell that starts with ``'`` followed by = + - @ or a tab (how an
 export protects against formula injection) is read without the ``'``.
 
-Every row is checked and every problem is reported (`validate`); a row is checked as the applications service
-checks a form (`clean_values`), and a bad value is replaced by a valid stand-in so that one pass reports every
-problem of the row, not only the first.
+Every row is checked and every problem is reported (`validate`): the cells are read as a spreadsheet holds them
+(dates, whole numbers, lists of codes), then the row goes through the applications' own schema
+(tenants/applications/schemas.py), the one the public forms use, which reports every wrong field at once. The
+limits are the schema's; this module only words its codes for a spreadsheet (which code is unknown, what is allowed).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 
 from mentorby.platform.accounts.services import normalise_email
+from mentorby.tenants.applications.errors import ApplicationError
 from mentorby.tenants.applications.models import STATUSES, SUBMITTED
-from mentorby.tenants.applications.profile import (
-    AVAILABILITY,
-    DANISH_LEVELS,
-    FIELDS,
-    FORMATS,
-    LANGUAGES,
-    MENTEE,
-    MENTOR,
-    ROLES,
-)
-from mentorby.tenants.applications.services import (
+from mentorby.tenants.applications.profile import MENTEE, MENTOR, ROLES
+from mentorby.tenants.applications.schemas import (
     COMMON,
+    LOCALES,
     MENTEE_FIELDS,
     MENTOR_FIELDS,
-    ApplicationError,
-    clean_values,
+    NOT_PROFILE,
+    check_application,
+    schema_for,
 )
 from mentorby.tenants.transfer import reading
 from mentorby.tenants.transfer.cells import parse_codes, parse_date, parse_whole, shown, text
@@ -86,24 +82,15 @@ MAX_ROWS = 20_000
 #: CSV file of the largest size; room for as many columns again as the template's, so that their names are reported.
 LIMITS = Limits(bytes=MAX_BYTES, rows=MAX_ROWS, columns=2 * len(COLUMNS), cells=(MAX_ROWS + 1) * len(COLUMNS) + 60_000,
                 strings=12 * (MAX_ROWS + 1), characters=MAX_BYTES)
-LOCALES = ("da", "en")
 #: How often a long check tells its progress, in rows.
 PROGRESS_EVERY = 500
 
-_VOCABULARIES = {
-    "field": FIELDS, "industry": FIELDS, "danish_level": DANISH_LEVELS, "mentoring_format": FORMATS,
-    "languages": LANGUAGES, "availability": AVAILABILITY,
-}
-_LIST_COLUMNS = ("languages", "availability")
-_CODE_COLUMNS = ("field", "industry", "danish_level", "mentoring_format")
-# Valid stand-ins: after a bad value is reported, the row is checked again with the stand-in in its place, so
-# that one pass reports every problem of the row and not only the first (clean_values stops at the first).
-_STAND_INS = {
-    "name": "x", "email": "x@example.org", "phone": "", "locale": "en", "field": "other", "languages": ["en"],
-    "availability": [], "education": "", "years_experience": None, "job_goal": "x", "danish_level": "none",
-    "arrived_on": None, "partner_employer": "", "employer": "x", "job_title": "", "industry": "other",
-    "expertise": "x", "mentoring_format": "one", "mentee_capacity": 1, "motivation": "",
-}
+#: What a row holds beside the answers: a mentee's choices and files are not imported; the consent is the
+#: coordinator's confirmation for the whole file.
+_NOT_IN_ROWS = ("consent", *NOT_PROFILE)
+#: Cells read as whole numbers or dates, and the code of a cell that is not one.
+_PARSED = (("years_experience", parse_whole, "bad_years"), ("mentee_capacity", parse_whole, "bad_mentee_capacity"),
+           ("arrived_on", parse_date, "bad_date"))
 
 
 @dataclass(frozen=True)
@@ -140,20 +127,23 @@ def as_sheet(rows: Sheet | Sequence[Mapping]) -> Sheet:
     return reading.as_sheet(rows, COLUMNS, REQUIRED_COLUMNS, LIMITS)
 
 
-def _explain(column: str, error: ApplicationError, values: dict) -> tuple[str, dict]:
-    """clean_values' code for a bad value, made precise for a spreadsheet: which code is unknown, what is allowed."""
-    if error.code != "bad_choice" or column not in _VOCABULARIES:
-        return error.code, dict(error.params)
-    vocabulary = _VOCABULARIES[column]
-    given = values.get(column)
-    if column in _LIST_COLUMNS:
-        unknown = [code for code in given or () if code not in vocabulary]
-        if not unknown:
-            return "required", {}
-        return "unknown_code", {"value": " ".join(unknown), "allowed": ", ".join(vocabulary)}
-    if not given:
+@cache
+def _vocabulary(column: str):
+    """The vocabulary whose codes a column holds (None for a column of free text), as the schema says."""
+    field = schema_for(MENTEE).fields.get(column) or schema_for(MENTOR).fields.get(column)
+    return getattr(field, "vocabulary", None)
+
+
+def _explain(column: str, code: str, params: dict, given) -> tuple[str, dict]:
+    """The schema's code for a bad value, made precise for a spreadsheet: which code is unknown, what is allowed."""
+    if code == "no_language":
         return "required", {}
-    return "unknown_code", {"value": given, "allowed": ", ".join(vocabulary)}
+    vocabulary = _vocabulary(column)
+    if code != "bad_choice" or vocabulary is None:
+        return code, params
+    allowed = ", ".join(vocabulary.codes())
+    unknown = [code for code in (given if isinstance(given, list) else [given]) if vocabulary.get(code) is None]
+    return "unknown_code", {"value": " ".join(unknown), "allowed": allowed}
 
 
 def check_row(row: SourceRow) -> tuple[PreparedRow | None, list[Problem], str | None]:
@@ -176,44 +166,33 @@ def check_row(row: SourceRow) -> tuple[PreparedRow | None, list[Problem], str | 
     known_role = role if role in ROLES else None
     relevant = set(COMMON) | set(MENTEE_FIELDS if known_role == MENTEE else MENTOR_FIELDS if known_role else ())
 
-    values: dict = {column: text(cells.get(column)) for column in COMMON + MENTEE_FIELDS + MENTOR_FIELDS}
+    values: dict = {column: text(cells.get(column)) for column in relevant}
     values["locale"] = values["locale"].lower()
     if values["locale"] and values["locale"] not in LOCALES:
         report("locale", "unknown_code", {"value": values["locale"], "allowed": ", ".join(LOCALES)})
-    values["locale"] = values["locale"] if values["locale"] in LOCALES else "en"
-    for column in _CODE_COLUMNS:
-        values[column] = values[column].lower()
-    for column in _LIST_COLUMNS:
-        values[column] = parse_codes(cells.get(column))
-    tried = set()
-    for column, parse, code in (("years_experience", parse_whole, "bad_years"),
-                                ("mentee_capacity", parse_whole, "bad_mentee_capacity"),
-                                ("arrived_on", parse_date, "bad_date")):
+    for column in relevant:
+        vocabulary = _vocabulary(column)
+        if vocabulary is not None:
+            values[column] = parse_codes(cells.get(column)) if column in ("languages", "availability") \
+                else values[column].lower()
+    for column, parse, code in _PARSED:
+        if column not in relevant:
+            continue
         try:
             values[column] = parse(cells.get(column))
         except ValueError:
-            if column in relevant:
-                report(column, code)
-            values[column] = _STAND_INS[column]
-            tried.add(column)
+            report(column, code)
+            values[column] = None  # reported: the schema takes it as left empty
     email = normalise_email(values["email"]) if "@" in values["email"] else None
 
-    clean = None
-    checked = dict(values)
-    while True:
-        try:
-            clean = clean_values(known_role or MENTEE, checked)
-            break
-        except ApplicationError as error:
-            column = error.field
-            if column is None or column in tried or column not in _STAND_INS:
-                report(column, error.code, dict(error.params))
-                break
-            tried.add(column)
-            if column in relevant:
-                report(column, *_explain(column, error, values))
-            checked[column] = _STAND_INS[column]
-    if problems or clean is None or known_role is None:
+    try:
+        clean = check_application(known_role, values, without=_NOT_IN_ROWS)
+    except ApplicationError as error:
+        for problem in error.problems:
+            report(problem.field, *_explain(problem.field, problem.code, dict(problem.params), values.get(
+                problem.field)))
+        return None, problems, email
+    if problems or known_role is None:
         return None, problems, email
     return PreparedRow(row.number, known_role, status, clean), [], email
 

@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import func, select
 
 from mentorby.platform.accounts.models import Invitation
-from mentorby.platform.tenancy import tenant_scope, utcnow
-from mentorby.tenants.applications import consent
-from mentorby.tenants.applications import services as applications
+from mentorby.platform.tenancy import utcnow
+from mentorby.tenants.applications import consent, filing, selection
+from mentorby.tenants.applications.errors import ApplicationError
 from mentorby.tenants.applications.models import Application, Participant
 from mentorby.tenants.cohorts import phases
 from mentorby.tenants.cohorts.models import CohortEvent
@@ -26,10 +26,9 @@ BOARD = "/lyngby-taarbaek/coordinator/cohorts/{}/applications"
 NOTIFY = "/lyngby-taarbaek/coordinator/cohorts/{}/notify/{}"
 
 
-def _fresh(db, city, model, ident):
+def _fresh(db, model, ident):
     db.session.expire_all()
-    with tenant_scope(db.session, city.id):
-        return db.session.get(model, ident)
+    return db.session.get(model, ident)
 
 
 def _outbox_count(db, to: str) -> int:
@@ -62,7 +61,7 @@ def test_deciding_sends_nothing_and_the_board_offers_the_notify_step(client, db,
 
 
 def test_notify_tells_each_person_once_in_their_own_language(client, db, login, coordinator, host_city,
-                                                            create_cohort, create_application):
+                                                            create_cohort, create_application, in_host_city):
     cohort = create_cohort(host_city, status="selecting", name="Forår 2027")
     cohort_id = cohort.id  # read before requests expire the object
     new = create_application(cohort, name="Nora Ny", email="nora@example.org", locale="da")
@@ -87,7 +86,7 @@ def test_notify_tells_each_person_once_in_their_own_language(client, db, login, 
     invitation = last_mail(db, "nora@example.org")
     assert invitation.kind == "invitation" and "Åbn dette link" in invitation.body
     assert last_mail(db, "rita@example.org").kind == "accepted"
-    told = _fresh(db, host_city, Application, ids["new"])
+    told = _fresh(db, Application, ids["new"])
     assert told.invited and told.notified_status == "accepted" and told.notified_at is not None
     # Told once: nobody waits any more, and a second send changes nothing.
     again = client.post(NOTIFY.format(cohort_id, "accepted"), data={"fingerprint": "0" * 16})
@@ -147,24 +146,23 @@ def test_an_unknown_outcome_is_404(client, login, coordinator, host_city, create
 
 
 def test_the_notify_preview_uses_the_same_number_of_queries_for_5_and_200(db, login, coordinator, host_city,
-                                                                         create_cohort, queries_at_sizes):
+                                                                         create_cohort, queries_at_sizes, in_host_city):
     cohort = create_cohort(host_city, status="selecting")
     cohort_id = cohort.id  # read before requests expire the object
     login(coordinator)
 
     def grow(total):
-        with tenant_scope(db.session, host_city.id):
-            existing = db.session.execute(select(func.count()).select_from(Application)).scalar()
-            for i in range(existing, total):
-                participant = Participant(role="mentee", email=f"p{i}@example.org", name=f"P {i:03d}")
-                db.session.add(participant)
-                db.session.flush()
-                db.session.add(Application(
-                    cohort_id=cohort_id, participant_id=participant.id, role="mentee", name=participant.name,
-                    email=participant.email, field="it", languages="en", consent_version=consent.CURRENT,
-                    confirmed_at=utcnow(), status="accepted", locale="da" if i % 2 else "en",
-                    invited=i % 3 == 0, notified_status="accepted" if i % 3 == 0 else None))
+        existing = db.session.execute(select(func.count()).select_from(Application)).scalar()
+        for i in range(existing, total):
+            participant = Participant(role="mentee", email=f"p{i}@example.org", name=f"P {i:03d}")
+            db.session.add(participant)
             db.session.flush()
+            db.session.add(Application(
+                cohort_id=cohort_id, participant_id=participant.id, role="mentee", name=participant.name,
+                email=participant.email, field="it", languages="en", consent_version=consent.CURRENT,
+                confirmed_at=utcnow(), status="accepted", locale="da" if i % 2 else "en",
+                invited=i % 3 == 0, notified_status="accepted" if i % 3 == 0 else None))
+        db.session.flush()
 
     counts, page = queries_at_sizes(NOTIFY.format(cohort_id, "accepted"), grow)
     assert counts[0] == counts[1]
@@ -176,7 +174,7 @@ def test_the_notify_preview_uses_the_same_number_of_queries_for_5_and_200(db, lo
 
 def test_while_recruiting_the_board_reads_and_shortlists_and_decisions_wait(client, db, login, coordinator,
                                                                             host_city, create_cohort,
-                                                                            create_application):
+                                                                            create_application, in_host_city):
     cohort = create_cohort(host_city)  # recruiting
     cohort_id = cohort.id  # read before requests expire the object
     application = create_application(cohort, name="Ana")
@@ -198,25 +196,26 @@ def test_while_recruiting_the_board_reads_and_shortlists_and_decisions_wait(clie
     assert bulk.status_code == 422
     assert preview(client, cohort_id, "accepted").status_code == 200
     assert notify(client, cohort_id, "accepted").status_code == 422
-    stored = _fresh(db, host_city, Application, application_id)
+    stored = _fresh(db, Application, application_id)
     assert stored.status == "shortlisted" and stored.note == "Call her"
 
 
-def test_the_services_require_the_phase(db, app, host_city, coordinator, create_cohort, create_application):
+def test_the_services_require_the_phase(db, app, host_city, coordinator, create_cohort, create_application,
+                                        in_host_city):
     planned = create_cohort(host_city, status="planned")
     first = create_application(planned)
-    with app.test_request_context(), tenant_scope(db.session, host_city.id):
+    with app.test_request_context():
         with pytest.raises(phases.PhaseError, match="phase_review"):
-            applications.decide(db.session, host_city, [first], "shortlisted", by=coordinator)
+            selection.decide(db.session, host_city, [first], "shortlisted", by=coordinator)
         with pytest.raises(phases.PhaseError, match="phase_review"):
-            applications.set_note(db.session, first, "too early")
+            selection.set_note(db.session, first, "too early")
         with pytest.raises(phases.PhaseError, match="phase_notify"):
-            applications.notify(db.session, host_city, planned, "accepted", by=coordinator)
+            selection.notify(db.session, host_city, planned, "accepted", by=coordinator)
         # Undoing a decision is a decision too: an imported acceptance cannot be shortlisted while recruiting.
         planned.status = "recruiting"
         first.status = "accepted"
         with pytest.raises(phases.PhaseError, match="phase_decide"):
-            applications.decide(db.session, host_city, [first], "shortlisted", by=coordinator)
+            selection.decide(db.session, host_city, [first], "shortlisted", by=coordinator)
 
 
 def test_a_closed_round_shows_its_board_read_only(client, login, coordinator, host_city, create_cohort,
@@ -234,26 +233,24 @@ def test_a_closed_round_shows_its_board_read_only(client, login, coordinator, ho
 # --- invitations until the kick-off, sent again ------------------------------------------------------------------
 
 
-def _kickoff_day(db, city, cohort_id):
-    with tenant_scope(db.session, city.id):
-        starts = db.session.execute(select(CohortEvent.starts_at).where(
-            CohortEvent.cohort_id == cohort_id, CohortEvent.kind == "kickoff")).scalar_one()
+def _kickoff_day(db, cohort_id):
+    starts = db.session.execute(select(CohortEvent.starts_at).where(
+        CohortEvent.cohort_id == cohort_id, CohortEvent.kind == "kickoff")).scalar_one()
     return starts.astimezone(LOCAL).date()
 
 
 def test_an_accepted_applicants_invitation_lasts_until_the_kickoff(app, client, db, login, coordinator, host_city,
-                                                                   create_cohort, create_application):
+                                                                   create_cohort, create_application, in_host_city):
     cohort = create_cohort(host_city, status="selecting", starts_on=date.today() + timedelta(days=60))
     cohort_id = cohort.id  # read before requests expire the object
     application = create_application(cohort, status="accepted", email="nora@example.org")
     login(coordinator)
     notify(client, cohort_id, "accepted")
-    kickoff = _kickoff_day(db, host_city, cohort_id)
+    kickoff = _kickoff_day(db, cohort_id)
     end_of_kickoff = datetime.combine(kickoff, time(23, 59, 59), tzinfo=LOCAL).astimezone(UTC)
-    with tenant_scope(db.session, host_city.id):
-        invitation = db.session.execute(select(Invitation).where(Invitation.email == application.email)
-                                        ).scalar_one()
-        assert invitation.expires_at == end_of_kickoff
+    invitation = db.session.execute(select(Invitation).where(Invitation.email == application.email)
+                                    ).scalar_one()
+    assert invitation.expires_at == end_of_kickoff
     mail = last_mail(db, "nora@example.org")
     assert f"until {kickoff.day} {kickoff.strftime('%B')} {kickoff.year}" in mail.body
     link = link_in(mail)
@@ -265,31 +262,30 @@ def test_an_accepted_applicants_invitation_lasts_until_the_kickoff(app, client, 
         app.config["INVITATION_MAX_AGE"] = timedelta(days=7)
     assert page.status_code == 200 and "expired" not in page.text
     # After the kick-off it has expired.
-    with tenant_scope(db.session, host_city.id):
-        db.session.execute(select(Invitation)).scalar_one().expires_at = utcnow() - timedelta(minutes=1)
-        db.session.flush()
+    db.session.execute(select(Invitation)).scalar_one().expires_at = utcnow() - timedelta(minutes=1)
+    db.session.flush()
     assert "expired" in client.get(link).text
 
 
 def test_invitation_expiry_falls_back_to_the_start_and_never_lasts_under_a_week(app, db, host_city,
-                                                                                create_cohort):
+                                                                                create_cohort, in_host_city):
     cohort = create_cohort(host_city, status="selecting", starts_on=date.today() + timedelta(days=40))
     soon = create_cohort(host_city, status="running", starts_on=date.today() - timedelta(days=30))
-    with app.test_request_context(), tenant_scope(db.session, host_city.id):
+    with app.test_request_context():
         for event in list(cohort.events):
             if event.kind == "kickoff":
                 db.session.delete(event)
         db.session.flush()
         db.session.expire(cohort, ["events"])
         expected = datetime.combine(cohort.starts_on, time(23, 59, 59), tzinfo=LOCAL).astimezone(UTC)
-        assert applications.invitation_expiry(db.session, cohort) == expected
+        assert selection.invitation_expiry(db.session, cohort) == expected
         # A place off the waiting list after the kick-off still gets a week to answer.
-        assert applications.invitation_expiry(db.session, soon) >= utcnow() + timedelta(days=7) - timedelta(
+        assert selection.invitation_expiry(db.session, soon) >= utcnow() + timedelta(days=7) - timedelta(
             minutes=1)
 
 
 def test_the_invitation_is_sent_again_from_the_applications_page(client, db, login, coordinator, host_city,
-                                                                 create_cohort, create_application):
+                                                                 create_cohort, create_application, in_host_city):
     cohort = create_cohort(host_city, status="selecting")
     cohort_id = cohort.id  # read before requests expire the object
     application = create_application(cohort, status="accepted", name="Nora", email="nora@example.org")
@@ -305,9 +301,8 @@ def test_the_invitation_is_sent_again_from_the_applications_page(client, db, log
     response = client.post(f"{detail}/invite", data={"back": "detail"}, follow_redirects=True)
     assert "A new invitation is on its way to nora@example.org." in response.text
     assert last_mail(db, "nora@example.org").id != notify_mail_ids[0]
-    with tenant_scope(db.session, host_city.id):
-        invitations = list(db.session.execute(select(Invitation).where(Invitation.email == "nora@example.org")
-                                              .order_by(Invitation.id)).scalars())
+    invitations = list(db.session.execute(select(Invitation).where(Invitation.email == "nora@example.org")
+                                          .order_by(Invitation.id)).scalars())
     assert [i.revoked_at is not None for i in invitations] == [True, False]  # only the newest link works
     # Someone who already has an account needs no invitation; someone not yet told cannot get one "again".
     create_user(email="nora@example.org", city=host_city, role="mentee")
@@ -322,7 +317,7 @@ def test_the_invitation_is_sent_again_from_the_applications_page(client, db, log
 # --- 4. closed forms ----------------------------------------------------------------------------------------------
 
 
-def test_an_old_form_link_explains_that_applications_are_closed(client, db, host_city, create_cohort):
+def test_an_old_form_link_explains_that_applications_are_closed(client, db, host_city, create_cohort, in_host_city):
     host_city.contact_name, host_city.contact_email = "Mette Koordinator", "mette@ltk.example"
     db.session.flush()
     old = create_cohort(host_city, status="selecting", name="Efterår 2026")
@@ -342,8 +337,7 @@ def test_an_old_form_link_explains_that_applications_are_closed(client, db, host
     # A form sent as the deadline passed saves nothing and says so.
     sent = client.post(f"/lyngby-taarbaek/apply/{old_id}/mentee", data={"name": "Late", "email": "l@example.org"})
     assert sent.status_code == 422 and "Your answers were not saved." in sent.text
-    with tenant_scope(db.session, host_city.id):
-        assert db.session.execute(select(func.count()).select_from(Application)).scalar() == 0
+    assert db.session.execute(select(func.count()).select_from(Application)).scalar() == 0
     # Unknown rounds, and rounds never opened, are still not found.
     assert client.get("/lyngby-taarbaek/apply/99999/mentee").status_code == 404
     assert client.get(f"/lyngby-taarbaek/apply/{planned_id}/mentee").status_code == 404
@@ -368,21 +362,20 @@ def _mentee_form(**changes):
 @pytest.mark.parametrize(("language", "text"), [
     ("en", "not in the future and not before 1950"), ("da", "ikke ligger i fremtiden og ikke før 1950")])
 def test_an_arrival_in_the_future_or_before_1950_is_refused_on_the_form(client, db, host_city, create_cohort,
-                                                                        arrived, language, text):
+                                                                        arrived, language, text, in_host_city):
     cohort = create_cohort(host_city)
     cohort_id = cohort.id  # read before requests expire the object
     response = client.post(f"/lyngby-taarbaek/apply/{cohort_id}/mentee", data=_mentee_form(arrived_on=arrived),
                            headers={"Accept-Language": language})
     assert response.status_code == 422 and text in response.text
-    with tenant_scope(db.session, host_city.id):
-        assert db.session.execute(select(func.count()).select_from(Application)).scalar() == 0
+    assert db.session.execute(select(func.count()).select_from(Application)).scalar() == 0
 
 
 @pytest.mark.parametrize("arrived", [date(1949, 12, 31), date.today() + timedelta(days=1)])
-def test_the_service_refuses_arrivals_out_of_range(db, host_city, create_cohort, arrived):
+def test_the_service_refuses_arrivals_out_of_range(db, host_city, create_cohort, arrived, in_host_city):
     cohort = create_cohort(host_city)
-    with tenant_scope(db.session, host_city.id), pytest.raises(applications.ApplicationError) as error:
-        applications.submit_application(db.session, cohort, "mentee", MENTEE_VALUES | {
+    with pytest.raises(ApplicationError) as error:
+        filing.submit_application(db.session, cohort, "mentee", MENTEE_VALUES | {
             "name": "A", "email": "a@example.org", "arrived_on": arrived}, consent_version=consent.CURRENT)
     assert error.value.code == "bad_arrival" and error.value.field == "arrived_on"
 
@@ -397,7 +390,8 @@ def test_the_form_offers_dates_from_1950_to_today(client, host_city, create_coho
 # --- 6. the CV shared with the mentor -----------------------------------------------------------------------------
 
 
-def test_a_mentee_may_share_the_cv_with_the_mentor(client, db, login, coordinator, host_city, create_cohort):
+def test_a_mentee_may_share_the_cv_with_the_mentor(client, db, login, coordinator, host_city, create_cohort,
+                                                  in_host_city):
     recruiting = create_cohort(host_city)
     url = f"/lyngby-taarbaek/apply/{recruiting.id}/mentee"
     assert "My mentor may see my CV" in client.get(url).text
@@ -405,12 +399,11 @@ def test_a_mentee_may_share_the_cv_with_the_mentor(client, db, login, coordinato
                        content_type="multipart/form-data").status_code == 302
     assert client.post(url, data=_mentee_form(email="other@example.org"),
                        content_type="multipart/form-data").status_code == 302
-    with tenant_scope(db.session, host_city.id):
-        shared = {a.email: a.share_cv for a in db.session.execute(select(Application)).scalars()}
-        sharing = db.session.execute(select(Application).where(Application.email == "priya@example.org")
-                                     ).scalar_one()
-        applications.confirm(db.session, sharing)
-        sharing_id = sharing.id
+    shared = {a.email: a.share_cv for a in db.session.execute(select(Application)).scalars()}
+    sharing = db.session.execute(select(Application).where(Application.email == "priya@example.org")
+                                 ).scalar_one()
+    filing.confirm(db.session, sharing)
+    sharing_id = sharing.id
     assert shared == {"priya@example.org": True, "other@example.org": False}
     login(coordinator)
     detail = client.get(f"{BOARD.format(recruiting.id)}/{sharing_id}").text
@@ -418,7 +411,7 @@ def test_a_mentee_may_share_the_cv_with_the_mentor(client, db, login, coordinato
 
 
 def test_the_portal_profile_keeps_and_changes_the_choice(client, db, login, host_city, create_cohort,
-                                                         create_application):
+                                                         create_application, in_host_city):
     cohort = create_cohort(host_city, status="selecting")
     application = create_application(cohort, status="accepted", email="mentee@example.org", share_cv=True,
                                      arrived_on=date(2025, 5, 1))
@@ -430,18 +423,17 @@ def test_the_portal_profile_keeps_and_changes_the_choice(client, db, login, host
     data = {"field": "engineering", "languages": ["en"], "job_goal": "Engineer", "danish_level": "beginner",
             "arrived_on": "2025-05-01"}
     assert client.post(url, data=data).status_code == 302  # unticked: she takes it back
-    assert _fresh(db, host_city, Application, application.id).share_cv is False
+    assert _fresh(db, Application, application.id).share_cv is False
     assert client.post(url, data=data | {"share_cv": "y"}).status_code == 302
-    assert _fresh(db, host_city, Application, application.id).share_cv is True
+    assert _fresh(db, Application, application.id).share_cv is True
 
 
-def test_a_reapplication_keeps_the_choice(db, host_city, create_cohort, create_application):
+def test_a_reapplication_keeps_the_choice(db, host_city, create_cohort, create_application, in_host_city):
     old = create_cohort(host_city, status="closed", starts_on=date.today() - timedelta(days=300))
     first = create_application(old, status="accepted", share_cv=True)
     new = create_cohort(host_city)
-    with tenant_scope(db.session, host_city.id):
-        again = applications.reapply(db.session, db.session.get(Participant, first.participant_id), new)
-        assert again.share_cv is True
+    again = filing.reapply(db.session, db.session.get(Participant, first.participant_id), new)
+    assert again.share_cv is True
 
 
 # --- 2. the board: sorting, selecting, columns --------------------------------------------------------------------
@@ -502,7 +494,7 @@ def test_the_pager_and_the_bulk_form_keep_the_filters_and_the_order(app, client,
 
 
 def test_select_all_on_the_page_or_all_that_match(app, client, db, login, coordinator, host_city, create_cohort,
-                                                  create_application):
+                                                  create_application, in_host_city):
     cohort = create_cohort(host_city, status="selecting")
     cohort_id = cohort.id  # read before requests expire the object
     mentees = [create_application(cohort, name=f"Mentee {i}") for i in range(3)]
@@ -524,8 +516,8 @@ def test_select_all_on_the_page_or_all_that_match(app, client, db, login, coordi
     # All that match the filters, across pages, in one change; the mentor outside the filter is left alone.
     response = client.post(f"{url}/bulk?role=mentee", data={"scope": "matching", "bulk_status": "declined"})
     assert response.status_code == 302
-    assert {_fresh(db, host_city, Application, ident).status for ident in mentee_ids} == {"declined"}
-    assert _fresh(db, host_city, Application, mentor_id).status == "submitted"
+    assert {_fresh(db, Application, ident).status for ident in mentee_ids} == {"declined"}
+    assert _fresh(db, Application, mentor_id).status == "submitted"
 
 
 def test_the_board_splits_the_company_and_names_roles_as_titles(client, login, coordinator, host_city,
@@ -558,10 +550,10 @@ def test_the_row_keeps_the_pages_columns_after_a_change(client, login, coordinat
     assert not re.search(r"Partner(&#39;|')s employer", fragment) and "Saved" in fragment and "autofocus" in fragment
 
 
-def test_a_reapplication_needs_the_apply_phase(db, host_city, create_cohort, create_application):
+def test_a_reapplication_needs_the_apply_phase(db, host_city, create_cohort, create_application, in_host_city):
     old = create_cohort(host_city, status="closed", starts_on=date.today() - timedelta(days=300))
     first = create_application(old, role="mentor", status="accepted")
     selecting = create_cohort(host_city, status="selecting")
-    with tenant_scope(db.session, host_city.id), pytest.raises(applications.ApplicationError) as error:
-        applications.reapply(db.session, db.session.get(Participant, first.participant_id), selecting)
+    with pytest.raises(ApplicationError) as error:
+        filing.reapply(db.session, db.session.get(Participant, first.participant_id), selecting)
     assert error.value.code == "phase_apply"  # the portal shows the area's errors as messages

@@ -4,7 +4,6 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from mentorby.platform.tenancy import tenant_scope
 from mentorby.tenants.transfer import exporting, filing
 from mentorby.tenants.transfer.schema import COLUMNS
 
@@ -22,7 +21,8 @@ def _xlsx_rows(data: bytes) -> list[tuple]:
 
 
 @pytest.fixture
-def cohort(host_city, create_cohort, create_application):
+def cohort(in_host_city, create_cohort, create_application):
+    host_city = in_host_city
     cohort = create_cohort(host_city, name="Forår 2027: Lyngby")
     create_application(cohort, name="Åse Accepted", email="ase@example.org", status="accepted",
                        job_goal="=cmd|' /C calc'!A0", phone="+45 20 30 40 50")
@@ -34,8 +34,7 @@ def cohort(host_city, create_cohort, create_application):
 
 
 def _rows(db, cohort, status="accepted"):
-    with tenant_scope(db.session, cohort.tenant_id):
-        return exporting.applications(db.session, cohort, status)
+    return exporting.applications(db.session, cohort, status)
 
 
 def test_csv_has_the_import_columns_and_only_accepted_participants_by_default(db, cohort):
@@ -72,7 +71,7 @@ def test_status_filter(db, cohort):
         _rows(db, cohort, "hired")
 
 
-def test_xlsx_has_a_header_and_date_cells(db, host_city, create_cohort, create_application):
+def test_xlsx_has_a_header_and_date_cells(db, host_city, create_cohort, create_application, in_host_city):
     from datetime import date
 
     cohort = create_cohort(host_city)
@@ -83,12 +82,11 @@ def test_xlsx_has_a_header_and_date_cells(db, host_city, create_cohort, create_a
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
-def test_an_export_imports_again_into_another_round(db, host_city, create_cohort, cohort, fmt):
+def test_an_export_imports_again_into_another_round(db, host_city, create_cohort, cohort, fmt, in_host_city):
     exported = _rows(db, cohort, "all")
     data = exporting.render(exported, fmt)
     other = create_cohort(host_city, name="Efterår 2027")
-    with tenant_scope(db.session, host_city.id):
-        report = filing.import_file(db.session, other, f"export.{fmt}", data, consent_confirmed=True)
+    report = filing.import_file(db.session, other, f"export.{fmt}", data, consent_confirmed=True)
     assert report.imported == 4
     assert _rows(db, other, "all") == exported
 

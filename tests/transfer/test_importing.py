@@ -5,7 +5,6 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from mentorby.platform.tenancy import tenant_scope
 from mentorby.tenants.applications import consent
 from mentorby.tenants.applications.models import Application, Participant
 from mentorby.tenants.transfer import filing, schema
@@ -23,10 +22,9 @@ def _file_codes(error: FileProblem):
 
 
 def _count(db, cohort):
-    with tenant_scope(db.session, cohort.tenant_id):
-        return db.session.execute(
-            select(func.count()).select_from(Application).where(Application.cohort_id == cohort.id)
-        ).scalar_one()
+    return db.session.execute(
+        select(func.count()).select_from(Application).where(Application.cohort_id == cohort.id)
+    ).scalar_one()
 
 
 # --- reading files ---------------------------------------------------------------------------------
@@ -215,25 +213,25 @@ def test_duplicate_addresses_in_the_file_name_the_first_row():
     assert report.problems[0].params == {"first": 2}
 
 
-def test_addresses_already_in_the_round(db, host_city, create_cohort, create_application, count_queries):
+def test_addresses_already_in_the_round(db, host_city, create_cohort, create_application, count_queries, in_host_city):
     cohort = create_cohort(host_city)
     create_application(cohort, email="mentee2@example.org")
     rows = [mentee(n) for n in range(1, 301)]
-    with tenant_scope(db.session, host_city.id), count_queries() as counter:
+    with count_queries() as counter:
         report = filing.check_rows(db.session, cohort, rows)
     assert _codes(report) == [(3, "email", "already_in_round")]
     # One query for the round's addresses and one for the partner names, whatever the number of rows.
     assert counter.count == 2
 
 
-def test_ten_thousand_rows_with_one_bad_row_are_rejected_whole(db, host_city, create_cohort):
+def test_ten_thousand_rows_with_one_bad_row_are_rejected_whole(db, host_city, create_cohort, in_host_city):
     cohort = create_cohort(host_city)
     rows = [mentee(n) if n % 2 else mentor(n) for n in range(10_000)]
     rows[7_321] = rows[7_321] | {"email": "broken.example.org"}
     data = csv_bytes(rows)
     before = _count(db, cohort)
     started = time.perf_counter()
-    with tenant_scope(db.session, host_city.id), pytest.raises(ImportRejected) as rejected:
+    with pytest.raises(ImportRejected) as rejected:
         filing.import_file(db.session, cohort, "big.csv", data, consent_confirmed=True)
     elapsed = time.perf_counter() - started
     report = rejected.value.report
@@ -246,18 +244,18 @@ def test_ten_thousand_rows_with_one_bad_row_are_rejected_whole(db, host_city, cr
 # --- importing -------------------------------------------------------------------------------------------
 
 
-def test_import_files_every_row_through_the_applications_service(db, host_city, create_cohort, coordinator):
+def test_import_files_every_row_through_the_applications_service(db, host_city, create_cohort, coordinator,
+                                                                 in_host_city):
     cohort = create_cohort(host_city, status="selecting")
     create_partner(host_city, name="Novo Nordisk")
     rows = [mentee(1, status="accepted", partner_employer=" novo  nordisk"), mentee(2),
             mentor(3, status="waitlisted", email="Mentor3@Example.org")]
-    with tenant_scope(db.session, host_city.id):
-        report = filing.import_file(db.session, cohort, "x.xlsx", xlsx_bytes(rows), consent_confirmed=True,
-                                       by_user_id=coordinator.id)
-        assert report.imported == 3 and report.linked == 2
-        applications = db.session.execute(
-            select(Application).where(Application.cohort_id == cohort.id).order_by(Application.name)).scalars().all()
-        pool = db.session.execute(select(func.count()).select_from(Participant)).scalar_one()
+    report = filing.import_file(db.session, cohort, "x.xlsx", xlsx_bytes(rows), consent_confirmed=True,
+                                   by_user_id=coordinator.id)
+    assert report.imported == 3 and report.linked == 2
+    applications = db.session.execute(
+        select(Application).where(Application.cohort_id == cohort.id).order_by(Application.name)).scalars().all()
+    pool = db.session.execute(select(func.count()).select_from(Participant)).scalar_one()
     assert [(a.name, a.status, a.source) for a in applications] == [
         ("Mentee 1", "accepted", "import"), ("Mentee 2", "submitted", "import"), ("Mentor 3", "waitlisted", "import")]
     assert {a.consent_version for a in applications} == {consent.CURRENT}
@@ -268,51 +266,49 @@ def test_import_files_every_row_through_the_applications_service(db, host_city, 
     assert pool == 3
 
 
-def test_import_without_the_consent_confirmation_writes_nothing(db, host_city, create_cohort):
+def test_import_without_the_consent_confirmation_writes_nothing(db, host_city, create_cohort, in_host_city):
     cohort = create_cohort(host_city)
-    with tenant_scope(db.session, host_city.id), pytest.raises(ImportRejected) as rejected:
+    with pytest.raises(ImportRejected) as rejected:
         filing.import_rows(db.session, cohort, [mentee(1)], consent_confirmed=False)
     assert _codes(rejected.value.report) == [(None, "consent", "import_consent_required")]
     assert _count(db, cohort) == 0
 
 
-def test_rows_given_as_mappings_are_checked_like_a_file(db, host_city, create_cohort):
+def test_rows_given_as_mappings_are_checked_like_a_file(db, host_city, create_cohort, in_host_city):
     cohort = create_cohort(host_city)
-    with tenant_scope(db.session, host_city.id):
-        with pytest.raises(ImportRejected) as rejected:
-            filing.import_rows(db.session, cohort, [{"name": "A", "email": "a@example.org"}], consent_confirmed=True)
-        assert _codes(rejected.value.report) == [(1, None, "missing_columns")]
-        with pytest.raises(ImportRejected) as rejected:
-            filing.import_rows(db.session, cohort, [], consent_confirmed=True)
-        assert _codes(rejected.value.report)[-1] == (None, None, "no_rows")
+    with pytest.raises(ImportRejected) as rejected:
+        filing.import_rows(db.session, cohort, [{"name": "A", "email": "a@example.org"}], consent_confirmed=True)
+    assert _codes(rejected.value.report) == [(1, None, "missing_columns")]
+    with pytest.raises(ImportRejected) as rejected:
+        filing.import_rows(db.session, cohort, [], consent_confirmed=True)
+    assert _codes(rejected.value.report)[-1] == (None, None, "no_rows")
     assert _count(db, cohort) == 0
 
 
 @pytest.mark.parametrize("status", ["running", "closed", "followed_up"])
-def test_a_round_takes_imports_only_while_its_phase_allows(db, host_city, create_cohort, status):
+def test_a_round_takes_imports_only_while_its_phase_allows(db, host_city, create_cohort, status, in_host_city):
     cohort = create_cohort(host_city, status=status)
-    with tenant_scope(db.session, host_city.id):
-        report = filing.check_rows(db.session, cohort, [mentee(1)])
-        assert _codes(report) == [(None, None, "phase_import")]
-        with pytest.raises(ImportRejected) as rejected:
-            filing.import_rows(db.session, cohort, [mentee(1)], consent_confirmed=True)
-        assert _codes(rejected.value.report) == [(None, None, "phase_import")]
+    report = filing.check_rows(db.session, cohort, [mentee(1)])
+    assert _codes(report) == [(None, None, "phase_import")]
+    with pytest.raises(ImportRejected) as rejected:
+        filing.import_rows(db.session, cohort, [mentee(1)], consent_confirmed=True)
+    assert _codes(rejected.value.report) == [(None, None, "phase_import")]
     assert _count(db, cohort) == 0
 
 
-def test_accepted_rows_must_fit_the_round(db, host_city, create_cohort, create_application):
+def test_accepted_rows_must_fit_the_round(db, host_city, create_cohort, create_application, in_host_city):
     cohort = create_cohort(host_city, mentee_capacity=2)
     create_application(cohort, status="accepted")
     rows = [mentee(1, status="accepted"), mentee(2, status="accepted"), mentee(3)]
-    with tenant_scope(db.session, host_city.id):
-        report = filing.check_rows(db.session, cohort, rows)
-        assert _codes(report) == [(None, "status", "import_mentees_full")]
-        assert report.problems[0].params == {"capacity": 2, "accepted": 1, "adding": 2}
-        assert filing.check_rows(db.session, cohort, rows[1:]).ok
+    report = filing.check_rows(db.session, cohort, rows)
+    assert _codes(report) == [(None, "status", "import_mentees_full")]
+    assert report.problems[0].params == {"capacity": 2, "accepted": 1, "adding": 2}
+    assert filing.check_rows(db.session, cohort, rows[1:]).ok
 
 
 def test_a_row_refused_by_the_service_after_the_check_undoes_the_whole_import(db, host_city, create_cohort,
-                                                                               create_application, monkeypatch):
+                                                                               create_application, monkeypatch,
+                                                                               in_host_city):
     cohort = create_cohort(host_city)
     real = filing.submit_many
 
@@ -322,26 +318,24 @@ def test_a_row_refused_by_the_service_after_the_check_undoes_the_whole_import(db
         return real(session, cohort, items, **kwargs)
 
     monkeypatch.setattr(filing, "submit_many", meanwhile)
-    with tenant_scope(db.session, host_city.id), pytest.raises(ImportRejected) as rejected:
+    with pytest.raises(ImportRejected) as rejected:
         filing.import_rows(db.session, cohort, [mentee(1), mentee(2), mentee(3)], consent_confirmed=True)
     assert _codes(rejected.value.report) == [(4, "email", "already_applied")]
     assert _count(db, cohort) == 0  # rows 1 and 2 are undone (and, here, the emulated other write with them)
 
 
-def test_decisions_wait_until_the_round_recruits(db, host_city, create_cohort):
+def test_decisions_wait_until_the_round_recruits(db, host_city, create_cohort, in_host_city):
     planned = create_cohort(host_city, status="planned")
-    with tenant_scope(db.session, host_city.id):
-        with pytest.raises(ImportRejected) as rejected:
-            filing.import_rows(db.session, planned, [mentee(1, status="accepted")], consent_confirmed=True)
-        assert [p.code for p in rejected.value.report.problems] == ["import_decisions_not_yet"]
-        report = filing.import_rows(db.session, planned, [mentee(1)], consent_confirmed=True)
-        assert report.imported == 1
+    with pytest.raises(ImportRejected) as rejected:
+        filing.import_rows(db.session, planned, [mentee(1, status="accepted")], consent_confirmed=True)
+    assert [p.code for p in rejected.value.report.problems] == ["import_decisions_not_yet"]
+    report = filing.import_rows(db.session, planned, [mentee(1)], consent_confirmed=True)
+    assert report.imported == 1
     assert _count(db, planned) == 1
 
 
-def test_names_match_partners_whatever_their_case_even_beyond_ascii(db, host_city, create_cohort):
+def test_names_match_partners_whatever_their_case_even_beyond_ascii(db, host_city, create_cohort, in_host_city):
     orsted = create_partner(host_city, name="Ørsted")
     cohort = create_cohort(host_city)
-    with tenant_scope(db.session, host_city.id):
-        filing.import_rows(db.session, cohort, [mentor(1, employer="ØRSTED")], consent_confirmed=True)
-        assert db.session.execute(select(Application.employer_id)).scalar_one() == orsted.id
+    filing.import_rows(db.session, cohort, [mentor(1, employer="ØRSTED")], consent_confirmed=True)
+    assert db.session.execute(select(Application.employer_id)).scalar_one() == orsted.id
