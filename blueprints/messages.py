@@ -181,3 +181,16 @@ def labels(labels_: dict, codes) -> str:
         codes = codes.split()
     return ", ".join(label(labels_, code) for code in codes)
 
+
+#: The steps of the work a round's phase allows, as the round's page lists them (tenants/cohorts/phases.py).
+STEP_LABELS = {
+    "edit": _l("change the round's dates, places and events"),
+    "apply": _l("the public forms take applications"),
+    "import": _l("import applications from a spreadsheet"),
+    "review": _l("read, shortlist and annotate applications"),
+    "decide": _l("accept, decline or wait-list applicants"),
+    "notify": _l("tell the applicants what was decided"),
+    "networking": _l("plan the kick-off's speed networking"),
+    "match": _l("propose, adjust and publish pairs"),
+    "change_pairs": _l("give a mentee a new mentor, or end a pair"),
+}
