@@ -43,6 +43,7 @@ from mentorby.tenants.matching.models import (
     Match,
     MatchingRun,
     MatchingWeights,
+    MatchStatus,
     NetworkingLink,
     NetworkingPlan,
     PairRule,
@@ -377,7 +378,7 @@ class MatchWords(Describer):
             return told.say(moved, **_pair(told))
         if told.action == "create":
             told.use("status", "manual")
-            if told.fact("status") == "published":
+            if told.fact("status") == MatchStatus.PUBLISHED:
                 template = _l("%(who)s gave %(mentee)s a new mentor, %(mentor)s, in %(round)s")
             elif told.fact("manual"):
                 template = _l("%(who)s paired %(mentor)s with %(mentee)s by hand in %(round)s")

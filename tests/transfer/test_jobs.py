@@ -9,7 +9,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
 from mentorby.platform.audit.models import AuditEntry
-from mentorby.platform.tenancy import tenant_scope, utcnow
+from mentorby.platform.tenancy import utcnow
 from mentorby.tenants.applications.models import Application
 from mentorby.tenants.transfer import jobs
 from mentorby.tenants.transfer.models import CHECKING, DONE, FAILED, QUEUED, READING, WRITING, ImportJob
@@ -18,6 +18,10 @@ from tests.transfer.workbooks import numbers_bomb, shared_strings_bomb
 
 #: A file of more rows than a request reads: it becomes a job.
 BIG = 2_500
+
+
+#: The test's own queries read as Lyngby, the host city of every job here.
+pytestmark = pytest.mark.usefixtures("in_host_city")
 
 
 def _url(cohort, path="import", city="lyngby-taarbaek"):
@@ -34,11 +38,10 @@ def _post(client, cohort, data: bytes, *, filename="people.csv", action="check",
 
 
 def _count(db, model, cohort, **where):
-    with tenant_scope(db.session, cohort.tenant_id):
-        query = select(func.count()).select_from(model).where(model.cohort_id == cohort.id)
-        for key, value in where.items():
-            query = query.where(getattr(model, key) == value)
-        return db.session.execute(query).scalar_one()
+    query = select(func.count()).select_from(model).where(model.cohort_id == cohort.id)
+    for key, value in where.items():
+        query = query.where(getattr(model, key) == value)
+    return db.session.execute(query).scalar_one()
 
 
 class Seen:
@@ -49,9 +52,8 @@ class Seen:
 
 
 def _jobs(db, cohort):
-    with tenant_scope(db.session, cohort.tenant_id):
-        return [Seen(job) for job in db.session.execute(
-            select(ImportJob).where(ImportJob.cohort_id == cohort.id).order_by(ImportJob.id)).scalars()]
+    return [Seen(job) for job in db.session.execute(
+        select(ImportJob).where(ImportJob.cohort_id == cohort.id).order_by(ImportJob.id)).scalars()]
 
 
 @pytest.fixture
@@ -106,9 +108,8 @@ def test_a_large_import_runs_as_a_job_all_or_nothing_and_names_the_coordinator(c
     page = client.get(response.headers["Location"])
     assert "2499 applications imported" in page.text and "Import another file" in page.text
     assert _count(db, Application, cohort) == BIG - 1
-    with tenant_scope(db.session, cohort.tenant_id):
-        authors = set(db.session.execute(select(AuditEntry.actor_id).where(AuditEntry.entity == "application")
-                                         .where(AuditEntry.action == "create")).scalars())
+    authors = set(db.session.execute(select(AuditEntry.actor_id).where(AuditEntry.entity == "application")
+                                     .where(AuditEntry.action == "create")).scalars())
     assert authors == {coordinator.id}
 
 
@@ -172,11 +173,10 @@ def test_limits_are_named_in_the_readers_language_with_their_number(app, languag
 ])
 def test_a_running_job_shows_its_progress_and_is_polled(client, db, login, coordinator, cohort, state, progress,
                                                         total, text):
-    with tenant_scope(db.session, cohort.tenant_id):
-        job = ImportJob(cohort_id=cohort.id, created_by_id=coordinator.id, action="import", filename="big.xlsx",
-                        size=3_000_000, state=state, progress=progress, total=total)
-        db.session.add(job)
-        db.session.flush()
+    job = ImportJob(cohort_id=cohort.id, created_by_id=coordinator.id, action="import", filename="big.xlsx",
+                    size=3_000_000, state=state, progress=progress, total=total)
+    db.session.add(job)
+    db.session.flush()
     login(coordinator)
     url = _url(cohort, f"import/{job.id}")
     page = client.get(url)
@@ -199,12 +199,11 @@ def test_the_last_poll_shows_the_report_stops_polling_and_announces_the_end(clie
 
 
 def test_a_job_that_stopped_moving_says_so_and_is_not_polled(client, db, login, coordinator, cohort):
-    with tenant_scope(db.session, cohort.tenant_id):
-        job = ImportJob(cohort_id=cohort.id, action="check", filename="big.csv", size=2_000_000, state=CHECKING,
-                        updated_at=utcnow() - jobs.STALLED_AFTER - timedelta(minutes=1))
-        failed = ImportJob(cohort_id=cohort.id, action="check", filename="big.csv", size=2_000_000, state=FAILED)
-        db.session.add_all([job, failed])
-        db.session.flush()
+    job = ImportJob(cohort_id=cohort.id, action="check", filename="big.csv", size=2_000_000, state=CHECKING,
+                    updated_at=utcnow() - jobs.STALLED_AFTER - timedelta(minutes=1))
+    failed = ImportJob(cohort_id=cohort.id, action="check", filename="big.csv", size=2_000_000, state=FAILED)
+    db.session.add_all([job, failed])
+    db.session.flush()
     login(coordinator)
     page = client.get(_url(cohort, f"import/{job.id}"))
     assert "The work on this file stopped before it was finished" in page.text and "hx-trigger" not in page.text
@@ -226,36 +225,33 @@ def test_a_job_belongs_to_its_round_and_city(client, db, login, coordinator, oth
 
 
 def test_a_worker_saves_the_progress_as_it_goes_and_the_import_in_one_commit(db, host_city, coordinator, cohort):
-    with tenant_scope(db.session, host_city.id):
-        job = ImportJob(cohort_id=cohort.id, created_by_id=coordinator.id, action="import", consent_confirmed=True,
-                        filename="big.csv", size=1, data=csv_bytes(_rows(1_200)), state=QUEUED)
-        db.session.add(job)
-        db.session.flush()
-        seen = []
+    job = ImportJob(cohort_id=cohort.id, created_by_id=coordinator.id, action="import", consent_confirmed=True,
+                    filename="big.csv", size=1, data=csv_bytes(_rows(1_200)), state=QUEUED)
+    db.session.add(job)
+    db.session.flush()
+    seen = []
 
-        def commit():
-            # What another process would see at each commit: the state, the progress, whether rows are written.
-            written = db.session.execute(select(func.count()).select_from(Application)).scalar_one()
-            seen.append((job.state, job.progress, written))
+    def commit():
+        # What another process would see at each commit: the state, the progress, whether rows are written.
+        written = db.session.execute(select(func.count()).select_from(Application)).scalar_one()
+        seen.append((job.state, job.progress, written))
 
-        assert jobs.run(db.session, job.id, commit=commit) == DONE
+    assert jobs.run(db.session, job.id, commit=commit) == DONE
     assert seen == [(READING, 0, 0), (CHECKING, 0, 0), (CHECKING, 500, 0), (CHECKING, 1_000, 0), (WRITING, 1_000, 0),
                     (DONE, 1_200, 1_200)]
     assert job.data is None and job.report["imported"] == 1_200 and job.finished_at is not None
     # A second run of the same job (a retried task) does nothing.
-    with tenant_scope(db.session, host_city.id):
-        assert jobs.run(db.session, job.id, commit=commit) == DONE
+    assert jobs.run(db.session, job.id, commit=commit) == DONE
     assert _count(db, Application, cohort) == 1_200
 
 
 def test_a_worker_marks_a_job_that_broke_off_as_failed(db, host_city, cohort, monkeypatch):
     from mentorby.tenants.transfer import tasks
 
-    with tenant_scope(db.session, host_city.id):
-        job = ImportJob(cohort_id=cohort.id, action="check", filename="x.csv", size=1, data=b"x", state=QUEUED)
-        db.session.add(job)
-        db.session.commit()  # as the request that queued it did
-        job_id = job.id
+    job = ImportJob(cohort_id=cohort.id, action="check", filename="x.csv", size=1, data=b"x", state=QUEUED)
+    db.session.add(job)
+    db.session.commit()  # as the request that queued it did
+    job_id = job.id
 
     def broken(session, job_id, commit=None):
         raise RuntimeError("a bug")
@@ -265,9 +261,8 @@ def test_a_worker_marks_a_job_that_broke_off_as_failed(db, host_city, cohort, mo
     monkeypatch.setattr(tasks, "has_app_context", lambda: False)
     city_id = host_city.id
     assert tasks.run_import.call_local(city_id, job_id) == "failed"
-    with tenant_scope(db.session, city_id):
-        seen = db.session.execute(select(ImportJob).where(ImportJob.id == job_id)).scalar_one()
-        assert (seen.state, seen.data) == (FAILED, None)
+    seen = db.session.execute(select(ImportJob).where(ImportJob.id == job_id)).scalar_one()
+    assert (seen.state, seen.data) == (FAILED, None)
 
 
 def test_a_job_is_queued_only_once_its_request_has_committed(db, host_city, coordinator, cohort, monkeypatch):
@@ -276,30 +271,30 @@ def test_a_job_is_queued_only_once_its_request_has_committed(db, host_city, coor
     queued = []
     monkeypatch.setattr(tasks.huey, "immediate", False)
     monkeypatch.setattr(tasks, "run_import", lambda tenant_id, job_id: queued.append((tenant_id, job_id)))
-    with tenant_scope(db.session, host_city.id):
-        outcome = jobs.submit(db.session, cohort, "big.csv", csv_bytes(_rows(BIG)), action="check",
-                              consent_confirmed=False, by_user_id=coordinator.id)
-        assert outcome.job.state == QUEUED and queued == []
-        db.session.commit()
-        assert queued == [(host_city.id, outcome.job.id)]
-        jobs.submit(db.session, cohort, "big.csv", csv_bytes(_rows(BIG)), action="check", consent_confirmed=False,
-                    by_user_id=coordinator.id)
-        db.session.rollback()
+    outcome = jobs.submit(db.session, cohort, "big.csv", csv_bytes(_rows(BIG)), action="check",
+                          consent_confirmed=False, by_user_id=coordinator.id)
+    assert outcome.job.state == QUEUED and queued == []
+    db.session.commit()
+    assert queued == [(host_city.id, outcome.job.id)]
+    jobs.submit(db.session, cohort, "big.csv", csv_bytes(_rows(BIG)), action="check", consent_confirmed=False,
+                by_user_id=coordinator.id)
+    db.session.rollback()
     assert len(queued) == 1  # the job of a request that failed never reaches a worker
 
 
-def test_old_jobs_are_purged_in_every_city(db, host_city, other_city, create_cohort, cohort):
+def test_old_jobs_are_purged_in_every_city(db, host_city, other_city, create_cohort, cohort, as_city):
     elsewhere = create_cohort(other_city)
     now = utcnow()
     for city, round_ in ((host_city, cohort), (other_city, elsewhere)):
-        with tenant_scope(db.session, city.id):
-            db.session.add_all([
-                ImportJob(cohort_id=round_.id, action="check", filename="old.csv", size=1, state=DONE,
-                          updated_at=now - jobs.KEEP_FOR - timedelta(hours=1)),
-                ImportJob(cohort_id=round_.id, action="check", filename="new.csv", size=1, state=DONE,
-                          updated_at=now - timedelta(days=1)),
-            ])
-            db.session.flush()
+        as_city(city)
+        db.session.add_all([
+            ImportJob(cohort_id=round_.id, action="check", filename="old.csv", size=1, state=DONE,
+                      updated_at=now - jobs.KEEP_FOR - timedelta(hours=1)),
+            ImportJob(cohort_id=round_.id, action="check", filename="new.csv", size=1, state=DONE,
+                      updated_at=now - timedelta(days=1)),
+        ])
+        db.session.flush()
     assert jobs.purge(db.session, now) == 2
-    for round_ in (cohort, elsewhere):
+    for city, round_ in ((host_city, cohort), (other_city, elsewhere)):
+        as_city(city)
         assert [job.filename for job in _jobs(db, round_)] == ["new.csv"]
