@@ -23,6 +23,7 @@ def register_all(app: Flask) -> None:
         portal,
         programme,
         public,
+        surveys,
         transfer,
     )
     from mentorby.blueprints.messages import role_name
@@ -31,7 +32,7 @@ def register_all(app: Flask) -> None:
     from mentorby.tenants.cohorts.models import CohortStatus
 
     for module in (public, auth, admin, national, city, coordinator, programme, partners, cohorts, apply,
-                   applications, portal, transfer, networking, matching):
+                   applications, portal, transfer, networking, matching, surveys):
         app.register_blueprint(module.bp)
     # The company contact's own page lives with the partners it is about.
     if hasattr(partners, "company_bp"):

@@ -51,6 +51,7 @@ from mentorby.tenants.matching.models import (
 )
 from mentorby.tenants.partners.models import Partner, PartnerContact
 from mentorby.tenants.programme.models import ProgrammeEvent, SuccessCriterion
+from mentorby.tenants.surveys.models import Anonymity, Survey, SurveyPolicy, SurveySend
 
 add_area("rounds", _l("Rounds"))
 add_area("applications", _l("Applications and mentor pool"))
@@ -58,6 +59,7 @@ add_area("networking", _l("Speed networking"))
 add_area("matching", _l("Matching"))
 add_area("partners", _l("Partners"))
 add_area("programme", _l("Programme model"))
+add_area("surveys", _l("Surveys"))
 add_area("team", _l("Team and accounts"))
 add_area("city", _l("The city"))
 
@@ -560,7 +562,8 @@ class CriterionWords(Describer):
     facts = ("statement_da", "statement_en")
     labels = {"position": _l("place in the list"), "role": _l("whose answers count"), "threshold": _l("threshold"),
               "measured_at": _l("measured at"), "statement_da": _l("criterion in Danish"),
-              "statement_en": _l("criterion in English")}
+              "statement_en": _l("criterion in English"), "question_key": _l("question it reads"),
+              "yes_values": _l("answers that count as a yes"), "of_everyone": _l("counts everyone who took part")}
     shows = {"threshold": percent}
     hidden = Describer.hidden | {"code"}
 
@@ -574,6 +577,70 @@ class CriterionWords(Describer):
             "create": _l("%(who)s added the success criterion “%(criterion)s”"),
             "delete": _l("%(who)s removed the success criterion “%(criterion)s”"),
         }.get(told.action, _l("%(who)s changed the success criterion “%(criterion)s”")), criterion=told.name())
+
+
+# --- surveys --------------------------------------------------------------------------------------------------------
+
+
+class SurveyWords(Describer):
+    """One version of a survey."""
+
+    table, area, model = "survey", "surveys", Survey
+    facts = ("title_da", "title_en", "version")
+    labels = {"title_da": _l("title in Danish"), "title_en": _l("title in English"),
+              "intro_da": _l("introduction in Danish"), "intro_en": _l("introduction in English"),
+              "is_current": _l("current version"), "moment": _l("place in the round"), "audience": _l("asked")}
+    hidden = Describer.hidden | {"key", "version"}
+
+    def name(self, facts, names):
+        """The survey's title in the reader's language."""
+        return _locale_text(facts, "title_da", "title_en")
+
+    def sentence(self, told):
+        """Added (a new survey or a new version), changed, removed."""
+        if told.action == "create" and (told.new("version") or 1) > 1:
+            return told.say(_l("%(who)s made version %(version)s of the survey %(survey)s"), survey=told.name(),
+                            version=told.new("version"))
+        return told.say({
+            "create": _l("%(who)s added the survey %(survey)s"),
+            "delete": _l("%(who)s removed the survey %(survey)s"),
+        }.get(told.action, _l("%(who)s changed the survey %(survey)s")), survey=told.name())
+
+
+class SurveySendWords(Describer):
+    """A survey sent to a round."""
+
+    table, area, model = "survey_send", "surveys", SurveySend
+    facts = ("survey_key", "cohort_id")
+    refs = {"cohort_id": "cohort"}
+    labels = {"anonymity": _l("anonymity"), "reminder_days": _l("reminder days"), "closes_on": _l("closes on"),
+              "sent_on": _l("sent on"), "automatic": _l("sent by itself")}
+    shows = {"anonymity": choice({member.value: member._label for member in Anonymity})}
+    hidden = Describer.hidden | {"cohort_id", "survey_id", "sent_by_id", "sent_at", "survey_key"}
+
+    def sentence(self, told):
+        """Sent (by a coordinator or by itself)."""
+        params = {"survey": text(told.fact("survey_key") or "—"), "cohort": told.of("cohort_id")}
+        if told.action == "create" and told.new("automatic"):
+            return told.say(_l("The survey %(survey)s went out by itself to %(cohort)s"), **params)
+        return told.say({
+            "create": _l("%(who)s sent the survey %(survey)s to %(cohort)s"),
+            "delete": _l("%(who)s removed the survey %(survey)s from %(cohort)s"),
+        }.get(told.action, _l("%(who)s changed the survey %(survey)s in %(cohort)s")), **params)
+
+
+class SurveyPolicyWords(Describer):
+    """The city's survey policy."""
+
+    table, area, model = "survey_policy", "surveys", SurveyPolicy
+    labels = {"anonymity": _l("anonymity"), "reminder_days": _l("reminder days"),
+              "open_days": _l("days a survey stays open")}
+    shows = {"anonymity": choice({member.value: member._label for member in Anonymity})}
+    on_create = ("anonymity", "reminder_days", "open_days")
+
+    def sentence(self, told):
+        """Changed."""
+        return told.say(_l("%(who)s changed how surveys are sent"))
 
 
 # --- team and accounts ---------------------------------------------------------------------------------------------
@@ -733,6 +800,7 @@ class CityWords(Describer):
 
 for _words in (CohortWords, CohortEventWords, ParticipantWords, ApplicationWords, CvWords, NetworkingPlanWords,
                RatingWords, NetworkingLinkWords, MatchWords, PairRuleWords, MatchingRunWords, WeightsWords,
-               PartnerWords, PartnerContactWords, ProgrammeEventWords, CriterionWords, UserWords, MembershipWords,
+               PartnerWords, PartnerContactWords, ProgrammeEventWords, CriterionWords, SurveyWords, SurveySendWords,
+               SurveyPolicyWords, UserWords, MembershipWords,
                InvitationWords, ApiTokenWords, CityWords):
     register(_words())

@@ -63,6 +63,7 @@ MESSAGES = {
                            "the round to \u201cSelecting\u201d first."),
     "phase_match": _l("Pairs are made once recruitment has closed: move the round to \u201cSelecting\u201d first."),
     "phase_change_pairs": _l("Pairs get a new mentor or end only while the round is running."),
+    "phase_survey": _l("Surveys go out once recruitment has closed: move the round to \u201cSelecting\u201d first."),
     # applications
     "cohort_not_open": _l("This round does not take applications at the moment."),
     "consent_required": _l("Tick the box to agree to the processing of your data; we cannot take the application "
@@ -193,4 +194,5 @@ STEP_LABELS = {
     "networking": _l("plan the kick-off's speed networking"),
     "match": _l("propose, adjust and publish pairs"),
     "change_pairs": _l("give a mentee a new mentor, or end a pair"),
+    "survey": _l("send the evaluation surveys and import answers given elsewhere"),
 }

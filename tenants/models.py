@@ -5,10 +5,20 @@ from mentorby.tenants.cohorts.models import Cohort, CohortEvent, CohortTransitio
 from mentorby.tenants.matching.models import Match, MatchingWeights, NetworkingPlan, PairRule, Rating
 from mentorby.tenants.partners.models import Partner, PartnerContact
 from mentorby.tenants.programme.models import ProgrammeEvent, SuccessCriterion
+from mentorby.tenants.surveys.models import (
+    Answer,
+    Question,
+    Response,
+    Survey,
+    SurveyPolicy,
+    SurveySection,
+    SurveySend,
+)
 from mentorby.tenants.transfer.models import ImportJob
 
 __all__ = [
     "Application", "Cohort", "CohortEvent", "CohortTransition", "CvDocument", "Participant", "Partner",
     "PartnerContact", "ProgrammeEvent", "SuccessCriterion", "Match", "MatchingWeights", "NetworkingPlan", "PairRule",
-    "Rating", "ImportJob",
+    "Rating", "ImportJob", "Answer", "Question", "Response", "Survey", "SurveyPolicy", "SurveySection",
+    "SurveySend",
 ]

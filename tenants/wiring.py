@@ -11,6 +11,8 @@ from mentorby.tenants.applications import signals as application_signals
 from mentorby.tenants.cohorts import signals as cohort_signals
 from mentorby.tenants.matching import services as matching
 from mentorby.tenants.partners import signals as partner_signals
+from mentorby.tenants.programme import signals as programme_signals
+from mentorby.tenants.surveys import builder as surveys
 
 #: Each signal and the functions that answer it, in the order their answers are wanted.
 RECEIVERS = (
@@ -18,6 +20,7 @@ RECEIVERS = (
     (cohort_signals.places_taken, (applications.places_taken,)),
     (application_signals.participant_left, (matching.participant_left,)),
     (partner_signals.partner_removed, (of_partners.unlink_partner,)),
+    (programme_signals.model_installed, (surveys.model_installed,)),
 )
 
 

@@ -442,11 +442,98 @@ class ImportJobFactory(CityOwnedFactory):
     state = "queued"
 
 
+# --- surveys -------------------------------------------------------------------------------------------------------
+
+def send_survey(cohort, key: str = "closing", *, today=None):
+    """Send the city's survey `key` to a round (its accepted people get their links), as a coordinator would."""
+    from mentorby.tenants.surveys import builder, sending
+
+    with tenant_scope(db.session, cohort.tenant_id):
+        survey = builder.current(db.session, key)
+        return sending.send(db.session, cohort, survey, today=today)
+
+
+class SurveyFactory(Base):
+    """A city's copy of one of the programme's survey templates (closing by default)."""
+
+    class Meta:
+        model = _lazy_import("mentorby.tenants.surveys.models.Survey")
+
+    @classmethod
+    def _create(cls, model_class, *args, city=None, template="closing", **kwargs):
+        from mentorby.tenants.surveys.builder import copy_template
+
+        with tenant_scope(db.session, city.id):
+            return copy_template(db.session, template)
+
+
+class SurveySectionFactory(CityOwnedFactory):
+    class Meta:
+        model = _lazy_import("mentorby.tenants.surveys.models.SurveySection")
+
+    position = 9
+    title_da = "Dansk på arbejdspladsen"
+    title_en = "Danish at work"
+
+
+class QuestionFactory(CityOwnedFactory):
+    class Meta:
+        model = _lazy_import("mentorby.tenants.surveys.models.Question")
+
+    position = 99
+    key = factory.Sequence(lambda n: f"spoke_danish_{n}")
+    kind = "yes_no"
+    text_da = "Har du talt dansk med din mentor?"
+    text_en = "Have you spoken Danish with your mentor?"
+
+
+class SurveyPolicyFactory(CityOwnedFactory):
+    class Meta:
+        model = _lazy_import("mentorby.tenants.surveys.models.SurveyPolicy")
+
+    reminder_days = factory.LazyFunction(lambda: [5, 10])
+    anonymity = "named"
+    open_days = 21
+
+
+class SurveySendFactory(Base):
+    """A survey sent to a round through the service (responses and links for its accepted people)."""
+
+    class Meta:
+        model = _lazy_import("mentorby.tenants.surveys.models.SurveySend")
+
+    @classmethod
+    def _create(cls, model_class, *args, cohort=None, key="closing", **kwargs):
+        return send_survey(cohort, key)
+
+
+class ResponseFactory(Base):
+    """One person's response: the first of a survey sent to the round."""
+
+    class Meta:
+        model = _lazy_import("mentorby.tenants.surveys.models.Response")
+
+    @classmethod
+    def _create(cls, model_class, *args, cohort=None, key="closing", **kwargs):
+        sent = send_survey(cohort, key)
+        with tenant_scope(db.session, cohort.tenant_id):
+            return sent.responses[0]
+
+
+class AnswerFactory(CityOwnedFactory):
+    class Meta:
+        model = _lazy_import("mentorby.tenants.surveys.models.Answer")
+
+    key = "network"
+    value = "4"
+
+
 #: Every model and its factory (a test checks that no model is without one).
 FACTORIES = {factory_class._meta.model: factory_class for factory_class in (
     CityFactory, UserFactory, MembershipFactory, InvitationFactory, ApiTokenFactory, SignInFactory,
     OutboxMessageFactory, AuditEntryFactory, PartnerFactory, PartnerContactFactory, ProgrammeEventFactory,
     SuccessCriterionFactory, CohortFactory, CohortEventFactory, CohortTransitionFactory, ApplicationFactory,
     ParticipantFactory, CvDocumentFactory, MatchFactory, PairRuleFactory, RatingFactory, MatchingWeightsFactory,
-    NetworkingPlanFactory, MatchingRunFactory, NetworkingLinkFactory, ImportJobFactory,
+    NetworkingPlanFactory, MatchingRunFactory, NetworkingLinkFactory, ImportJobFactory, SurveyFactory,
+    SurveySectionFactory, QuestionFactory, SurveyPolicyFactory, SurveySendFactory, ResponseFactory, AnswerFactory,
 )}

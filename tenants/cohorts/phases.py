@@ -19,6 +19,7 @@ STEPS: dict[str, tuple[str, ...]] = {
     "networking": (SELECTING, RUNNING),  # the kick-off's speed-networking plan and links
     "match": (SELECTING, RUNNING),  # propose, pick, pin, forbid, publish
     "change_pairs": (RUNNING,),  # a new mentor, the end of a pair
+    "survey": (SELECTING, RUNNING, CLOSED, FOLLOWED_UP),  # send an evaluation survey, import answers given elsewhere
 }
 #: What a round in each status is for, in the order a coordinator does it (the round's page lists them).
 ALLOWED = {status: tuple(step for step, statuses in STEPS.items() if status in statuses)

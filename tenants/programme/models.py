@@ -1,7 +1,7 @@
 """The programme model a city runs its rounds from; copied from the host city and then the city's own."""
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, CheckConstraint, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mentorby.platform.extensions import db
@@ -102,6 +102,13 @@ class SuccessCriterion(TenantOwned, db.Model):
                                                         default=MeasuringPoint.CLOSING)
     statement_da: Mapped[str] = mapped_column(Text, nullable=False)
     statement_en: Mapped[str] = mapped_column(Text, nullable=False)
+    #: The survey question it reads, by its stable key (network, employment, ...).
+    question_key: Mapped[str] = mapped_column(String(40), nullable=False, default="")
+    #: The answers that count as a yes: Likert ["4", "5"], ["yes"], employment ["full_time", ...].
+    yes_values: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
+    #: Whether the share is of everyone who took part (employment: non-respondents are not silently dropped)
+    #: rather than of those who answered.
+    of_everyone: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
 
     def statement(self, locale: str) -> str:
         """The criterion in `locale`."""

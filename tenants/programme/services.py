@@ -10,13 +10,14 @@ from mentorby.platform.cities.services import change_status, host_city
 from mentorby.platform.rules import RuleError
 from mentorby.platform.schemas import load
 from mentorby.platform.tenancy import tenant_scope
-from mentorby.tenants.programme import defaults
+from mentorby.tenants.programme import defaults, signals
 from mentorby.tenants.programme.models import ProgrammeEvent, SuccessCriterion
 from mentorby.tenants.programme.schemas import CriterionSchema, ProgrammeEventSchema
 
 EVENT_FIELDS = ("step", "kind", "name_da", "name_en", "description_da", "description_en", "audience",
                 "week_offset", "duration_minutes")
-CRITERION_FIELDS = ("position", "code", "role", "threshold", "measured_at", "statement_da", "statement_en")
+CRITERION_FIELDS = ("position", "code", "role", "threshold", "measured_at", "statement_da", "statement_en",
+                    "question_key", "yes_values", "of_everyone")
 EVENT, CRITERION = ProgrammeEventSchema(), CriterionSchema()
 
 
@@ -51,6 +52,7 @@ def install_model(session: Session, city: Tenant, host_slug: str) -> None:
         session.add_all(ProgrammeEvent(**values) for values in events)
         session.add_all(SuccessCriterion(**values) for values in criteria)
         session.flush()
+        signals.model_installed.send(city, session=session)
 
 
 def open_city(session: Session, city: Tenant, *, host_slug: str, approved_by: User | None) -> None:

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from mentorby.platform import clock
 from mentorby.tenants.cohorts.models import Cohort
 from mentorby.tenants.matching.models import Match, NetworkingPlan
 from tests.factories import create_application, create_cohort, create_partner, create_user
@@ -120,7 +121,7 @@ def test_a_selecting_round_with_every_mentee_paired_can_start(client, db, login,
 
 
 def test_planned_running_and_closed_rounds(client, db, login, coordinator, in_host_city):
-    today = date.today()
+    today = clock.today()  # the city's today (Copenhagen), which the page counts from
     planned = create_cohort(in_host_city, name="Efterår 2027", status="planned")
     late = create_cohort(in_host_city, name="Forsinket", status="planned", starts_on=today + timedelta(days=30),
                          apply_by=today + timedelta(days=10))

@@ -39,6 +39,13 @@ def test_every_factory_makes_a_row(db, host_city, coordinator, as_city):
         F.NetworkingLinkFactory(city=host_city, cohort_id=cohort.id, application_id=mentee.id),
         F.ImportJobFactory(city=host_city, cohort_id=cohort.id),
     ]
+    survey = F.SurveyFactory(city=host_city, template="midway")
+    section = F.SurveySectionFactory(city=host_city, survey_id=survey.id)
+    question = F.QuestionFactory(city=host_city, survey_id=survey.id, section_id=section.id)
+    response = F.ResponseFactory(cohort=cohort, key="midway")
+    rows += [survey, section, question, F.SurveyPolicyFactory(city=host_city), response,
+             F.SurveySendFactory(cohort=cohort, key="closing"),
+             F.AnswerFactory(city=host_city, response_id=response.id, question_id=question.id)]
     made = {type(row) for row in rows} | {type(cohort), type(mentor)}
     assert made == set(F.FACTORIES), sorted(model.__name__ for model in set(F.FACTORIES) - made)
     assert all(getattr(row, "id", None) for row in rows)
