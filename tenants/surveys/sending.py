@@ -209,10 +209,12 @@ def _pseudonym() -> str:
 
 
 def send(session: Session, cohort: Cohort, survey: Survey, *, by_id: int | None = None, automatic: bool = False,
-         today: date | None = None) -> SurveySend:
+         today: date | None = None, notify: bool = True) -> SurveySend:
     """Send the survey's current version to the round: a response row and a personal link per recipient, by mail.
 
     Refused before the round selects, twice for the same survey, an old version, or with nobody to send to.
+    With `notify` False nobody is mailed: the answers were collected elsewhere and come in by import, yet everyone
+    who was asked is counted, so the response rate stays honest.
     """
     phases.require(cohort, "survey")
     if not survey.is_current:
@@ -239,7 +241,8 @@ def send(session: Session, cohort: Cohort, survey: Survey, *, by_id: int | None 
         session.add(response)
         session.flush()
         response.token_hash = hash_of(token_of(response))
-        _mail(session, city, sent, survey, response, person.name, person.email, reminder=False)
+        if notify:
+            _mail(session, city, sent, survey, response, person.name, person.email, reminder=False)
     session.flush()
     return sent
 
