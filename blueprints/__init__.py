@@ -30,6 +30,8 @@ def register_all(app: Flask) -> None:
     from mentorby.platform.i18n import format_clock, format_day, format_moment
     from mentorby.tenants.cohorts import phases
     from mentorby.tenants.cohorts.models import CohortStatus
+    from mentorby.tenants.programme.models import Respondents
+    from mentorby.tenants.surveys import answering
 
     for module in (public, auth, admin, national, city, coordinator, programme, partners, cohorts, apply,
                    applications, portal, transfer, networking, matching, surveys):
@@ -37,6 +39,8 @@ def register_all(app: Flask) -> None:
     # The company contact's own page lives with the partners it is about.
     if hasattr(partners, "company_bp"):
         app.register_blueprint(partners.company_bp)
+    # Answering a survey through a personal link lives with the surveys it answers.
+    app.register_blueprint(surveys.answer_bp)
     api.register(app)
     # Dates and times in one written form per language, in the city's time zone (replacing Flask-Babel's filters,
     # whose short forms read "2/11/27").
@@ -44,7 +48,10 @@ def register_all(app: Flask) -> None:
     app.jinja_env.globals.update(
         # Vocabularies and phase rules, so that templates compare with members and ask the phase, never raw strings.
         CohortStatus=CohortStatus, allows=phases.allows, **applications.VOCABULARIES,
-        role_name=role_name, label=messages.label,
+        role_name=role_name, label=messages.label, message=messages.message,
+        answer_label=lambda question, value: answering.label_of(question, value, str(get_locale())),
+        answer_choices=lambda question: answering.choices_of(question, str(get_locale())),
+        respondents_label=lambda code: Respondents(code).label,
         labels=messages.labels, L={
             "cohort_status": messages.COHORT_STATUS_LABELS, "cohort_action": messages.COHORT_ACTIONS,
             "application_status": messages.APPLICATION_STATUS_LABELS, "field": messages.FIELD_LABELS,

@@ -19,6 +19,9 @@ from mentorby.tenants.cohorts.models import Cohort, CohortTransition
 from mentorby.tenants.cohorts.services import plan_cohort
 from mentorby.tenants.partners.models import Partner, PartnerContact
 from mentorby.tenants.programme.services import install_model
+from mentorby.tenants.surveys import answering
+from mentorby.tenants.surveys import builder as survey_builder
+from mentorby.tenants.surveys import sending as survey_sending
 
 DEMO_PASSWORD = "mentorby-demo-2026"
 
@@ -287,12 +290,46 @@ def _seed_rounds() -> list[tuple[str, str]]:
         _apply(spring, "mentor", _mentor_values(spec))
     for spec in MENTEES[1:]:
         _apply(spring, "mentee", _mentee_values(spec))
+    _seed_surveys(autumn, winter)
     cowi = db.session.execute(select(Partner).where(Partner.name == "COWI")).scalar_one_or_none()
     if cowi is not None:
         db.session.add(PartnerContact(partner_id=cowi.id, name="Camilla Kontakt", email="hr@cowi.example",
                                       job_title="HR partner"))
     db.session.flush()
     return printed
+
+
+#: How the demo's people answer the closing survey: most agree, a few do not, one never answers.
+DEMO_ANSWERS = {
+    "network": ("5", "4", "4", "3", "5"), "intercultural": ("4", "5", "4", "2", "4"),
+    "job_search_active": ("5", "4", "4", "4", "2"), "direction": ("4", "4", "3", "5", "4"),
+    "would_recommend": ("yes", "yes", "yes", "no", "yes"), "employment": ("part_time", "job_seeking",
+                                                                         "education", "full_time", "job_seeking"),
+    "best": ("Meeting people who work in my field, and the interview workshop.", "", "The kick-off evening.", "", ""),
+    "may_quote": ("yes", "no", "yes", "no", "no"),
+}
+
+
+def _seed_surveys(closed: Cohort, running: Cohort) -> None:
+    """The closed round's closing survey, answered by nearly everyone; the running round's midway survey, half-way."""
+    closing = survey_builder.current(db.session, "closing")
+    sent_on = closed.ends_on - timedelta(days=2)
+    sent = survey_sending.send(db.session, closed, closing, today=sent_on, notify=False)
+    by_key = {question.key: question for question in closing.questions}
+    for n, response in enumerate(sorted(sent.responses, key=lambda r: r.id)):
+        if n == len(sent.responses) - 1:
+            continue  # one person never answers: the response rate is honest, not 100%
+        index = n % 5
+        answers = {str(by_key[key].id): [values[index]] for key, values in DEMO_ANSWERS.items()
+                   if values[index] and answering.asked(by_key[key], response.role)}
+        answering.submit(db.session, response, answers, sent_on + timedelta(days=3))
+    midway = survey_builder.current(db.session, "midway")
+    sent = survey_sending.send(db.session, running, midway, notify=False)
+    by_key = {question.key: question for question in midway.questions}
+    for response in sorted(sent.responses, key=lambda r: r.id)[::2]:
+        answering.submit(db.session, response, {str(by_key["meetings"].id): ["3"],
+                                                str(by_key["relationship_works"].id): ["4"],
+                                                str(by_key["topics"].id): ["cv", "networking"]}, date.today())
 
 
 def register(app: Flask) -> None:

@@ -9,7 +9,8 @@ from huey import crontab
 from mentorby.platform.tasks import app_context, huey
 from mentorby.tenants.transfer.tasks import purge_import_jobs, run_import
 
-__all__ = ["huey", "purge_import_jobs", "purge_unconfirmed_applications", "remind_follow_ups", "run_import"]
+__all__ = ["huey", "purge_import_jobs", "purge_unconfirmed_applications", "remind_follow_ups", "run_import",
+           "send_due_surveys"]
 
 
 @huey.periodic_task(crontab(hour="7", minute="0"))
@@ -37,3 +38,17 @@ def purge_unconfirmed_applications() -> int:
         purged = purge_unconfirmed(db.session, utcnow())
         db.session.commit()
         return purged
+
+
+@huey.periodic_task(crontab(hour="8", minute="0"))
+def send_due_surveys() -> int:
+    """Every morning, in each city: the 6-month follow-ups that fell due go out, and reminders on their days."""
+    from mentorby.platform.extensions import db
+    from mentorby.platform.outbox.services import enqueue_pending
+    from mentorby.tenants.surveys.sending import due_follow_ups, due_reminders, for_every_city
+
+    with app_context():
+        done = for_every_city(db.session, due_follow_ups) + for_every_city(db.session, due_reminders)
+        db.session.commit()
+        enqueue_pending(db.session)
+        return done

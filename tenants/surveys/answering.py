@@ -187,3 +187,19 @@ def submit(session: Session, response: Response, answers: Mapping[str, Sequence[
     response.submitted_at = now
     session.flush()
     session.expire(response, ["answers"])
+
+
+def choices_of(question, locale: str) -> list[tuple[str, str]]:
+    """(code, label) of the answers a question offers, in `locale` (empty for a number or a free text)."""
+    kind = question.kind
+    if kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
+        return [(option["code"], option.get(locale) or option.get("en") or option["code"])
+                for option in question.options]
+    vocabulary = {QuestionKind.LIKERT: Likert, QuestionKind.YES_NO: YesNo,
+                  QuestionKind.EMPLOYMENT: Employment}.get(kind)
+    return vocabulary.choices() if vocabulary else []
+
+
+def label_of(question, value: str, locale: str = "en") -> str:
+    """An answer's code as the respondent saw it."""
+    return dict(choices_of(question, locale)).get(value, value)

@@ -35,7 +35,7 @@ class Moment(Vocabulary):
     BASELINE = "baseline", _l("Baseline, at the start")
     MIDWAY = "midway", _l("Midway meeting")
     CLOSING = "closing", _l("Closing meeting")
-    FOLLOW_UP = "follow_up", _l("6-month follow-up")
+    FOLLOW_UP = "follow_up", _l("Six months after the round")
     COMPANY = "company", _l("Company retention, at the follow-up")
     OTHER = "other", _l("Any time")
 

@@ -102,7 +102,7 @@ class QuestionSchema(AreaSchema):
                 data[name] = None
         return data
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)
     def fits_its_kind(self, data, **kwargs):
         """Choices for a choice question, a range for a number, a complete condition."""
         kind = data.get("kind")
@@ -149,7 +149,7 @@ class PolicySchema(AreaSchema):
                 data["reminder_days"] = [int(part) for part in parts]
         return data
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)
     def rising(self, data, **kwargs):
         """At most five reminders, on different days."""
         days = data.get("reminder_days") or []

@@ -107,6 +107,21 @@ def sends_of(session: Session, cohort: Cohort) -> list[SurveySend]:
     ).scalars())
 
 
+def respondents(sent: SurveySend):
+    """Everyone a survey went to, with their answers, by name: a select for paging (a fixed number of queries)."""
+    from sqlalchemy.orm import selectinload
+
+    from mentorby.tenants.partners.models import PartnerContact as Contact
+
+    order = func.coalesce(
+        select(Application.name).where(Application.id == Response.application_id).scalar_subquery(),
+        select(Contact.name).where(Contact.id == Response.contact_id).scalar_subquery())
+    return (select(Response).where(Response.send_id == sent.id)
+            .options(selectinload(Response.application), selectinload(Response.contact),
+                     selectinload(Response.answers))
+            .order_by(order, Response.id))
+
+
 def counts(session: Session, send_ids: list[int]) -> dict[tuple[int, str], tuple[int, int]]:
     """(send, role) -> (asked, answered), in one grouped query."""
     if not send_ids:

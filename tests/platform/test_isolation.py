@@ -1,6 +1,7 @@
 """Walk every URL rule as a stranger and as another city's coordinator: no data of the first city leaks or changes."""
 
 import re
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -13,6 +14,8 @@ from mentorby.tenants.cohorts.models import Cohort, CohortEvent
 from mentorby.tenants.matching.models import Match, MatchingWeights, NetworkingPlan, PairRule, Rating
 from mentorby.tenants.partners.models import Partner, PartnerContact
 from mentorby.tenants.programme.models import ProgrammeEvent, SuccessCriterion
+from mentorby.tenants.surveys import builder as survey_builder
+from mentorby.tenants.surveys.models import Answer, Question, Response, Survey, SurveyPolicy, SurveySend
 from mentorby.tenants.transfer.models import ImportJob
 from tests.factories import PDF, create_application, create_cohort, create_partner
 
@@ -56,12 +59,22 @@ def victim(app, db, in_host_city, coordinator):
                                                       "value": "Secret Applicant"}]})
     db.session.add(job)
     db.session.flush()
+    survey = survey_builder.current(db.session, "closing")
+    sent = SurveySend(cohort_id=cohort.id, survey_id=survey.id, survey_key=survey.key, anonymity="named",
+                      reminder_days=[7], sent_on=date.today(), closes_on=date.today() + timedelta(days=28))
+    db.session.add(sent)
+    db.session.flush()
+    db.session.add(Response(send_id=sent.id, role="mentor", application_id=mentor.id, nonce="0" * 32,
+                            token_hash="f" * 64, pseudonym="R-SECRET", locale="da"))
+    db.session.flush()
     return {
         "partner_id": partner.id, "invitation_id": invitation.id, "token_id": token.id, "event_id": event.id,
         "criterion_id": criterion.id, "city_id": in_host_city.id, "contact_id": contact.id, "cohort_id": cohort.id,
         "application_id": application.id, "cohort_event_id": cohort_event.id,
         "participant_id": application.participant_id, "role": "mentee", "target": "selecting",
         "status": "accepted", "fmt": "csv", "token": "not-a-valid-link", "job_id": job.id,
+        "key": "closing", "survey_id": survey.id, "section_id": survey.sections[0].id,
+        "question_id": survey.questions[0].id, "send_id": sent.id,
     }
 
 
@@ -84,8 +97,10 @@ def _snapshot(db):
             model.__name__: db.session.execute(select(func.count()).select_from(model)).scalar()
             for model in (Partner, Invitation, ApiToken, ProgrammeEvent, SuccessCriterion, PartnerContact, Cohort,
                           CohortEvent, Application, Participant, CvDocument, Match, PairRule, MatchingWeights,
-                          NetworkingPlan, Rating)
+                          NetworkingPlan, Rating, Survey, Question, SurveyPolicy, SurveySend, Response, Answer)
         } | {
+            "responses": tuple(db.session.execute(
+                select(Response.submitted_at, Response.reminders_sent).order_by(Response.id))),
             "partner_names": tuple(db.session.execute(select(Partner.name).order_by(Partner.id)).scalars()),
             "event_names": tuple(db.session.execute(select(ProgrammeEvent.name_en)).scalars()),
             "cohorts": tuple(db.session.execute(select(Cohort.name, Cohort.status).order_by(Cohort.id))),
@@ -129,6 +144,7 @@ def _check(response, rule, method):
 PUBLIC_CITY_RULES = {
     "/<city>/", "/api/v1/cities/<city>", "/<city>/apply/", "/<city>/apply/<int:cohort_id>/<role>",
     "/<city>/apply/<int:cohort_id>/<role>/thanks", "/<city>/apply/confirm/<token>", "/<city>/networking/<token>",
+    "/<city>/survey/<token>", "/<city>/survey/<token>/save",
 }
 #: What no public page may show (the recruiting round's name is public; its applicants are not).
 PRIVATE = ("secret.person@lyngby.example", "secret notes", "victim token", "Secret Applicant", "secret.applicant",

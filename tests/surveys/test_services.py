@@ -306,3 +306,19 @@ def test_the_policy_is_checked(in_host_city, db):
     saved = builder.update_policy(db.session, {"reminder_days": "10 3", "anonymity": "named", "open_days": "21"})
     assert saved.reminder_days == [3, 10] and builder.policy(db.session) is saved
     assert db.session.execute(select(func.count()).select_from(SurveySend)).scalar_one() == 0
+
+
+def test_the_daily_task_sends_follow_ups_and_reminders_in_every_city(round_running, as_city, host_city, other_city,
+                                                                       db, create_cohort, create_application):
+    cohort, _ = round_running
+    as_city(host_city)
+    cohort.status = "closed"
+    cohort.follow_up_on = date(2027, 12, 1)
+    db.session.flush()
+    elsewhere = create_cohort(other_city, status="running")
+    create_application(elsewhere, role="mentee", status="accepted")
+    F.send_survey(elsewhere, "closing", today=date(2027, 11, 24))
+    db.session.expire_all()
+    day = date(2027, 12, 1)
+    assert sending.for_every_city(db.session, sending.due_follow_ups, day) == 1
+    assert sending.for_every_city(db.session, sending.due_reminders, day) == 1
