@@ -11,6 +11,7 @@ from mentorby.blueprints.application_forms import PROFILE_FORMS, answers, upload
 from mentorby.blueprints.applications import send_cv
 from mentorby.blueprints.common import CityBlueprint, attempt, cohort_view, loads, render, show_error, submitted
 from mentorby.blueprints.messages import text_for
+from mentorby.platform import clock
 from mentorby.platform.accounts.models import MENTEE, MENTOR
 from mentorby.platform.extensions import db
 from mentorby.platform.rules import RuleError
@@ -23,6 +24,7 @@ from mentorby.tenants.cohorts.models import CLOSED, FOLLOWED_UP, Cohort
 from mentorby.tenants.cohorts.services import open_cohorts
 from mentorby.tenants.matching import services as matching
 from mentorby.tenants.matching.models import PUBLISHED
+from mentorby.tenants.surveys import sending
 
 bp = CityBlueprint("portal", __name__, url_prefix="/portal", access=(MENTOR, MENTEE))
 
@@ -75,7 +77,11 @@ def home():
         others = queries.by_ids(db.session, {m.mentor_id if current.role == Role.MENTEE else m.mentee_id
                                              for m in pairs})
     locale = str(get_locale())
+    # Surveys waiting for this person's answers, each with their personal link (the same one the e-mail carried).
+    surveys = [(response, url_for("answer.answer", token=sending.token_of(response)))
+               for response in sending.waiting_for(db.session, [p.id for p in participations], clock.today())]
     return render("portal/home.html", current=current, participations=participations, upcoming=upcoming,
+                  surveys=surveys,
                   can_reapply=can_reapply, locale=locale, pairs=pairs, others=others,
                   may_leave=current is not None and filing.may_leave(current),
                   consent_text=consent.consent_text(consent.CURRENT, locale, g.city.name))

@@ -122,6 +122,17 @@ def respondents(sent: SurveySend):
             .order_by(order, Response.id))
 
 
+def waiting_for(session: Session, application_ids: list[int], today: date) -> list[Response]:
+    """The open surveys these applications (one person's) have not answered yet, oldest first: the portal's list."""
+    if not application_ids:
+        return []
+    return list(session.execute(
+        select(Response).join(SurveySend, SurveySend.id == Response.send_id)
+        .where(Response.application_id.in_(application_ids), Response.submitted_at.is_(None),
+               SurveySend.closes_on >= today)
+        .order_by(SurveySend.sent_on, Response.id)).scalars())
+
+
 def counts(session: Session, send_ids: list[int]) -> dict[tuple[int, str], tuple[int, int]]:
     """(send, role) -> (asked, answered), in one grouped query."""
     if not send_ids:

@@ -310,3 +310,17 @@ def test_an_unknown_link_or_another_citys_is_not_found(client, db, running, as_c
     elsewhere = url.replace(CITY, f"/{other_city.slug}")
     page = client.get(elsewhere)
     assert page.status_code == 404 and "does not open a survey" in page.text
+
+
+def test_the_portal_lists_the_surveys_waiting_for_the_person(client, db, login, running, as_city, in_host_city,
+                                                             create_user):
+    sent = F.send_survey(running, "midway")
+    url, response = _link(db, as_city, in_host_city, sent)
+    person = create_user(email=response.respondent_email, city=in_host_city, role="mentee")
+    login(person)
+    page = client.get(f"{CITY}/portal/")
+    assert "Surveys waiting for your answers" in page.text and url in page.text
+    ids = _ids(response)
+    answering.submit(db.session, response, {ids["meetings"][1:]: ["3"], ids["relationship_works"][1:]: ["4"]},
+                     date.today())
+    assert "Surveys waiting for your answers" not in client.get(f"{CITY}/portal/").text
