@@ -324,3 +324,22 @@ def test_the_portal_lists_the_surveys_waiting_for_the_person(client, db, login, 
     answering.submit(db.session, response, {ids["meetings"][1:]: ["3"], ids["relationship_works"][1:]: ["4"]},
                      date.today())
     assert "Surveys waiting for your answers" not in client.get(f"{CITY}/portal/").text
+
+
+def test_a_survey_edited_while_people_answer_keeps_their_version(client, db, running, as_city, in_host_city):
+    sent = F.send_survey(running, "midway")
+    url, response = _link(db, as_city, in_host_city, sent)
+    ids = _ids(response)
+    page = client.get(url)  # the page is open on the person's phone
+    assert page.status_code == 200
+    first = db.session.get(Survey, sent.survey_id)
+    meetings = next(question for question in first.questions if question.key == "meetings")
+    builder.update_question(db.session, first, meetings, {
+        "key": "meetings", "kind": "number", "text_da": "Antal møder?", "text_en": "How many meetings?",
+        "minimum": "0", "maximum": "10", "required": True})
+    assert builder.current(db.session, "midway").version == 2
+    done = client.post(url, data={"version": str(first.id), ids["meetings"]: "12",
+                                  ids["relationship_works"]: "4"})
+    assert done.status_code == 302  # 12 was within the range of the version they were given (0-50)
+    as_city(in_host_city)
+    assert answering.given(db.session.get(Response, response.id))["meetings"] == ["12"]
