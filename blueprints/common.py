@@ -166,6 +166,24 @@ def attempt():
         yield
 
 
+def personal_page(locale: str | None, build, *args):
+    """A page behind a personal link (no sign-in), made by `build(*args)`, kept by no shared cache.
+
+    It speaks the person's own language unless they switched language on this device.
+    """
+    from flask import session
+    from flask_babel import force_locale
+
+    from mentorby.platform.accounts.models import LOCALES
+    from mentorby.platform.i18n import SESSION_KEY
+
+    chosen_here = session.get(SESSION_KEY)
+    with force_locale(chosen_here if chosen_here in LOCALES else locale or "da"):
+        response = make_response(build(*args))
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
 def render(template: str, block: str | None = None, status: int = 200, **context):
     """The full page, or only `block` of it for an htmx request (never for a history restore)."""
     if block and htmx and not htmx.history_restore_request:

@@ -2,20 +2,28 @@
 
 from datetime import timedelta
 
-from flask import current_app, flash, g, redirect, request, session, url_for
-from flask_babel import force_locale, ngettext
+from flask import current_app, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from wtforms import IntegerField
 from wtforms.validators import InputRequired
 
-from mentorby.blueprints.common import CityBlueprint, attempt, cohort_view, public, render, show_error, submitted
+from mentorby.blueprints.common import (
+    CityBlueprint,
+    attempt,
+    cohort_view,
+    personal_page,
+    public,
+    render,
+    show_error,
+    submitted,
+)
 from mentorby.blueprints.forms import Form
 from mentorby.blueprints.messages import message, register, text_for
-from mentorby.platform.accounts.models import COORDINATOR, LOCALES
+from mentorby.platform.accounts.models import COORDINATOR
 from mentorby.platform.accounts.tokens import LinkError, make_link_token, read_link_token
 from mentorby.platform.extensions import db
-from mentorby.platform.i18n import SESSION_KEY
 from mentorby.platform.outbox.services import queue_template_mail
 from mentorby.platform.rules import RuleError
 from mentorby.platform.schemas import limits
@@ -210,12 +218,7 @@ def phone(token: str):
     except RuleError as error:
         return render("auth/link_problem.html", problem=text_for(error), status=400)
     # The participant's own language (they chose it when applying), unless they switched on this device.
-    chosen_here = session.get(SESSION_KEY)
-    with force_locale(chosen_here if chosen_here in LOCALES else application.locale or "da"):
-        response = _phone_page(token, application)
-    # A personal page behind a link: no shared cache keeps it.
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return personal_page(application.locale, _phone_page, token, application)
 
 
 def _phone_page(token: str, application: Application):

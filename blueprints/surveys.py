@@ -1,7 +1,7 @@
 """Surveys: the city's survey builder, a round's surveys in its timeline, and answering through a personal link."""
 
-from flask import abort, flash, redirect, request, session, url_for
-from flask_babel import force_locale, get_locale, ngettext
+from flask import abort, flash, redirect, request, url_for
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -17,6 +17,7 @@ from mentorby.blueprints.common import (
     cohort_view,
     loads,
     paginate,
+    personal_page,
     public,
     render,
     show_error,
@@ -26,9 +27,9 @@ from mentorby.blueprints.common import (
 from mentorby.blueprints.forms import Form
 from mentorby.blueprints.messages import register, text_for
 from mentorby.platform import clock
-from mentorby.platform.accounts.models import COORDINATOR, LOCALES
+from mentorby.platform.accounts.models import COORDINATOR
 from mentorby.platform.extensions import db, htmx
-from mentorby.platform.i18n import SESSION_KEY, format_day
+from mentorby.platform.i18n import format_day
 from mentorby.platform.rules import RuleError
 from mentorby.platform.schemas import limits, load
 from mentorby.tenants.cohorts import phases
@@ -406,12 +407,8 @@ def answer(token: str):
     if response is None:
         return _closed_page(_("This link does not open a survey. Check that the whole link was copied from the "
                               "e-mail; a link only works on the city's own site."), 404)
-    chosen_here = session.get(SESSION_KEY)
-    with force_locale(chosen_here if chosen_here in LOCALES else response.locale or "da"):
-        page = _answer_page(token, response)
-    # A personal page behind a link: no shared cache keeps it (the site's Referrer-Policy keeps the link in the site).
-    page.headers["Cache-Control"] = "private, no-store"
-    return page
+    # The site's Referrer-Policy keeps the link within the site.
+    return personal_page(response.locale, _answer_page, token, response)
 
 
 def _closed_page(problem: str, status: int):
@@ -475,11 +472,7 @@ def autosave(token: str):
     response = sending.find_response(db.session, token)
     if response is None:
         abort(404)
-    chosen_here = session.get(SESSION_KEY)
-    with force_locale(chosen_here if chosen_here in LOCALES else response.locale or "da"):
-        result = _autosave(token, response)
-    result.headers["Cache-Control"] = "private, no-store"
-    return result
+    return personal_page(response.locale, _autosave, token, response)
 
 
 def _autosave(token: str, response: Response):
