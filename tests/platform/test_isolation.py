@@ -56,13 +56,31 @@ def victim(app, db, in_host_city, coordinator):
                                                       "value": "Secret Applicant"}]})
     db.session.add(job)
     db.session.flush()
+    send = _victim_send(app, db, cohort)
     return {
         "partner_id": partner.id, "invitation_id": invitation.id, "token_id": token.id, "event_id": event.id,
         "criterion_id": criterion.id, "city_id": in_host_city.id, "contact_id": contact.id, "cohort_id": cohort.id,
         "application_id": application.id, "cohort_event_id": cohort_event.id,
         "participant_id": application.participant_id, "role": "mentee", "target": "selecting",
         "status": "accepted", "fmt": "csv", "token": "not-a-valid-link", "job_id": job.id,
+        "key": "closing", "send_id": send.id,
     }
+
+
+def _victim_send(app, db, cohort):
+    """The closing survey sent to the victim's round (briefly selecting), with a secret answer in it."""
+    from mentorby.tenants.surveys import builder, sending
+    from mentorby.tenants.surveys.models import Answer
+
+    with app.test_request_context():
+        status, cohort.status = cohort.status, "selecting"
+        send = sending.send(db.session, cohort, builder.current(db.session, "closing"), notify=False)
+        cohort.status = status
+        response = send.responses[0]
+        question = next(question for question in send.survey.questions if question.key == "best")
+        db.session.add(Answer(response_id=response.id, question_id=question.id, key="best", text="secret job goal"))
+        db.session.flush()
+    return send
 
 
 def _fill(rule, values, city):
