@@ -1,4 +1,4 @@
-"""A coordinator imports a closed round's paper answers on a phone, in Danish: every bad cell listed, then all rows in."""
+"""A coordinator imports a closed round's paper answers on a phone, in Danish: every bad cell, then every row."""
 
 import re
 

@@ -226,6 +226,26 @@ def test_the_import_sends_the_survey_without_mail_and_stores_every_row(db, peopl
     assert entry.changes == {"rows": 3, "answers": 7 + 3 + 7, "file": "answers.csv"}
 
 
+
+def test_company_contacts_answer_the_retention_survey(db, in_host_city, create_cohort, create_application):
+    from mentorby.tenants.partners.models import PartnerContact
+
+    partner = F.create_partner(in_host_city, name="Vestas Wind", kind="company")
+    db.session.add(PartnerContact(partner_id=partner.id, name="Hanne HR", email="Hanne.HR@vestas.example"))
+    cohort = create_cohort(in_host_city, status="closed")
+    create_application(cohort, role="mentee", status="accepted", partner_employer="Vestas Wind",
+                       email="partner@example.org")
+    data = csv_bytes([{"email": "hanne.hr@VESTAS.example", "retention": "5", "still_employed": "ja"},
+                      {"email": "partner@example.org", "retention": "4"}], ["email", "retention", "still_employed"])
+    report = _check(db, cohort, data, key="company_retention")
+    assert _problems(report) == [(3, "email", "answer_not_in_audience")]
+    assert report.problems[0].params == {"role": "mentee", "audience": "company"}
+    report = _import(db, cohort, csv_bytes([{"email": "hanne.hr@VESTAS.example", "retention": "5"}],
+                                           ["email", "retention"]), key="company_retention")
+    response = db.session.execute(select(Response)).scalar_one()
+    assert report.imported == 1 and response.role == "company" and response.contact_id is not None
+    assert answering.given(response) == {"retention": ["5"]}
+
 def test_one_bad_row_stops_the_whole_import(db, people):
     rows = [mentee_row("mentee0@example.org"), mentee_row("mentee1@example.org", network="7"),
             mentor_row("mentor0@example.org")]
