@@ -617,15 +617,24 @@ class SurveySendWords(Describer):
               "sent_on": _l("sent on"), "automatic": _l("sent by itself")}
     shows = {"anonymity": choice({member.value: member._label for member in Anonymity})}
     hidden = Describer.hidden | {"cohort_id", "survey_id", "sent_by_id", "sent_at", "survey_key"}
+    detail_labels = {"format": _l("format"), "rows": _l("people"), "answers": _l("answers"), "file": _l("file")}
+
+    def show_detail(self, key, value, names):
+        """An import's or export's details: the format in capitals, the rows, the file's name."""
+        if key == "format":
+            return str(value).upper()
+        return super().show_detail(key, value, names)
 
     def sentence(self, told):
-        """Sent (by a coordinator or by itself)."""
+        """Sent (by a coordinator or by itself), answers imported into it or exported from it."""
         params = {"survey": text(told.fact("survey_key") or "—"), "cohort": told.of("cohort_id")}
         if told.action == "create" and told.new("automatic"):
             return told.say(_l("The survey %(survey)s went out by itself to %(cohort)s"), **params)
         return told.say({
             "create": _l("%(who)s sent the survey %(survey)s to %(cohort)s"),
             "delete": _l("%(who)s removed the survey %(survey)s from %(cohort)s"),
+            "import": _l("%(who)s imported answers to the survey %(survey)s in %(cohort)s"),
+            "export": _l("%(who)s exported the answers to the survey %(survey)s in %(cohort)s"),
         }.get(told.action, _l("%(who)s changed the survey %(survey)s in %(cohort)s")), **params)
 
 

@@ -1,7 +1,7 @@
 """Import applications from an earlier spreadsheet and export a round's participants (CSV and XLSX)."""
 
 
-from flask import abort, flash, make_response, redirect, request, url_for
+from flask import abort, current_app, flash, make_response, redirect, request, url_for
 from flask_babel import format_decimal, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -13,6 +13,7 @@ from wtforms import BooleanField
 from mentorby.blueprints.common import CityBlueprint, cohort_view, loads, render
 from mentorby.blueprints.forms import Form
 from mentorby.blueprints.messages import (
+    AREA_MESSAGES,
     AVAILABILITY_LABELS,
     DANISH_LEVEL_LABELS,
     FIELD_LABELS,
@@ -30,7 +31,8 @@ from mentorby.tenants.applications import consent
 from mentorby.tenants.applications.models import ACCEPTED, STATUSES
 from mentorby.tenants.cohorts import phases
 from mentorby.tenants.cohorts.models import Cohort
-from mentorby.tenants.transfer import exporting, jobs, schema
+from mentorby.tenants.surveys.models import Employment, QuestionKind, SurveySend
+from mentorby.tenants.transfer import answers, exporting, jobs, schema
 from mentorby.tenants.transfer.checks import ImportRejected, Problem, Summary
 from mentorby.tenants.transfer.models import IMPORT, ImportJob
 from mentorby.tenants.transfer.reading import FORMATS_ACCEPTED
@@ -85,7 +87,34 @@ MESSAGES = register("transfer", {
     "bad_date": _l("Write the date as yyyy-mm-dd, dd-mm-yyyy or dd.mm.yyyy."),
     "already_in_round": _l("This e-mail address already has an application in this round."),
     "duplicate_in_file": _l("This e-mail address is also on row %(first)d: one application per address and round."),
+    # a file of survey answers
+    "no_answers": _l("The file has no answers below the header row."),
+    "unknown_answer_columns": _l("Unknown columns: %(columns)s. Use the survey's question keys, as in the template."),
+    "answer_duplicate": _l("This e-mail address is also on row %(first)d: one row per person."),
+    "answer_not_in_round": _l("Nobody who takes part in this round has this e-mail address."),
+    "answer_not_in_audience": _l("This person takes part as %(role)s, but this survey asks %(audience)s."),
+    "answer_not_sent_to": _l("This person was not yet accepted when the survey went out to the round, so it was not "
+                             "sent to them."),
+    "answer_already_given": _l("This person already answered through their personal link on %(date)s."),
+    "answer_already_imported": _l("This person's answers were already imported (dated %(date)s)."),
+    "answer_date_future": _l("The date lies in the future."),
+    "answer_not_asked": _l("This question is for %(asked)s only: leave it empty for this person (%(role)s)."),
+    "answer_hidden": _l("This person is not asked this question, because of their answer to %(key)s: leave it "
+                        "empty."),
+    "answer_required": _l("This question needs an answer."),
+    "answer_out_of_range": _l("Write a whole number from %(min)s to %(max)s."),
+    "answer_not_a_number": _l("Write a whole number."),
+    "answer_one_choice": _l("Give one answer only."),
+    "answer_too_long": _l("At most %(max)s characters."),
+    "bad_answer": _l("The answer contains characters that cannot be stored."),
 })
+#: Words for the roles and audiences that the messages of a file of answers name.
+ANSWER_PARAMS = {
+    "role": {"mentor": _l("a mentor"), "mentee": _l("a mentee"), "company": _l("a company contact")},
+    "asked": {"mentor": _l("mentors"), "mentee": _l("mentees"), "everyone": _l("everyone")},
+    "audience": {"mentor": _l("mentors only"), "mentee": _l("mentees only"), "both": _l("mentors and mentees"),
+                 "company": _l("company contacts only")},
+}
 
 #: What each column of the file takes, for the page's column guide.
 COLUMN_HELP = {
@@ -134,7 +163,11 @@ def problem_message(problem: Problem) -> str:
     params = dict(problem.params)
     if isinstance(params.get("max"), int):
         params["max"] = format_decimal(params["max"])
-    return message(problem.code, MESSAGES, **params)
+    for name, words in ANSWER_PARAMS.items():
+        if problem.code.startswith("answer_") and params.get(name) in words:
+            params[name] = words[params[name]]
+    # Refusals of sending that an import of answers can meet are the surveys area's.
+    return message(problem.code, {**AREA_MESSAGES.get("surveys", {}), **MESSAGES}, **params)
 
 
 class ImportForm(Form):
@@ -166,6 +199,8 @@ def allow_large_upload(endpoint, values):
     """
     if endpoint == "transfer.import_applications":
         request.max_content_length = schema.MAX_BYTES + UPLOAD_OVERHEAD
+    elif endpoint == "transfer.import_answers":
+        request.max_content_length = answers.MAX_BYTES + UPLOAD_OVERHEAD
 
 
 def _round_url(cohort: Cohort) -> str | None:
@@ -303,3 +338,127 @@ def import_template(cohort: Cohort, fmt: str):
         abort(404)
     name = f"{exporting.slug(cohort.name) or 'round'}-import-template.{fmt}"
     return _download(exporting.template(fmt), fmt, name)
+
+
+# --- survey answers collected elsewhere, and a sent survey's raw answers -----------------------------------------
+
+
+class AnswersImportForm(Form):
+    """A spreadsheet of survey answers collected on paper or in another survey tool."""
+
+    file = FileField(
+        _l("Spreadsheet (CSV or Excel .xlsx)"),
+        description=_l("At most %(megabytes)d MB and %(rows)d rows. The first row names the columns.",
+                       megabytes=answers.MAX_BYTES // (1024 * 1024), rows=answers.MAX_ROWS),
+        validators=[
+            FileRequired(_l("Choose the file to import.")),
+            FileAllowed(list(FORMATS_ACCEPTED), MESSAGES["file_type"]),
+        ],
+    )
+
+
+def _target(cohort: Cohort, key: str) -> answers.Target:
+    """The survey of the URL's key for this round (the version sent to it, else the current one), or 404."""
+    found = answers.target(db.session, cohort, key)
+    if found is None:
+        abort(404)
+    return found
+
+
+def _question_guide(question) -> str:
+    """What a question's column takes, in the page's language."""
+    kind = question.kind
+    if kind == QuestionKind.LIKERT:
+        return _("A number from 1 (strongly disagree) to 5 (strongly agree)")
+    if kind == QuestionKind.YES_NO:
+        return _("yes or no (ja or nej)")
+    if kind == QuestionKind.NUMBER:
+        return _("A whole number from %(min)s to %(max)s", min=question.minimum, max=question.maximum)
+    if kind == QuestionKind.TEXT:
+        return _("Free text")
+    if kind == QuestionKind.MULTIPLE:
+        return _("One or more of the codes, separated by ; or ,")
+    return _("One of the codes")
+
+
+def _question_codes(question, locale: str) -> list[tuple[str, str]]:
+    """The codes a question's column takes with their words (none for numbers, texts, yes/no and Likert steps)."""
+    if question.kind == QuestionKind.EMPLOYMENT:
+        return [(member.value, member.label) for member in Employment]
+    if question.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
+        return [(option["code"], option.get(locale) or option.get("en") or "") for option in question.options]
+    return []
+
+
+def _answers_page(form: AnswersImportForm, cohort: Cohort, where: answers.Target, summary: Summary | None,
+                  action: str, status: int):
+    problems, problem_count = _show(form, summary)
+    locale = str(get_locale() or "en")
+    questions = list(where.survey.questions)
+    by_key = {question.key: question for question in questions}
+    guide = [{"key": question.key, "text": question.text(locale), "what": _question_guide(question),
+              "codes": _question_codes(question, locale), "required": question.required,
+              "asked_of": question.asked_of, "show_if": question.show_if,
+              "condition": by_key.get((question.show_if or {}).get("key"))} for question in questions]
+    return render(
+        "transfer/answers_import.html", status=status, form=form, cohort=cohort, survey=where.survey,
+        send=where.send, report=summary, problems=problems, problem_count=problem_count, action=action,
+        round_url=_round_url(cohort), guide=guide, locale=locale, can_import=phases.allows(cohort, "survey"),
+        phase_message=message("phase_survey"), key=where.survey.key,
+    )
+
+
+@bp.route("/<int:cohort_id>/surveys/<key>/import", methods=["GET", "POST"])
+@cohort_view
+def import_answers(cohort: Cohort, key: str):
+    """Check a spreadsheet of a survey's answers (a dry run), or import it into the round: every row or none."""
+    where = _target(cohort, key)
+    form = AnswersImportForm()
+    action = IMPORT if request.form.get("action") == IMPORT else "check"
+    if not form.validate_on_submit():
+        return _answers_page(form, cohort, where, None, action, 422 if form.is_submitted() else 200)
+    upload = form.file.data
+    # One byte past the limit is enough to refuse the file as too large.
+    data = upload.read(answers.MAX_BYTES + 1)
+    try:
+        report = answers.submit(db.session, cohort, where, upload.filename or "", data, action=action,
+                                by_user_id=current_user.id)
+    except ImportRejected as rejected:
+        report = rejected.report
+        if report.bad_rows:
+            form.file.errors.append(ngettext(
+                "%(num)d row has problems: see the list below. Nothing was imported.",
+                "%(num)d rows have problems: see the list below. Nothing was imported.",
+                report.bad_rows))
+        return _answers_page(form, cohort, where, report.summary(), action, 422)
+    summary = report.summary()
+    if action == IMPORT:
+        flash(ngettext("%(num)d person's answers imported.", "%(num)d people's answers imported.",
+                       summary.imported), "info")
+        if "surveys.round_surveys" in current_app.view_functions:
+            return redirect(url_for("surveys.round_surveys", cohort_id=cohort.id))
+        return redirect(url_for("transfer.import_answers", cohort_id=cohort.id, key=where.survey.key))
+    return _answers_page(form, cohort, where, summary, action, 422 if summary.file_problems else 200)
+
+
+@bp.get("/<int:cohort_id>/surveys/<key>/import-template.<fmt>")
+@cohort_view
+def answers_template(cohort: Cohort, key: str, fmt: str):
+    """Download an import file for a survey's answers: its header row and one example row."""
+    if fmt not in FORMATS_ACCEPTED:
+        abort(404)
+    where = _target(cohort, key)
+    today = clock.today()
+    body = answers.template(where.survey, fmt, today=today)
+    return _download(body, fmt, answers.filename(cohort, where.survey.key, "import-template", fmt, today))
+
+
+@bp.get("/<int:cohort_id>/surveys/<int:send_id>/answers.<fmt>")
+@cohort_view
+@loads("send", SurveySend, "send_id", within="cohort")
+def export_answers(cohort: Cohort, send: SurveySend, fmt: str):
+    """Download a sent survey's raw answers, one row per person who answered (pseudonymous where the send is)."""
+    if fmt not in FORMATS_ACCEPTED:
+        abort(404)
+    body, _rows = answers.export(db.session, cohort, send, fmt)
+    return _download(body, fmt, answers.filename(cohort, send.survey_key, "answers", fmt, clock.today()))

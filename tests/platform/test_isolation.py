@@ -1,7 +1,6 @@
 """Walk every URL rule as a stranger and as another city's coordinator: no data of the first city leaks or changes."""
 
 import re
-from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -14,7 +13,6 @@ from mentorby.tenants.cohorts.models import Cohort, CohortEvent
 from mentorby.tenants.matching.models import Match, MatchingWeights, NetworkingPlan, PairRule, Rating
 from mentorby.tenants.partners.models import Partner, PartnerContact
 from mentorby.tenants.programme.models import ProgrammeEvent, SuccessCriterion
-from mentorby.tenants.surveys import builder as survey_builder
 from mentorby.tenants.surveys.models import Answer, Question, Response, Survey, SurveyPolicy, SurveySend
 from mentorby.tenants.transfer.models import ImportJob
 from tests.factories import PDF, create_application, create_cohort, create_partner
@@ -59,23 +57,32 @@ def victim(app, db, in_host_city, coordinator):
                                                       "value": "Secret Applicant"}]})
     db.session.add(job)
     db.session.flush()
-    survey = survey_builder.current(db.session, "closing")
-    sent = SurveySend(cohort_id=cohort.id, survey_id=survey.id, survey_key=survey.key, anonymity="named",
-                      reminder_days=[7], sent_on=date.today(), closes_on=date.today() + timedelta(days=28))
-    db.session.add(sent)
-    db.session.flush()
-    db.session.add(Response(send_id=sent.id, role="mentor", application_id=mentor.id, nonce="0" * 32,
-                            token_hash="f" * 64, pseudonym="R-SECRET", locale="da"))
-    db.session.flush()
+    send = _victim_send(app, db, cohort)
     return {
         "partner_id": partner.id, "invitation_id": invitation.id, "token_id": token.id, "event_id": event.id,
         "criterion_id": criterion.id, "city_id": in_host_city.id, "contact_id": contact.id, "cohort_id": cohort.id,
         "application_id": application.id, "cohort_event_id": cohort_event.id,
         "participant_id": application.participant_id, "role": "mentee", "target": "selecting",
         "status": "accepted", "fmt": "csv", "token": "not-a-valid-link", "job_id": job.id,
-        "key": "closing", "survey_id": survey.id, "section_id": survey.sections[0].id,
-        "question_id": survey.questions[0].id, "send_id": sent.id,
+        "key": "closing", "send_id": send.id, "survey_id": send.survey_id, "section_id": send.survey.sections[0].id,
+        "question_id": send.survey.questions[0].id,
     }
+
+
+def _victim_send(app, db, cohort):
+    """The closing survey sent to the victim's round (briefly selecting), with a secret answer in it."""
+    from mentorby.tenants.surveys import builder, sending
+    from mentorby.tenants.surveys.models import Answer
+
+    with app.test_request_context():
+        status, cohort.status = cohort.status, "selecting"
+        send = sending.send(db.session, cohort, builder.current(db.session, "closing"), notify=False)
+        cohort.status = status
+        response = send.responses[0]
+        question = next(question for question in send.survey.questions if question.key == "best")
+        db.session.add(Answer(response_id=response.id, question_id=question.id, key="best", text="secret job goal"))
+        db.session.flush()
+    return send
 
 
 def _fill(rule, values, city):
