@@ -43,8 +43,12 @@ AUTOMATIC = (Moment.FOLLOW_UP, Moment.COMPANY)
 
 def token_of(response: Response) -> str:
     """The personal link's token of a response (the same every time it is asked for)."""
+    return _token(response.tenant_id, response.nonce)
+
+
+def _token(tenant_id: int, nonce: str) -> str:
     secret = str(current_app.config["SECRET_KEY"]).encode()
-    digest = hmac.new(secret, f"survey:{response.tenant_id}:{response.nonce}".encode(), hashlib.sha256).digest()
+    digest = hmac.new(secret, f"survey:{tenant_id}:{nonce}".encode(), hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
 
@@ -260,14 +264,18 @@ def send(session: Session, cohort: Cohort, survey: Survey, *, by_id: int | None 
     session.add(sent)
     session.flush()
     city = session.get(Tenant, session_tenant_id(session))
+    made = []
     for person in people:
-        response = Response(send_id=sent.id, role=person.role, application_id=person.application_id,
-                            contact_id=person.contact_id, nonce=secrets.token_hex(16), token_hash="",
-                            pseudonym=_pseudonym(), locale=person.locale or "da")
-        session.add(response)
-        session.flush()
-        response.token_hash = hash_of(token_of(response))
-        if notify:
+        nonce = secrets.token_hex(16)
+        made.append((person, Response(send_id=sent.id, role=person.role, application_id=person.application_id,
+                                      contact_id=person.contact_id, nonce=nonce,
+                                      token_hash=hash_of(_token(city.id, nonce)), pseudonym=_pseudonym(),
+                                      locale=person.locale or "da")))
+    # One flush for the whole round: a send costs the same number of statements for 5 people or 40.
+    session.add_all(response for _, response in made)
+    session.flush()
+    if notify:
+        for person, response in made:
             _mail(session, city, sent, survey, response, person.name, person.email, reminder=False)
     session.flush()
     return sent

@@ -457,8 +457,10 @@ def submit(session: Session, cohort: Cohort, where: Target, filename: str, data:
 
 
 #: Columns before the question keys: who (named sends only, or the pseudonym), their role, when and how they answered.
+#: A pseudonymous row has no date and no source: the coordinator's list shows who answered when (and who was
+#: imported), so either would lead from a pseudonym back to a name.
 NAMED_COLUMNS = ("name", EMAIL, "role", SUBMITTED_ON, "source")
-PSEUDONYMOUS_COLUMNS = ("pseudonym", "role", SUBMITTED_ON, "source")
+PSEUDONYMOUS_COLUMNS = ("pseudonym", "role")
 #: Kinds whose codes are whole numbers, written as number cells.
 _NUMERIC = (QuestionKind.LIKERT, QuestionKind.NUMBER)
 
@@ -502,10 +504,12 @@ def answer_table(session: Session, send: SurveySend) -> tuple[tuple[str, ...], l
         response_id, role, submitted_at, source = person[:4]
         day = clock.local(submitted_at).date() if submitted_at else None
         source = source.value if hasattr(source, "value") else source
-        who = ((person[4] or person[6] or "", person[5] or person[7] or "") if named else (person[4],))
         answers = given.get(response_id, {})
-        rows.append((*who, role, day, source, *(_cell(question, answers.get(question.key, []))
-                                                 for question in questions)))
+        cells = tuple(_cell(question, answers.get(question.key, [])) for question in questions)
+        if named:
+            rows.append((person[4] or person[6] or "", person[5] or person[7] or "", role, day, source, *cells))
+        else:
+            rows.append((person[4], role, *cells))
     columns = (NAMED_COLUMNS if named else PSEUDONYMOUS_COLUMNS) + tuple(question.key for question in questions)
     return columns, rows
 
