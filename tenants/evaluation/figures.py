@@ -206,8 +206,8 @@ def _person():
     return func.coalesce(Response.application_id, Response.contact_id)
 
 
-def _gather(session: Session, cohort_ids: list[int], criteria: list[SuccessCriterion]) -> _Facts:
-    """Five grouped queries for any number of rounds and answers."""
+def _sends(session: Session, cohort_ids: list[int]) -> tuple[dict[int, list[SendRates]], dict]:
+    """The rounds' sends with their response rates per role: two queries."""
     sends: dict[int, list] = defaultdict(list)
     found = session.execute(
         select(SurveySend.id, SurveySend.cohort_id, SurveySend.survey_key, SurveySend.sent_on, SurveySend.closes_on,
@@ -221,6 +221,17 @@ def _gather(session: Session, cohort_ids: list[int], criteria: list[SuccessCrite
                  for role in ("mentee", "mentor", "company") if (row.id, role) in per_send]
         sends[row.cohort_id].append(SendRates(row.id, row.survey_key, row.version, row.moment, row.title_da,
                                               row.title_en, row.sent_on, row.closes_on, rates))
+    return dict(sends), per_send
+
+
+def round_sends(session: Session, cohort: Cohort) -> list[SendRates]:
+    """The surveys sent to a round, oldest first, with their response rates per role."""
+    return _sends(session, [cohort.id])[0].get(cohort.id, [])
+
+
+def _gather(session: Session, cohort_ids: list[int], criteria: list[SuccessCriterion]) -> _Facts:
+    """Five grouped queries for any number of rounds and answers."""
+    sends, per_send = _sends(session, cohort_ids)
     point, person = _point(), _person()
     measured = Survey.moment.in_([moment for moments in MOMENTS.values() for moment in moments])
     people = {
@@ -258,7 +269,7 @@ def _gather(session: Session, cohort_ids: list[int], criteria: list[SuccessCrite
             .where(Application.cohort_id.in_(cohort_ids), Application.status == ACCEPTED)
             .group_by(Application.cohort_id, Application.role))
     }
-    return _Facts(dict(sends), people, answers, participants, per_send)
+    return _Facts(sends, people, answers, participants, per_send)
 
 
 def _per_send(session: Session, send_ids: list[int]) -> dict[tuple[int, str], tuple[int, int]]:
