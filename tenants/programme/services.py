@@ -131,7 +131,7 @@ def _against_questions(values: dict, wrong: set, questions: Mapping[str, KnownQu
     if {"role", "measured_at"}.isdisjoint(wrong) and role in Respondents.codes() and point in MeasuringPoint.codes():
         if any((point, each) not in question.asked for each in _roles(role)):
             problems.append(ProgrammeError("question_not_asked_there", "question_key", key=key,
-                                           role=Respondents(role).label, moment=MeasuringPoint(point).label))
+                                           role=Respondents(role).label.lower(), moment=MeasuringPoint(point).label))
     if "yes_values" not in wrong:
         strangers = [code for code in split_codes(values.get("yes_values")) if code not in question.codes]
         if strangers:
