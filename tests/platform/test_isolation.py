@@ -10,6 +10,7 @@ from mentorby.platform.accounts.services import create_api_token, invite
 from mentorby.platform.tenancy import cross_tenant
 from mentorby.tenants.applications.models import Application, CvDocument, Participant
 from mentorby.tenants.cohorts.models import Cohort, CohortEvent
+from mentorby.tenants.evaluation.models import EvaluationReport
 from mentorby.tenants.matching.models import Match, MatchingWeights, NetworkingPlan, PairRule, Rating
 from mentorby.tenants.partners.models import Partner, PartnerContact
 from mentorby.tenants.programme.models import ProgrammeEvent, SuccessCriterion
@@ -55,6 +56,8 @@ def victim(app, db, in_host_city, coordinator):
                     report={"total": 1, "problems": [{"row": 2, "column": "name", "code": "required",
                                                       "value": "Secret Applicant"}]})
     db.session.add(job)
+    report = EvaluationReport(cohort_id=cohort.id, state="done", progress=100, pdf=PDF, size=len(PDF))
+    db.session.add(report)
     db.session.flush()
     return {
         "partner_id": partner.id, "invitation_id": invitation.id, "token_id": token.id, "event_id": event.id,
@@ -62,6 +65,7 @@ def victim(app, db, in_host_city, coordinator):
         "application_id": application.id, "cohort_event_id": cohort_event.id,
         "participant_id": application.participant_id, "role": "mentee", "target": "selecting",
         "status": "accepted", "fmt": "csv", "token": "not-a-valid-link", "job_id": job.id,
+        "report_id": report.id,
     }
 
 
@@ -84,7 +88,7 @@ def _snapshot(db):
             model.__name__: db.session.execute(select(func.count()).select_from(model)).scalar()
             for model in (Partner, Invitation, ApiToken, ProgrammeEvent, SuccessCriterion, PartnerContact, Cohort,
                           CohortEvent, Application, Participant, CvDocument, Match, PairRule, MatchingWeights,
-                          NetworkingPlan, Rating)
+                          NetworkingPlan, Rating, EvaluationReport)
         } | {
             "partner_names": tuple(db.session.execute(select(Partner.name).order_by(Partner.id)).scalars()),
             "event_names": tuple(db.session.execute(select(ProgrammeEvent.name_en)).scalars()),
