@@ -244,5 +244,4 @@ def remove_criterion(criterion: SuccessCriterion):
 def criterion_answers():
     """The answers a question takes, shown under the criterion form's yes answers (htmx swaps it in)."""
     questions = known_questions(db.session, str(get_locale()))
-    return render("programme/edit_criterion.html", "yes_codes",
-                  question=questions.get(request.args.get("question_key", "")))
+    return render("programme/_yes_codes.html", question=questions.get(request.args.get("question_key", "")))

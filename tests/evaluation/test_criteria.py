@@ -120,7 +120,7 @@ def test_a_changed_criterion_changes_the_verdict(client, db, login, coordinator,
 def test_the_answers_of_a_question_show_under_the_form(client, login, coordinator, in_host_city):
     login(coordinator)
     fragment = client.get(f"{URL}/answers?question_key=employment", headers={"HX-Request": "true"})
-    assert fragment.status_code == 200 and fragment.text.lstrip().startswith('<div id="yes-codes"')
+    assert fragment.status_code == 200 and fragment.text.lstrip().startswith('<p class="hint">')
     assert "full_time" in fragment.text and "Employed full time" in fragment.text
     assert "Strongly agree" not in client.get(f"{URL}/answers?question_key=nothing",
                                               headers={"HX-Request": "true"}).text
