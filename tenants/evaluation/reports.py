@@ -130,11 +130,15 @@ def run(session: Session, report_id: int, *, commit=None) -> str:
         _step(report, DRAWING, 35, save)
         html = render_template(TEMPLATE, made_on=clock.today(), **context(session, evaluation, report.locale))
         _step(report, PRINTING, 60, save)
-        # No base URL: the report holds everything it shows (inline SVG and CSS) and fetches nothing.
-        pdf = HTML(string=html, base_url=None).write_pdf()
+        # The report holds everything it shows (inline SVG and CSS): it fetches nothing, not even a local file.
+        pdf = HTML(string=html, base_url=None, url_fetcher=_fetch_nothing).write_pdf()
     report.pdf, report.size, report.finished_at = pdf, len(pdf), utcnow()
     _step(report, DONE, 100, save)
     return report.state.value
+
+
+def _fetch_nothing(url: str, *args, **kwargs):
+    raise ValueError(f"the evaluation report fetches nothing ({url[:60]})")
 
 
 def fail(session: Session, report_id: int) -> None:
