@@ -150,11 +150,6 @@ class Evaluation:
         """How many rows have this verdict."""
         return sum(1 for row in self.rows if row.verdict == verdict)
 
-    @property
-    def respondents(self) -> int:
-        """Everyone who sent answers to any of the round's surveys (a person who answered two counts twice)."""
-        return sum(rate.answered for send in self.sends for rate in send.rates)
-
     def as_data(self) -> dict:
         """The evaluation as plain data (the API's answer, the same figures as the page)."""
         return {
