@@ -15,6 +15,7 @@ def register_all(app: Flask) -> None:
         city,
         cohorts,
         coordinator,
+        evaluation,
         matching,
         messages,
         national,
@@ -34,7 +35,7 @@ def register_all(app: Flask) -> None:
     from mentorby.tenants.surveys import answering
 
     for module in (public, auth, admin, national, city, coordinator, programme, partners, cohorts, apply,
-                   applications, portal, transfer, networking, matching, surveys):
+                   applications, portal, transfer, networking, matching, surveys, evaluation):
         app.register_blueprint(module.bp)
     # The company contact's own page lives with the partners it is about.
     if hasattr(partners, "company_bp"):

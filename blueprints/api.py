@@ -1,7 +1,10 @@
-"""The JSON API at /api/v1/: cities, the current user, a city's audit log, rounds and applications.
+"""The JSON API at /api/v1/: cities, the user, a city's audit log, rounds, applications, surveys, evaluations.
 
 Authentication is a personal API token (`Authorization: Bearer mby_…`), scoped to one city.
 Later capabilities add their resources to this same API.
+
+Survey answers themselves are not in the API: a token has no scope that could allow personal answers to some
+integrations and not others, so only counts and the evaluation's figures are given.
 """
 
 from flask import Flask, abort, current_app, g, jsonify, request
@@ -29,11 +32,16 @@ from mentorby.tenants.applications.services import counts
 from mentorby.tenants.cohorts import services as cohorts
 from mentorby.tenants.cohorts.models import Audience, Cohort, CohortStatus
 from mentorby.tenants.cohorts.schemas import CohortSchema
+from mentorby.tenants.evaluation import figures as evaluation
+from mentorby.tenants.evaluation.schemas import EvaluationSchema, SendSchema
 from mentorby.tenants.matching import services as matching
 from mentorby.tenants.matching.models import Match
 from mentorby.tenants.matching.schemas import MatchSchema
 from mentorby.tenants.programme.schemas import ProgrammeEventSchema
 from mentorby.tenants.programme.services import events
+from mentorby.tenants.surveys import builder
+from mentorby.tenants.surveys.answering import codes_of
+from mentorby.tenants.surveys.models import AskedOf, Moment, QuestionKind
 
 #: The highest page number the API answers (1,000,000 pages of 100 is more than any list here will hold); a bigger
 #: number would overflow the database's OFFSET.
@@ -136,6 +144,33 @@ class ApplicationQuerySchema(Schema):
 
     status = fields.Str(validate=validate.OneOf(ApplicationStatus.codes()))
     role = fields.Str(validate=validate.OneOf(Role.codes()))
+
+
+class SurveyQuestionSchema(Schema):
+    """A question of a survey: its stable key, how it is answered and the codes its answers take."""
+
+    key = fields.Str(metadata={"description": "Stable across versions, rounds and cities (network, employment...)."})
+    kind = fields.Str(metadata={"enum": list(QuestionKind.codes())})
+    asked_of = fields.Str(metadata={"enum": list(AskedOf.codes())})
+    required = fields.Bool()
+    text_da = fields.Str()
+    text_en = fields.Str()
+    codes = fields.List(fields.Str(), metadata={"description": "The answer codes it takes (none for a number or a "
+                                                "free text)."})
+    minimum = fields.Int(allow_none=True)
+    maximum = fields.Int(allow_none=True)
+
+
+class SurveyOutSchema(Schema):
+    """The current version of one of the city's surveys."""
+
+    key = fields.Str()
+    version = fields.Int()
+    moment = fields.Str(metadata={"enum": list(Moment.codes())})
+    audience = fields.Str(metadata={"enum": ["mentor", "mentee", "both", "company"]})
+    title_da = fields.Str()
+    title_en = fields.Str()
+    questions = fields.List(fields.Nested(SurveyQuestionSchema))
 
 
 def _page(query, pagination_parameters, *order):
@@ -281,6 +316,41 @@ def list_applications(filters, pagination_parameters, cohort: Cohort):
 def list_matches(pagination_parameters, cohort: Cohort):
     """A round's pairs with their history, oldest first (coordinators' tokens only)."""
     return _page(matching.all_pairs(cohort), pagination_parameters, Match.id)
+
+
+@blp.route("/cities/<city>/surveys")
+@blp.response(200, SurveyOutSchema(many=True))
+@blp.doc(security=BEARER)
+def list_surveys():
+    """The city's current surveys, in a round's order, with their questions' keys, kinds and answer codes."""
+    question_fields = [name for name in SurveyQuestionSchema().fields if name != "codes"]
+    return [{name: getattr(survey, name) for name in ("key", "version", "moment", "audience", "title_da", "title_en")}
+            | {"questions": [{name: getattr(question, name) for name in question_fields}
+                             | {"codes": list(codes_of(question))} for question in survey.questions]}
+            for survey in builder.current_surveys(db.session)]
+
+
+@blp.route("/cities/<city>/cohorts/<int:cohort_id>/surveys")
+@blp.response(200, SendSchema(many=True))
+@blp.doc(security=BEARER)
+@cohort_view
+def list_cohort_surveys(cohort: Cohort):
+    """The surveys sent to a round, oldest first, with how many of each role were asked and answered."""
+    return [evaluation.send_data(send) for send in evaluation.round_sends(db.session, cohort)]
+
+
+@blp.route("/cities/<city>/cohorts/<int:cohort_id>/evaluation")
+@blp.response(200, EvaluationSchema)
+@blp.doc(security=BEARER)
+@cohort_view
+def cohort_evaluation(cohort: Cohort):
+    """A round against the city's success criteria: the figures of its evaluation page, criterion by criterion.
+
+    Each criterion of mentors and mentees has a row per role. `share` and `interval` are null below 5 answers
+    (`verdict` is then not_enough_data); `of_everyone` says whether the share is of everyone who took part (its
+    non-respondents counted as not yes) or of those who answered.
+    """
+    return evaluation.evaluate_round(db.session, cohort, quotes=False).as_data()
 
 
 def register(app: Flask) -> None:

@@ -1,10 +1,19 @@
 """The city's programme model: the joint-event sequence and the success criteria, editable by coordinators."""
 
-from flask import flash, g, redirect, url_for
+from flask import flash, g, redirect, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms import DecimalField, EmailField, IntegerField, SelectField, StringField, TelField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DecimalField,
+    EmailField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TelField,
+    TextAreaField,
+)
 from wtforms.validators import Email, Optional
 
 from mentorby.blueprints.common import (
@@ -19,14 +28,21 @@ from mentorby.blueprints.common import (
     submitted,
 )
 from mentorby.blueprints.forms import Form
-from mentorby.blueprints.messages import register
+from mentorby.blueprints.messages import register, text_for
 from mentorby.platform.accounts.models import COORDINATOR
 from mentorby.platform.cities import services as cities
 from mentorby.platform.extensions import db, htmx
 from mentorby.platform.rules import RuleError
 from mentorby.platform.schemas import limits
+from mentorby.tenants.evaluation.criteria import known_questions
 from mentorby.tenants.programme import services as programme
-from mentorby.tenants.programme.models import Audience, ProgrammeEvent, SuccessCriterion
+from mentorby.tenants.programme.models import (
+    Audience,
+    MeasuringPoint,
+    ProgrammeEvent,
+    Respondents,
+    SuccessCriterion,
+)
 
 bp = CityBlueprint("programme", __name__, url_prefix="/coordinator/programme", access=(COORDINATOR,))
 EVENT, CRITERION, DETAILS = programme.EVENT, programme.CRITERION, cities.PUBLIC_DETAILS
@@ -35,6 +51,18 @@ EVENT, CRITERION, DETAILS = programme.EVENT, programme.CRITERION, cities.PUBLIC_
 MESSAGES = register("programme", {
     "out_of_range": _l("Number must be between %(min)s and %(max)s."),
     "bad_threshold": _l("Enter a number between 1 and 100."),
+    "bad_question_key": _l("Choose one of the questions in the list."),
+    "unknown_question_key": _l("None of the city's current surveys asks a question with the key “%(key)s”. Choose "
+                               "one of the questions in the list."),
+    "question_without_codes": _l("The question “%(key)s” is answered with a number or a free text, so no answer can "
+                                 "count as a yes. Choose a question with fixed answers."),
+    "question_not_asked_there": _l("No survey at the %(moment)s asks “%(key)s” of %(role)s. Change whose answers "
+                                   "count or when it is measured, or add the question to that survey."),
+    "no_yes_values": _l("Give at least one answer that counts as a yes, e.g. 4, 5."),
+    "bad_yes_value": _l("Give up to 20 answer codes separated by commas, e.g. 4, 5 or full_time, part_time."),
+    "yes_value_not_taken": _l("The question does not take %(values)s. Its answers are: %(allowed)s."),
+    "preloaded_criterion": _l("The programme's eight criteria stay in the model: change their wording or threshold "
+                              "instead. Only a criterion the city added can be removed."),
 })
 
 
@@ -53,12 +81,30 @@ class EventForm(Form):
 
 
 class CriterionForm(Form):
-    """A success criterion's threshold and wording."""
+    """A success criterion: the question it reads, whose answers count and which count as a yes, and more.
 
-    threshold_percent = DecimalField(_l("Threshold (%)"), places=1, validators=[Optional(), finite],
-                                     render_kw=limits(CRITERION, "threshold_percent"))
+    Also when it is measured, its denominator, its threshold and its wording. The limits are the schema's; the
+    question is checked against the city's current surveys.
+    """
+
     statement_da = TextAreaField(_l("Criterion in Danish"), render_kw=limits(CRITERION, "statement_da"))
     statement_en = TextAreaField(_l("Criterion in English"), render_kw=limits(CRITERION, "statement_en"))
+    # validate_choice off: a value outside the list gets the schema's own message, as from any other client.
+    question_key = SelectField(_l("The question it reads"), choices=[], validate_choice=False)
+    role = SelectField(_l("Whose answers count"), choices=lambda: choices(Respondents.choices()),
+                       validate_choice=False,
+                       description=_l("Mentors and mentees: each role is judged on its own, on a row of its own."))
+    measured_at = SelectField(_l("Measured at"), choices=lambda: choices(MeasuringPoint.choices()),
+                              validate_choice=False)
+    yes_values = StringField(_l("Answers that count as a yes"), filters=[strip],
+                             description=_l("The answers' codes, separated by commas: e.g. 4, 5 for agree and "
+                                            "strongly agree."))
+    of_everyone = BooleanField(_l("Counts everyone who took part"),
+                               description=_l("Tick for a criterion about everyone (employment after six months): "
+                                              "those who did not answer then count as not yes, and are shown apart. "
+                                              "Unticked, the share is of those who answered."))
+    threshold_percent = DecimalField(_l("Threshold (%)"), places=1, validators=[Optional(), finite],
+                                     render_kw=limits(CRITERION, "threshold_percent"))
 
 
 class CityDetailsForm(Form):
@@ -120,21 +166,82 @@ def edit_event(event: ProgrammeEvent):
     return render("programme/edit_event.html", "event_form", event=event, form=form, status=status)
 
 
+def _criterion_form(questions: dict, criterion: SuccessCriterion | None = None) -> CriterionForm:
+    form = CriterionForm(obj=criterion)
+    keys = [(key, f"{key}: {question.text}") for key, question in questions.items() if question.codes]
+    current = criterion.question_key if criterion is not None else None
+    if current and current not in questions:
+        keys.insert(0, (current, current))
+    form.question_key.choices = choices(keys)
+    if not form.is_submitted():
+        if criterion is not None:
+            form.threshold_percent.data = round(float(criterion.threshold) * 100, 1)
+            form.yes_values.data = ", ".join(criterion.yes_values)
+        else:
+            form.measured_at.data = MeasuringPoint.CLOSING.value
+    return form
+
+
+def _question_shown(form: CriterionForm, questions: dict):
+    return questions.get(form.question_key.data or (form.question_key.choices[0].value
+                                                     if form.question_key.choices else ""))
+
+
 @bp.route("/criteria/<int:criterion_id>", methods=["GET", "POST"])
 @loads("criterion", SuccessCriterion, "criterion_id")
 def edit_criterion(criterion: SuccessCriterion):
-    """Edit a success criterion's threshold and wording."""
-    form = CriterionForm(obj=criterion)
-    if not form.is_submitted():
-        form.threshold_percent.data = round(float(criterion.threshold) * 100, 1)
-    if submitted(form, programme.check_criterion):
+    """Edit a success criterion: what it reads, whose answers count, its threshold and wording."""
+    questions = known_questions(db.session, str(get_locale()))
+    form = _criterion_form(questions, criterion)
+    if submitted(form, lambda values: programme.check_criterion(values, questions)):
         try:
             with attempt():
-                programme.update_criterion(db.session, criterion, form.data)
+                programme.update_criterion(db.session, criterion, form.data, questions)
         except RuleError as error:
             show_error(form, error)
         else:
             flash(_("Saved."), "info")
-            return redirect(url_for("programme.overview"))
+            return redirect(url_for("programme.overview", _anchor=f"criterion-{criterion.id}"))
     status = 422 if form.is_submitted() else 200
-    return render("programme/edit_criterion.html", criterion=criterion, form=form, status=status)
+    return render("programme/edit_criterion.html", criterion=criterion, form=form, status=status,
+                  question=_question_shown(form, questions), removable=criterion.code not in programme.PRELOADED)
+
+
+@bp.route("/criteria/new", methods=["GET", "POST"])
+def new_criterion():
+    """Add a city's own success criterion."""
+    questions = known_questions(db.session, str(get_locale()))
+    form = _criterion_form(questions)
+    if submitted(form, lambda values: programme.check_criterion(values, questions)):
+        try:
+            with attempt():
+                criterion = programme.add_criterion(db.session, form.data, questions)
+        except RuleError as error:
+            show_error(form, error)
+        else:
+            flash(_("The criterion is added. Every round's evaluation judges it now."), "info")
+            return redirect(url_for("programme.overview", _anchor=f"criterion-{criterion.id}"))
+    status = 422 if form.is_submitted() else 200
+    return render("programme/edit_criterion.html", criterion=None, form=form, status=status,
+                  question=_question_shown(form, questions), removable=False)
+
+
+@bp.post("/criteria/<int:criterion_id>/remove")
+@loads("criterion", SuccessCriterion, "criterion_id")
+def remove_criterion(criterion: SuccessCriterion):
+    """Remove a success criterion the city added (the programme's eight stay)."""
+    try:
+        with attempt():
+            programme.remove_criterion(db.session, criterion)
+    except RuleError as error:
+        flash(text_for(error), "error")
+        return redirect(url_for("programme.edit_criterion", criterion_id=criterion.id))
+    flash(_("The criterion is removed."), "info")
+    return redirect(url_for("programme.overview", _anchor="criteria"))
+
+
+@bp.get("/criteria/answers")
+def criterion_answers():
+    """The answers a question takes, shown under the criterion form's yes answers (htmx swaps it in)."""
+    questions = known_questions(db.session, str(get_locale()))
+    return render("programme/_yes_codes.html", question=questions.get(request.args.get("question_key", "")))

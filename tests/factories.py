@@ -528,6 +528,17 @@ class AnswerFactory(CityOwnedFactory):
     value = "4"
 
 
+class EvaluationReportFactory(CityOwnedFactory):
+    class Meta:
+        model = _lazy_import("mentorby.tenants.evaluation.models.EvaluationReport")
+
+    locale = "da"
+    state = "done"
+    progress = 100
+    pdf = PDF
+    size = len(PDF)
+
+
 #: Every model and its factory (a test checks that no model is without one).
 FACTORIES = {factory_class._meta.model: factory_class for factory_class in (
     CityFactory, UserFactory, MembershipFactory, InvitationFactory, ApiTokenFactory, SignInFactory,
@@ -536,4 +547,5 @@ FACTORIES = {factory_class._meta.model: factory_class for factory_class in (
     ParticipantFactory, CvDocumentFactory, MatchFactory, PairRuleFactory, RatingFactory, MatchingWeightsFactory,
     NetworkingPlanFactory, MatchingRunFactory, NetworkingLinkFactory, ImportJobFactory, SurveyFactory,
     SurveySectionFactory, QuestionFactory, SurveyPolicyFactory, SurveySendFactory, ResponseFactory, AnswerFactory,
+    EvaluationReportFactory,
 )}

@@ -1,8 +1,10 @@
 """What a joint event and a success criterion of the programme model may hold: the one statement of their limits."""
 
-from marshmallow import fields, validate
+import re
 
-from mentorby.platform.schemas import AreaSchema, choice, number, text
+from marshmallow import ValidationError, fields, validate
+
+from mentorby.platform.schemas import AreaSchema, Text, choice, number, text
 from mentorby.tenants.programme.models import Audience, MeasuringPoint, Respondents
 
 
@@ -21,11 +23,49 @@ class ProgrammeEventSchema(AreaSchema):
     duration_minutes = number(15, 720, code="out_of_range")
 
 
-class CriterionSchema(AreaSchema):
-    """A success criterion: the share that must agree, as a percentage, and its wording."""
+#: A question's stable key, as the survey builder writes it.
+QUESTION_KEY = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
+#: An answer's code: a Likert step (1-5), yes, no, a choice's code, an employment status.
+ANSWER_CODE = re.compile(r"^[a-z0-9_]{1,40}$")
+#: The most answers that can count as a yes.
+MAX_YES_VALUES = 20
 
-    role = fields.String(dump_only=True, metadata={"enum": list(Respondents.codes())})
-    measured_at = fields.String(dump_only=True, metadata={"enum": list(MeasuringPoint.codes())})
+
+def split_codes(raw) -> list[str]:
+    """Answer codes from a list or from a text such as "4, 5" or "full_time; part_time" (in order, once each)."""
+    parts = raw if isinstance(raw, list | tuple) else re.split(r"[\s,;]+", str(raw or ""))
+    return list(dict.fromkeys(str(part).strip() for part in parts if str(part).strip()))
+
+
+class Codes(fields.Field):
+    """The answers that count as a yes: codes, given as a list or as a text separated by commas."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        codes = split_codes(value)
+        if not codes:
+            raise ValidationError("no_yes_values")
+        if len(codes) > MAX_YES_VALUES or not all(ANSWER_CODE.match(code) for code in codes):
+            raise ValidationError("bad_yes_value")
+        return codes
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return list(value or [])
+
+
+class CriterionSchema(AreaSchema):
+    """A success criterion: whose answers to which question count as a yes, when, and the share that must say yes."""
+
+    role = choice(Respondents.codes())
+    measured_at = choice(MeasuringPoint.codes())
+    #: The survey question it reads, by its stable key.
+    question_key = Text(required=True, validate=[validate.Length(min=1, error="required"),
+                                                validate.Regexp(QUESTION_KEY, error="bad_question_key")],
+                        error_messages={"required": "required", "null": "required", "invalid": "bad_question_key"},
+                        metadata={"max": 40})
+    yes_values = Codes(required=True, error_messages={"required": "no_yes_values", "null": "no_yes_values"},
+                       metadata={"description": "The answer codes that count as a yes, e.g. [\"4\", \"5\"]."})
+    #: The share is of everyone who took part (non-respondents count as not yes), not of those who answered.
+    of_everyone = fields.Boolean(load_default=False, error_messages={"invalid": "bad_value"})
     #: A percentage here; the model stores the share (66.7 is stored as 0.667).
     threshold_percent = fields.Decimal(
         required=True, places=1, validate=validate.Range(1, 100, error="bad_threshold"),

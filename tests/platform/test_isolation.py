@@ -10,6 +10,7 @@ from mentorby.platform.accounts.services import create_api_token, invite
 from mentorby.platform.tenancy import cross_tenant
 from mentorby.tenants.applications.models import Application, CvDocument, Participant
 from mentorby.tenants.cohorts.models import Cohort, CohortEvent
+from mentorby.tenants.evaluation.models import EvaluationReport
 from mentorby.tenants.matching.models import Match, MatchingWeights, NetworkingPlan, PairRule, Rating
 from mentorby.tenants.partners.models import Partner, PartnerContact
 from mentorby.tenants.programme.models import ProgrammeEvent, SuccessCriterion
@@ -56,6 +57,8 @@ def victim(app, db, in_host_city, coordinator):
                     report={"total": 1, "problems": [{"row": 2, "column": "name", "code": "required",
                                                       "value": "Secret Applicant"}]})
     db.session.add(job)
+    report = EvaluationReport(cohort_id=cohort.id, state="done", progress=100, pdf=PDF, size=len(PDF))
+    db.session.add(report)
     db.session.flush()
     send = _victim_send(app, db, cohort)
     return {
@@ -66,6 +69,7 @@ def victim(app, db, in_host_city, coordinator):
         "status": "accepted", "fmt": "csv", "token": "not-a-valid-link", "job_id": job.id,
         "key": "closing", "send_id": send.id, "survey_id": send.survey_id, "section_id": send.survey.sections[0].id,
         "question_id": send.survey.questions[0].id,
+        "report_id": report.id,
     }
 
 
@@ -104,7 +108,8 @@ def _snapshot(db):
             model.__name__: db.session.execute(select(func.count()).select_from(model)).scalar()
             for model in (Partner, Invitation, ApiToken, ProgrammeEvent, SuccessCriterion, PartnerContact, Cohort,
                           CohortEvent, Application, Participant, CvDocument, Match, PairRule, MatchingWeights,
-                          NetworkingPlan, Rating, Survey, Question, SurveyPolicy, SurveySend, Response, Answer)
+                          NetworkingPlan, Rating, Survey, Question, SurveyPolicy, SurveySend, Response, Answer,
+                          EvaluationReport)
         } | {
             "responses": tuple(db.session.execute(
                 select(Response.submitted_at, Response.reminders_sent).order_by(Response.id))),

@@ -1,0 +1,1 @@
+"""The round's evaluation against the success criteria: figures, charts, the report (page and PDF), comparisons."""
