@@ -2,7 +2,7 @@
 
 import io
 
-from flask import abort, current_app, redirect, send_file, url_for
+from flask import abort, redirect, send_file, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -22,12 +22,8 @@ def _locale() -> str:
 
 
 def _surveys_url(cohort: Cohort) -> str:
-    """The round's surveys page (the surveys area's), or the round's own page until that exists."""
-    for rule in sorted(current_app.url_map.iter_rules(), key=lambda rule: rule.rule):
-        if (rule.endpoint.startswith("surveys.") and "GET" in rule.methods
-                and set(rule.arguments) == {"city", "cohort_id"}):
-            return url_for(rule.endpoint, cohort_id=cohort.id)
-    return url_for("cohorts.show", cohort_id=cohort.id)
+    """The round's surveys page, where the surveys the evaluation reads are sent."""
+    return url_for("surveys.round_surveys", cohort_id=cohort.id)
 
 
 @bp.get("/cohorts/<int:cohort_id>/evaluation")

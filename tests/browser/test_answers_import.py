@@ -32,6 +32,23 @@ def _people(app, city_id: int, cohort_id: int) -> dict[str, list[str]]:
     return found
 
 
+def _ran_on_paper(app, city_id: int, cohort_id: int) -> None:
+    """The demo's closed round answered its closing survey online; here it ran on paper, so that send goes."""
+    from sqlalchemy import delete, select
+
+    from mentorby.platform.extensions import db
+    from mentorby.platform.tenancy import tenant_scope
+    from mentorby.tenants.surveys.models import Answer, Response, SurveySend
+
+    with app.app_context(), tenant_scope(db.session, city_id):
+        sends = select(SurveySend.id).where(SurveySend.cohort_id == cohort_id, SurveySend.survey_key == "closing")
+        responses = select(Response.id).where(Response.send_id.in_(sends))
+        db.session.execute(delete(Answer).where(Answer.response_id.in_(responses)))
+        db.session.execute(delete(Response).where(Response.send_id.in_(sends)))
+        db.session.execute(delete(SurveySend).where(SurveySend.id.in_(sends)))
+        db.session.commit()
+
+
 def _no_sideways_scroll(page: Page) -> None:
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the page is {width}px wide on a 390px phone"
@@ -40,6 +57,7 @@ def _no_sideways_scroll(page: Page) -> None:
 def test_paper_answers_are_checked_then_imported_on_a_phone(page: Page, live_server):
     base, app = live_server
     city_id, cohort_id = _round(app, "Efterår 2025")
+    _ran_on_paper(app, city_id, cohort_id)
     people = _people(app, city_id, cohort_id)
     _sign_in(page, base, COORDINATOR, DEMO_PASSWORD)
     page.set_viewport_size({"width": 390, "height": 844})

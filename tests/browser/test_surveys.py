@@ -22,6 +22,38 @@ def _open_round_surveys(page: Page, base: str) -> str:
     return page.url
 
 
+def _others_answer(app, emails: tuple[str, ...]) -> None:
+    """Four of Olena's fellow mentees answer the closing survey (all agree their network grew)."""
+    from sqlalchemy import select
+
+    from mentorby.platform import clock
+    from mentorby.platform.cities.services import find_city
+    from mentorby.platform.extensions import db
+    from mentorby.platform.tenancy import tenant_scope
+    from mentorby.tenants.applications.models import Application
+    from mentorby.tenants.surveys import answering
+    from mentorby.tenants.surveys.models import Response, SurveySend
+
+    with app.test_request_context():
+        city = find_city(db.session, "lyngby-taarbaek")
+    with app.test_request_context(), tenant_scope(db.session, city.id):
+        responses = db.session.execute(
+            select(Response).join(Application, Application.id == Response.application_id)
+            .join(SurveySend, SurveySend.id == Response.send_id)
+            .where(Application.email.in_(emails), SurveySend.survey_key == "closing")).scalars().all()
+        for response in responses:
+            ids = {question.key: str(question.id) for question in answering.questions_of(response)}
+            answering.submit(db.session, response, {ids["network"]: ["5"], ids["job_search_active"]: ["4"],
+                                                    ids["direction"]: ["4"], ids["would_recommend"]: ["yes"]},
+                             clock.today())
+        db.session.commit()
+    assert len(responses) == len(emails)
+
+
+def _network_row(page: Page):
+    return page.locator("table.criteria tr", has_text="mentees report a strengthened professional network")
+
+
 def test_send_the_closing_survey_and_answer_it_on_a_phone(page: Page, live_server):
     base, app = live_server
     _sign_in(page, base, "koordinator@lyngby-taarbaek.example", DEMO_PASSWORD)
@@ -33,6 +65,12 @@ def test_send_the_closing_survey_and_answer_it_on_a_phone(page: Page, live_serve
     expect(page.get_by_text("Sent to 12 people. Their personal links are on their way.")).to_be_visible()
     expect(page.locator("#live-rates")).to_contain_text("6 more answers reach 90%")
     assert_actions_usable(page, "#slot-closing")
+    _others_answer(app, ("carlos.mendoza@example.org", "aisha.rahman@example.org", "marta.nowak@example.org",
+                         "giulia.rossi@example.org"))
+    evaluation_url = surveys_url.replace("/surveys", "/evaluation")
+    page.goto(evaluation_url)
+    expect(_network_row(page)).to_contain_text("Not enough data")
+    expect(_network_row(page)).to_contain_text("4 answers")
 
     # Olena opens her link on her phone, signed out.
     page.set_viewport_size({"width": 390, "height": 844})
@@ -66,5 +104,9 @@ def test_send_the_closing_survey_and_answer_it_on_a_phone(page: Page, live_serve
     page.set_viewport_size({"width": 1280, "height": 900})
     _sign_in(page, base, "koordinator@lyngby-taarbaek.example", DEMO_PASSWORD)
     page.goto(surveys_url)
-    expect(page.locator("#live-rates")).to_contain_text("1 of 6")
-    expect(page.locator("#slot-closing")).to_contain_text("1 of 12 have answered.")
+    expect(page.locator("#live-rates")).to_contain_text("5 of 6")
+    expect(page.locator("#slot-closing")).to_contain_text("5 of 12 have answered.")
+    # Her answer was the fifth: the criterion now has its verdict.
+    page.goto(evaluation_url)
+    expect(_network_row(page)).to_contain_text("Met")
+    expect(_network_row(page)).to_contain_text("5 of 5")
