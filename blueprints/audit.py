@@ -100,7 +100,8 @@ class CohortWords(Describer):
               "description": _l("description")}
     shows = {"status": choice(COHORT_STATUS_LABELS)}
     on_create = ("starts_on", "ends_on", "apply_by", "mentor_capacity", "mentee_capacity")
-    detail_labels = {"format": _l("format"), "rows": _l("rows"), "status": _l("applications with the status")}
+    detail_labels = {"format": _l("format"), "rows": _l("rows"), "status": _l("applications with the status"),
+                     "report": _l("report")}
 
     def show_detail(self, key, value, names):
         """An export's details: the applications' status (or all of them), the format in capitals, the rows."""
@@ -117,6 +118,9 @@ class CohortWords(Describer):
             told.use("status")
             return told.say(_l("%(who)s moved %(round)s from %(old)s to %(new)s"), round=name,
                             old=told.value("status", told.old("status")), new=told.value("status", told.new("status")))
+        if told.action == "export" and told.changes.get("report") == "evaluation":
+            told.use("report")
+            return told.say(_l("%(who)s downloaded the evaluation report of %(round)s"), round=name)
         return told.say({
             "create": _l("%(who)s planned the round %(round)s"),
             "update": _l("%(who)s changed the round %(round)s"),

@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from mentorby.blueprints.common import CityBlueprint, cohort_view, loads, render
 from mentorby.platform.accounts.models import COORDINATOR
+from mentorby.platform.audit.listener import record
 from mentorby.platform.extensions import db, htmx
 from mentorby.platform.tenancy import utcnow
 from mentorby.tenants.cohorts.models import Cohort
@@ -63,6 +64,9 @@ def download(cohort: Cohort, report: EvaluationReport):
     data = reports.pdf_of(db.session, report)
     if data is None:
         abort(404)
+    # The report quotes people's own words: the city's audit log says who took it, and when.
+    record(db.session, action="export", entity="cohort", entity_id=cohort.id,
+           details={"report": "evaluation", "format": "pdf"})
     response = send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=True,
                          download_name=reports.filename(cohort, report), max_age=0)
     response.headers["Cache-Control"] = "no-store"

@@ -7,11 +7,11 @@ Importing this module registers the city tasks beside the platform's own (mail d
 from huey import crontab
 
 from mentorby.platform.tasks import app_context, huey
-from mentorby.tenants.evaluation.tasks import build_report
+from mentorby.tenants.evaluation.tasks import build_report, purge_reports
 from mentorby.tenants.transfer.tasks import purge_import_jobs, run_import
 
-__all__ = ["build_report", "huey", "purge_import_jobs", "purge_unconfirmed_applications", "remind_follow_ups",
-           "run_import", "send_due_surveys"]
+__all__ = ["build_report", "huey", "purge_import_jobs", "purge_reports", "purge_unconfirmed_applications",
+           "remind_follow_ups", "run_import", "send_due_surveys"]
 
 
 @huey.periodic_task(crontab(hour="7", minute="0"))

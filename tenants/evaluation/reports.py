@@ -157,3 +157,23 @@ def pdf_of(session: Session, report: EvaluationReport) -> bytes | None:
 def filename(cohort: Cohort, report: EvaluationReport) -> str:
     """The download's name: ASCII letters, digits and hyphens only."""
     return f"{slug(cohort.name) or 'round'}-evaluation-{clock.local(report.created_at).date().isoformat()}.pdf"
+
+
+#: A report quotes people's words: it is kept this long after it was made, then deleted (make a new one any time).
+KEEP_FOR = timedelta(days=30)
+
+
+def purge(session: Session, now: datetime) -> int:
+    """Delete, in every city, the reports made more than KEEP_FOR ago; returns how many."""
+    from sqlalchemy import delete, select
+
+    from mentorby.platform.cities.models import Tenant
+    from mentorby.platform.tenancy import tenant_scope
+
+    purged = 0
+    for city_id in list(session.execute(select(Tenant.id).order_by(Tenant.id)).scalars()):
+        with tenant_scope(session, city_id):
+            result = session.execute(delete(EvaluationReport).where(EvaluationReport.created_at < now - KEEP_FOR)
+                                     .execution_options(synchronize_session=False))
+            purged += result.rowcount or 0
+    return purged

@@ -3,10 +3,11 @@
 import logging
 
 from flask import has_app_context
+from huey import crontab
 
 from mentorby.platform.tasks import app_context, huey
 
-__all__ = ["build_report", "huey"]
+__all__ = ["build_report", "huey", "purge_reports"]
 log = logging.getLogger(__name__)
 
 
@@ -31,3 +32,16 @@ def build_report(tenant_id: int, report_id: int) -> str:
             reports.fail(db.session, report_id)
             db.session.commit()
             return "failed"
+
+
+@huey.periodic_task(crontab(hour="4", minute="0"))
+def purge_reports() -> int:
+    """Every night: delete evaluation reports (they quote people's words) a month after they were made."""
+    from mentorby.platform.extensions import db
+    from mentorby.platform.tenancy import utcnow
+    from mentorby.tenants.evaluation.reports import purge
+
+    with app_context():
+        purged = purge(db.session, utcnow())
+        db.session.commit()
+        return purged

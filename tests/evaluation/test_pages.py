@@ -163,6 +163,9 @@ def test_a_pdf_report_is_made_in_the_queue_and_downloaded(client, login, coordin
     assert download.headers["Content-Type"] == "application/pdf"
     assert download.headers["Content-Disposition"].startswith("attachment; filename=")
     assert download.headers["X-Content-Type-Options"] == "nosniff" and "no-store" in download.headers["Cache-Control"]
+    # The report quotes people's words: the audit log says who took it.
+    log = client.get("/lyngby-taarbaek/coordinator/audit")
+    assert "downloaded the evaluation report of" in log.text
     # A second report replaces the first.
     client.post(f"{CITY}/cohorts/{evaluated.id}/evaluation/reports")
     db.session.expire_all()
@@ -257,3 +260,18 @@ def test_the_api_refuses_other_cities_and_participants(client, db, as_city, othe
     foreign = _token(db, other_coordinator)
     assert client.get(url, headers=foreign).status_code == 404
     assert client.get(f"/api/v1/cities/aarhus/cohorts/{evaluated.id}/evaluation", headers=foreign).status_code == 404
+
+
+def test_reports_are_deleted_a_month_after_they_were_made(client, login, coordinator, evaluated, db, as_city,
+                                                          host_city):
+    from datetime import timedelta
+
+    from mentorby.platform.tenancy import utcnow
+    from mentorby.tenants.evaluation import reports
+
+    login(coordinator)
+    client.post(f"{CITY}/cohorts/{evaluated.id}/evaluation/reports")
+    assert reports.purge(db.session, utcnow() + timedelta(days=29)) == 0
+    assert reports.purge(db.session, utcnow() + timedelta(days=31)) == 1
+    as_city(host_city)
+    assert db.session.execute(select(func.count()).select_from(EvaluationReport)).scalar_one() == 0
