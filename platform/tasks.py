@@ -10,6 +10,8 @@ from contextlib import nullcontext
 
 from flask import has_app_context
 from huey import RedisHuey, SqliteHuey
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from mentorby.platform.config import INSTANCE, _bool
 
@@ -22,6 +24,31 @@ else:
     huey = SqliteHuey("mentorby", filename=str(INSTANCE / "huey.sqlite"), immediate=_immediate)
 
 _worker_app = None
+_AFTER_COMMIT = "mentorby.tasks_after_commit"
+
+
+def after_commit(session: Session, task, *args) -> None:
+    """Hand `task(*args)` to the queue once the session's transaction commits, so the worker finds the rows it reads.
+
+    With HUEY_IMMEDIATE (development, tests) it runs at once, inside the request's transaction.
+    """
+    if huey.immediate:
+        task(*args)
+    else:
+        session.info.setdefault(_AFTER_COMMIT, []).append((task, args))
+
+
+@event.listens_for(Session, "after_commit")
+def _hand_over(session: Session) -> None:
+    for task, args in session.info.pop(_AFTER_COMMIT, []):
+        task(*args)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget(session: Session, previous_transaction) -> None:
+    # What a rolled-back transaction asked for was never written (a savepoint's rollback leaves it be).
+    if previous_transaction.parent is None:
+        session.info.pop(_AFTER_COMMIT, None)
 
 
 def app_context():

@@ -14,11 +14,12 @@ from datetime import datetime, timedelta
 
 from flask import render_template
 from flask_babel import force_locale
-from sqlalchemy import delete, event, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from mentorby.platform import clock
 from mentorby.platform.cities.models import Tenant
+from mentorby.platform.tasks import after_commit
 from mentorby.platform.tenancy import session_tenant_id, utcnow
 from mentorby.tenants.cohorts.models import Cohort
 from mentorby.tenants.evaluation import charts, figures
@@ -41,7 +42,6 @@ from mentorby.tenants.transfer.exporting import slug
 STALLED_AFTER = timedelta(minutes=10)
 #: The template of the PDF (the page's tables and charts with a print style sheet).
 TEMPLATE = "evaluation/report_pdf.html"
-_PENDING = "mentorby.evaluation_reports_pending"
 log = logging.getLogger(__name__)
 
 
@@ -54,31 +54,10 @@ def start(session: Session, cohort: Cohort, *, by_user_id: int | None, locale: s
                               state=QUEUED, progress=0)
     session.add(report)
     session.flush()
-    from mentorby.tenants.evaluation.tasks import build_report, huey
+    from mentorby.tenants.evaluation.tasks import build_report
 
-    if huey.immediate:
-        build_report(report.tenant_id, report.id)
-    else:
-        session.info.setdefault(_PENDING, []).append((report.tenant_id, report.id))
+    after_commit(session, build_report, report.tenant_id, report.id)
     return report
-
-
-@event.listens_for(Session, "after_commit")
-def _enqueue_committed(session: Session) -> None:
-    """The reports of a committed transaction go to the queue: only now can a worker read them."""
-    pending = session.info.pop(_PENDING, None)
-    if pending:
-        from mentorby.tenants.evaluation.tasks import build_report
-
-        for tenant_id, report_id in pending:
-            build_report(tenant_id, report_id)
-
-
-@event.listens_for(Session, "after_soft_rollback")
-def _forget_rolled_back(session: Session, previous_transaction) -> None:
-    """The reports of a transaction rolled back were never written."""
-    if previous_transaction.parent is None:
-        session.info.pop(_PENDING, None)
 
 
 def latest(session: Session, cohort: Cohort) -> EvaluationReport | None:

@@ -14,10 +14,11 @@ import logging
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, event, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from mentorby.platform.audit.listener import set_actor
+from mentorby.platform.tasks import after_commit
 from mentorby.platform.tenancy import tenant_scope, utcnow
 from mentorby.tenants.cohorts.models import Cohort
 from mentorby.tenants.transfer import filing, reading
@@ -44,7 +45,6 @@ INLINE_LIMITS = replace(LIMITS, bytes=INLINE_BYTES, rows=2_000, cells=2_001 * LI
 STALLED_AFTER = timedelta(minutes=15)
 #: Finished jobs (their reports quote cells of personal data) are deleted after this long.
 KEEP_FOR = timedelta(days=7)
-_PENDING = "mentorby.import_jobs_pending"
 log = logging.getLogger(__name__)
 
 
@@ -108,31 +108,10 @@ def _queue(session: Session, cohort: Cohort, filename: str, data: bytes, action:
                     filename=(filename or "")[:200], size=len(data), data=data, state=QUEUED)
     session.add(job)
     session.flush()
-    from mentorby.tenants.transfer.tasks import huey, run_import
+    from mentorby.tenants.transfer.tasks import run_import
 
-    if huey.immediate:
-        run_import(job.tenant_id, job.id)
-    else:
-        session.info.setdefault(_PENDING, []).append((job.tenant_id, job.id))
+    after_commit(session, run_import, job.tenant_id, job.id)
     return Outcome(job=job)
-
-
-@event.listens_for(Session, "after_commit")
-def _enqueue_committed(session: Session) -> None:
-    """The jobs of a committed transaction go to the queue: only now can a worker read them."""
-    pending = session.info.pop(_PENDING, None)
-    if pending:
-        from mentorby.tenants.transfer.tasks import run_import
-
-        for tenant_id, job_id in pending:
-            run_import(tenant_id, job_id)
-
-
-@event.listens_for(Session, "after_soft_rollback")
-def _forget_rolled_back(session: Session, previous_transaction) -> None:
-    """The jobs of a transaction rolled back were never written (a savepoint's rollback leaves them be)."""
-    if previous_transaction.parent is None:
-        session.info.pop(_PENDING, None)
 
 
 def _step(job: ImportJob, state: str, commit) -> None:
