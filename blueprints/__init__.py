@@ -16,6 +16,7 @@ def register_all(app: Flask) -> None:
         cohorts,
         coordinator,
         evaluation,
+        events,
         matching,
         messages,
         national,
@@ -42,6 +43,9 @@ def register_all(app: Flask) -> None:
         app.register_blueprint(partners.company_bp)
     # Answering a survey through a personal link lives with the surveys it answers.
     app.register_blueprint(surveys.answer_bp)
+    # Joint events: the coordinator's pages and the RSVP links, and the participant's own calendar link.
+    app.register_blueprint(events.bp)
+    app.register_blueprint(events.mine_bp)
     api.register(app)
     # Dates and times in one written form per language, in the city's time zone (replacing Flask-Babel's filters,
     # whose short forms read "2/11/27").

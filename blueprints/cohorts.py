@@ -104,6 +104,7 @@ PHASE_TEXTS = {
 NOT_YET = ("not_started", "follow_up_not_due")
 LOCAL_MESSAGES = register("cohorts", {
     "early_start": _l("The kick-off is on %(date)s. To start the round before it, tick the box and say why."),
+    "event_in_past": _l("This event has not happened yet, so it cannot be moved to a time that has passed."),
 })
 
 

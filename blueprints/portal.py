@@ -10,6 +10,7 @@ from flask_login import current_user
 from mentorby.blueprints.application_forms import PROFILE_FORMS, answers, uploaded_cv
 from mentorby.blueprints.applications import send_cv
 from mentorby.blueprints.common import CityBlueprint, attempt, cohort_view, loads, render, show_error, submitted
+from mentorby.blueprints.events import portal_events
 from mentorby.blueprints.messages import text_for
 from mentorby.platform import clock
 from mentorby.platform.accounts.models import MENTEE, MENTOR
@@ -84,7 +85,7 @@ def home():
                   surveys=surveys,
                   can_reapply=can_reapply, locale=locale, pairs=pairs, others=others,
                   may_leave=current is not None and filing.may_leave(current),
-                  consent_text=consent.consent_text(consent.CURRENT, locale, g.city.name))
+                  consent_text=consent.consent_text(consent.CURRENT, locale, g.city.name), **portal_events(current))
 
 
 @bp.route("/profile/<int:application_id>", methods=["GET", "POST"])

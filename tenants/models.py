@@ -3,6 +3,14 @@
 from mentorby.tenants.applications.models import Application, CvDocument, Participant
 from mentorby.tenants.cohorts.models import Cohort, CohortEvent, CohortTransition
 from mentorby.tenants.evaluation.models import EvaluationReport
+from mentorby.tenants.events.models import (
+    Attendance,
+    CalendarFeed,
+    EventDetails,
+    EventInvitation,
+    EventMaterial,
+    EventPolicy,
+)
 from mentorby.tenants.matching.models import Match, MatchingWeights, NetworkingPlan, PairRule, Rating
 from mentorby.tenants.partners.models import Partner, PartnerContact
 from mentorby.tenants.programme.models import ProgrammeEvent, SuccessCriterion
@@ -21,5 +29,6 @@ __all__ = [
     "Application", "Cohort", "CohortEvent", "CohortTransition", "CvDocument", "Participant", "Partner",
     "PartnerContact", "ProgrammeEvent", "SuccessCriterion", "Match", "MatchingWeights", "NetworkingPlan", "PairRule",
     "Rating", "ImportJob", "Answer", "Question", "Response", "Survey", "SurveyPolicy", "SurveySection",
-    "SurveySend", "EvaluationReport",
+    "SurveySend", "EvaluationReport", "Attendance", "CalendarFeed", "EventDetails", "EventInvitation",
+    "EventMaterial", "EventPolicy",
 ]

@@ -11,7 +11,7 @@ from mentorby.tenants.evaluation.tasks import build_report, purge_reports
 from mentorby.tenants.transfer.tasks import purge_import_jobs, run_import
 
 __all__ = ["build_report", "huey", "purge_import_jobs", "purge_reports", "purge_unconfirmed_applications",
-           "remind_follow_ups", "run_import", "send_due_surveys"]
+           "remind_follow_ups", "run_import", "send_due_surveys", "send_event_reminders"]
 
 
 @huey.periodic_task(crontab(hour="7", minute="0"))
@@ -50,6 +50,21 @@ def send_due_surveys() -> int:
 
     with app_context():
         done = for_every_city(db.session, due_follow_ups) + for_every_city(db.session, due_reminders)
+        db.session.commit()
+        enqueue_pending(db.session)
+        return done
+
+
+@huey.periodic_task(crontab(minute="0"))
+def send_event_reminders() -> int:
+    """Every hour, in each city: reminders of joint events on the city's days before them (each once)."""
+    from mentorby.platform.extensions import db
+    from mentorby.platform.outbox.services import enqueue_pending
+    from mentorby.tenants.events.services import due_reminders
+    from mentorby.tenants.surveys.sending import for_every_city
+
+    with app_context():
+        done = for_every_city(db.session, lambda session, _today: due_reminders(session))
         db.session.commit()
         enqueue_pending(db.session)
         return done

@@ -9,6 +9,7 @@ from mentorby.tenants.applications import of_partners
 from mentorby.tenants.applications import services as applications
 from mentorby.tenants.applications import signals as application_signals
 from mentorby.tenants.cohorts import signals as cohort_signals
+from mentorby.tenants.events import services as events
 from mentorby.tenants.matching import services as matching
 from mentorby.tenants.partners import signals as partner_signals
 from mentorby.tenants.programme import signals as programme_signals
@@ -18,6 +19,7 @@ from mentorby.tenants.surveys import builder as surveys
 RECEIVERS = (
     (cohort_signals.start_checks, (applications.start_checks, matching.start_checks)),
     (cohort_signals.places_taken, (applications.places_taken,)),
+    (cohort_signals.event_moved, (events.event_changed,)),
     (application_signals.participant_left, (matching.participant_left,)),
     (partner_signals.partner_removed, (of_partners.unlink_partner,)),
     (programme_signals.model_installed, (surveys.model_installed,)),

@@ -539,6 +539,79 @@ class EvaluationReportFactory(CityOwnedFactory):
     size = len(PDF)
 
 
+
+# --- events ------------------------------------------------------------------------------------------------------
+
+#: A tiny PNG (1x1), recognised by its magic bytes.
+PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+       b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
+
+
+def _nonce_pair(purpose: str):
+    """A nonce and its token hash, as the events services make them (needs an app context)."""
+    import secrets
+
+    from mentorby.tenants.events import services
+
+    nonce = secrets.token_hex(16)
+    return nonce, lambda tenant_id: services.hash_of(services._token(purpose, tenant_id, nonce))
+
+
+class EventDetailsFactory(CityOwnedFactory):
+    class Meta:
+        model = _lazy_import("mentorby.tenants.events.models.EventDetails")
+
+    address = "Anker Engelunds Vej 1, 2800 Kongens Lyngby"
+    room = "Bygning 101, mødelokale S09"
+    agenda_da = "17.00 Velkomst\n17.15 Oplæg om CV\n18.30 Netværk"
+    agenda_en = "17:00 Welcome\n17:15 Talk on CVs\n18:30 Networking"
+    capacity = 40
+
+
+class EventMaterialFactory(CityOwnedFactory):
+    class Meta:
+        model = _lazy_import("mentorby.tenants.events.models.EventMaterial")
+
+    filename = "cv-workshop-slides.pdf"
+    mimetype = "application/pdf"
+    content = PDF
+    size = len(PDF)
+    sha256 = factory.LazyAttribute(lambda o: __import__("hashlib").sha256(o.content).hexdigest())
+
+
+class _TokenRowFactory(CityOwnedFactory):
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def _create(cls, model_class, *args, city=None, **kwargs):
+        nonce, hashed = _nonce_pair("feed" if model_class.__name__ == "CalendarFeed" else "rsvp")
+        kwargs.setdefault("nonce", nonce)
+        kwargs.setdefault("token_hash", hashed(city.id))
+        return super()._create(model_class, *args, city=city, **kwargs)
+
+
+class EventInvitationFactory(_TokenRowFactory):
+    class Meta:
+        model = _lazy_import("mentorby.tenants.events.models.EventInvitation")
+
+
+class CalendarFeedFactory(_TokenRowFactory):
+    class Meta:
+        model = _lazy_import("mentorby.tenants.events.models.CalendarFeed")
+
+
+class AttendanceFactory(CityOwnedFactory):
+    class Meta:
+        model = _lazy_import("mentorby.tenants.events.models.Attendance")
+
+
+class EventPolicyFactory(CityOwnedFactory):
+    class Meta:
+        model = _lazy_import("mentorby.tenants.events.models.EventPolicy")
+
+    reminder_days = factory.LazyFunction(lambda: [3, 1])
+
 #: Every model and its factory (a test checks that no model is without one).
 FACTORIES = {factory_class._meta.model: factory_class for factory_class in (
     CityFactory, UserFactory, MembershipFactory, InvitationFactory, ApiTokenFactory, SignInFactory,
@@ -547,5 +620,6 @@ FACTORIES = {factory_class._meta.model: factory_class for factory_class in (
     ParticipantFactory, CvDocumentFactory, MatchFactory, PairRuleFactory, RatingFactory, MatchingWeightsFactory,
     NetworkingPlanFactory, MatchingRunFactory, NetworkingLinkFactory, ImportJobFactory, SurveyFactory,
     SurveySectionFactory, QuestionFactory, SurveyPolicyFactory, SurveySendFactory, ResponseFactory, AnswerFactory,
-    EvaluationReportFactory,
+    EvaluationReportFactory, EventDetailsFactory, EventMaterialFactory, EventInvitationFactory, CalendarFeedFactory,
+    AttendanceFactory, EventPolicyFactory,
 )}

@@ -1,6 +1,6 @@
 """Plan a round from the programme model, edit it, and move it through its life cycle under the rules."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import func, select
@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from mentorby.platform import clock
 from mentorby.platform.rules import RuleError
 from mentorby.platform.schemas import load
+from mentorby.platform.tenancy import utcnow
 from mentorby.tenants.cohorts import signals
 from mentorby.tenants.cohorts.models import (
     CLOSED,
@@ -112,11 +113,25 @@ def update_event(session: Session, event: CohortEvent, values: dict) -> CohortEv
     if event.cohort.status in (CLOSED, FOLLOWED_UP):
         raise CohortError("cohort_closed")
     values = check_event(values)
-    event.starts_at = local_datetime(values["day"], values["at"])
+    starts_at = local_datetime(values["day"], values["at"])
+    now = utcnow()
+    # An event that has not happened yet cannot be moved into the past (a slip of the date picker); one that has
+    # happened may still be corrected to when it really took place.
+    if starts_at != _aware(event.starts_at) and starts_at < now <= _aware(event.starts_at):
+        raise CohortError("event_in_past", "day")
+    before = (_aware(event.starts_at), event.duration_minutes, event.location)
+    event.starts_at = starts_at
     event.duration_minutes = values["duration_minutes"]
     event.location = values["location"].strip()
     session.flush()
+    if (starts_at, event.duration_minutes, event.location) != before:
+        signals.event_moved.send(event, session=session)
     return event
+
+
+def _aware(moment: datetime) -> datetime:
+    """A stored moment as an aware UTC datetime (SQLite hands some back naive)."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def local_today() -> date:
@@ -215,7 +230,7 @@ def remind_due_follow_ups(session: Session, today: date | None = None) -> int:
     from mentorby.platform.accounts.models import COORDINATOR, Membership, User
     from mentorby.platform.cities.models import ACTIVE, Tenant
     from mentorby.platform.outbox.services import queue_template_mail
-    from mentorby.platform.tenancy import tenant_scope, utcnow
+    from mentorby.platform.tenancy import tenant_scope
 
     reminded = 0
     cities = list(session.execute(select(Tenant).where(Tenant.status == ACTIVE).order_by(Tenant.id)).scalars())

@@ -15,6 +15,10 @@ start_checks = _signals.signal("cohorts.start-checks")
 #: Asked before a round's places change: each receiver returns {role: number of people already taking one}.
 places_taken = _signals.signal("cohorts.places-taken")
 
+#: Told after a joint event's time, length or place changed (calendars and those coming must hear of it).
+#: Sent with the event as sender and `session=`.
+event_moved = _signals.signal("cohorts.event-moved")
+
 
 def problems_from(signal, sender, **kwargs) -> list[tuple[str, dict]]:
     """Every receiver's answer to `signal`, joined into one list of problems."""

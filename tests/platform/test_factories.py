@@ -47,6 +47,13 @@ def test_every_factory_makes_a_row(db, host_city, coordinator, as_city):
              F.SurveySendFactory(cohort=cohort, key="closing"),
              F.AnswerFactory(city=host_city, response_id=response.id, question_id=question.id),
              F.EvaluationReportFactory(city=host_city, cohort_id=cohort.id)]
+    joint = cohort.events[0]
+    rows += [F.EventDetailsFactory(city=host_city, event_id=joint.id),
+             F.EventMaterialFactory(city=host_city, event_id=joint.id),
+             F.EventInvitationFactory(city=host_city, event_id=joint.id, application_id=mentee.id),
+             F.CalendarFeedFactory(city=host_city, application_id=mentee.id),
+             F.AttendanceFactory(city=host_city, event_id=joint.id, application_id=mentee.id),
+             F.EventPolicyFactory(city=host_city)]
     made = {type(row) for row in rows} | {type(cohort), type(mentor)}
     assert made == set(F.FACTORIES), sorted(model.__name__ for model in set(F.FACTORIES) - made)
     assert all(getattr(row, "id", None) for row in rows)

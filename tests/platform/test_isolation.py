@@ -11,6 +11,7 @@ from mentorby.platform.tenancy import cross_tenant
 from mentorby.tenants.applications.models import Application, CvDocument, Participant
 from mentorby.tenants.cohorts.models import Cohort, CohortEvent
 from mentorby.tenants.evaluation.models import EvaluationReport
+from mentorby.tenants.events.models import Attendance, EventDetails, EventInvitation, EventMaterial
 from mentorby.tenants.matching.models import Match, MatchingWeights, NetworkingPlan, PairRule, Rating
 from mentorby.tenants.partners.models import Partner, PartnerContact
 from mentorby.tenants.programme.models import ProgrammeEvent, SuccessCriterion
@@ -59,6 +60,10 @@ def victim(app, db, in_host_city, coordinator):
     db.session.add(job)
     report = EvaluationReport(cohort_id=cohort.id, state="done", progress=100, pdf=PDF, size=len(PDF))
     db.session.add(report)
+    material = EventMaterial(event_id=cohort_event.id, filename="secret.pdf", mimetype="application/pdf", size=len(PDF),
+                             sha256="0" * 64, content=PDF)
+    db.session.add(material)
+    db.session.add(EventDetails(event_id=cohort_event.id, address="Secret Round street 1", capacity=5))
     db.session.flush()
     send = _victim_send(app, db, cohort)
     return {
@@ -69,7 +74,7 @@ def victim(app, db, in_host_city, coordinator):
         "status": "accepted", "fmt": "csv", "token": "not-a-valid-link", "job_id": job.id,
         "key": "closing", "send_id": send.id, "survey_id": send.survey_id, "section_id": send.survey.sections[0].id,
         "question_id": send.survey.questions[0].id,
-        "report_id": report.id,
+        "report_id": report.id, "material_id": material.id,
     }
 
 
@@ -109,7 +114,7 @@ def _snapshot(db):
             for model in (Partner, Invitation, ApiToken, ProgrammeEvent, SuccessCriterion, PartnerContact, Cohort,
                           CohortEvent, Application, Participant, CvDocument, Match, PairRule, MatchingWeights,
                           NetworkingPlan, Rating, Survey, Question, SurveyPolicy, SurveySend, Response, Answer,
-                          EvaluationReport)
+                          EvaluationReport, EventDetails, EventMaterial, EventInvitation, Attendance)
         } | {
             "responses": tuple(db.session.execute(
                 select(Response.submitted_at, Response.reminders_sent).order_by(Response.id))),
@@ -156,7 +161,9 @@ def _check(response, rule, method):
 PUBLIC_CITY_RULES = {
     "/<city>/", "/api/v1/cities/<city>", "/<city>/apply/", "/<city>/apply/<int:cohort_id>/<role>",
     "/<city>/apply/<int:cohort_id>/<role>/thanks", "/<city>/apply/confirm/<token>", "/<city>/networking/<token>",
-    "/<city>/survey/<token>", "/<city>/survey/<token>/save",
+    "/<city>/survey/<token>", "/<city>/survey/<token>/save", "/<city>/events/rsvp/<token>",
+    "/<city>/events/rsvp/<token>.ics", "/<city>/events/rsvp/<token>/materials/<int:material_id>",
+    "/<city>/calendar/<token>.ics",
 }
 #: What no public page may show (the recruiting round's name is public; its applicants are not).
 PRIVATE = ("secret.person@lyngby.example", "secret notes", "victim token", "Secret Applicant", "secret.applicant",
