@@ -14,6 +14,7 @@ def register_all(app: Flask) -> None:
         auth,
         city,
         cohorts,
+        communications,
         coordinator,
         evaluation,
         matching,
@@ -42,6 +43,9 @@ def register_all(app: Flask) -> None:
         app.register_blueprint(partners.company_bp)
     # Answering a survey through a personal link lives with the surveys it answers.
     app.register_blueprint(surveys.answer_bp)
+    # The participant's certificates live with the rest of the communications area.
+    app.register_blueprint(communications.bp)
+    app.register_blueprint(communications.certificates_bp)
     api.register(app)
     # Dates and times in one written form per language, in the city's time zone (replacing Flask-Babel's filters,
     # whose short forms read "2/11/27").

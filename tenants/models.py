@@ -2,6 +2,7 @@
 
 from mentorby.tenants.applications.models import Application, CvDocument, Participant
 from mentorby.tenants.cohorts.models import Cohort, CohortEvent, CohortTransition
+from mentorby.tenants.communications.models import Announcement
 from mentorby.tenants.evaluation.models import EvaluationReport
 from mentorby.tenants.matching.models import Match, MatchingWeights, NetworkingPlan, PairRule, Rating
 from mentorby.tenants.partners.models import Partner, PartnerContact
@@ -21,5 +22,5 @@ __all__ = [
     "Application", "Cohort", "CohortEvent", "CohortTransition", "CvDocument", "Participant", "Partner",
     "PartnerContact", "ProgrammeEvent", "SuccessCriterion", "Match", "MatchingWeights", "NetworkingPlan", "PairRule",
     "Rating", "ImportJob", "Answer", "Question", "Response", "Survey", "SurveyPolicy", "SurveySection",
-    "SurveySend", "EvaluationReport",
+    "SurveySend", "EvaluationReport", "Announcement",
 ]
