@@ -539,6 +539,28 @@ class EvaluationReportFactory(CityOwnedFactory):
     size = len(PDF)
 
 
+class MailTemplateFactory(CityOwnedFactory):
+    class Meta:
+        model = _lazy_import("mentorby.platform.outbox.models.MailTemplate")
+
+    kind = "invitation"
+    locale = "da"
+    subject = "Velkommen til {{ city }}"
+    body = "Kære {{ name }},\n\nklik her for at komme i gang:\n{{ link }}\n"
+
+
+class AnnouncementFactory(CityOwnedFactory):
+    class Meta:
+        model = _lazy_import("mentorby.tenants.communications.models.Announcement")
+
+    audience = "pool"
+    subject_da = "Mentortræf i juni"
+    body_da = "Kære mentorer,\n\nvi ses til mentortræf den 12. juni på rådhuset."
+    subject_en = "Mentor meet-up in June"
+    body_en = "Dear mentors,\n\nsee you at the mentor meet-up on 12 June at the town hall."
+    recipients = 12
+
+
 #: Every model and its factory (a test checks that no model is without one).
 FACTORIES = {factory_class._meta.model: factory_class for factory_class in (
     CityFactory, UserFactory, MembershipFactory, InvitationFactory, ApiTokenFactory, SignInFactory,
@@ -547,5 +569,5 @@ FACTORIES = {factory_class._meta.model: factory_class for factory_class in (
     ParticipantFactory, CvDocumentFactory, MatchFactory, PairRuleFactory, RatingFactory, MatchingWeightsFactory,
     NetworkingPlanFactory, MatchingRunFactory, NetworkingLinkFactory, ImportJobFactory, SurveyFactory,
     SurveySectionFactory, QuestionFactory, SurveyPolicyFactory, SurveySendFactory, ResponseFactory, AnswerFactory,
-    EvaluationReportFactory,
+    EvaluationReportFactory, MailTemplateFactory, AnnouncementFactory,
 )}

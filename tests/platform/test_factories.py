@@ -47,6 +47,8 @@ def test_every_factory_makes_a_row(db, host_city, coordinator, as_city):
              F.SurveySendFactory(cohort=cohort, key="closing"),
              F.AnswerFactory(city=host_city, response_id=response.id, question_id=question.id),
              F.EvaluationReportFactory(city=host_city, cohort_id=cohort.id)]
+    rows += [F.MailTemplateFactory(city=host_city), F.AnnouncementFactory(city=host_city),
+             F.AnnouncementFactory(city=host_city, audience="mentees", cohort_id=cohort.id)]
     made = {type(row) for row in rows} | {type(cohort), type(mentor)}
     assert made == set(F.FACTORIES), sorted(model.__name__ for model in set(F.FACTORIES) - made)
     assert all(getattr(row, "id", None) for row in rows)

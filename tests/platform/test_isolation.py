@@ -61,6 +61,7 @@ def victim(app, db, in_host_city, coordinator):
     db.session.add(report)
     db.session.flush()
     send = _victim_send(app, db, cohort)
+    message = _victim_mail(db, in_host_city)
     return {
         "partner_id": partner.id, "invitation_id": invitation.id, "token_id": token.id, "event_id": event.id,
         "criterion_id": criterion.id, "city_id": in_host_city.id, "contact_id": contact.id, "cohort_id": cohort.id,
@@ -70,7 +71,20 @@ def victim(app, db, in_host_city, coordinator):
         "key": "closing", "send_id": send.id, "survey_id": send.survey_id, "section_id": send.survey.sections[0].id,
         "question_id": send.survey.questions[0].id,
         "report_id": report.id,
+        "message_id": message.id, "kind": "invitation", "locale": "da",
     }
+
+
+def _victim_mail(db, city):
+    """An e-mail of the victim city that was not delivered, and the city's own wording of an e-mail."""
+    from mentorby.platform.outbox.models import MailTemplate, OutboxMessage
+
+    message = OutboxMessage(tenant_id=city.id, to_email="secret.mentor@lyngby.example", subject="Secret Round",
+                            body="secret notes", kind="announcement", status="failed", attempts=5)
+    db.session.add_all([message, MailTemplate(kind="invitation", locale="da", subject="Secret Round",
+                                              body="{{ link }} secret notes")])
+    db.session.flush()
+    return message
 
 
 def _victim_send(app, db, cohort):
