@@ -224,11 +224,16 @@ def starter(kind: MailKind, locale: str) -> tuple[str, str]:
     # An optional part of the wording (an acceptance line) is left out, like in most e-mails.
     context |= {name: "" for name in ("accepted_to",) if name in kind.variables}
     context["role_name"] = str
+    # A number written with %(days)d cannot be a stand-in: an unlikely number is, and is replaced afterwards.
+    numbers = {name: 9_000_001 + index for index, name in enumerate(("days",)) if name in kind.variables}
+    context |= numbers
     environment = current_app.jinja_env.overlay()
     environment.filters = dict(environment.filters, dateformat=_keep_slot, datetimeformat=_keep_slot)
     with force_locale(locale):
         subject = environment.get_template(f"mail/{kind.name}.subject.txt").render(**context).strip()
         body = environment.get_template(f"mail/{kind.name}.txt").render(**context)
+    for name, number in numbers.items():
+        subject, body = (text.replace(str(number), "{{ " + name + " }}") for text in (subject, body))
     return subject, body
 
 

@@ -36,7 +36,7 @@ class Recipient:
 
 def check(values: dict) -> dict:
     """The announcement's texts as the schema takes them, every wrong field at once."""
-    return load(ANNOUNCEMENT, values, CommunicationsError)
+    return load(ANNOUNCEMENT, {name: values.get(name) for name in ANNOUNCEMENT.fields}, CommunicationsError)
 
 
 def recipients(session: Session, audience: Audience, cohort: Cohort | None) -> list[Recipient]:
