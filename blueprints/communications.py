@@ -180,7 +180,7 @@ def reset_mail_template(kind: str, locale: str):
 class AnnouncementForm(Form):
     """An announcement in both languages; the audience when it goes to a round."""
 
-    audience = SelectField(_l("To"), choices=choices((member.value, member.label) for member in ROUND_AUDIENCES),
+    audience = SelectField(_l("To"), choices=choices((member.value, member._label) for member in ROUND_AUDIENCES),
                            default=Audience.ROUND.value)
     subject_da = StringField(_l("Subject in Danish"), filters=[strip], render_kw=limits(ANNOUNCEMENT, "subject_da"))
     body_da = TextAreaField(_l("Text in Danish"), render_kw={"rows": 8} | limits(ANNOUNCEMENT, "body_da"))
