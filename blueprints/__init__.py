@@ -14,6 +14,7 @@ def register_all(app: Flask) -> None:
         auth,
         city,
         cohorts,
+        communications,
         coordinator,
         evaluation,
         events,
@@ -46,6 +47,9 @@ def register_all(app: Flask) -> None:
     # Joint events: the coordinator's pages and the RSVP links, and the participant's own calendar link.
     app.register_blueprint(events.bp)
     app.register_blueprint(events.mine_bp)
+    # The participant's certificates live with the rest of the communications area.
+    app.register_blueprint(communications.bp)
+    app.register_blueprint(communications.certificates_bp)
     api.register(app)
     # Dates and times in one written form per language, in the city's time zone (replacing Flask-Babel's filters,
     # whose short forms read "2/11/27").

@@ -37,8 +37,10 @@ from mentorby.platform.audit.describe import (
     text,
 )
 from mentorby.platform.cities.models import Tenant
+from mentorby.platform.outbox.models import MailTemplate
 from mentorby.tenants.applications.models import Application, CvDocument, Participant
 from mentorby.tenants.cohorts.models import Cohort, CohortEvent
+from mentorby.tenants.communications.models import Announcement
 from mentorby.tenants.matching.models import (
     Match,
     MatchingRun,
@@ -817,3 +819,59 @@ for _words in (CohortWords, CohortEventWords, ParticipantWords, ApplicationWords
                SurveyPolicyWords, UserWords, MembershipWords,
                InvitationWords, ApiTokenWords, CityWords):
     register(_words())
+
+
+# --- communications -------------------------------------------------------------------------------------------------
+
+add_area("communications", _l("E-mail and announcements"))
+
+
+class MailTemplateWords(Describer):
+    """The city's own wording of one kind of e-mail in one language."""
+
+    table, area, model = "mail_template", "communications", MailTemplate
+    facts = ("kind", "locale")
+    labels = {"kind": _l("e-mail"), "locale": _l("language"), "subject": _l("subject"), "body": _l("text"),
+              "updated_at": _l("changed at")}
+    shows = {"locale": choice(LOCALE_LABELS)}
+    hidden = Describer.hidden | {"updated_at"}
+    on_create = ("subject",)
+
+    def name(self, facts, names):
+        """The kind of e-mail and its language."""
+        language = LOCALE_LABELS.get(facts.get("locale"), facts.get("locale") or "")
+        return text(f"{facts.get('kind') or '—'} ({language})")
+
+    def sentence(self, told):
+        """Worded, reworded, back to the platform's wording."""
+        return told.say({
+            "create": _l("%(who)s wrote the city's own e-mail %(mail)s"),
+            "delete": _l("%(who)s went back to the platform's e-mail %(mail)s"),
+        }.get(told.action, _l("%(who)s changed the city's e-mail %(mail)s")), mail=told.name())
+
+
+class AnnouncementWords(Describer):
+    """An announcement sent to a round or the mentor pool."""
+
+    table, area, model = "announcement", "communications", Announcement
+    facts = ("subject_da", "subject_en", "cohort_id")
+    refs = {"cohort_id": "cohort"}
+    labels = {"cohort_id": _l("round"), "audience": _l("to"), "subject_da": _l("subject in Danish"),
+              "body_da": _l("text in Danish"), "subject_en": _l("subject in English"),
+              "body_en": _l("text in English"), "recipients": _l("people"), "sent_by_id": _l("sent by")}
+    hidden = Describer.hidden | {"sent_by_id"}
+    on_create = ("audience", "cohort_id", "recipients", "subject_da", "subject_en")
+
+    def name(self, facts, names):
+        """The announcement's subject in the reader's language."""
+        return _locale_text(facts, "subject_da", "subject_en")
+
+    def sentence(self, told):
+        """Sent."""
+        return told.say({
+            "create": _l("%(who)s sent the announcement %(subject)s"),
+        }.get(told.action, _l("%(who)s changed the announcement %(subject)s")), subject=told.name())
+
+
+register(MailTemplateWords())
+register(AnnouncementWords())

@@ -9,13 +9,22 @@ import os
 from contextlib import nullcontext
 
 from flask import has_app_context
-from huey import RedisHuey, SqliteHuey
+from huey import RedisHuey, SqliteHuey, crontab
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from mentorby.platform.config import INSTANCE, _bool
+from mentorby.platform.config import INSTANCE
 
-_immediate = _bool("HUEY_IMMEDIATE", default=os.environ.get("MENTORBY_ENV", "development") != "production")
+
+def immediate_default(environ) -> bool:
+    """Whether tasks run inside the process that queues them: never in production unless HUEY_IMMEDIATE says so."""
+    value = environ.get("HUEY_IMMEDIATE")
+    if value is not None:
+        return value.strip().lower() in {"1", "true", "yes", "on"}
+    return environ.get("MENTORBY_ENV", "development") != "production"
+
+
+_immediate = immediate_default(os.environ)
 
 if os.environ.get("REDIS_URL"):
     huey = RedisHuey("mentorby", url=os.environ["REDIS_URL"], immediate=_immediate)
@@ -85,3 +94,17 @@ def send_password_reset(email: str, locale: str) -> bool:
         db.session.commit()
         enqueue_pending(db.session)
         return sent
+
+
+@huey.periodic_task(crontab(minute="*/15"))
+def requeue_lost_mail() -> int:
+    """Every quarter of an hour: e-mails still queued long after their last attempt were lost; queue them again."""
+    from mentorby.platform.extensions import db
+    from mentorby.platform.outbox.services import enqueue_pending, requeue_lost
+    from mentorby.platform.tenancy import utcnow
+
+    with app_context():
+        found = requeue_lost(db.session, utcnow())
+        db.session.commit()
+        enqueue_pending(db.session)
+        return found

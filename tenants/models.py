@@ -2,6 +2,7 @@
 
 from mentorby.tenants.applications.models import Application, CvDocument, Participant
 from mentorby.tenants.cohorts.models import Cohort, CohortEvent, CohortTransition
+from mentorby.tenants.communications.models import Announcement
 from mentorby.tenants.evaluation.models import EvaluationReport
 from mentorby.tenants.events.models import (
     Attendance,
@@ -30,5 +31,5 @@ __all__ = [
     "PartnerContact", "ProgrammeEvent", "SuccessCriterion", "Match", "MatchingWeights", "NetworkingPlan", "PairRule",
     "Rating", "ImportJob", "Answer", "Question", "Response", "Survey", "SurveyPolicy", "SurveySection",
     "SurveySend", "EvaluationReport", "Attendance", "CalendarFeed", "EventDetails", "EventInvitation",
-    "EventMaterial", "EventPolicy",
+    "EventMaterial", "EventPolicy", "Announcement",
 ]

@@ -612,6 +612,28 @@ class EventPolicyFactory(CityOwnedFactory):
 
     reminder_days = factory.LazyFunction(lambda: [3, 1])
 
+class MailTemplateFactory(CityOwnedFactory):
+    class Meta:
+        model = _lazy_import("mentorby.platform.outbox.models.MailTemplate")
+
+    kind = "invitation"
+    locale = "da"
+    subject = "Velkommen til {{ city }}"
+    body = "Kære {{ name }},\n\nklik her for at komme i gang:\n{{ link }}\n"
+
+
+class AnnouncementFactory(CityOwnedFactory):
+    class Meta:
+        model = _lazy_import("mentorby.tenants.communications.models.Announcement")
+
+    audience = "pool"
+    subject_da = "Mentortræf i juni"
+    body_da = "Kære mentorer,\n\nvi ses til mentortræf den 12. juni på rådhuset."
+    subject_en = "Mentor meet-up in June"
+    body_en = "Dear mentors,\n\nsee you at the mentor meet-up on 12 June at the town hall."
+    recipients = 12
+
+
 #: Every model and its factory (a test checks that no model is without one).
 FACTORIES = {factory_class._meta.model: factory_class for factory_class in (
     CityFactory, UserFactory, MembershipFactory, InvitationFactory, ApiTokenFactory, SignInFactory,
@@ -621,5 +643,5 @@ FACTORIES = {factory_class._meta.model: factory_class for factory_class in (
     NetworkingPlanFactory, MatchingRunFactory, NetworkingLinkFactory, ImportJobFactory, SurveyFactory,
     SurveySectionFactory, QuestionFactory, SurveyPolicyFactory, SurveySendFactory, ResponseFactory, AnswerFactory,
     EvaluationReportFactory, EventDetailsFactory, EventMaterialFactory, EventInvitationFactory, CalendarFeedFactory,
-    AttendanceFactory, EventPolicyFactory,
+    AttendanceFactory, EventPolicyFactory, MailTemplateFactory, AnnouncementFactory,
 )}

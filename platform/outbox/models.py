@@ -3,11 +3,11 @@
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mentorby.platform.extensions import db
-from mentorby.platform.tenancy import UTCDateTime, utcnow
+from mentorby.platform.tenancy import TenantOwned, UTCDateTime, utcnow
 from mentorby.platform.vocab import Vocabulary, VocabularyType
 
 
@@ -45,6 +45,32 @@ class OutboxMessage(db.Model):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: When the task queue last tried to send it (a queued message untouched for long was lost and is handed again).
+    last_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     def __repr__(self) -> str:
         return f"<OutboxMessage id={self.id} tenant_id={self.tenant_id} kind={self.kind} status={self.status}>"
+
+
+class MailTemplate(TenantOwned, db.Model):
+    """A city's own wording of one kind of e-mail in one language (platform/outbox/kinds.py); else the file's."""
+
+    __tablename__ = "mail_template"
+    __audited__ = True
+    __tenant_table_args__ = (
+        UniqueConstraint("tenant_id", "kind", "locale"),
+        CheckConstraint("locale in ('da', 'en')", name="locale"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: The kind of e-mail (a registered MailKind's name, which is its file template's name).
+    kind: Mapped[str] = mapped_column(String(40), nullable=False)
+    #: The language of this wording: da or en.
+    locale: Mapped[str] = mapped_column(String(5), nullable=False)
+    #: Jinja (sandboxed), with the kind's documented variables only.
+    subject: Mapped[str] = mapped_column(String(200), nullable=False)
+    body: Mapped[str] = mapped_column(Text, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<MailTemplate id={self.id} tenant_id={self.tenant_id} kind={self.kind} locale={self.locale}>"

@@ -1,15 +1,25 @@
 """Queue e-mails in the request's transaction; hand them to the task queue after commit."""
 
 import smtplib
+from datetime import timedelta
 from email.message import EmailMessage
 
 from flask import current_app, render_template
 from flask_babel import force_locale
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from mentorby.platform.outbox.models import FAILED, QUEUED, SENT, OutboxMessage
-from mentorby.platform.tenancy import cross_tenant, utcnow
+from mentorby.platform.outbox.kinds import LOCALES, kind_of, render_custom
+from mentorby.platform.outbox.models import FAILED, QUEUED, SENT, MailTemplate, OutboxMessage, OutboxStatus
+from mentorby.platform.rules import RuleError
+from mentorby.platform.tenancy import cross_tenant, tenant_scope, utcnow
+
+
+class OutboxError(RuleError):
+    """A refused action on the outbox."""
+
+    area = "communications"
+
 
 PENDING_KEY = "mentorby.outbox_pending"
 #: Tasks to hand to the queue once the request's transaction commits: (task, arguments).
@@ -36,11 +46,80 @@ def queue_mail(
 
 def queue_template_mail(session: Session, *, to: str, kind: str, template: str, tenant_id: int | None, locale: str,
                         **context) -> OutboxMessage:
-    """Render mail/<template>.subject.txt and .txt in the recipient's language and queue the e-mail."""
+    """Render the e-mail in the recipient's language and queue it.
+
+    A city's own wording of the template (a MailTemplate, for an editable kind) is used when it has one; otherwise
+    mail/<template>.subject.txt and .txt.
+    """
+    custom = city_wording(session, tenant_id, template, locale)
     with force_locale(locale):
-        subject = render_template(f"mail/{template}.subject.txt", **context).strip()
-        body = render_template(f"mail/{template}.txt", **context)
+        if custom is not None:
+            subject, body = render_custom(custom.subject, custom.body, kind_of(template).plain(context))
+        else:
+            subject = render_template(f"mail/{template}.subject.txt", **context).strip()
+            body = render_template(f"mail/{template}.txt", **context)
     return queue_mail(session, to=to, subject=subject, body=body, kind=kind, tenant_id=tenant_id)
+
+
+def city_wording(session: Session, tenant_id: int | None, template: str, locale: str) -> MailTemplate | None:
+    """The city's own wording of an editable kind of e-mail in `locale`, if it saved one."""
+    if tenant_id is None or kind_of(template) is None:
+        return None
+    locale = locale if locale in LOCALES else "en"
+    with tenant_scope(session, tenant_id):
+        return session.execute(select(MailTemplate).where(
+            MailTemplate.tenant_id == tenant_id, MailTemplate.kind == template, MailTemplate.locale == locale)
+        ).scalar_one_or_none()
+
+
+# --- a city's outbox ---------------------------------------------------------------------------------------------
+
+
+def city_outbox(tenant_id: int, status: OutboxStatus | None = None):
+    """A city's e-mails, newest first, of one status or all: a select for paging."""
+    query = select(OutboxMessage).where(OutboxMessage.tenant_id == tenant_id)
+    if status is not None:
+        query = query.where(OutboxMessage.status == status)
+    return query.order_by(OutboxMessage.id.desc())
+
+
+def status_counts(session: Session, tenant_id: int) -> dict[OutboxStatus, int]:
+    """How many of the city's e-mails are in each status (one query)."""
+    rows = session.execute(select(OutboxMessage.status, func.count()).where(OutboxMessage.tenant_id == tenant_id)
+                           .group_by(OutboxMessage.status))
+    counts = dict.fromkeys(OutboxStatus, 0)
+    counts.update({OutboxStatus(status): number for status, number in rows})
+    return counts
+
+
+def message_of_city(session: Session, tenant_id: int, message_id: int) -> OutboxMessage | None:
+    """One of the city's e-mails (another city's, or platform mail, is None)."""
+    return session.execute(select(OutboxMessage).where(OutboxMessage.id == message_id,
+                                                       OutboxMessage.tenant_id == tenant_id)).scalar_one_or_none()
+
+
+def send_again(session: Session, message: OutboxMessage) -> None:
+    """Give a failed e-mail five new attempts; it goes to the task queue when the request commits."""
+    if message.status != FAILED:
+        raise OutboxError("not_failed")
+    message.status, message.attempts = QUEUED, 0
+    session.flush()
+    session.info.setdefault(PENDING_KEY, []).append(message.id)
+
+
+#: A message still queued this long after its last attempt was lost by the queue (a worker or Redis restarted).
+LOST_AFTER = timedelta(hours=1)
+
+
+def requeue_lost(session: Session, now) -> int:
+    """Hand the queue again the e-mails it lost (queued, untouched for LOST_AFTER); returns how many."""
+    with cross_tenant(session):
+        lost = list(session.execute(select(OutboxMessage.id).where(
+            OutboxMessage.status == QUEUED, OutboxMessage.created_at < now - LOST_AFTER,
+            (OutboxMessage.last_attempt_at.is_(None)) | (OutboxMessage.last_attempt_at < now - LOST_AFTER))
+        ).scalars())
+    session.info.setdefault(PENDING_KEY, []).extend(lost)
+    return len(lost)
 
 
 def enqueue_pending(session: Session) -> None:
@@ -87,6 +166,7 @@ def deliver(session: Session, message_id: int) -> str:
         if message is None or message.status == SENT:
             return "skipped"
         message.attempts += 1
+        message.last_attempt_at = utcnow()
         try:
             if current_app.config["MAIL_SERVER"]:
                 _send_smtp(message)

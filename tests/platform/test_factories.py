@@ -54,6 +54,8 @@ def test_every_factory_makes_a_row(db, host_city, coordinator, as_city):
              F.CalendarFeedFactory(city=host_city, application_id=mentee.id),
              F.AttendanceFactory(city=host_city, event_id=joint.id, application_id=mentee.id),
              F.EventPolicyFactory(city=host_city)]
+    rows += [F.MailTemplateFactory(city=host_city), F.AnnouncementFactory(city=host_city),
+             F.AnnouncementFactory(city=host_city, audience="mentees", cohort_id=cohort.id)]
     made = {type(row) for row in rows} | {type(cohort), type(mentor)}
     assert made == set(F.FACTORIES), sorted(model.__name__ for model in set(F.FACTORIES) - made)
     assert all(getattr(row, "id", None) for row in rows)

@@ -7,9 +7,11 @@ from sqlalchemy import func, select
 
 from mentorby.platform.accounts.models import ApiToken, Invitation
 from mentorby.platform.accounts.services import create_api_token, invite
+from mentorby.platform.outbox.models import MailTemplate
 from mentorby.platform.tenancy import cross_tenant
 from mentorby.tenants.applications.models import Application, CvDocument, Participant
 from mentorby.tenants.cohorts.models import Cohort, CohortEvent
+from mentorby.tenants.communications.models import Announcement
 from mentorby.tenants.evaluation.models import EvaluationReport
 from mentorby.tenants.events.models import Attendance, EventDetails, EventInvitation, EventMaterial
 from mentorby.tenants.matching.models import Match, MatchingWeights, NetworkingPlan, PairRule, Rating
@@ -66,6 +68,7 @@ def victim(app, db, in_host_city, coordinator):
     db.session.add(EventDetails(event_id=cohort_event.id, address="Secret Round street 1", capacity=5))
     db.session.flush()
     send = _victim_send(app, db, cohort)
+    message = _victim_mail(db, in_host_city)
     return {
         "partner_id": partner.id, "invitation_id": invitation.id, "token_id": token.id, "event_id": event.id,
         "criterion_id": criterion.id, "city_id": in_host_city.id, "contact_id": contact.id, "cohort_id": cohort.id,
@@ -75,7 +78,20 @@ def victim(app, db, in_host_city, coordinator):
         "key": "closing", "send_id": send.id, "survey_id": send.survey_id, "section_id": send.survey.sections[0].id,
         "question_id": send.survey.questions[0].id,
         "report_id": report.id, "material_id": material.id,
+        "message_id": message.id, "kind": "invitation", "locale": "da",
     }
+
+
+def _victim_mail(db, city):
+    """An e-mail of the victim city that was not delivered, and the city's own wording of an e-mail."""
+    from mentorby.platform.outbox.models import MailTemplate, OutboxMessage
+
+    message = OutboxMessage(tenant_id=city.id, to_email="secret.mentor@lyngby.example", subject="Secret Round",
+                            body="secret notes", kind="announcement", status="failed", attempts=5)
+    db.session.add_all([message, MailTemplate(kind="invitation", locale="da", subject="Secret Round",
+                                              body="{{ link }} secret notes")])
+    db.session.flush()
+    return message
 
 
 def _victim_send(app, db, cohort):
@@ -114,7 +130,8 @@ def _snapshot(db):
             for model in (Partner, Invitation, ApiToken, ProgrammeEvent, SuccessCriterion, PartnerContact, Cohort,
                           CohortEvent, Application, Participant, CvDocument, Match, PairRule, MatchingWeights,
                           NetworkingPlan, Rating, Survey, Question, SurveyPolicy, SurveySend, Response, Answer,
-                          EvaluationReport, EventDetails, EventMaterial, EventInvitation, Attendance)
+                          EvaluationReport, EventDetails, EventMaterial, EventInvitation, Attendance, MailTemplate,
+                          Announcement)
         } | {
             "responses": tuple(db.session.execute(
                 select(Response.submitted_at, Response.reminders_sent).order_by(Response.id))),
