@@ -24,6 +24,7 @@ def register_all(app: Flask) -> None:
         portal,
         programme,
         public,
+        sessions,
         surveys,
         transfer,
     )
@@ -42,6 +43,9 @@ def register_all(app: Flask) -> None:
         app.register_blueprint(partners.company_bp)
     # Answering a survey through a personal link lives with the surveys it answers.
     app.register_blueprint(surveys.answer_bp)
+    # The round's health for the coordinator lives with the sessions it counts.
+    app.register_blueprint(sessions.bp)
+    app.register_blueprint(sessions.health_bp)
     api.register(app)
     # Dates and times in one written form per language, in the city's time zone (replacing Flask-Babel's filters,
     # whose short forms read "2/11/27").

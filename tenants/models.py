@@ -6,6 +6,7 @@ from mentorby.tenants.evaluation.models import EvaluationReport
 from mentorby.tenants.matching.models import Match, MatchingWeights, NetworkingPlan, PairRule, Rating
 from mentorby.tenants.partners.models import Partner, PartnerContact
 from mentorby.tenants.programme.models import ProgrammeEvent, SuccessCriterion
+from mentorby.tenants.sessions.models import HealthPolicy, Nudge, SessionLog, SessionPair
 from mentorby.tenants.surveys.models import (
     Answer,
     Question,
@@ -21,5 +22,5 @@ __all__ = [
     "Application", "Cohort", "CohortEvent", "CohortTransition", "CvDocument", "Participant", "Partner",
     "PartnerContact", "ProgrammeEvent", "SuccessCriterion", "Match", "MatchingWeights", "NetworkingPlan", "PairRule",
     "Rating", "ImportJob", "Answer", "Question", "Response", "Survey", "SurveyPolicy", "SurveySection",
-    "SurveySend", "EvaluationReport",
+    "SurveySend", "EvaluationReport", "SessionLog", "SessionPair", "Nudge", "HealthPolicy",
 ]
