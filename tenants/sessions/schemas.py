@@ -21,7 +21,7 @@ class SessionSchema(AreaSchema):
 class HealthPolicySchema(AreaSchema):
     """The city's health policy."""
 
-    quiet_weeks = number(1, 12, code="bad_quiet_weeks", default=3)
+    quiet_weeks = number(1, 12, code="bad_quiet_weeks")
     auto_nudges = fields.Boolean(load_default=False)
 
 

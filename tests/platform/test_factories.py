@@ -47,6 +47,11 @@ def test_every_factory_makes_a_row(db, host_city, coordinator, as_city):
              F.SurveySendFactory(cohort=cohort, key="closing"),
              F.AnswerFactory(city=host_city, response_id=response.id, question_id=question.id),
              F.EvaluationReportFactory(city=host_city, cohort_id=cohort.id)]
+    match = rows[16]
+    log = F.SessionLogFactory(city=host_city, cohort_id=cohort.id, mentor_id=mentor.id, logged_by_id=mentee.id)
+    rows += [log, F.SessionPairFactory(city=host_city, session_id=log.id, match_id=match.id),
+             F.NudgeFactory(city=host_city, cohort_id=cohort.id, match_id=match.id),
+             F.HealthPolicyFactory(city=host_city)]
     made = {type(row) for row in rows} | {type(cohort), type(mentor)}
     assert made == set(F.FACTORIES), sorted(model.__name__ for model in set(F.FACTORIES) - made)
     assert all(getattr(row, "id", None) for row in rows)

@@ -14,9 +14,10 @@ from mentorby.tenants.evaluation.models import EvaluationReport
 from mentorby.tenants.matching.models import Match, MatchingWeights, NetworkingPlan, PairRule, Rating
 from mentorby.tenants.partners.models import Partner, PartnerContact
 from mentorby.tenants.programme.models import ProgrammeEvent, SuccessCriterion
+from mentorby.tenants.sessions.models import HealthPolicy, Nudge, SessionLog, SessionPair
 from mentorby.tenants.surveys.models import Answer, Question, Response, Survey, SurveyPolicy, SurveySend
 from mentorby.tenants.transfer.models import ImportJob
-from tests.factories import PDF, create_application, create_cohort, create_partner
+from tests.factories import PDF, create_application, create_cohort, create_partner, log_session
 
 SECRET_NAME = "Hemmelig Partner ApS"
 #: Rules that are about no city's data (platform pages, static files); checked separately below.
@@ -49,8 +50,9 @@ def victim(app, db, in_host_city, coordinator):
                                 email="secret.mentor@lyngby.example")
     cohort_event = cohort.events[0]
     db.session.get(Application, application.id).status = "accepted"
-    db.session.add(Match(cohort_id=cohort.id, mentor_id=mentor.id, mentee_id=application.id, status="published",
-                         score=80, reasons=[["field", 20, ["engineering"]]]))
+    match = Match(cohort_id=cohort.id, mentor_id=mentor.id, mentee_id=application.id, status="published",
+                  score=80, reasons=[["field", 20, ["engineering"]]])
+    db.session.add(match)
     db.session.add(PairRule(cohort_id=cohort.id, mentor_id=mentor.id, mentee_id=application.id, kind="pin"))
     db.session.add(MatchingWeights(field=30, goal_expertise=30, languages=10, availability=10, preference=20))
     job = ImportJob(cohort_id=cohort.id, action="check", filename="secret.csv", size=1, state="done",
@@ -61,6 +63,8 @@ def victim(app, db, in_host_city, coordinator):
     db.session.add(report)
     db.session.flush()
     send = _victim_send(app, db, cohort)
+    # A 1:1 session the mentee logged, with private notes nobody else may read.
+    log = log_session(match, logged_by=application.id, notes="secret notes", next_step="secret job goal")
     return {
         "partner_id": partner.id, "invitation_id": invitation.id, "token_id": token.id, "event_id": event.id,
         "criterion_id": criterion.id, "city_id": in_host_city.id, "contact_id": contact.id, "cohort_id": cohort.id,
@@ -69,7 +73,7 @@ def victim(app, db, in_host_city, coordinator):
         "status": "accepted", "fmt": "csv", "token": "not-a-valid-link", "job_id": job.id,
         "key": "closing", "send_id": send.id, "survey_id": send.survey_id, "section_id": send.survey.sections[0].id,
         "question_id": send.survey.questions[0].id,
-        "report_id": report.id,
+        "report_id": report.id, "match_id": match.id, "log_id": log.id,
     }
 
 
@@ -109,8 +113,10 @@ def _snapshot(db):
             for model in (Partner, Invitation, ApiToken, ProgrammeEvent, SuccessCriterion, PartnerContact, Cohort,
                           CohortEvent, Application, Participant, CvDocument, Match, PairRule, MatchingWeights,
                           NetworkingPlan, Rating, Survey, Question, SurveyPolicy, SurveySend, Response, Answer,
-                          EvaluationReport)
+                          EvaluationReport, SessionLog, SessionPair, Nudge, HealthPolicy)
         } | {
+            "session_confirmations": tuple(db.session.execute(
+                select(SessionPair.confirmed_at).order_by(SessionPair.id)).scalars()),
             "responses": tuple(db.session.execute(
                 select(Response.submitted_at, Response.reminders_sent).order_by(Response.id))),
             "partner_names": tuple(db.session.execute(select(Partner.name).order_by(Partner.id)).scalars()),
