@@ -63,7 +63,7 @@ class SessionForm(Form):
 
     held_on = DateField(_l("Date"), default=lambda: clock.today())
     # Quick choices; the limits are the schema's, so another value is refused with its message.
-    minutes = RadioField(_l("Length"), choices=[(m, _l("%(num)d min", num=m)) for m in QUICK_MINUTES], coerce=int,
+    minutes = RadioField(_l("Length"), choices=lambda: choices([(m, _l("%(num)d min", num=m)) for m in QUICK_MINUTES]), coerce=int,
                          default=60, validate_choice=False)
     topics = MultiCheckboxField(_l("Topics"), choices=lambda: choices(Topic.choices()), validate_choice=False)
     pairs = MultiCheckboxField(_l("Who was there"), coerce=int, validate_choice=False)
@@ -116,8 +116,8 @@ def new(application: Application):
         abort(404)
     others = _others(application, pairs)
     form = SessionForm()
-    form.pairs.choices = [(m.id, others[m.mentee_id if application.role == Role.MENTOR else m.mentor_id].name)
-                          for m in pairs]
+    form.pairs.choices = choices([(m.id, others[m.mentee_id if application.role == Role.MENTOR else m.mentor_id].name)
+                                  for m in pairs])
     if not form.is_submitted():
         form.pairs.data = [m.id for m in pairs] if application.role == Role.MENTOR or len(pairs) == 1 else []
     if submitted(form, lambda values: sessions.check_session(values)):

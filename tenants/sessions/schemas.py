@@ -1,9 +1,17 @@
 """What a logged session and the city's health policy may hold: their limits, stated once."""
 
-from marshmallow import fields, validate
+from marshmallow import ValidationError, fields
 
 from mentorby.platform.schemas import AreaSchema, day, number, text
 from mentorby.tenants.sessions.models import LONGEST, SHORTEST, TOPICS
+
+
+def _topics(codes) -> None:
+    """At least one topic, each from the list (one message for the field, not one per topic)."""
+    if not codes:
+        raise ValidationError("no_topics")
+    if any(code not in TOPICS for code in codes):
+        raise ValidationError("bad_topic")
 
 
 class SessionSchema(AreaSchema):
@@ -11,9 +19,10 @@ class SessionSchema(AreaSchema):
 
     held_on = day(required=True)
     minutes = number(SHORTEST, LONGEST, code="bad_minutes")
-    topics = fields.List(fields.String(validate=validate.OneOf(list(TOPICS), error="bad_topic")),
-                         required=True, validate=validate.Length(min=1, error="no_topics"),
-                         error_messages={"required": "no_topics", "null": "no_topics", "invalid": "bad_topic"})
+    topics = fields.List(fields.String(error_messages={"invalid": "bad_topic"}), required=True,
+                         validate=lambda codes: _topics(codes),
+                         error_messages={"required": "no_topics", "null": "no_topics", "invalid": "bad_topic"},
+                         metadata={"enum": list(TOPICS)})
     next_step = text(200)
     notes = text(2000)
 
