@@ -119,7 +119,7 @@ def test_the_city_sets_its_weeks_and_automatic_nudges(client, db, login, coordin
     assert (policy.quiet_weeks, policy.auto_nudges) == (1, True)
     text = visible_text(client.get(f"{BASE}/{running['cohort'].id}/health").text)
     assert "3 pairs at risk" in text  # the quiet pair and the group (8 days); Lars met 2 days ago
-    for bad, message in (("40", "Use 1 to 12 weeks."), ("", "Fill this in."), ("x", "Not a valid integer")):
+    for bad, message in (("40", "Use 1 to 12 weeks."), ("", "Not a valid integer value"), ("x", "Not a valid integer")):
         refused = client.post(url, data={"quiet_weeks": bad})
         assert refused.status_code == 422 and message in refused.text, bad
     db.session.expire_all()
@@ -144,8 +144,9 @@ def test_the_weekly_digest_tells_the_coordinators(db, running, coordinator, in_h
         assert figures.weekly_digest(db.session, running["today"]) == 1
     (mail,) = _mails(db, "digest")
     assert mail.to_email == coordinator.email
-    assert "Vinter 2026" in mail.body and "1 session logged this week" in mail.body
-    assert "Sofie Holm – Olena Kovalenko: Call the mentor" in mail.body
+    # In the coordinator's own language (Danish unless they chose English).
+    assert "Vinter 2026" in mail.body and "1 møde registreret denne uge" in mail.body
+    assert "Sofie Holm – Olena Kovalenko: Ring til mentoren" in mail.body
     assert f"/lyngby-taarbaek/coordinator/cohorts/{running['cohort'].id}/health" in mail.body
     assert "private note" not in mail.body
 
