@@ -63,8 +63,8 @@ class SessionForm(Form):
 
     held_on = DateField(_l("Date"), default=lambda: clock.today())
     # Quick choices; the limits are the schema's, so another value is refused with its message.
-    minutes = RadioField(_l("Length"), choices=lambda: choices([(m, _l("%(num)d min", num=m)) for m in QUICK_MINUTES]), coerce=int,
-                         default=60, validate_choice=False)
+    minutes = RadioField(_l("Length"), choices=lambda: choices([(m, _l("%(num)d min", num=m)) for m in QUICK_MINUTES]),
+                         coerce=int, default=60, validate_choice=False)
     topics = MultiCheckboxField(_l("Topics"), choices=lambda: choices(Topic.choices()), validate_choice=False)
     pairs = MultiCheckboxField(_l("Who was there"), coerce=int, validate_choice=False)
     next_step = StringField(_l("Next step"), description=_l("One line: what happens before you meet again."),

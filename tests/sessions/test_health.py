@@ -30,7 +30,8 @@ def running(db, in_host_city):
     meets = create_pair(cohort, mentor=person("mentor", "Lars Mentor"), mentee=person("mentee", "Priya Sharma"))
     quiet = create_pair(cohort, mentor=person("mentor", "Sofie Holm"), mentee=person("mentee", "Olena Kovalenko"))
     henrik = person("mentor", "Henrik Bach")
-    group = [create_pair(cohort, mentor=henrik, mentee=person("mentee", name)) for name in ("Wei Chen", "Ana Rodrigues")]
+    group = [create_pair(cohort, mentor=henrik, mentee=person("mentee", name))
+             for name in ("Wei Chen", "Ana Rodrigues")]
     log_session(meets, held_on=today - timedelta(days=2), confirmed=True, notes="secret private note")
     log_session(meets, held_on=today - timedelta(days=16), logged_by=meets.mentee_id)
     log_session(group, held_on=today - timedelta(days=8), notes="group private note")
