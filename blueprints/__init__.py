@@ -26,6 +26,7 @@ def register_all(app: Flask) -> None:
         portal,
         programme,
         public,
+        sessions,
         surveys,
         transfer,
     )
@@ -50,6 +51,9 @@ def register_all(app: Flask) -> None:
     # The participant's certificates live with the rest of the communications area.
     app.register_blueprint(communications.bp)
     app.register_blueprint(communications.certificates_bp)
+    # The round's health for the coordinator lives with the sessions it counts.
+    app.register_blueprint(sessions.bp)
+    app.register_blueprint(sessions.health_bp)
     api.register(app)
     # Dates and times in one written form per language, in the city's time zone (replacing Flask-Babel's filters,
     # whose short forms read "2/11/27").

@@ -53,6 +53,7 @@ from mentorby.tenants.matching.models import (
 )
 from mentorby.tenants.partners.models import Partner, PartnerContact
 from mentorby.tenants.programme.models import ProgrammeEvent, SuccessCriterion
+from mentorby.tenants.sessions.models import HealthPolicy
 from mentorby.tenants.surveys.models import Anonymity, Survey, SurveyPolicy, SurveySend
 
 add_area("rounds", _l("Rounds"))
@@ -875,3 +876,20 @@ class AnnouncementWords(Describer):
 
 register(MailTemplateWords())
 register(AnnouncementWords())
+# --- the running round's health (blueprints/sessions.py) ----------------------------------------------------------
+
+
+class HealthPolicyWords(Describer):
+    """The city's health policy for running rounds."""
+
+    table, area, model = "health_policy", "rounds", HealthPolicy
+    labels = {"quiet_weeks": _l("weeks without a session before a pair is at risk"),
+              "auto_nudges": _l("automatic nudges")}
+    on_create = ("quiet_weeks", "auto_nudges")
+
+    def sentence(self, told):
+        """Changed."""
+        return told.say(_l("%(who)s changed how running rounds are watched"))
+
+
+register(HealthPolicyWords())

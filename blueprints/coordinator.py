@@ -128,10 +128,23 @@ def _describe(state: RoundFigures, today: date) -> RoundCard:
         if state.to_decide:
             applied = _("%(applications)s, %(n)d to decide", applications=applied, n=state.to_decide)
         facts.append(applied)
-    if cohort.status in (SELECTING, RUNNING):
+    running = state.health if cohort.status == RUNNING else None
+    if cohort.status == SELECTING or (cohort.status == RUNNING and running is None):
         facts.append(accepted_line)
-    if cohort.status == RUNNING:
+    if cohort.status == RUNNING and running is None:
         facts.append(ngettext("%(num)d pair published", "%(num)d pairs published", state.published))
+    if running is not None:
+        # A running round shows how it lives (tenants/sessions/figures.py), not how it was set up.
+        facts.append(ngettext("%(num)d session logged", "%(num)d sessions logged", running.sessions))
+        facts.append(ngettext("%(num)d of %(pairs)d pairs at risk", "%(num)d of %(pairs)d pairs at risk",
+                              running.at_risk, pairs=running.pairs))
+        facts.append(_("Last contact: %(date)s", date=_day(running.last_contact)) if running.last_contact
+                     else _("No session logged yet"))
+        if running.at_risk:
+            steps.append(Step(ngettext("Look after %(num)d pair at risk", "Look after %(num)d pairs at risk",
+                                       running.at_risk), url_for("health.show", cohort_id=cohort.id),
+                              ngettext("No session for %(num)d week or more.", "No session for %(num)d weeks or more.",
+                                       running.quiet_weeks)))
     if state.next_event is not None and cohort.status in (PLANNED, RECRUITING, SELECTING, RUNNING):
         when = state.next_event.starts_at
         facts.append(_("Next joint event: %(event)s on %(date)s (%(when)s)", event=_event_name(state.next_event),
@@ -203,7 +216,7 @@ def _describe(state: RoundFigures, today: date) -> RoundCard:
 def home():
     """Where the city's current rounds stand and what to do next for each, with links to where it is done."""
     today = clock.today()
-    figures = overview.round_figures(db.session, overview.current_rounds(db.session), utcnow())
+    figures = overview.round_figures(db.session, overview.current_rounds(db.session), utcnow(), today)
     setup = {"partners": count_partners(db.session) == 0, "colleague": accounts.team_size(db.session, COORDINATOR) < 2}
     return render("coordinator/home.html", city=g.city, states=[_describe(state, today) for state in figures],
                   setup=setup)

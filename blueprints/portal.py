@@ -25,6 +25,7 @@ from mentorby.tenants.cohorts.models import CLOSED, FOLLOWED_UP, Cohort
 from mentorby.tenants.cohorts.services import open_cohorts
 from mentorby.tenants.matching import services as matching
 from mentorby.tenants.matching.models import PUBLISHED
+from mentorby.tenants.sessions import services as sessions
 from mentorby.tenants.surveys import sending
 
 bp = CityBlueprint("portal", __name__, url_prefix="/portal", access=(MENTOR, MENTEE))
@@ -77,12 +78,14 @@ def home():
         pairs = [m for m in matching.matches_of(db.session, [current.id]) if m.status == PUBLISHED]
         others = queries.by_ids(db.session, {m.mentor_id if current.role == Role.MENTEE else m.mentee_id
                                              for m in pairs})
+    # 1:1 sessions the other side logged that wait for this person's one-tap confirmation.
+    to_confirm = sessions.waiting_count(db.session, current) if pairs else 0
     locale = str(get_locale())
     # Surveys waiting for this person's answers, each with their personal link (the same one the e-mail carried).
     surveys = [(response, url_for("answer.answer", token=sending.token_of(response)))
                for response in sending.waiting_for(db.session, [p.id for p in participations], clock.today())]
     return render("portal/home.html", current=current, participations=participations, upcoming=upcoming,
-                  surveys=surveys,
+                  surveys=surveys, to_confirm=to_confirm,
                   can_reapply=can_reapply, locale=locale, pairs=pairs, others=others,
                   may_leave=current is not None and filing.may_leave(current),
                   consent_text=consent.consent_text(consent.CURRENT, locale, g.city.name), **portal_events(current))

@@ -245,6 +245,38 @@ def _pairs(cohort: Cohort, *, ended: bool) -> None:
     db.session.flush()
 
 
+def _sessions(cohort: Cohort, today: date) -> None:
+    """A few 1:1 sessions in the running round, so that its health is not empty; some pairs stay quiet (at risk).
+
+    The demo mentor's and mentee's own pair logs nothing: the browser test logs its first session.
+    """
+    from mentorby.platform.tenancy import utcnow
+    from mentorby.tenants.applications.models import Application
+    from mentorby.tenants.matching import services as matching
+    from mentorby.tenants.sessions.models import SessionLog, SessionPair
+
+    demo = set(db.session.execute(select(Application.id).where(
+        Application.cohort_id == cohort.id, Application.email.in_((DEMO_MENTOR, DEMO_MENTEE)))).scalars())
+    live = matching.live_matches(db.session, cohort)
+    for match in live:  # published before the round started, as in a real round
+        match.published_at = utcnow() - timedelta(days=(today - cohort.starts_on).days + 1)
+    pairs = [match for match in live if match.mentor_id not in demo and match.mentee_id not in demo]
+    plan = ((0, 3, ["cv", "applications"], "Send the CV to two companies", True),
+            (0, 17, ["job_openings", "networking"], "Ask about openings at the next network meeting", True),
+            (1, 6, ["interview", "workplace_culture"], "Practise the first five minutes of an interview", False),
+            (2, 12, ["networking"], "Go to the IDA meeting together", True))
+    for index, days, topics, next_step, confirmed in plan:
+        if index >= len(pairs):
+            continue
+        match = pairs[index]
+        log = SessionLog(cohort_id=cohort.id, mentor_id=match.mentor_id, logged_by_id=match.mentee_id,
+                         held_on=today - timedelta(days=days), minutes=60, topics=topics, next_step=next_step)
+        db.session.add(log)
+        db.session.flush()
+        db.session.add(SessionPair(session_id=log.id, match_id=match.id, confirmed_at=utcnow() if confirmed else None))
+    db.session.flush()
+
+
 def _seed_rounds() -> list[tuple[str, str]]:
     """A closed round, a running round with published pairs, and a recruiting round with 20 or so applications a role.
 
@@ -278,6 +310,7 @@ def _seed_rounds() -> list[tuple[str, str]]:
         _apply(winter, "mentee", _mentee_values(spec), "accepted")
     _history(winter, lifecycle[:4], [100, 60, 45])
     _pairs(winter, ended=False)
+    _sessions(winter, today)
     grant_role(db.session, _user(DEMO_MENTOR, MENTORS[0][0], locale="en"), MENTOR)
     grant_role(db.session, _user(DEMO_MENTEE, MENTEES[0][0], locale="en"), MENTEE)
 

@@ -15,6 +15,7 @@ from mentorby.tenants.events.models import (
 from mentorby.tenants.matching.models import Match, MatchingWeights, NetworkingPlan, PairRule, Rating
 from mentorby.tenants.partners.models import Partner, PartnerContact
 from mentorby.tenants.programme.models import ProgrammeEvent, SuccessCriterion
+from mentorby.tenants.sessions.models import HealthPolicy, Nudge, SessionLog, SessionPair
 from mentorby.tenants.surveys.models import (
     Answer,
     Question,
@@ -31,5 +32,5 @@ __all__ = [
     "PartnerContact", "ProgrammeEvent", "SuccessCriterion", "Match", "MatchingWeights", "NetworkingPlan", "PairRule",
     "Rating", "ImportJob", "Answer", "Question", "Response", "Survey", "SurveyPolicy", "SurveySection",
     "SurveySend", "EvaluationReport", "Attendance", "CalendarFeed", "EventDetails", "EventInvitation",
-    "EventMaterial", "EventPolicy", "Announcement",
+    "EventMaterial", "EventPolicy", "Announcement", "SessionLog", "SessionPair", "Nudge", "HealthPolicy",
 ]

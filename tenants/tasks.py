@@ -11,7 +11,8 @@ from mentorby.tenants.evaluation.tasks import build_report, purge_reports
 from mentorby.tenants.transfer.tasks import purge_import_jobs, run_import
 
 __all__ = ["build_report", "huey", "purge_import_jobs", "purge_reports", "purge_unconfirmed_applications",
-           "remind_follow_ups", "run_import", "send_due_surveys", "send_event_reminders"]
+           "remind_follow_ups", "run_import", "send_due_surveys", "send_event_reminders", "nudge_quiet_pairs",
+           "send_weekly_digest"]
 
 
 @huey.periodic_task(crontab(hour="7", minute="0"))
@@ -68,3 +69,31 @@ def send_event_reminders() -> int:
         db.session.commit()
         enqueue_pending(db.session)
         return done
+
+
+@huey.periodic_task(crontab(hour="9", minute="0"))
+def nudge_quiet_pairs() -> int:
+    """Every morning, in each city that turned automatic nudges on: e-mail the pairs at risk that need a nudge."""
+    from mentorby.platform.extensions import db
+    from mentorby.platform.outbox.services import enqueue_pending
+    from mentorby.tenants.sessions.figures import auto_nudges
+
+    with app_context():
+        nudged = auto_nudges(db.session)
+        db.session.commit()
+        enqueue_pending(db.session)
+        return nudged
+
+
+@huey.periodic_task(crontab(day_of_week="1", hour="7", minute="30"))
+def send_weekly_digest() -> int:
+    """Every Monday morning: each city's coordinators get their running rounds' pairs at risk and sessions."""
+    from mentorby.platform.extensions import db
+    from mentorby.platform.outbox.services import enqueue_pending
+    from mentorby.tenants.sessions.figures import weekly_digest
+
+    with app_context():
+        sent = weekly_digest(db.session)
+        db.session.commit()
+        enqueue_pending(db.session)
+        return sent

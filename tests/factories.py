@@ -1,6 +1,7 @@
 """factory_boy factories for the platform's models; each creates rows through the city it belongs to."""
 
 import itertools
+from datetime import date, timedelta
 
 import factory
 from factory.alchemy import SQLAlchemyModelFactory
@@ -645,3 +646,76 @@ FACTORIES = {factory_class._meta.model: factory_class for factory_class in (
     EvaluationReportFactory, EventDetailsFactory, EventMaterialFactory, EventInvitationFactory, CalendarFeedFactory,
     AttendanceFactory, EventPolicyFactory, MailTemplateFactory, AnnouncementFactory,
 )}
+
+
+# --- the running round: 1:1 sessions and round health (tenants/sessions/) -------------------------------------------
+
+
+class SessionLogFactory(CityOwnedFactory):
+    class Meta:
+        model = _lazy_import("mentorby.tenants.sessions.models.SessionLog")
+
+    held_on = factory.LazyFunction(lambda: date.today() - timedelta(days=3))
+    minutes = 60
+    topics = factory.LazyFunction(lambda: ["cv", "job_openings"])
+    next_step = "Send two applications before we meet again"
+    notes = "She is nervous about the interview at Novo; practise next time."
+
+
+class SessionPairFactory(CityOwnedFactory):
+    class Meta:
+        model = _lazy_import("mentorby.tenants.sessions.models.SessionPair")
+
+
+class NudgeFactory(CityOwnedFactory):
+    class Meta:
+        model = _lazy_import("mentorby.tenants.sessions.models.Nudge")
+
+    sent_on = factory.LazyFunction(date.today)
+
+
+class HealthPolicyFactory(CityOwnedFactory):
+    class Meta:
+        model = _lazy_import("mentorby.tenants.sessions.models.HealthPolicy")
+
+    quiet_weeks = 3
+    auto_nudges = False
+
+
+FACTORIES.update({factory_class._meta.model: factory_class for factory_class in (
+    SessionLogFactory, SessionPairFactory, NudgeFactory, HealthPolicyFactory,
+)})
+
+
+def create_pair(cohort, *, mentor=None, mentee=None, **fields):
+    """A published pair of a round (new accepted mentor and mentee unless given): the Match."""
+    from mentorby.tenants.matching.models import Match
+
+    mentor = mentor or create_application(cohort, role="mentor", status="accepted")
+    mentee = mentee or create_application(cohort, role="mentee", status="accepted")
+    with tenant_scope(db.session, cohort.tenant_id):
+        match = Match(cohort_id=cohort.id, mentor_id=mentor.id, mentee_id=mentee.id, status="published",
+                      published_at=fields.pop("published_at", None), **fields)
+        db.session.add(match)
+        db.session.flush()
+    return match
+
+
+def log_session(matches, *, held_on=None, logged_by=None, confirmed=False, **fields):
+    """A session of one pair, or of a mentor's group (several matches of one mentor), logged by the mentor."""
+    from mentorby.platform.tenancy import utcnow
+    from mentorby.tenants.sessions.models import SessionLog, SessionPair
+
+    matches = matches if isinstance(matches, list | tuple) else [matches]
+    first = matches[0]
+    with tenant_scope(db.session, first.tenant_id):
+        log = SessionLog(cohort_id=first.cohort_id, mentor_id=first.mentor_id,
+                         logged_by_id=logged_by or first.mentor_id, held_on=held_on or date.today(),
+                         minutes=fields.pop("minutes", 60), topics=fields.pop("topics", ["cv"]), **fields)
+        db.session.add(log)
+        db.session.flush()
+        for match in matches:
+            db.session.add(SessionPair(session_id=log.id, match_id=match.id,
+                                       confirmed_at=utcnow() if confirmed else None))
+        db.session.flush()
+    return log

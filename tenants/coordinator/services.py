@@ -5,15 +5,16 @@ imports them (none of them imports it).
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mentorby.tenants.applications.models import ACCEPTED, SHORTLISTED, SUBMITTED, Application
 from mentorby.tenants.applications.services import CONFIRMED
-from mentorby.tenants.cohorts.models import CLOSED, FOLLOWED_UP, Cohort, CohortEvent
+from mentorby.tenants.cohorts.models import CLOSED, FOLLOWED_UP, RUNNING, Cohort, CohortEvent
 from mentorby.tenants.matching.models import PROPOSED, PUBLISHED, Match, NetworkingPlan
+from mentorby.tenants.sessions import figures as health
 
 #: The overview shows this many rounds that are not finished; the rounds page has them all.
 CURRENT_ROUNDS = 8
@@ -36,6 +37,8 @@ class RoundFigures:
     events: int = 0
     next_event: CohortEvent | None = None
     kickoff: CohortEvent | None = None
+    #: A running round's health (tenants/sessions/figures.py): sessions logged, pairs at risk, last contact.
+    health: "health.RoundHealth | None" = None
 
     @property
     def unpaired(self) -> int:
@@ -52,8 +55,9 @@ def current_rounds(session: Session) -> list[Cohort]:
     return sorted(rounds, key=lambda cohort: (cohort.status == CLOSED, cohort.starts_on, cohort.id))
 
 
-def round_figures(session: Session, cohorts: list[Cohort], now: datetime) -> list[RoundFigures]:
-    """The figures of a few rounds in four grouped queries, whatever their number of applications and pairs."""
+def round_figures(session: Session, cohorts: list[Cohort], now: datetime,
+                  today: date | None = None) -> list[RoundFigures]:
+    """The figures of a few rounds in grouped queries, whatever their number of applications, pairs and sessions."""
     figures = {cohort.id: RoundFigures(cohort) for cohort in cohorts}
     ids = list(figures)
     if not ids:
@@ -97,4 +101,9 @@ def round_figures(session: Session, cohorts: list[Cohort], now: datetime) -> lis
             state.next_event = state.next_event or event
             if event.kind == "kickoff" and state.kickoff is None:
                 state.kickoff = event
+    # Running rounds show how they live (sessions, pairs at risk) rather than how they were set up.
+    running = [cohort for cohort in cohorts if cohort.status == RUNNING]
+    if today is not None:
+        for cohort_id, state in health.gather(session, running, today, health.policy(session).quiet_weeks).items():
+            figures[cohort_id].health = state
     return list(figures.values())

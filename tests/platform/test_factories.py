@@ -56,6 +56,11 @@ def test_every_factory_makes_a_row(db, host_city, coordinator, as_city):
              F.EventPolicyFactory(city=host_city)]
     rows += [F.MailTemplateFactory(city=host_city), F.AnnouncementFactory(city=host_city),
              F.AnnouncementFactory(city=host_city, audience="mentees", cohort_id=cohort.id)]
+    match = rows[16]
+    log = F.SessionLogFactory(city=host_city, cohort_id=cohort.id, mentor_id=mentor.id, logged_by_id=mentee.id)
+    rows += [log, F.SessionPairFactory(city=host_city, session_id=log.id, match_id=match.id),
+             F.NudgeFactory(city=host_city, cohort_id=cohort.id, match_id=match.id),
+             F.HealthPolicyFactory(city=host_city)]
     made = {type(row) for row in rows} | {type(cohort), type(mentor)}
     assert made == set(F.FACTORIES), sorted(model.__name__ for model in set(F.FACTORIES) - made)
     assert all(getattr(row, "id", None) for row in rows)

@@ -17,9 +17,10 @@ from mentorby.tenants.events.models import Attendance, EventDetails, EventInvita
 from mentorby.tenants.matching.models import Match, MatchingWeights, NetworkingPlan, PairRule, Rating
 from mentorby.tenants.partners.models import Partner, PartnerContact
 from mentorby.tenants.programme.models import ProgrammeEvent, SuccessCriterion
+from mentorby.tenants.sessions.models import HealthPolicy, Nudge, SessionLog, SessionPair
 from mentorby.tenants.surveys.models import Answer, Question, Response, Survey, SurveyPolicy, SurveySend
 from mentorby.tenants.transfer.models import ImportJob
-from tests.factories import PDF, create_application, create_cohort, create_partner
+from tests.factories import PDF, create_application, create_cohort, create_partner, log_session
 
 SECRET_NAME = "Hemmelig Partner ApS"
 #: Rules that are about no city's data (platform pages, static files); checked separately below.
@@ -52,8 +53,9 @@ def victim(app, db, in_host_city, coordinator):
                                 email="secret.mentor@lyngby.example")
     cohort_event = cohort.events[0]
     db.session.get(Application, application.id).status = "accepted"
-    db.session.add(Match(cohort_id=cohort.id, mentor_id=mentor.id, mentee_id=application.id, status="published",
-                         score=80, reasons=[["field", 20, ["engineering"]]]))
+    match = Match(cohort_id=cohort.id, mentor_id=mentor.id, mentee_id=application.id, status="published",
+                  score=80, reasons=[["field", 20, ["engineering"]]])
+    db.session.add(match)
     db.session.add(PairRule(cohort_id=cohort.id, mentor_id=mentor.id, mentee_id=application.id, kind="pin"))
     db.session.add(MatchingWeights(field=30, goal_expertise=30, languages=10, availability=10, preference=20))
     job = ImportJob(cohort_id=cohort.id, action="check", filename="secret.csv", size=1, state="done",
@@ -69,6 +71,8 @@ def victim(app, db, in_host_city, coordinator):
     db.session.flush()
     send = _victim_send(app, db, cohort)
     message = _victim_mail(db, in_host_city)
+    # A 1:1 session the mentee logged, with private notes nobody else may read.
+    log = log_session(match, logged_by=application.id, notes="secret notes", next_step="secret job goal")
     return {
         "partner_id": partner.id, "invitation_id": invitation.id, "token_id": token.id, "event_id": event.id,
         "criterion_id": criterion.id, "city_id": in_host_city.id, "contact_id": contact.id, "cohort_id": cohort.id,
@@ -78,7 +82,7 @@ def victim(app, db, in_host_city, coordinator):
         "key": "closing", "send_id": send.id, "survey_id": send.survey_id, "section_id": send.survey.sections[0].id,
         "question_id": send.survey.questions[0].id,
         "report_id": report.id, "material_id": material.id,
-        "message_id": message.id, "kind": "invitation", "locale": "da",
+        "message_id": message.id, "kind": "invitation", "locale": "da", "match_id": match.id, "log_id": log.id,
     }
 
 
@@ -131,8 +135,10 @@ def _snapshot(db):
                           CohortEvent, Application, Participant, CvDocument, Match, PairRule, MatchingWeights,
                           NetworkingPlan, Rating, Survey, Question, SurveyPolicy, SurveySend, Response, Answer,
                           EvaluationReport, EventDetails, EventMaterial, EventInvitation, Attendance, MailTemplate,
-                          Announcement)
+                          Announcement, SessionLog, SessionPair, Nudge, HealthPolicy)
         } | {
+            "session_confirmations": tuple(db.session.execute(
+                select(SessionPair.confirmed_at).order_by(SessionPair.id)).scalars()),
             "responses": tuple(db.session.execute(
                 select(Response.submitted_at, Response.reminders_sent).order_by(Response.id))),
             "partner_names": tuple(db.session.execute(select(Partner.name).order_by(Partner.id)).scalars()),
