@@ -56,8 +56,8 @@ def test_the_health_page_shows_each_pair_and_group(client, db, login, coordinato
     assert "group of 2 mentees" in text and "Wei Chen" in text
     assert "no session yet" in text and "45 days quiet" in text
     assert "Suggested: Call the mentor" in text  # 45 days: more than twice the 3 weeks
-    # Attendance joins with event check-in; the private notes are never the coordinator's.
-    assert "attendance arrives with event check-in" in text
+    # Attendance comes from the events' check-ins (nobody was invited here yet); private notes are never shown.
+    assert "not invited to a joint event yet" in text and "attendance arrives" not in text
     assert "private note" not in page.text
 
 
@@ -194,3 +194,27 @@ def test_the_health_page_asks_the_same_queries_for_few_and_many_pairs(client, db
         assert client.get("/lyngby-taarbaek/coordinator/").status_code == 200
     overview_many = counter.count
     assert overview_many < 25
+
+
+def test_the_health_page_counts_attendance_from_the_door(client, db, app, login, coordinator, in_host_city, as_city):
+    """Two past events: the mentee said yes to both, was checked in at one: 1 of 2 attended, 1 no-show."""
+    from mentorby.tenants.events import services as events
+
+    cohort = create_cohort(in_host_city, status="running")
+    match = create_pair(cohort)
+    as_city(in_host_city)
+    mentee_id = match.mentee_id
+    past = [event for event in cohort.events if event.audience.value in ("both", "mentees")][:2]
+    with app.test_request_context():
+        for event in past:
+            events.invite(db.session, event)
+            answer = events.invitations_of(db.session, event)[mentee_id]
+            events.answer(db.session, answer, "yes")
+        events.check_in(db.session, past[0], mentee_id)
+    for event in past:  # both are over now
+        event.starts_at = utcnow() - timedelta(days=3)
+    db.session.flush()
+    assert events.attendance_by_person(db.session, cohort)[mentee_id] == (1, 1, 2)
+    login(coordinator)
+    page = client.get(f"/lyngby-taarbaek/coordinator/cohorts/{cohort.id}/health")
+    assert page.status_code == 200 and "1 of 2 attended, 1 no-shows" in visible_text(page.text)
