@@ -4,6 +4,7 @@ The event page holds the venue, agenda, capacity, materials and invitations; che
 """
 
 import io
+import re
 
 from flask import abort, flash, g, make_response, redirect, request, send_file, url_for
 from flask_babel import get_locale, ngettext
@@ -23,6 +24,7 @@ from mentorby.blueprints.common import (
     public,
     render,
     show_error,
+    strip,
     submitted,
 )
 from mentorby.blueprints.forms import Form
@@ -78,6 +80,22 @@ class DetailsForm(Form):
                             description=_l("Optional. A \"yes\" beyond it is refused."))
 
 
+class ReminderForm(Form):
+    """The city's days before a joint event on which reminders go out."""
+
+    reminder_days = StringField(_l("Remind those invited (days before each event)"), filters=[strip],
+                                description=_l("For every joint event of the city, e.g. 3, 1. Leave empty for no "
+                                               "reminders. Those who said no are never reminded."))
+
+
+def _days(written: str | None) -> list[int] | None:
+    """"3, 1" as [3, 1]; None for anything that is not whole numbers."""
+    parts = [part for part in re.split(r"[,\s]+", written or "") if part]
+    if not all(part.isascii() and part.isdigit() and len(part) < 4 for part in parts):
+        return None
+    return [int(part) for part in parts]
+
+
 class MaterialForm(Form):
     """A file for the event."""
 
@@ -85,11 +103,13 @@ class MaterialForm(Form):
 
 
 def _event_page(cohort: Cohort, event: CohortEvent, form: DetailsForm | None = None,
-                upload: MaterialForm | None = None, status: int = 200):
+                upload: MaterialForm | None = None, status: int = 200, reminders: "ReminderForm | None" = None):
     details = events.details_of(db.session, event)
     if form is None:
         form = DetailsForm(obj=details)
-    return render("events/show.html", cohort=cohort, event=event, details=details, form=form,
+    reminders = reminders or ReminderForm(formdata=None, reminder_days=", ".join(
+        str(day) for day in events.reminder_days(db.session)))
+    return render("events/show.html", cohort=cohort, event=event, details=details, form=form, reminders=reminders,
                   upload=upload or MaterialForm(), materials=events.materials_of(db.session, event),
                   counts=events.rsvp_counts(db.session, [event.id])[event.id],
                   invitees=len(events.invitees(db.session, event)), map_link=events.map_link(event, details),
@@ -113,6 +133,27 @@ def show(cohort: Cohort, event: CohortEvent):
             flash(_("Saved."), "info")
             return redirect(url_for("events.show", cohort_id=cohort.id, cohort_event_id=event.id))
     return _event_page(cohort, event, form, status=422 if form.is_submitted() else 200)
+
+
+@bp.post(EVENT_URL + "/reminders")
+@cohort_view
+@loads("event", CohortEvent, "cohort_event_id", within="cohort")
+def reminders(cohort: Cohort, event: CohortEvent):
+    """Set the city's reminder days (from an event's page, where a coordinator thinks of them)."""
+    form = ReminderForm()
+    if submitted(form):
+        days = _days(form.reminder_days.data)
+        try:
+            with attempt():
+                if days is None:
+                    raise EventError("bad_reminder_days", "reminder_days")
+                events.set_reminder_days(db.session, days)
+        except RuleError as error:
+            show_error(form, error)
+        else:
+            flash(_("Saved. Reminders of every joint event follow these days."), "info")
+            return redirect(url_for("events.show", cohort_id=cohort.id, cohort_event_id=event.id))
+    return _event_page(cohort, event, reminders=form, status=422)
 
 
 @bp.post(EVENT_URL + "/materials")

@@ -195,3 +195,22 @@ def test_the_portal_shows_events_answers_and_the_calendar_link(client, login, ru
     assert client.get(f"{CITY}/calendar/{old}.ics").status_code == 404
     # Someone else's application: 404.
     assert client.post(f"{CITY}/portal/events/{mentees[0].id}/calendar/renew").status_code == 404
+
+
+@pytest.mark.parametrize(("written", "saved", "status"), [("3, 1", [3, 1], 302), ("7 2", [7, 2], 302), ("", [], 302),
+                                                          ("soon", None, 422), ("40", None, 422)])
+def test_the_city_sets_its_reminder_days_from_an_event_page(client, db, login, coordinator, in_host_city,
+                                                            create_cohort, written, saved, status):
+    from mentorby.tenants.events import services as events
+
+    cohort = create_cohort(in_host_city, status="running")
+    event = cohort.events[0]
+    login(coordinator)
+    page = client.post(f"/lyngby-taarbaek/coordinator/cohorts/{cohort.id}/events/{event.id}/reminders",
+                       data={"reminder_days": written})
+    assert page.status_code == status
+    if saved is None:
+        assert "Reminder days must be whole numbers from 1 to 30." in page.text
+        assert events.reminder_days(db.session) == [3, 1]  # unchanged: the defaults
+    else:
+        assert events.reminder_days(db.session) == saved
