@@ -5,12 +5,9 @@ An RSVP link is `/<city>/events/rsvp/<token>`: the token is an HMAC of a random 
 may be changed until the event starts; a "yes" beyond the capacity is refused (nobody is wait-listed in silence).
 """
 
-import base64
 import hashlib
-import hmac
 import io
 import re
-import secrets
 import zipfile
 from datetime import datetime, timedelta
 from urllib.parse import quote_plus
@@ -21,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from mentorby.platform import clock
 from mentorby.platform.cities.models import Tenant
+from mentorby.platform.links import link_token, new_nonce, token_hash
 from mentorby.platform.outbox.services import queue_template_mail
 from mentorby.platform.schemas import load
 from mentorby.platform.tenancy import session_tenant_id, utcnow
@@ -163,14 +161,11 @@ def remove_material(session: Session, material: EventMaterial) -> None:
 # --- personal links ----------------------------------------------------------------------------------------------
 
 def _token(purpose: str, tenant_id: int, nonce: str) -> str:
-    secret = str(current_app.config["SECRET_KEY"]).encode()
-    digest = hmac.new(secret, f"{purpose}:{tenant_id}:{nonce}".encode(), hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+    return link_token(purpose, tenant_id, nonce)
 
 
-def hash_of(token: str) -> str:
-    """What is stored to find a row from its token."""
-    return hashlib.sha256(token.encode()).hexdigest()
+#: What is stored to find a row from its token.
+hash_of = token_hash
 
 
 def _base() -> str:
@@ -232,7 +227,7 @@ def invite(session: Session, event: CohortEvent) -> int:
     city = _city(session)
     made = []
     for person in people:
-        nonce = secrets.token_hex(16)
+        nonce = new_nonce()
         made.append((person, EventInvitation(event_id=event.id, application_id=person.id, nonce=nonce,
                                              token_hash=hash_of(_token("rsvp", city.id, nonce)))))
     session.add_all(invitation for _person, invitation in made)
@@ -415,7 +410,7 @@ def feed_of(session: Session, application: Application) -> CalendarFeed:
     found = session.execute(
         select(CalendarFeed).where(CalendarFeed.application_id == application.id)).scalar_one_or_none()
     if found is None:
-        nonce = secrets.token_hex(16)
+        nonce = new_nonce()
         found = CalendarFeed(application_id=application.id, nonce=nonce,
                              token_hash=hash_of(_token("feed", application.tenant_id, nonce)))
         session.add(found)
@@ -435,7 +430,7 @@ def feed_link(city: Tenant, feed: CalendarFeed) -> str:
 
 def revoke_feed(session: Session, feed: CalendarFeed) -> CalendarFeed:
     """End a subscription link (it was shared by mistake): the old link stops working, a new one is made."""
-    feed.nonce = secrets.token_hex(16)
+    feed.nonce = new_nonce()
     feed.token_hash = hash_of(_token("feed", feed.tenant_id, feed.nonce))
     feed.created_at = utcnow()
     session.flush()

@@ -5,9 +5,6 @@ the database alone does not hold it, yet a reminder can send the same link again
 It opens only in its own city, and only until the send closes.
 """
 
-import base64
-import hashlib
-import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -19,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from mentorby.platform import clock
 from mentorby.platform.cities.models import Tenant
+from mentorby.platform.links import link_token, new_nonce, token_hash
 from mentorby.platform.outbox.services import queue_template_mail
 from mentorby.platform.tenancy import session_tenant_id, utcnow
 from mentorby.tenants.applications.models import ACCEPTED, Application
@@ -47,14 +45,11 @@ def token_of(response: Response) -> str:
 
 
 def _token(tenant_id: int, nonce: str) -> str:
-    secret = str(current_app.config["SECRET_KEY"]).encode()
-    digest = hmac.new(secret, f"survey:{tenant_id}:{nonce}".encode(), hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+    return link_token("survey", tenant_id, nonce)
 
 
-def hash_of(token: str) -> str:
-    """What is stored to find a response from its token."""
-    return hashlib.sha256(token.encode()).hexdigest()
+#: What is stored to find a response from its token.
+hash_of = token_hash
 
 
 def link_of(city: Tenant, response: Response) -> str:
@@ -266,7 +261,7 @@ def send(session: Session, cohort: Cohort, survey: Survey, *, by_id: int | None 
     city = session.get(Tenant, session_tenant_id(session))
     made = []
     for person in people:
-        nonce = secrets.token_hex(16)
+        nonce = new_nonce()
         made.append((person, Response(send_id=sent.id, role=person.role, application_id=person.application_id,
                                       contact_id=person.contact_id, nonce=nonce,
                                       token_hash=hash_of(_token(city.id, nonce)), pseudonym=_pseudonym(),
