@@ -7,6 +7,7 @@ import json
 from flask import abort, flash, g, redirect, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 
@@ -238,7 +239,8 @@ def _announce(cohort: Cohort | None):
             show_error(form, error)
         else:
             if people is None:
-                flash(_("The announcement is on its way to %(count)d people.", count=announcement.recipients),
+                flash(ngettext("The announcement is on its way to %(num)d person.",
+                               "The announcement is on its way to %(num)d people.", announcement.recipients),
                       "info")
                 return redirect(url_for("communications.announcements_list"))
             if request.form.get("action") == "send":
