@@ -159,6 +159,13 @@ def _send_smtp(message: OutboxMessage) -> None:
         smtp.send_message(email)
 
 
+def _permanent(exc: Exception) -> bool:
+    """Whether an SMTP refusal is final: a 5xx reply to the message or to every recipient."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _ in exc.recipients.values())
+    return isinstance(exc, smtplib.SMTPResponseException) and exc.smtp_code >= 500
+
+
 def deliver(session: Session, message_id: int) -> str:
     """Send one queued message by SMTP, or to the console when no mail server is configured."""
     with cross_tenant(session):
@@ -176,6 +183,11 @@ def deliver(session: Session, message_id: int) -> str:
                 )
         except (OSError, smtplib.SMTPException) as exc:
             message.last_error = str(exc)[:1000]
+            if _permanent(exc):
+                # The server said no for good (a 5xx: no such mailbox, refused): trying again changes nothing.
+                message.status = FAILED
+                session.commit()
+                return "failed"
             message.status = FAILED if message.attempts >= 5 else QUEUED
             session.commit()
             raise

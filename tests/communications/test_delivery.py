@@ -89,9 +89,23 @@ def test_a_refused_send_is_retried_by_the_queue_then_sent(app, db, host_city, sm
     assert "Subject: Invitation to" in received and "To: amira@example.org" in received
 
 
-def test_permanent_refusals_end_as_failed_and_the_message_is_kept(app, db, host_city, smtp):
+def test_a_permanent_refusal_fails_at_once_and_the_message_is_kept(app, db, host_city, smtp):
     smtp(refusals=99, reply="550 5.1.1 No such mailbox")
     message_id = _queue(db, host_city, to="nobody@example.org")
+    db.session.commit()
+    enqueue_pending(db.session)
+    assert _retries_due() == []  # a 5xx is final: trying again changes nothing
+    stored = _row(db, message_id)
+    assert (stored.status, stored.attempts) == (FAILED, 1) and "550" in stored.last_error
+    # Kept, and the coordinator can send it again once the address is put right: five new attempts.
+    with cross_tenant(db.session):
+        send_again(db.session, stored)
+    assert (stored.status, stored.attempts) == (QUEUED, 0)
+
+
+def test_temporary_refusals_end_as_failed_after_five_attempts(app, db, host_city, smtp):
+    smtp(refusals=99)
+    message_id = _queue(db, host_city, to="busy@example.org")
     db.session.commit()
     enqueue_pending(db.session)
     for _ in range(deliver_message.retries):
@@ -99,11 +113,7 @@ def test_permanent_refusals_end_as_failed_and_the_message_is_kept(app, db, host_
         huey.execute(retry, timestamp=retry.eta)
     assert _retries_due() == []  # the queue has given up
     stored = _row(db, message_id)
-    assert (stored.status, stored.attempts) == (FAILED, 5) and "550" in stored.last_error
-    # Kept, and the coordinator can send it again: five new attempts.
-    with cross_tenant(db.session):
-        send_again(db.session, stored)
-    assert (stored.status, stored.attempts) == (QUEUED, 0)
+    assert (stored.status, stored.attempts) == (FAILED, 5) and "451" in stored.last_error
 
 
 def test_a_lost_message_is_handed_to_the_queue_again(app, db, host_city):
