@@ -214,3 +214,28 @@ def test_the_city_sets_its_reminder_days_from_an_event_page(client, db, login, c
         assert events.reminder_days(db.session) == [3, 1]  # unchanged: the defaults
     else:
         assert events.reminder_days(db.session) == saved
+
+
+@pytest.mark.parametrize("rest", ["/details", "/check-in"])
+def test_the_event_page_and_the_door_cost_the_same_queries_for_few_and_many(
+        client, db, app, login, coordinator, host_city, running, queries_at_sizes, rest):
+    cohort, kickoff, _, _ = running
+    login(coordinator)
+
+    def grow(total):
+        # Everyone invited, half of them said yes, a third checked in: the page's figures all move.
+        while len(events.invitees(db.session, kickoff)) < total:
+            create_application(cohort, role="mentee", status="accepted")
+        with tenant_scope(db.session, host_city.id), app.test_request_context():
+            events.invite(db.session, kickoff)
+            for n, (application_id, invitation) in enumerate(sorted(events.invitations_of(db.session,
+                                                                                          kickoff).items())):
+                if n % 2 == 0 and invitation.answer is None:
+                    events.answer(db.session, invitation, "yes")
+                if n % 3 == 0:
+                    events.check_in(db.session, kickoff, application_id)  # twice is the same as once
+            db.session.flush()
+
+    with tenant_scope(db.session, host_city.id):
+        counts, page = queries_at_sizes(_url(cohort, kickoff, rest), grow)
+    assert counts[0] == counts[1], counts
