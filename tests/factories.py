@@ -719,3 +719,56 @@ def log_session(matches, *, held_on=None, logged_by=None, confirmed=False, **fie
                                        confirmed_at=utcnow() if confirmed else None))
         db.session.flush()
     return log
+
+
+# --- the dissemination register (platform/adoption/) ---------------------------------------------------------------
+
+#: Organisations of the sources' dissemination list.
+INFORMED = ("Aarhus Kommune", "Odense Kommune", "Aalborg Kommune", "International House Copenhagen",
+            "Copenhagen Capacity", "DI Consortium for Global Talent", "SIRI", "International Community Aarhus")
+
+
+class AdoptionContactFactory(Base):
+    class Meta:
+        model = _lazy_import("mentorby.platform.adoption.models.AdoptionContact")
+
+    name = factory.Sequence(lambda n: f"{INFORMED[n % len(INFORMED)]} {n}")
+    kind = "city"
+    channel = "presentation"
+    informed_on = factory.LazyFunction(lambda: date.today() - timedelta(days=30))
+    notes = "Presented the pilot's results at the network meeting."
+    stage = "informed"
+
+
+class StageChangeFactory(Base):
+    class Meta:
+        model = _lazy_import("mentorby.platform.adoption.models.StageChange")
+
+    contact_id = factory.LazyFunction(lambda: AdoptionContactFactory().id)
+    from_stage = None
+    to_stage = "informed"
+    changed_on = factory.LazyFunction(lambda: date.today() - timedelta(days=30))
+    note = ""
+
+
+class AdoptionTargetFactory(Base):
+    class Meta:
+        model = _lazy_import("mentorby.platform.adoption.models.AdoptionTarget")
+
+    stage = "interested"
+    minimum = 4
+    due_on = date(2017, 12, 31)
+
+
+FACTORIES.update({factory_class._meta.model: factory_class for factory_class in (
+    AdoptionContactFactory, StageChangeFactory, AdoptionTargetFactory,
+)})
+
+
+def record_contact(*, by=None, **values):
+    """An organisation recorded in the dissemination register through the service (its first stage with it)."""
+    from mentorby.platform.adoption import services as adoption
+
+    fields = {"name": "Odense Kommune", "kind": "city", "channel": "presentation",
+              "informed_on": date.today() - timedelta(days=30), "notes": ""} | values
+    return adoption.add_contact(db.session, fields, by=by)
