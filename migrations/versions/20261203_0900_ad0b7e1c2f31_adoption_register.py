@@ -28,13 +28,13 @@ def upgrade():
     sa.Column('notes', sa.Text(), nullable=False),
     sa.Column('stage', sa.String(length=20), nullable=False),
     sa.Column('model_from', sa.String(length=40), nullable=False),
-    sa.Column('tenant_id', sa.Integer(), nullable=True),
+    sa.Column('city_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint(f'stage in {STAGES}', name=op.f('ck_adoption_contact_stage')),
-    sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_adoption_contact_tenant_id_tenant'),
+    sa.ForeignKeyConstraint(['city_id'], ['tenant.id'], name=op.f('fk_adoption_contact_city_id_tenant'),
                             ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_adoption_contact')),
-    sa.UniqueConstraint('tenant_id', name=op.f('uq_adoption_contact_tenant_id'))
+    sa.UniqueConstraint('city_id', name=op.f('uq_adoption_contact_city_id'))
     )
     op.create_table('adoption_stage_change',
     sa.Column('id', sa.Integer(), nullable=False),

@@ -1,6 +1,6 @@
 """The adoption register's rows: organisations and cities told about the programme, their stages, the targets.
 
-The register is the platform's, not a city's: no tenant_id. A city that signed up is linked by `tenant_id`.
+The register is the platform's, not a city's: no tenant_id. A city that signed up is linked by `city_id`.
 """
 
 from datetime import date, datetime
@@ -59,7 +59,7 @@ class AdoptionContact(db.Model):
     #: The city whose programme model a city that signed up asked to copy (its slug), "" for the host's.
     model_from: Mapped[str] = mapped_column(String(40), nullable=False, default="")
     #: The city on the platform this organisation became, once it signed up.
-    tenant_id: Mapped[int | None] = mapped_column(ForeignKey("tenant.id", ondelete="SET NULL"), unique=True)
+    city_id: Mapped[int | None] = mapped_column(ForeignKey("tenant.id", ondelete="SET NULL"), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
 
     changes: Mapped[list["StageChange"]] = relationship(

@@ -138,13 +138,13 @@ def register_query(stage: Stage | None = None):
 
 
 def _linked(session: Session, city: Tenant) -> AdoptionContact | None:
-    found = session.execute(select(AdoptionContact).where(AdoptionContact.tenant_id == city.id)).scalar_one_or_none()
+    found = session.execute(select(AdoptionContact).where(AdoptionContact.city_id == city.id)).scalar_one_or_none()
     if found is not None:
         return found
     names = {name.strip().lower() for name in (city.name, city.municipality, city.slug) if name and name.strip()}
     return session.execute(
         select(AdoptionContact)
-        .where(AdoptionContact.tenant_id.is_(None), AdoptionContact.kind == OrganisationKind.CITY,
+        .where(AdoptionContact.city_id.is_(None), AdoptionContact.kind == OrganisationKind.CITY,
                func.lower(AdoptionContact.name).in_(names))
         .order_by(AdoptionContact.id).limit(1)).scalar_one_or_none()
 
@@ -167,7 +167,7 @@ def city_signed_up(session: Session, city: Tenant, *, model_from: str = "") -> A
                                   channel=Channel.SIGNUP, informed_on=clock.today(), notes="", stage=Stage.INFORMED)
         _step(contact, Stage.INFORMED, contact.informed_on, by=None)
         session.add(contact)
-    contact.tenant_id = city.id
+    contact.city_id = city.id
     if model_from and model_source(session, model_from) is not None and model_from != city.slug:
         contact.model_from = model_from
     _advance(contact, Stage.IMPLEMENTING)
@@ -194,7 +194,7 @@ def model_source(session: Session, slug: str) -> Tenant | None:
 
 def model_for(session: Session, city: Tenant) -> str:
     """The slug of the city whose model `city` asked to copy when it signed up ("" for the host's)."""
-    chosen = session.execute(select(AdoptionContact.model_from).where(AdoptionContact.tenant_id == city.id)).scalar()
+    chosen = session.execute(select(AdoptionContact.model_from).where(AdoptionContact.city_id == city.id)).scalar()
     return chosen if chosen and model_source(session, chosen) is not None else ""
 
 

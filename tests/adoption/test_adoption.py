@@ -86,7 +86,7 @@ def test_a_city_that_signs_up_is_implementing_and_running_after_its_first_round(
     assert response.status_code == 302
     city = db.session.execute(select(Tenant).where(Tenant.slug == "odense")).scalar_one()
     db.session.refresh(told)
-    assert told.tenant_id == city.id and told.stage == Stage.IMPLEMENTING
+    assert told.city_id == city.id and told.stage == Stage.IMPLEMENTING
     assert _count(db) == 1  # linked by its name, not a second entry
     city.status = "active"
     as_city(city)

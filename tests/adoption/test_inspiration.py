@@ -71,7 +71,7 @@ def test_starting_with_another_citys_model_copies_that_model(app, client, db, ho
     with tenant_scope(db.session, city.id):
         names = db.session.execute(select(ProgrammeEvent.name_en)).scalars().all()
     assert "Aarhus kick-off" in names
-    entry = db.session.execute(select(AdoptionContact).where(AdoptionContact.tenant_id == city.id)).scalar_one()
+    entry = db.session.execute(select(AdoptionContact).where(AdoptionContact.city_id == city.id)).scalar_one()
     assert entry.model_from == "aarhus"
 
 
