@@ -8,6 +8,7 @@ def register_all(app: Flask) -> None:
     """Register every blueprint, the API and what every template may use."""
     from mentorby.blueprints import (
         admin,
+        adoption,
         api,
         applications,
         apply,
@@ -54,6 +55,9 @@ def register_all(app: Flask) -> None:
     # The round's health for the coordinator lives with the sessions it counts.
     app.register_blueprint(sessions.bp)
     app.register_blueprint(sessions.health_bp)
+    # Dissemination: the register under /national/adoption/ and each city's model as inspiration material.
+    app.register_blueprint(adoption.bp)
+    app.register_blueprint(adoption.model_bp)
     api.register(app)
     # Dates and times in one written form per language, in the city's time zone (replacing Flask-Babel's filters,
     # whose short forms read "2/11/27").

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import text
-from wtforms import EmailField, StringField, TextAreaField
+from wtforms import EmailField, HiddenField, StringField, TextAreaField
 from wtforms.validators import Email
 
 from mentorby.blueprints.common import (
@@ -22,6 +22,7 @@ from mentorby.blueprints.common import (
 )
 from mentorby.blueprints.forms import Form
 from mentorby.platform.accounts.models import LOCALES
+from mentorby.platform.adoption import services as adoption
 from mentorby.platform.cities import services as cities
 from mentorby.platform.cities.models import ACTIVE
 from mentorby.platform.extensions import db, limiter
@@ -49,6 +50,8 @@ class CitySignupForm(Form):
                                render_kw=limits(SIGNUP, "contact_email"))
     motivation = TextAreaField(_l("Why does your city want to run the programme?"),
                                render_kw=limits(SIGNUP, "motivation"))
+    #: The active city whose programme model the new city copies (from "start this programme in your city").
+    model = HiddenField(filters=[strip])
 
 
 @bp.get("/")
@@ -61,12 +64,14 @@ def home():
 @limiter.limit(lambda: current_app.config["SIGNUP_RATE_LIMIT"], methods=["POST"])
 def start_city():
     """A city signs up by itself; the platform admin approves (or the platform approves automatically)."""
-    form = CitySignupForm()
+    form = CitySignupForm(data={"model": request.args.get("model", "")[:40]} if request.method == "GET" else None)
+    source = adoption.model_source(db.session, form.model.data or "")
     # Every field is checked on the first submit, the address's rules included.
     if submitted(form, partial(cities.check_signup, session=db.session)):
         try:
             with attempt():
                 city = cities.register_city(db.session, form.data)
+                adoption.city_signed_up(db.session, city, model_from=source.slug if source else "")
                 if current_app.config["AUTO_APPROVE_CITIES"]:
                     open_city(db.session, city, host_slug=current_app.config["HOST_CITY_SLUG"], approved_by=None)
         except RuleError as error:
@@ -74,7 +79,7 @@ def start_city():
         else:
             return redirect(url_for("public.city_started", slug=city.slug))
     status = 422 if form.is_submitted() else 200
-    return render("public/start.html", form=form, status=status)
+    return render("public/start.html", form=form, source=source, status=status)
 
 
 @bp.get("/start/sent")

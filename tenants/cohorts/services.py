@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mentorby.platform import clock
+from mentorby.platform.adoption import services as adoption
 from mentorby.platform.rules import RuleError
 from mentorby.platform.schemas import load
 from mentorby.platform.tenancy import utcnow
@@ -199,6 +200,9 @@ def move(session: Session, cohort: Cohort, target: str, *, by_user_id: int | Non
     cohort.status = target
     session.add(transition)
     session.flush()
+    if target == RUNNING:
+        # The dissemination register: a city whose first round starts is running the programme.
+        adoption.round_started(session, cohort.tenant_id)
     return transition
 
 

@@ -8,8 +8,9 @@ from sqlalchemy.orm import Session
 
 from mentorby.platform.accounts.models import COORDINATOR, User
 from mentorby.platform.accounts.services import invite
+from mentorby.platform.adoption import services as adoption
 from mentorby.platform.cities.models import Tenant
-from mentorby.platform.cities.services import change_status, host_city
+from mentorby.platform.cities.services import change_status, find_city, host_city
 from mentorby.platform.rules import RuleError
 from mentorby.platform.schemas import load
 from mentorby.platform.tenancy import tenant_scope
@@ -30,8 +31,10 @@ class ProgrammeError(RuleError):
     area = "programme"
 
 
-def _host_model(session: Session, host_slug: str) -> tuple[list[dict], list[dict]]:
-    host = host_city(session, host_slug)
+def _host_model(session: Session, host_slug: str, model_from: str = "") -> tuple[list[dict], list[dict]]:
+    source = find_city(session, model_from) if model_from else None
+    # Another city's model only while that city is active; otherwise the host's.
+    host = source if source is not None and source.is_active else host_city(session, host_slug)
     if host is None:
         return list(defaults.EVENTS), list(defaults.CRITERIA)
     with tenant_scope(session, host.id):
@@ -42,15 +45,18 @@ def _host_model(session: Session, host_slug: str) -> tuple[list[dict], list[dict
     return (events or list(defaults.EVENTS)), (criteria or list(defaults.CRITERIA))
 
 
-def install_model(session: Session, city: Tenant, host_slug: str) -> None:
-    """Give `city` its own copy of the host city's programme model (or the defaults for the host itself)."""
+def install_model(session: Session, city: Tenant, host_slug: str, model_from: str = "") -> None:
+    """Give `city` its own copy of the host city's programme model (or the defaults for the host itself).
+
+    `model_from` names another active city whose model the city chose to copy when it signed up.
+    """
     with tenant_scope(session, city.id):
         if session.execute(select(func.count()).select_from(ProgrammeEvent)).scalar_one():
             return
     if city.is_host or city.slug == host_slug:
         events, criteria = list(defaults.EVENTS), list(defaults.CRITERIA)
     else:
-        events, criteria = _host_model(session, host_slug)
+        events, criteria = _host_model(session, host_slug, "" if model_from == city.slug else model_from)
     with tenant_scope(session, city.id):
         session.add_all(ProgrammeEvent(**values) for values in events)
         session.add_all(SuccessCriterion(**values) for values in criteria)
@@ -61,7 +67,9 @@ def install_model(session: Session, city: Tenant, host_slug: str) -> None:
 def open_city(session: Session, city: Tenant, *, host_slug: str, approved_by: User | None) -> None:
     """Approve a signed-up city: its pages open, it gets the programme model, its contact is invited as coordinator."""
     change_status(city, "approve")
-    install_model(session, city, host_slug)
+    install_model(session, city, host_slug, adoption.model_for(session, city))
+    # The dissemination register: a city on the platform is implementing the programme.
+    adoption.city_signed_up(session, city)
     with tenant_scope(session, city.id):
         invite(session, city, email=city.contact_email, name=city.contact_name, role=COORDINATOR,
                invited_by=approved_by)
