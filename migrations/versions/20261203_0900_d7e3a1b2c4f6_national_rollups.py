@@ -21,7 +21,8 @@ depends_on = None
 
 def upgrade():
     op.create_table('round_rollup',
-    sa.Column('cohort_id', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('cohort_id', sa.Integer(), nullable=False),
     sa.Column('city_id', sa.Integer(), nullable=False),
     sa.Column('year', sa.Integer(), nullable=False),
     sa.Column('status', sa.String(length=12), nullable=False),
@@ -29,11 +30,13 @@ def upgrade():
     sa.Column('mentees', sa.Integer(), nullable=False),
     sa.Column('updated_at', mentorby.platform.tenancy.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['city_id'], ['tenant.id'], name=op.f('fk_round_rollup_city_id_tenant'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('cohort_id', name=op.f('pk_round_rollup'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_round_rollup')),
+    sa.UniqueConstraint('cohort_id', name=op.f('uq_round_rollup_cohort_id'))
     )
     op.create_index(op.f('ix_round_rollup_city_id'), 'round_rollup', ['city_id'], unique=False)
     op.create_index(op.f('ix_round_rollup_year'), 'round_rollup', ['year', 'city_id'], unique=False)
     op.create_table('criterion_rollup',
+    sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('cohort_id', sa.Integer(), nullable=False),
     sa.Column('code', sa.String(length=40), nullable=False),
     sa.Column('role', sa.String(length=10), nullable=False),
@@ -46,7 +49,8 @@ def upgrade():
     sa.Column('eligible', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['city_id'], ['tenant.id'], name=op.f('fk_criterion_rollup_city_id_tenant'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['cohort_id'], ['round_rollup.cohort_id'], name=op.f('fk_criterion_rollup_cohort_id_round_rollup'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('cohort_id', 'code', 'role', name=op.f('pk_criterion_rollup'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_criterion_rollup')),
+    sa.UniqueConstraint('cohort_id', 'code', 'role', name=op.f('uq_criterion_rollup_cohort_id'))
     )
     op.create_index(op.f('ix_criterion_rollup_year'), 'criterion_rollup', ['year', 'code'], unique=False)
 

@@ -8,7 +8,7 @@ makes them again from the cities' rows.
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, Numeric, String
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mentorby.platform.extensions import db
@@ -21,7 +21,8 @@ class RoundRollup(db.Model):
     __tablename__ = "round_rollup"
     __table_args__ = (Index(None, "year", "city_id"),)
 
-    cohort_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(Integer, nullable=False, unique=True)
     city_id: Mapped[int] = mapped_column(ForeignKey("tenant.id", ondelete="CASCADE"), nullable=False, index=True)
     #: The year the round starts in.
     year: Mapped[int] = mapped_column(Integer, nullable=False)
@@ -36,12 +37,12 @@ class CriterionRollup(db.Model):
     """A success criterion for one role in one round of a city: yes, answered and eligible people."""
 
     __tablename__ = "criterion_rollup"
-    __table_args__ = (Index(None, "year", "code"),)
+    __table_args__ = (Index(None, "year", "code"), UniqueConstraint("cohort_id", "code", "role"))
 
-    cohort_id: Mapped[int] = mapped_column(ForeignKey("round_rollup.cohort_id", ondelete="CASCADE"),
-                                           primary_key=True)
-    code: Mapped[str] = mapped_column(String(40), primary_key=True)
-    role: Mapped[str] = mapped_column(String(10), primary_key=True)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("round_rollup.cohort_id", ondelete="CASCADE"), nullable=False)
+    code: Mapped[str] = mapped_column(String(40), nullable=False)
+    role: Mapped[str] = mapped_column(String(10), nullable=False)
     city_id: Mapped[int] = mapped_column(ForeignKey("tenant.id", ondelete="CASCADE"), nullable=False)
     year: Mapped[int] = mapped_column(Integer, nullable=False)
     threshold: Mapped[float] = mapped_column(Numeric(5, 4), nullable=False)

@@ -30,7 +30,7 @@ PLATFORM_RULES = {
     "/platform/audit", "/platform/cities/<int:city_id>/<action>", "/password/reset/<token>", "/invite/<token>",
     "/api/v1/openapi.json", "/api/v1/docs", "/api/v1/cities", "/api/v1/me",
     "/account/sessions/<int:sign_in_id>/end", "/account/sessions/end-all",
-    "/national/public",
+    "/national/public", "/api/v1/national/figures", "/api/v1/national/figures.csv",
 }
 
 
