@@ -115,10 +115,12 @@ def _refresh(session: Session) -> None:
             send_cities.setdefault(city_id, set()).add(send_id)
         for city_id in sorted(set(by_city) | set(send_cities)):
             with tenant_scope(session, city_id):
-                if send_cities.get(city_id) and by_city.get(city_id, set()) is not None:
-                    found = session.execute(select(SurveySend.cohort_id).where(
-                        SurveySend.id.in_(send_cities[city_id]))).scalars()
-                    by_city.setdefault(city_id, set()).update(found)
+                if send_cities.get(city_id):
+                    # Looked up even when every round is refreshed, so a write costs the same queries every time.
+                    found = set(session.execute(select(SurveySend.cohort_id).where(
+                        SurveySend.id.in_(send_cities[city_id]))).scalars())
+                    if by_city.get(city_id, set()) is not None:
+                        by_city.setdefault(city_id, set()).update(found)
                 chosen = by_city.get(city_id, set())
                 refresh_rounds(session, None if chosen is None else sorted(chosen))
         session.flush()
