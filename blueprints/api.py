@@ -7,6 +7,9 @@ Survey answers themselves are not in the API: a token has no scope that could al
 integrations and not others, so only counts and the evaluation's figures are given.
 """
 
+import csv
+import io
+
 from flask import Flask, abort, current_app, g, jsonify, request
 from flask_smorest import Blueprint
 from flask_smorest.pagination import PaginationMetadataSchema
@@ -23,6 +26,7 @@ from mentorby.platform.cities import services as cities
 from mentorby.platform.cities.models import Tenant
 from mentorby.platform.cities.schemas import CitySchema
 from mentorby.platform.extensions import api, csrf, db
+from mentorby.platform.national import figures as national_figures
 from mentorby.platform.tenancy import set_session_tenant
 from mentorby.tenants.applications import queries as applications
 from mentorby.tenants.applications.models import ApplicationStatus
@@ -363,3 +367,121 @@ def register(app: Flask) -> None:
     def api_docs():
         """Interactive API documentation (Swagger UI served from this site)."""
         return render("api/docs.html")
+
+
+# --- national open data ------------------------------------------------------------------------------------------
+
+class SuppressedCount(fields.Raw):
+    """A count of people: a whole number (0, or 5 and more), "<5" for 1 to 4, "–" when hidden to protect another."""
+
+
+class NationalParticipantsSchema(Schema):
+    """Rounds, cities and people of one year (or all years)."""
+
+    year = fields.Str(metadata={"description": "A year, or \"all\" for every year."})
+    rounds = fields.Int(metadata={"description": "Rounds run (under way or done)."})
+    cities = fields.Int(metadata={"description": "Cities with a round run."})
+    mentors = SuppressedCount()
+    mentees = SuppressedCount()
+    participants = SuppressedCount()
+
+
+class NationalCriterionSchema(Schema):
+    """A success criterion for one role pooled across cities in one year (or all)."""
+
+    year = fields.Str(metadata={"description": "A year, or \"all\" for every year."})
+    code = fields.Str()
+    role = fields.Str()
+    yes = SuppressedCount()
+    base = SuppressedCount(metadata={"description": "Answered, or everyone who took part for a criterion of all."})
+    share = fields.Float(allow_none=True, metadata={"description": "yes / base; null when either is not shown."})
+
+
+class NationalSpreadSchema(Schema):
+    """A criterion's share per city: lowest, median, highest, and cities meeting it."""
+
+    code = fields.Str()
+    role = fields.Str()
+    min = fields.Float(allow_none=True)
+    median = fields.Float(allow_none=True)
+    max = fields.Float(allow_none=True)
+    cities_judged = fields.Int(metadata={"description": "Cities with 5 answers or more."})
+    cities_meeting = fields.Int()
+
+
+class NationalFiguresSchema(Schema):
+    """The national figures, suppressed."""
+
+    year = fields.Int(allow_none=True, metadata={"description": "The year asked for (?year=), null for all."})
+    years = fields.List(fields.Int())
+    cities_live = fields.Int()
+    participants = fields.List(fields.Nested(NationalParticipantsSchema))
+    criteria = fields.List(fields.Nested(NationalCriterionSchema))
+    spread = fields.List(fields.Nested(NationalSpreadSchema))
+
+
+YEAR_PARAMETER = {"in": "query", "name": "year", "schema": {"type": "string", "pattern": "^(all|[0-9]{4})$"},
+                  "description": "One of the years with rounds, or all (default). Any other year is a 400."}
+BAD_YEAR = {"description": "Not a year (a year with no figures is a 404).",
+            "content": {"application/json": {"schema": {"type": "object"}}}}
+
+NO_YEAR = {"description": "A year with no rounds run.", "content": {"application/json": {"schema": {"type": "object"}}}}
+
+
+def _national_rows():
+    """The national figures as flat rows (JSON and CSV), or a 400 answer for a bad ?year=."""
+    raw, known = request.args.get("year"), national_figures.years(db.session)
+    try:
+        year = national_figures.parse_year(raw, known)
+    except national_figures.BadFilter:
+        # Not a year at all is a bad request; a well-formed year with no rounds is a resource that does not exist.
+        code = 404 if raw.isascii() and raw.isdigit() and len(raw) == 4 else 400
+        message = "Unknown year: use one of the years in \"years\", or all."
+        return None, (jsonify({"code": code, "message": message}), code)
+    data = national_figures.national(db.session, year)
+    columns = [*data["years"], national_figures.ALL] if year is None else [year]
+    participants = [{"year": str(column), "rounds": data["rounds"][column],
+                     "cities": data["cities_running"][column], "mentors": data["participants"][column]["mentor"],
+                     "mentees": data["participants"][column]["mentee"],
+                     "participants": data["participants"][column][national_figures.ALL]} for column in columns]
+    criteria = [{"year": str(column), "code": c["code"], "role": c["role"], **c["years"][column]}
+                for c in data["criteria"] for column in columns]
+    spread = [{"code": c["code"], "role": c["role"], **(c["spread"] or {"min": None, "median": None, "max": None}),
+               "cities_judged": c["cities_judged"], "cities_meeting": c["cities_meeting"]} for c in data["criteria"]]
+    return {"year": year, "years": data["years"], "cities_live": data["cities_live"], "participants": participants,
+            "criteria": criteria, "spread": spread}, None
+
+
+@blp.route("/national/figures")
+@blp.response(200, NationalFiguresSchema)
+@blp.doc(parameters=[YEAR_PARAMETER], responses={"400": BAD_YEAR, "404": NO_YEAR})
+@public
+def national_figures_json():
+    """The national figures across cities (public open data): counts under 5 are "<5", never a name."""
+    rows, error = _national_rows()
+    return error if error else rows
+
+
+@blp.route("/national/figures.csv")
+@blp.doc(parameters=[YEAR_PARAMETER],
+         responses={"200": {"description": "The same figures as CSV, one row per figure.",
+                            "content": {"text/csv": {"schema": {"type": "string"}}}}, "400": BAD_YEAR,
+                    "404": NO_YEAR})
+@public
+def national_figures_csv():
+    """The national figures as CSV (public open data), suppressed as the JSON."""
+    rows, error = _national_rows()
+    if error:
+        return error
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["table", "year", "code", "role", "measure", "value"])
+    for row in rows["participants"]:
+        for measure in ("rounds", "cities", "mentors", "mentees", "participants"):
+            writer.writerow(["participants", row["year"], "", "", measure, row[measure]])
+    for row in rows["criteria"]:
+        for measure in ("yes", "base", "share"):
+            writer.writerow(["criteria", row["year"], row["code"], row["role"], measure,
+                             "" if row[measure] is None else row[measure]])
+    return current_app.response_class(out.getvalue(), mimetype="text/csv",
+                                      headers={"Content-Disposition": "attachment; filename=national-figures.csv"})

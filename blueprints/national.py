@@ -1,14 +1,44 @@
-"""The national layer's pages: aggregate figures across cities, never names of people."""
+"""The national layer's pages: aggregate figures across cities, never names of people.
 
+Every figure comes from the rollups (platform/national/models.py), never from a city's rows, and goes through the
+small-cell suppression: a count of 1 to 4 people is "<5", and a figure that would give it back by subtraction is
+hidden ("–").
+"""
 
-from mentorby.blueprints.common import PlatformBlueprint, national_stakeholder, render
+from flask import render_template, request
+from flask_babel import gettext as _
+
+from mentorby.blueprints.common import PlatformBlueprint, national_stakeholder, public, render
 from mentorby.platform.extensions import db
-from mentorby.platform.national.figures import adoption
+from mentorby.platform.national.figures import BadFilter, adoption, national, parse_year, years
 
 bp = PlatformBlueprint("national", __name__, url_prefix="/national", access=national_stakeholder)
 
 
+def _figures():
+    """The national figures for the request's ?year=, or a 400 page for a year the figures do not know."""
+    try:
+        year = parse_year(request.args.get("year"), years(db.session))
+    except BadFilter:
+        return None, (render_template("errors/error.html", code=400, message=_(
+            "There are no national figures for that year. Choose one of the years listed.")), 400)
+    return national(db.session, year), None
+
+
 @bp.get("/")
 def overview():
-    """How many cities run the programme and how many are on their way."""
-    return render("national/overview.html", figures=adoption(db.session))
+    """How many cities run the programme, how many are on their way, and the results across cities."""
+    figures, error = _figures()
+    if error:
+        return error
+    return render("national/overview.html", figures=adoption(db.session), national=figures)
+
+
+@bp.get("/public")
+@public
+def headline():
+    """The headline figures, for everyone: the same figures, suppressed the same way."""
+    figures, error = _figures()
+    if error:
+        return error
+    return render("national/public.html", national=figures)

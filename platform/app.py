@@ -115,11 +115,13 @@ def _compose(app: Flask) -> None:
     from mentorby.blueprints import register_all
     from mentorby.platform import cli
     from mentorby.tenants import demo, models, wiring  # noqa: F401 (models: the whole schema, for mappers)
+    from mentorby.tenants.evaluation import rollups
 
     wiring.connect()
     register_all(app)
     cli.register(app)
     demo.register(app)
+    rollups.register(app)
 
 
 def _register_request_cycle(app: Flask) -> None:

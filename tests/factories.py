@@ -773,3 +773,31 @@ def record_contact(*, by=None, **values):
     fields = {"name": "Odense Kommune", "kind": "city", "channel": "presentation",
               "informed_on": date.today() - timedelta(days=30), "notes": ""} | values
     return adoption.add_contact(db.session, fields, by=by)
+class RoundRollupFactory(Base):
+    class Meta:
+        model = _lazy_import("mentorby.platform.national.models.RoundRollup")
+
+    cohort_id = factory.Sequence(lambda n: 900_000 + n)
+    year = 2026
+    status = "running"
+    mentors = 12
+    mentees = 14
+
+
+class CriterionRollupFactory(Base):
+    class Meta:
+        model = _lazy_import("mentorby.platform.national.models.CriterionRollup")
+
+    code = "mentee_network"
+    role = "mentee"
+    year = 2026
+    threshold = 0.6667
+    of_everyone = False
+    yes = 9
+    answered = 12
+    eligible = 14
+
+
+FACTORIES.update({factory_class._meta.model: factory_class for factory_class in (
+    RoundRollupFactory, CriterionRollupFactory,
+)})

@@ -62,6 +62,8 @@ def test_every_factory_makes_a_row(db, host_city, coordinator, as_city):
              F.NudgeFactory(city=host_city, cohort_id=cohort.id, match_id=match.id),
              F.HealthPolicyFactory(city=host_city)]
     rows += [F.AdoptionContactFactory(), F.StageChangeFactory(), F.AdoptionTargetFactory()]
+    rollup = F.RoundRollupFactory(city_id=host_city.id)
+    rows += [rollup, F.CriterionRollupFactory(city_id=host_city.id, cohort_id=rollup.cohort_id)]
     made = {type(row) for row in rows} | {type(cohort), type(mentor)}
     assert made == set(F.FACTORIES), sorted(model.__name__ for model in set(F.FACTORIES) - made)
     assert all(getattr(row, "id", None) for row in rows)

@@ -32,6 +32,7 @@ PLATFORM_RULES = {
     "/account/sessions/<int:sign_in_id>/end", "/account/sessions/end-all",
     "/national/adoption/", "/national/adoption/new", "/national/adoption/<int:entry_id>",
     "/national/adoption/<int:entry_id>/stage",
+    "/national/public", "/api/v1/national/figures", "/api/v1/national/figures.csv",
 }
 
 

@@ -1,0 +1,112 @@
+"""The national pages: figures from the rollups, suppressed; no names; bad filters refused; no city pages."""
+
+import re
+from datetime import date
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import delete
+
+from mentorby.platform.national.figures import national
+from mentorby.platform.national.models import CriterionRollup, RoundRollup
+from mentorby.platform.national.suppression import shown
+from tests import factories as F
+from tests.evaluation.helpers import give, running_round
+
+
+@pytest.fixture
+def stakeholder(create_user):
+    return create_user(platform_role="national", email="national@example.org")
+
+
+@pytest.fixture
+def results(db, host_city, other_city):
+    """Two cities' rounds with answers, committed (so the rollups are filled)."""
+    for city, mentees, year in ((host_city, 12, 2025), (other_city, 3, 2025), (host_city, 7, 2026)):
+        cohort = running_round(city, mentors=6, mentees=mentees, starts_on=date(year, 2, 1))
+        sent = F.send_survey(cohort, "closing")
+        give(sent, "mentee", [{"network": "5", "direction": ("text", "Mette Hemmelig wrote this")}] * 3)
+        db.session.commit()
+
+
+def _counts(figures):
+    """Every count of people the figures show."""
+    for column in figures["participants"].values():
+        yield from column.values()
+    for criterion in figures["criteria"]:
+        for cell in criterion["years"].values():
+            yield cell["yes"]
+            yield cell["base"]
+
+
+def test_the_stakeholder_sees_the_results_with_small_cells_hidden(app, db, results, stakeholder, login):
+    client = login(stakeholder, target=app.test_client())
+    page = client.get("/national/")
+    assert page.status_code == 200
+    assert "Results across cities" in page.text and "&lt;5" in page.text
+    assert "Mette" not in page.text and "@" not in page.text.split("<main", 1)[-1].split("</main>")[0]
+    figures = national(db.session)
+    assert figures["participants"]["all"]["mentor"] == 18 and figures["rounds"]["all"] == 3
+    # Aarhus's 3 mentees are "<5" in 2025's column only through the round's city total; 2025 has 15 mentees.
+    assert figures["participants"][2025]["mentee"] == 15
+    assert all(not shown(value) or value == 0 or value >= 5 for value in _counts(figures))
+
+
+def test_a_year_filter_shows_that_year(app, db, results, stakeholder, login):
+    client = login(stakeholder, target=app.test_client())
+    page = client.get("/national/?year=2026")
+    assert page.status_code == 200 and 'value="2026" selected' in page.text
+
+
+@pytest.mark.parametrize("year", ["1999", "abc", "2025' or 1=1--", "２０２５", "20251", "<script>"])
+def test_bad_filters_get_a_clear_400(app, db, results, stakeholder, login, year):
+    client = login(stakeholder, target=app.test_client())
+    for target in (client, app.test_client()):
+        url = "/national/public" if target is not client else "/national/"
+        response = target.get(url, query_string={"year": year})
+        assert response.status_code == 400
+        assert "no national figures for that year" in response.text
+        assert "<script>" not in response.text
+
+
+def test_the_headline_figures_are_public(app, db, results):
+    page = app.test_client().get("/national/public")
+    assert page.status_code == 200
+    assert "Mette" not in page.text and "&lt;5" in page.text
+
+
+def test_the_stakeholder_reads_no_city_page(app, db, results, stakeholder, login):
+    client = login(stakeholder, target=app.test_client())
+    for url in ("/lyngby-taarbaek/coordinator/", "/lyngby-taarbaek/applications/", "/aarhus/coordinator/",
+                "/lyngby-taarbaek/portal/"):
+        response = client.get(url)
+        assert response.status_code in (302, 403, 404), url
+        assert "Mette" not in response.text
+
+
+rollup_rows = st.lists(st.tuples(st.integers(0, 2), st.sampled_from([2024, 2025, 2026]), st.integers(0, 9),
+                                 st.integers(0, 9), st.integers(0, 9), st.integers(0, 9)), min_size=1, max_size=12)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=rollup_rows, year=st.sampled_from([None, 2024, 2025, 2026]))
+def test_generated_rollups_never_give_a_count_under_five(db, host_city, other_city, create_city, rows, year):
+    db.session.execute(delete(CriterionRollup))
+    db.session.execute(delete(RoundRollup))
+    cities = [host_city.id, other_city.id]
+    for number, (city, starts, mentors, mentees, yes, no) in enumerate(rows, start=1):
+        cohort_id = 10_000 + number
+        db.session.add(RoundRollup(cohort_id=cohort_id, city_id=cities[city % 2], year=starts, status="running",
+                                   mentors=mentors, mentees=mentees))
+        db.session.flush()
+        db.session.add(CriterionRollup(cohort_id=cohort_id, code="mentee_network", role="mentee",
+                                       city_id=cities[city % 2], year=starts, threshold=0.6667, of_everyone=False,
+                                       yes=yes, answered=yes + no, eligible=mentees + yes + no))
+    db.session.flush()
+    known = sorted({row[1] for row in rows})
+    figures = national(db.session, year if year in known else None)
+    for value in _counts(figures):
+        assert not shown(value) or value == 0 or value >= 5
+    text = repr(figures)
+    assert not re.search(r"@|Lyngby|Aarhus", text)
