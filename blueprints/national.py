@@ -6,11 +6,27 @@ hidden ("–").
 """
 
 from flask import render_template, request
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from mentorby.blueprints.common import PlatformBlueprint, national_stakeholder, public, render
 from mentorby.platform.extensions import db
 from mentorby.platform.national.figures import BadFilter, adoption, national, parse_year, years
+from mentorby.tenants.programme import defaults
+
+#: The programme's success criteria by their stable codes, in words (the host city's model; a city's own criteria
+#: show by their code).
+_STATEMENTS = {criterion["code"]: (criterion["statement_da"], criterion["statement_en"])
+               for criterion in defaults.CRITERIA}
+
+
+def criterion_label(code: str) -> str:
+    """A criterion's statement in the page's language, or its code for a city's own criterion."""
+    statement = _STATEMENTS.get(code)
+    if statement is None:
+        return code
+    return statement[0] if str(get_locale()) == "da" else statement[1]
+
 
 bp = PlatformBlueprint("national", __name__, url_prefix="/national", access=national_stakeholder)
 
@@ -31,7 +47,8 @@ def overview():
     figures, error = _figures()
     if error:
         return error
-    return render("national/overview.html", figures=adoption(db.session), national=figures)
+    return render("national/overview.html", figures=adoption(db.session), national=figures,
+                  criterion_label=criterion_label)
 
 
 @bp.get("/public")
@@ -41,4 +58,4 @@ def headline():
     figures, error = _figures()
     if error:
         return error
-    return render("national/public.html", national=figures)
+    return render("national/public.html", national=figures, criterion_label=criterion_label)
