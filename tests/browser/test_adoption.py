@@ -36,6 +36,9 @@ def test_record_an_organisation_and_start_from_the_model_on_a_phone(page: Page, 
     expect(page.get_by_role("table").first).to_contain_text("Interested")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
+    # Another city's coordinator reads the model signed out (switching language signed in would change the
+    # admin's own language for the tests that follow).
+    page.get_by_role("button", name=re.compile("Sign out|Log ud")).click()
     page.goto(f"{base}/lyngby-taarbaek/model/")
     page.locator("form.lang button").click()
     expect(page.locator("html")).to_have_attribute("lang", "da")
