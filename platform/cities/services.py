@@ -1,13 +1,15 @@
 """The life of a city on the platform: sign-up, approval, suspension, its public details."""
 
-from sqlalchemy import func, select
+from collections.abc import Iterator
+
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from mentorby.platform.cities.models import ACTIVE, PENDING, REJECTED, SUSPENDED, CityStatus, Tenant
 from mentorby.platform.cities.schemas import PublicDetailsSchema, SignupSchema
 from mentorby.platform.rules import RuleError
 from mentorby.platform.schemas import load
-from mentorby.platform.tenancy import utcnow
+from mentorby.platform.tenancy import tenant_scope, utcnow
 
 #: Allowed status changes and the action that makes them.
 TRANSITIONS = {
@@ -115,3 +117,22 @@ def update_public_details(session: Session, city: Tenant, values: dict) -> Tenan
 def actions_for(city: Tenant) -> list[str]:
     """The status changes the city's status allows now (approve and reject while pending, and so on)."""
     return [action for action, (allowed_from, _target) in TRANSITIONS.items() if city.status in allowed_from]
+
+
+def in_each_city(session: Session, *, active_only: bool = False) -> Iterator[Tenant]:
+    """Each city in turn, the session scoped to it while the loop's body runs: scheduled work across cities."""
+    query = select(Tenant).order_by(Tenant.id)
+    if active_only:
+        query = query.where(Tenant.status == ACTIVE)
+    for city in list(session.execute(query).scalars()):
+        with tenant_scope(session, city.id):
+            yield city
+
+
+def delete_in_each_city(session: Session, model, condition) -> int:
+    """Delete `model`'s rows matching `condition` in every city (a nightly purge); returns how many."""
+    purged = 0
+    for _city in in_each_city(session):
+        result = session.execute(delete(model).where(condition).execution_options(synchronize_session=False))
+        purged += result.rowcount or 0
+    return purged

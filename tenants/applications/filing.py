@@ -183,18 +183,16 @@ def confirm(session: Session, application: Application) -> Application:
 
 def purge_unconfirmed(session: Session, now: datetime) -> int:
     """Delete, in every city, public-form applications not confirmed in time (with their CVs): kept no longer."""
-    from mentorby.platform.cities.models import Tenant
-    from mentorby.platform.tenancy import tenant_scope
+    from mentorby.platform.cities.services import in_each_city
 
     purged = 0
-    for city_id in list(session.execute(select(Tenant.id).order_by(Tenant.id)).scalars()):
-        with tenant_scope(session, city_id):
-            stale = list(session.execute(select(Application).where(
-                Application.confirmed_at.is_(None), Application.created_at < now - CONFIRM_WITHIN)).scalars())
-            for application in stale:
-                session.delete(application)
-            session.flush()
-            purged += len(stale)
+    for _city in in_each_city(session):
+        stale = list(session.execute(select(Application).where(
+            Application.confirmed_at.is_(None), Application.created_at < now - CONFIRM_WITHIN)).scalars())
+        for application in stale:
+            session.delete(application)
+        session.flush()
+        purged += len(stale)
     return purged
 
 

@@ -144,15 +144,6 @@ KEEP_FOR = timedelta(days=30)
 
 def purge(session: Session, now: datetime) -> int:
     """Delete, in every city, the reports made more than KEEP_FOR ago; returns how many."""
-    from sqlalchemy import delete, select
+    from mentorby.platform.cities.services import delete_in_each_city
 
-    from mentorby.platform.cities.models import Tenant
-    from mentorby.platform.tenancy import tenant_scope
-
-    purged = 0
-    for city_id in list(session.execute(select(Tenant.id).order_by(Tenant.id)).scalars()):
-        with tenant_scope(session, city_id):
-            result = session.execute(delete(EvaluationReport).where(EvaluationReport.created_at < now - KEEP_FOR)
-                                     .execution_options(synchronize_session=False))
-            purged += result.rowcount or 0
-    return purged
+    return delete_in_each_city(session, EvaluationReport, EvaluationReport.created_at < now - KEEP_FOR)

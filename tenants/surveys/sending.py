@@ -342,12 +342,10 @@ def due_follow_ups(session: Session, today: date) -> list[SurveySend]:
 
 def for_every_city(session: Session, work, today: date | None = None) -> int:
     """Run `work(session, today)` in each active city, each in its own today; the total it returns."""
-    from mentorby.platform.cities.models import ACTIVE
-    from mentorby.platform.tenancy import tenant_scope
+    from mentorby.platform.cities.services import in_each_city
 
     total = 0
-    for city in list(session.execute(select(Tenant).where(Tenant.status == ACTIVE).order_by(Tenant.id)).scalars()):
-        with tenant_scope(session, city.id):
-            result = work(session, today or clock.today(city))
-            total += result if isinstance(result, int) else len(result)
+    for city in in_each_city(session, active_only=True):
+        result = work(session, today or clock.today(city))
+        total += result if isinstance(result, int) else len(result)
     return total

@@ -14,12 +14,12 @@ import logging
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mentorby.platform.audit.listener import set_actor
 from mentorby.platform.tasks import after_commit
-from mentorby.platform.tenancy import tenant_scope, utcnow
+from mentorby.platform.tenancy import utcnow
 from mentorby.tenants.cohorts.models import Cohort
 from mentorby.tenants.transfer import filing, reading
 from mentorby.tenants.transfer.checks import FileProblem, ImportRejected, LimitExceeded, Report, Summary
@@ -190,12 +190,6 @@ def stalled(job: ImportJob, now: datetime) -> bool:
 
 def purge(session: Session, now: datetime) -> int:
     """Delete, in every city, the jobs that last moved more than KEEP_FOR ago; returns how many."""
-    from mentorby.platform.cities.models import Tenant
+    from mentorby.platform.cities.services import delete_in_each_city
 
-    purged = 0
-    for city_id in list(session.execute(select(Tenant.id).order_by(Tenant.id)).scalars()):
-        with tenant_scope(session, city_id):
-            result = session.execute(delete(ImportJob).where(ImportJob.updated_at < now - KEEP_FOR)
-                                     .execution_options(synchronize_session=False))
-            purged += result.rowcount or 0
-    return purged
+    return delete_in_each_city(session, ImportJob, ImportJob.updated_at < now - KEEP_FOR)
