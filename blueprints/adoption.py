@@ -70,9 +70,9 @@ class ContactForm(Form):
     """An organisation told about the programme (limits from platform/adoption/schemas.py)."""
 
     name = StringField(_l("Organisation or city"), render_kw=limits(adoption.CONTACT, "name"))
-    kind = SelectField(_l("Kind"), choices=choices(OrganisationKind.choices()))
+    kind = SelectField(_l("Kind"), choices=lambda: choices(OrganisationKind.choices()))
     channel = SelectField(_l("How it was informed"),
-                          choices=choices(Channel.choices([c for c in Channel if c != Channel.SIGNUP])))
+                          choices=lambda: choices(Channel.choices([c for c in Channel if c != Channel.SIGNUP])))
     informed_on = DateField(_l("Informed on"), validators=[Optional()])
     notes = TextAreaField(_l("Notes"), render_kw=limits(adoption.CONTACT, "notes"))
 
@@ -80,7 +80,7 @@ class ContactForm(Form):
 class StageForm(Form):
     """A step on the way to running the programme."""
 
-    stage = SelectField(_l("New stage"), choices=choices(Stage.choices()))
+    stage = SelectField(_l("New stage"), choices=lambda: choices(Stage.choices()))
     changed_on = DateField(_l("On"), validators=[Optional()])
     note = StringField(_l("Note"), render_kw=limits(adoption.STAGE, "note"))
 

@@ -23,7 +23,7 @@ from mentorby.platform.audit import services as audit_log
 from mentorby.platform.audit.listener import set_actor
 from mentorby.platform.audit.models import ActorRole
 from mentorby.platform.cities import services as cities
-from mentorby.platform.cities.models import Tenant
+from mentorby.platform.cities.models import Region, Tenant
 from mentorby.platform.cities.schemas import CitySchema
 from mentorby.platform.extensions import api, csrf, db
 from mentorby.platform.national import figures as national_figures
@@ -41,6 +41,8 @@ from mentorby.tenants.evaluation.schemas import EvaluationSchema, SendSchema
 from mentorby.tenants.matching import services as matching
 from mentorby.tenants.matching.models import Match
 from mentorby.tenants.matching.schemas import MatchSchema
+from mentorby.tenants.partners import services as partners
+from mentorby.tenants.partners.models import PartnerKind
 from mentorby.tenants.programme.schemas import ProgrammeEventSchema
 from mentorby.tenants.programme.services import events
 from mentorby.tenants.surveys import builder
@@ -251,6 +253,23 @@ def get_city():
     return {name: getattr(g.city, name) for name in CitySchema().fields} | {"events": events(db.session)}
 
 
+class PublicPartnerSchema(Schema):
+    """A partner organisation as the city's front page shows it (the coordinator's notes and contacts are not)."""
+
+    name = fields.Str()
+    kind = fields.Str(metadata={"enum": list(PartnerKind.codes())})
+    website = fields.Str()
+
+
+@blp.route("/cities/<city>/partners")
+@blp.response(200, PublicPartnerSchema(many=True))
+@blp.paginate()
+@public
+def list_public_partners(pagination_parameters):
+    """The city's partner organisations that its front page shows (public): companies, university, school."""
+    return _page(partners.by_name(public_only=True), pagination_parameters)
+
+
 @blp.route("/me")
 @blp.response(200, MeSchema)
 @blp.doc(security=BEARER)
@@ -409,12 +428,27 @@ class NationalSpreadSchema(Schema):
     cities_meeting = fields.Int()
 
 
+class NationalRegionSchema(Schema):
+    """One region's cities and people in the year asked for (or all years)."""
+
+    region = fields.Str(metadata={"description": "A region's code, or \"none\" for cities that have not said."})
+    cities_live = fields.Int()
+    cities = fields.Int(metadata={"description": "Cities with a round run."})
+    rounds = fields.Int()
+    mentors = SuppressedCount()
+    mentees = SuppressedCount()
+    participants = SuppressedCount()
+
+
 class NationalFiguresSchema(Schema):
     """The national figures, suppressed."""
 
     year = fields.Int(allow_none=True, metadata={"description": "The year asked for (?year=), null for all."})
+    region = fields.Str(allow_none=True, metadata={"description": "The region asked for (?region=), null for all."})
     years = fields.List(fields.Int())
     cities_live = fields.Int()
+    regions = fields.List(fields.Nested(NationalRegionSchema),
+                          metadata={"description": "Every region in the year asked for (only without ?region=)."})
     participants = fields.List(fields.Nested(NationalParticipantsSchema))
     criteria = fields.List(fields.Nested(NationalCriterionSchema))
     spread = fields.List(fields.Nested(NationalSpreadSchema))
@@ -422,14 +456,17 @@ class NationalFiguresSchema(Schema):
 
 YEAR_PARAMETER = {"in": "query", "name": "year", "schema": {"type": "string", "pattern": "^(all|[0-9]{4})$"},
                   "description": "One of the years with rounds, or all (default). Any other year is a 400."}
-BAD_YEAR = {"description": "Not a year (a year with no figures is a 404).",
+REGION_PARAMETER = {"in": "query", "name": "region",
+                    "schema": {"type": "string", "enum": ["all", *Region.codes()]},
+                    "description": "One of Denmark's five regions, or all (default). Anything else is a 400."}
+BAD_YEAR = {"description": "Not a year (a year with no figures is a 404), or not a region.",
             "content": {"application/json": {"schema": {"type": "object"}}}}
 
 NO_YEAR = {"description": "A year with no rounds run.", "content": {"application/json": {"schema": {"type": "object"}}}}
 
 
 def _national_rows():
-    """The national figures as flat rows (JSON and CSV), or a 400 answer for a bad ?year=."""
+    """The national figures as flat rows (JSON and CSV), or a 400 answer for a bad ?year= or ?region=."""
     raw, known = request.args.get("year"), national_figures.years(db.session)
     try:
         year = national_figures.parse_year(raw, known)
@@ -438,7 +475,12 @@ def _national_rows():
         code = 404 if raw.isascii() and raw.isdigit() and len(raw) == 4 else 400
         message = "Unknown year: use one of the years in \"years\", or all."
         return None, (jsonify({"code": code, "message": message}), code)
-    data = national_figures.national(db.session, year)
+    try:
+        region = national_figures.parse_region(request.args.get("region"))
+    except national_figures.BadFilter:
+        message = f"Unknown region: use one of {', '.join(Region.codes())}, or all."
+        return None, (jsonify({"code": 400, "message": message}), 400)
+    data = national_figures.national(db.session, year, region)
     columns = [*data["years"], national_figures.ALL] if year is None else [year]
     participants = [{"year": str(column), "rounds": data["rounds"][column],
                      "cities": data["cities_running"][column], "mentors": data["participants"][column]["mentor"],
@@ -448,13 +490,17 @@ def _national_rows():
                 for c in data["criteria"] for column in columns]
     spread = [{"code": c["code"], "role": c["role"], **(c["spread"] or {"min": None, "median": None, "max": None}),
                "cities_judged": c["cities_judged"], "cities_meeting": c["cities_meeting"]} for c in data["criteria"]]
-    return {"year": year, "years": data["years"], "cities_live": data["cities_live"], "participants": participants,
-            "criteria": criteria, "spread": spread}, None
+    regions = [] if region is not None else [
+        {"region": row["region"], "cities_live": row["cities_live"], "cities": row["cities"], "rounds": row["rounds"],
+         "mentors": row["mentor"], "mentees": row["mentee"], "participants": row[national_figures.ALL]}
+        for row in data["by_region"]]
+    return {"year": year, "region": region, "years": data["years"], "cities_live": data["cities_live"],
+            "participants": participants, "regions": regions, "criteria": criteria, "spread": spread}, None
 
 
 @blp.route("/national/figures")
 @blp.response(200, NationalFiguresSchema)
-@blp.doc(parameters=[YEAR_PARAMETER], responses={"400": BAD_YEAR, "404": NO_YEAR})
+@blp.doc(parameters=[YEAR_PARAMETER, REGION_PARAMETER], responses={"400": BAD_YEAR, "404": NO_YEAR})
 @public
 def national_figures_json():
     """The national figures across cities (public open data): counts under 5 are "<5", never a name."""
@@ -463,7 +509,7 @@ def national_figures_json():
 
 
 @blp.route("/national/figures.csv")
-@blp.doc(parameters=[YEAR_PARAMETER],
+@blp.doc(parameters=[YEAR_PARAMETER, REGION_PARAMETER],
          responses={"200": {"description": "The same figures as CSV, one row per figure.",
                             "content": {"text/csv": {"schema": {"type": "string"}}}}, "400": BAD_YEAR,
                     "404": NO_YEAR})
@@ -475,13 +521,18 @@ def national_figures_csv():
         return error
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["table", "year", "code", "role", "measure", "value"])
+    region = rows["region"] or national_figures.ALL
+    writer.writerow(["table", "region", "year", "code", "role", "measure", "value"])
     for row in rows["participants"]:
         for measure in ("rounds", "cities", "mentors", "mentees", "participants"):
-            writer.writerow(["participants", row["year"], "", "", measure, row[measure]])
+            writer.writerow(["participants", region, row["year"], "", "", measure, row[measure]])
+    for row in rows["regions"]:
+        for measure in ("cities_live", "cities", "rounds", "mentors", "mentees", "participants"):
+            writer.writerow(["regions", row["region"], rows["year"] or national_figures.ALL, "", "", measure,
+                             row[measure]])
     for row in rows["criteria"]:
         for measure in ("yes", "base", "share"):
-            writer.writerow(["criteria", row["year"], row["code"], row["role"], measure,
+            writer.writerow(["criteria", region, row["year"], row["code"], row["role"], measure,
                              "" if row[measure] is None else row[measure]])
     return current_app.response_class(out.getvalue(), mimetype="text/csv",
                                       headers={"Content-Disposition": "attachment; filename=national-figures.csv"})

@@ -786,7 +786,8 @@ class CityWords(Describer):
     table, area, model = "tenant", "city", Tenant
     facts = ("name",)
     labels = {"slug": _l("web address"), "name": _l("programme name"), "municipality": _l("municipality"),
-              "status": STATUS, "is_host": _l("host city"), "contact_name": _l("contact person"),
+              "region": _l("region"), "status": STATUS, "is_host": _l("host city"),
+              "contact_name": _l("contact person"),
               "contact_email": _l("contact e-mail"), "motivation": _l("motivation"), "timezone": _l("time zone"),
               "public_email": _l("public e-mail address"), "public_phone": _l("public phone"),
               "intro_da": _l("front page text in Danish"), "intro_en": _l("front page text in English"),

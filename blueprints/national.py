@@ -10,8 +10,9 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from mentorby.blueprints.common import PlatformBlueprint, national_stakeholder, public, render
+from mentorby.platform.cities.models import Region
 from mentorby.platform.extensions import db
-from mentorby.platform.national.figures import BadFilter, adoption, national, parse_year, years
+from mentorby.platform.national.figures import BadFilter, adoption, national, parse_region, parse_year, years
 from mentorby.tenants.programme import defaults
 
 #: The programme's success criteria by their stable codes, in words (the host city's model; a city's own criteria
@@ -31,14 +32,27 @@ def criterion_label(code: str) -> str:
 bp = PlatformBlueprint("national", __name__, url_prefix="/national", access=national_stakeholder)
 
 
+def region_label(code: str) -> str:
+    """A region's name in the page's language ("Region not given" for cities that have not said)."""
+    region = Region.get(code)
+    return region.label if region is not None else _("Region not given")
+
+
+def _bad_filter(message: str):
+    return None, (render_template("errors/error.html", code=400, message=message), 400)
+
+
 def _figures():
-    """The national figures for the request's ?year=, or a 400 page for a year the figures do not know."""
+    """The national figures for the request's ?year= and ?region=, or a 400 page for a filter they do not know."""
     try:
         year = parse_year(request.args.get("year"), years(db.session))
     except BadFilter:
-        return None, (render_template("errors/error.html", code=400, message=_(
-            "There are no national figures for that year. Choose one of the years listed.")), 400)
-    return national(db.session, year), None
+        return _bad_filter(_("There are no national figures for that year. Choose one of the years listed."))
+    try:
+        region = parse_region(request.args.get("region"))
+    except BadFilter:
+        return _bad_filter(_("There is no such region. Choose one of Denmark's five regions listed."))
+    return national(db.session, year, region), None
 
 
 @bp.get("/")
@@ -47,8 +61,8 @@ def overview():
     figures, error = _figures()
     if error:
         return error
-    return render("national/overview.html", figures=adoption(db.session), national=figures,
-                  criterion_label=criterion_label)
+    return render("national/overview.html", figures=adoption(db.session, figures["region"]), national=figures,
+                  criterion_label=criterion_label, region_label=region_label)
 
 
 @bp.get("/public")
@@ -58,4 +72,5 @@ def headline():
     figures, error = _figures()
     if error:
         return error
-    return render("national/public.html", national=figures, criterion_label=criterion_label)
+    return render("national/public.html", national=figures, criterion_label=criterion_label,
+                  region_label=region_label)

@@ -31,6 +31,7 @@ from mentorby.blueprints.forms import Form
 from mentorby.blueprints.messages import register, text_for
 from mentorby.platform.accounts.models import COORDINATOR
 from mentorby.platform.cities import services as cities
+from mentorby.platform.cities.models import Region
 from mentorby.platform.extensions import db, htmx
 from mentorby.platform.rules import RuleError
 from mentorby.platform.schemas import limits
@@ -117,6 +118,10 @@ class CityDetailsForm(Form):
                                              "shared mailbox, not a person's own address."))
     public_phone = TelField(_l("The programme's phone (optional)"), filters=[strip],
                             render_kw=limits(DETAILS, "public_phone"))
+    region = SelectField(_l("Region"), validate_choice=False,
+                         choices=lambda: choices([("", _("Not given")), *Region.choices()]),
+                         filters=[lambda value: value or None],
+                         description=_l("Where the city is in Denmark: the national figures can be read by region."))
     intro_da = TextAreaField(_l("Introduction in Danish"), render_kw=limits(DETAILS, "intro_da"))
     intro_en = TextAreaField(_l("Introduction in English"), render_kw=limits(DETAILS, "intro_en"))
 

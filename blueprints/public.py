@@ -7,13 +7,14 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import text
-from wtforms import EmailField, HiddenField, StringField, TextAreaField
+from wtforms import EmailField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import Email
 
 from mentorby.blueprints.common import (
     PUBLIC,
     PlatformBlueprint,
     attempt,
+    choices,
     render,
     safe_next,
     show_error,
@@ -24,7 +25,7 @@ from mentorby.blueprints.forms import Form
 from mentorby.platform.accounts.models import LOCALES
 from mentorby.platform.adoption import services as adoption
 from mentorby.platform.cities import services as cities
-from mentorby.platform.cities.models import ACTIVE
+from mentorby.platform.cities.models import ACTIVE, Region
 from mentorby.platform.extensions import db, limiter
 from mentorby.platform.i18n import SESSION_KEY
 from mentorby.platform.rules import RuleError
@@ -42,7 +43,10 @@ class CitySignupForm(Form):
                        description=_l("As your city will call it, e.g. “Aarhus Career Mentoring”."))
     slug = StringField(_l("Web address"), render_kw=limits(SIGNUP, "slug"),
                        description=_l("Your pages will be at /your-address/. Lower-case letters, digits and hyphens."))
-    municipality = StringField(_l("Municipality or region"), render_kw=limits(SIGNUP, "municipality"))
+    municipality = StringField(_l("Municipality"), render_kw=limits(SIGNUP, "municipality"))
+    region = SelectField(_l("Region"), validate_choice=False,
+                         choices=lambda: choices([("", _("Choose your region")), *Region.choices()]),
+                         description=_l("The national figures can be read by region."))
     contact_name = StringField(_l("Your name"), render_kw=limits(SIGNUP, "contact_name"),
                                description=_l("You become the city's first coordinator."))
     # The form reads an e-mail address as one (Email); the schema holds its length.

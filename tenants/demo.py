@@ -28,7 +28,8 @@ DEMO_PASSWORD = "mentorby-demo-2026"
 CITIES = (
     {
         "slug": "lyngby-taarbaek", "name": "Lyngby-Taarbæk Vidensby", "municipality": "Lyngby-Taarbæk Kommune",
-        "is_host": True, "contact_name": "Vidensbyen", "contact_email": "koordinator@lyngby-taarbaek.example",
+        "region": "hovedstaden", "is_host": True, "contact_name": "Vidensbyen",
+        "contact_email": "koordinator@lyngby-taarbaek.example",
         "public_email": "mentoring@vidensbyen.example", "public_phone": "+45 45 97 35 00",
         "intro_da": "Vidensbyens Career Mentoring Programme hjælper medrejsende ægtefæller og partnere til "
         "internationale specialister med job og netværk, så familierne bliver i Danmark.",
@@ -43,7 +44,8 @@ CITIES = (
         "company_contact": ("Camilla Kontakt", "hr@cowi.example"),
     },
     {
-        "slug": "aarhus", "name": "Aarhus Career Mentoring", "municipality": "Aarhus Kommune", "is_host": False,
+        "slug": "aarhus", "name": "Aarhus Career Mentoring", "municipality": "Aarhus Kommune", "region": "midtjylland",
+        "is_host": False,
         "contact_name": "International Community Aarhus", "contact_email": "koordinator@aarhus.example",
         "public_email": "mentoring@aarhus.example", "public_phone": "",
         "intro_da": "", "intro_en": "",
@@ -73,6 +75,8 @@ def seed_demo() -> list[tuple[str, str]]:
             city = Tenant(status=ACTIVE, **fields)
             db.session.add(city)
             db.session.flush()
+        elif city.region is None:
+            city.region = spec["region"]
         install_model(db.session, city, current_app.config["HOST_CITY_SLUG"])
         with tenant_scope(db.session, city.id):
             name, email = spec["coordinator"]

@@ -265,12 +265,13 @@ def create_application(db):
 
 @pytest.fixture
 def host_city(db):
-    return factories.create_city(slug="lyngby-taarbaek", name="Lyngby-Taarbæk Vidensby", is_host=True)
+    return factories.create_city(slug="lyngby-taarbaek", name="Lyngby-Taarbæk Vidensby", is_host=True,
+                                 region="hovedstaden")
 
 
 @pytest.fixture
 def other_city(db):
-    return factories.create_city(slug="aarhus", name="Aarhus Career Mentoring")
+    return factories.create_city(slug="aarhus", name="Aarhus Career Mentoring", region="midtjylland")
 
 
 @pytest.fixture

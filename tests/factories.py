@@ -25,9 +25,11 @@ class Base(SQLAlchemyModelFactory):
 
 
 #: Danish cities that could run the programme, with their municipalities.
-CITIES = (("Odense", "Odense Kommune"), ("Aalborg", "Aalborg Kommune"), ("Esbjerg", "Esbjerg Kommune"),
-          ("Vejle", "Vejle Kommune"), ("Kolding", "Kolding Kommune"), ("Horsens", "Horsens Kommune"),
-          ("Roskilde", "Roskilde Kommune"), ("Sønderborg", "Sønderborg Kommune"), ("Herning", "Herning Kommune"))
+CITIES = (("Odense", "Odense Kommune", "syddanmark"), ("Aalborg", "Aalborg Kommune", "nordjylland"),
+          ("Esbjerg", "Esbjerg Kommune", "syddanmark"), ("Vejle", "Vejle Kommune", "syddanmark"),
+          ("Kolding", "Kolding Kommune", "syddanmark"), ("Horsens", "Horsens Kommune", "midtjylland"),
+          ("Roskilde", "Roskilde Kommune", "sjaelland"), ("Sønderborg", "Sønderborg Kommune", "syddanmark"),
+          ("Herning", "Herning Kommune", "midtjylland"))
 #: People of the programme: Danish professionals (mentors, coordinators) and partners from abroad (mentees).
 DANES = ("Mette Hansen", "Lars Nielsen", "Sofie Jensen", "Jens Pedersen", "Ida Andersen", "Rasmus Christensen",
          "Camilla Larsen", "Anders Sørensen", "Louise Rasmussen", "Henrik Jørgensen", "Maria Petersen", "Peter Madsen")
@@ -50,6 +52,7 @@ class CityFactory(Base):
     name = factory.Sequence(lambda n: f"{CITIES[n % len(CITIES)][0]} Career Mentoring {n}")
     slug = factory.Sequence(lambda n: f"{CITIES[n % len(CITIES)][0].lower().replace('ø', 'oe')}-{n}")
     municipality = factory.Sequence(lambda n: CITIES[n % len(CITIES)][1])
+    region = factory.Sequence(lambda n: CITIES[n % len(CITIES)][2])
     status = ACTIVE
     contact_name = factory.Sequence(lambda n: DANES[n % len(DANES)])
     contact_email = factory.Sequence(lambda n: _address(DANES[n % len(DANES)], n, "kommune.example"))

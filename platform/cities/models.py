@@ -21,6 +21,16 @@ class CityStatus(Vocabulary):
 
 
 PENDING, ACTIVE, SUSPENDED, REJECTED = CityStatus
+
+
+class Region(Vocabulary):
+    """Denmark's five regions: where a city is, for the national figures' region filter."""
+
+    HOVEDSTADEN = "hovedstaden", _l("Capital Region of Denmark")
+    SJAELLAND = "sjaelland", _l("Region Zealand")
+    SYDDANMARK = "syddanmark", _l("Region of Southern Denmark")
+    MIDTJYLLAND = "midtjylland", _l("Central Denmark Region")
+    NORDJYLLAND = "nordjylland", _l("North Denmark Region")
 #: The codes of a city's statuses.
 CITY_STATUSES = CityStatus.codes()
 
@@ -29,7 +39,8 @@ class Tenant(db.Model):
     """A city running the programme; `Tenant` in code where it is about tenancy itself."""
 
     __tablename__ = "tenant"
-    __table_args__ = (CheckConstraint(f"status in {CITY_STATUSES}", name="status"),)
+    __table_args__ = (CheckConstraint(f"status in {CITY_STATUSES}", name="status"),
+                      CheckConstraint(f"region in {Region.codes()}", name="region"))
     __audited__ = True
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -37,8 +48,10 @@ class Tenant(db.Model):
     slug: Mapped[str] = mapped_column(String(40), unique=True, nullable=False)
     #: The programme's name as the city uses it, e.g. "Lyngby-Taarbæk Vidensby".
     name: Mapped[str] = mapped_column(String(120), nullable=False)
-    #: The municipality or region the city belongs to.
+    #: The municipality the city belongs to.
     municipality: Mapped[str] = mapped_column(String(120), nullable=False, default="")
+    #: The region the city is in (None for a city that signed up before regions were asked).
+    region: Mapped[Region | None] = mapped_column(VocabularyType(Region, 20))
     #: pending → active (approved) or rejected; active ⇄ suspended.
     status: Mapped[CityStatus] = mapped_column(VocabularyType(CityStatus, 20), nullable=False, default=PENDING)
     #: The host city's programme is the model new cities copy.

@@ -9,7 +9,8 @@ import re
 from marshmallow import ValidationError, fields, validate
 
 from mentorby.platform.accounts.schemas import email, phone
-from mentorby.platform.schemas import AreaSchema, Text, text
+from mentorby.platform.cities.models import Region
+from mentorby.platform.schemas import AreaSchema, Text, choice, text
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
 #: Path segments the platform uses itself; a city cannot take them.
@@ -53,6 +54,8 @@ class CitySchema(AreaSchema):
                 metadata={"max": 40})
     name = text(120, required=True)
     municipality = text(120, required=True)
+    #: One of Denmark's five regions (the national figures' filter).
+    region = choice(Region.codes())
     is_host = fields.Boolean(dump_only=True)
 
 
@@ -67,6 +70,9 @@ class SignupSchema(CitySchema):
 class PublicDetailsSchema(AreaSchema):
     """The programme's own contact for the public (a shared mailbox, not a person's) and the front page's text."""
 
+    #: Cities that signed up before regions were asked set theirs here (None: not given).
+    region = fields.String(allow_none=True, validate=validate.OneOf(list(Region.codes()), error="bad_choice"),
+                           error_messages={"invalid": "bad_choice"})
     public_email = email()
     public_phone = phone()
     intro_da = text(4000)

@@ -1,11 +1,12 @@
 """National figures: aggregates only, small cells suppressed."""
 
+import itertools
 from dataclasses import dataclass
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import String, distinct, func, select
 from sqlalchemy.orm import Session
 
-from mentorby.platform.cities.models import ACTIVE, PENDING, Tenant
+from mentorby.platform.cities.models import ACTIVE, PENDING, Region, Tenant
 from mentorby.platform.national import suppression
 from mentorby.platform.national.models import CriterionRollup, RoundRollup
 
@@ -16,16 +17,25 @@ class Adoption:
 
     active: int
     pending: int
-    cities: tuple[tuple[str, str, str], ...]  # (name, municipality, slug) of active cities: names of cities, not people
+    #: (name, municipality, slug, region code or NO_REGION) of active cities: names of cities, not people.
+    cities: tuple[tuple[str, str, str, str], ...]
+
+    @property
+    def by_region(self) -> list[tuple[str, list[tuple[str, str, str, str]]]]:
+        """The cities in runs of one region, in the regions' order (the cities are sorted so)."""
+        return [(region, list(cities)) for region, cities in itertools.groupby(self.cities, key=lambda c: c[3])]
 
 
-def adoption(session: Session) -> Adoption:
-    """Cities running the programme and sign-ups waiting for approval."""
-    counts = dict(session.execute(select(Tenant.status, func.count()).group_by(Tenant.status)).all())
-    cities = session.execute(
-        select(Tenant.name, Tenant.municipality, Tenant.slug).where(Tenant.status == ACTIVE).order_by(Tenant.name)
-    ).all()
-    return Adoption(active=counts.get(ACTIVE, 0), pending=counts.get(PENDING, 0), cities=tuple(map(tuple, cities)))
+def adoption(session: Session, region: str | None = None) -> Adoption:
+    """Cities running the programme and sign-ups waiting for approval (in one region, or all)."""
+    status_query = select(Tenant.status, func.count()).group_by(Tenant.status)
+    city_query = select(Tenant.name, Tenant.municipality, Tenant.slug, _region_of()).where(Tenant.status == ACTIVE)
+    if region is not None:
+        status_query, city_query = status_query.where(_region_of() == region), city_query.where(_region_of() == region)
+    counts = dict(session.execute(status_query).all())
+    order = {code: position for position, code in enumerate((*Region.codes(), NO_REGION))}
+    cities = sorted(map(tuple, session.execute(city_query).all()), key=lambda city: (order[city[3]], city[0]))
+    return Adoption(active=counts.get(ACTIVE, 0), pending=counts.get(PENDING, 0), cities=tuple(cities))
 
 
 # --- the national figures, from the rollups only -----------------------------------------------------------------
@@ -38,8 +48,28 @@ EMPLOYMENT = "mentee_employed_6m"
 ALL = "all"
 
 
+#: The region key of cities that have not said which region they are in.
+NO_REGION = "none"
+#: The roles whose people are counted.
+ROLES = ("mentor", "mentee")
+
+
 class BadFilter(ValueError):
-    """A filter the national figures do not know (an unknown year, or not a year at all)."""
+    """A filter the national figures do not know (an unknown year or region, or not a year at all)."""
+
+
+def _region_of():
+    # A plain string, not the Region vocabulary: NO_REGION is not a region.
+    return func.coalesce(Tenant.region, NO_REGION, type_=String())
+
+
+def parse_region(raw: str | None) -> str | None:
+    """The region a filter asks for (None for all regions); BadFilter for anything but a region's code."""
+    if raw is None or raw == "" or raw == ALL:
+        return None
+    if raw not in Region.codes():
+        raise BadFilter(raw)
+    return raw
 
 
 def parse_year(raw: str | None, years: list[int]) -> int | None:
@@ -66,62 +96,108 @@ def _median(values: list[float]) -> float:
     return values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
 
 
-def national(session: Session, year: int | None = None) -> dict:
-    """Every national figure, suppressed, as plain data; `year` picks one year's column (None: all years).
+def national(session: Session, year: int | None = None, region: str | None = None) -> dict:
+    """Every national figure, suppressed, as plain data, for one year and region (None: all of them).
 
-    The suppression is decided once on the whole table of years (with the all-years column), so the figures of
-    one year, of all years and of the other years cannot be subtracted from each other.
+    The suppression is decided once on the whole cube of regions x years x parts, with every margin, so the figures
+    of one year or region, of all of them and of the others cannot be subtracted from each other: every filter shows
+    a slice of the same decision.
     """
     known = years(session)
     columns = [*known, ALL]
-    cities_live = session.execute(select(func.count()).select_from(Tenant).where(Tenant.status == ACTIVE)).scalar()
+    chosen = region if region is not None else ALL
     run = RoundRollup.status.in_(RUN)
-    per_year = {row.year: row for row in session.execute(
-        select(RoundRollup.year, func.count().label("rounds"), func.count(distinct(RoundRollup.city_id))
-               .label("cities"), func.sum(RoundRollup.mentors).label("mentors"),
-               func.sum(RoundRollup.mentees).label("mentees"))
-        .where(run).group_by(RoundRollup.year))}
-    counts = {(y, role): int(getattr(per_year[y], role + "s") or 0) for y in known for role in ("mentor", "mentee")}
-    cells, groups = suppression.table(known, ["mentor", "mentee"], counts, row_total=ALL, column_total=ALL)
-    shown = suppression.suppress(cells, groups)
-    participants = {y: {role: shown[(y, role)] for role in ("mentor", "mentee", ALL)} for y in columns}
-    rounds = {y: int(per_year[y].rounds) for y in known}
-    rounds[ALL] = sum(rounds.values())
-    cities_running = {y: int(per_year[y].cities) for y in known}
-    cities_running[ALL] = session.execute(select(func.count(distinct(RoundRollup.city_id))).where(run)).scalar()
+    region_of = _region_of()
+    live = dict(session.execute(select(region_of, func.count()).select_from(Tenant).where(Tenant.status == ACTIVE)
+                                .group_by(region_of)).all())
+    per_cell = session.execute(
+        select(region_of, RoundRollup.year, func.count(), func.count(distinct(RoundRollup.city_id)),
+               func.sum(RoundRollup.mentors), func.sum(RoundRollup.mentees))
+        .join(Tenant, Tenant.id == RoundRollup.city_id).where(run).group_by(region_of, RoundRollup.year)).all()
+    # A city is in one region, so cities per year add up over regions; over years they need a distinct count.
+    cities_ever = dict(session.execute(
+        select(region_of, func.count(distinct(RoundRollup.city_id))).join(Tenant, Tenant.id == RoundRollup.city_id)
+        .where(run).group_by(region_of)).all())
+    present = {row[0] for row in per_cell} | set(live)
+    regions = [*Region.codes(), *([NO_REGION] if NO_REGION in present else [])]
 
-    joined = CriterionRollup.cohort_id.in_(select(RoundRollup.cohort_id).where(run))
+    rounds: dict = {}
+    cities: dict = {}
+    counts: dict = {}
+    for r, y, round_count, city_count, mentors, mentees in per_cell:
+        rounds[(r, y)], cities[(r, y)] = int(round_count), int(city_count)
+        counts[(r, y, "mentor")], counts[(r, y, "mentee")] = int(mentors or 0), int(mentees or 0)
+    cells, groups = suppression.cube([regions, known, list(ROLES)], counts, total=ALL)
+    shown = suppression.suppress(cells, groups)
+
+    def add_up(values: dict, r: str, y) -> int:
+        return sum(values.get((region_key, year_key), 0) for region_key in (regions if r == ALL else [r])
+                   for year_key in (known if y == ALL else [y]))
+
+    def cities_in(r: str, y) -> int:
+        if y != ALL:
+            return add_up(cities, r, y)
+        return sum(int(cities_ever.get(key, 0)) for key in (regions if r == ALL else [r]))
+
+    participants = {y: {role: shown[(chosen, y, role)] for role in (*ROLES, ALL)} for y in columns}
+    column = year if year is not None else ALL
+    by_region = [{"region": r, "cities_live": int(live.get(r, 0)), "cities": cities_in(r, column),
+                  "rounds": add_up(rounds, r, column),
+                  **{role: shown[(r, column, role)] for role in (*ROLES, ALL)}} for r in regions]
+
+    criteria = _criteria(session, known, regions, chosen, year, region)
+    return {
+        "year": year, "years": known, "region": region, "regions": regions,
+        "cities_live": sum(int(live.get(r, 0)) for r in (regions if region is None else [region])),
+        "cities_running": {y: cities_in(chosen, y) for y in columns},
+        "rounds": {y: add_up(rounds, chosen, y) for y in columns},
+        "participants": participants, "by_region": by_region, "criteria": criteria,
+        "employment": next((c for c in criteria if c["code"] == EMPLOYMENT), None), "column": column,
+    }
+
+
+def _criteria(session: Session, known: list[int], regions: list[str], chosen: str, year: int | None,
+              region: str | None) -> list[dict]:
+    """Each criterion pooled over cities (suppressed on its regions x years x yes/no cube) and its spread by city."""
+    region_of = _region_of()
+    run = RoundRollup.status.in_(RUN)
     pooled: dict[tuple[str, str], dict] = {}
-    for code, role, of_everyone, y, yes, answered, eligible in session.execute(
-            select(CriterionRollup.code, CriterionRollup.role, CriterionRollup.of_everyone, CriterionRollup.year,
-                   func.sum(CriterionRollup.yes), func.sum(CriterionRollup.answered),
+    for code, role, of_everyone, r, y, yes, answered, eligible in session.execute(
+            select(CriterionRollup.code, CriterionRollup.role, CriterionRollup.of_everyone, region_of,
+                   CriterionRollup.year, func.sum(CriterionRollup.yes), func.sum(CriterionRollup.answered),
                    func.sum(CriterionRollup.eligible))
-            .where(joined).group_by(CriterionRollup.code, CriterionRollup.role, CriterionRollup.of_everyone,
-                                    CriterionRollup.year)):
-        entry = pooled.setdefault((code, role), {"of_everyone": bool(of_everyone), "years": {}})
-        entry["years"][y] = (int(yes or 0), int(eligible if of_everyone else answered or 0))
-    # Per city, for the spread: (code, role) -> [(yes, base, threshold)] for the chosen year or all years.
+            .join(RoundRollup, RoundRollup.cohort_id == CriterionRollup.cohort_id)
+            .join(Tenant, Tenant.id == CriterionRollup.city_id).where(run)
+            .group_by(CriterionRollup.code, CriterionRollup.role, CriterionRollup.of_everyone, region_of,
+                      CriterionRollup.year)):
+        entry = pooled.setdefault((code, role), {"of_everyone": bool(of_everyone), "cells": {}})
+        yes, base = int(yes or 0), int((eligible if of_everyone else answered) or 0)
+        cells = entry["cells"]
+        cells[(r, y, "yes")] = cells.get((r, y, "yes"), 0) + yes
+        cells[(r, y, "no")] = cells.get((r, y, "no"), 0) + base - yes
+    # Per city, for the spread: (code, role) -> [(yes, base, threshold)] for the chosen year and region.
     per_city: dict[tuple[str, str], list[tuple[int, int, float]]] = {}
     city_query = (select(CriterionRollup.code, CriterionRollup.role, CriterionRollup.of_everyone,
                          func.sum(CriterionRollup.yes), func.sum(CriterionRollup.answered),
                          func.sum(CriterionRollup.eligible), func.max(CriterionRollup.threshold))
-                  .where(joined).group_by(CriterionRollup.city_id, CriterionRollup.code, CriterionRollup.role,
-                                          CriterionRollup.of_everyone))
+                  .join(RoundRollup, RoundRollup.cohort_id == CriterionRollup.cohort_id).where(run)
+                  .group_by(CriterionRollup.city_id, CriterionRollup.code, CriterionRollup.role,
+                            CriterionRollup.of_everyone))
     if year is not None:
         city_query = city_query.where(CriterionRollup.year == year)
+    if region is not None:
+        city_query = city_query.join(Tenant, Tenant.id == CriterionRollup.city_id).where(region_of == region)
     for code, role, of_everyone, yes, answered, eligible, threshold in session.execute(city_query):
         base = int((eligible if of_everyone else answered) or 0)
         per_city.setdefault((code, role), []).append((int(yes or 0), base, float(threshold)))
 
     criteria = []
     for (code, role), entry in sorted(pooled.items()):
-        table = {(y, part): 0 for y in known for part in ("yes", "no")}
-        for y, (yes, base) in entry["years"].items():
-            table[(y, "yes")], table[(y, "no")] = yes, base - yes
-        cells, groups = suppression.table(known, ["yes", "no"], table, row_total=ALL, column_total=ALL)
-        shown_cells = suppression.suppress(cells, groups)
-        by_year = {y: {"yes": shown_cells[(y, "yes")], "base": shown_cells[(y, ALL)],
-                       "share": suppression.share(shown_cells[(y, "yes")], shown_cells[(y, ALL)])} for y in columns}
+        cells, groups = suppression.cube([regions, known, ["yes", "no"]], entry["cells"], total=ALL)
+        shown = suppression.suppress(cells, groups)
+        by_year = {y: {"yes": shown[(chosen, y, "yes")], "base": shown[(chosen, y, ALL)],
+                       "share": suppression.share(shown[(chosen, y, "yes")], shown[(chosen, y, ALL)])}
+                   for y in (*known, ALL)}
         shares = [(yes / base, yes / base >= threshold) for yes, base, threshold in per_city.get((code, role), [])
                   if base >= suppression.MINIMUM]
         spread = ({"min": min(s for s, _ in shares), "median": _median([s for s, _ in shares]),
@@ -129,9 +205,4 @@ def national(session: Session, year: int | None = None) -> dict:
         criteria.append({"code": code, "role": role, "of_everyone": entry["of_everyone"], "years": by_year,
                          "spread": spread, "cities_judged": len(shares),
                          "cities_meeting": sum(1 for _, met in shares if met)})
-    chosen = year if year is not None else ALL
-    return {
-        "year": year, "years": known, "cities_live": cities_live, "cities_running": cities_running,
-        "rounds": rounds, "participants": participants, "criteria": criteria,
-        "employment": next((c for c in criteria if c["code"] == EMPLOYMENT), None), "column": chosen,
-    }
+    return criteria

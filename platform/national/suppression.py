@@ -20,6 +20,7 @@ The result is decided once for the whole table; every page and the API show slic
 requests with different filters cannot be subtracted from each other.
 """
 
+import itertools
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -188,4 +189,32 @@ def table(rows: Sequence[Hashable], columns: Sequence[Hashable], counts: Mapping
         cells[(row_total, c)] = sum(cells[(r, c)] for r in rows)
     groups = [group((r, column_total), [(r, c) for c in columns]) for r in (*rows, row_total)]
     groups += [group((row_total, c), [(r, c) for r in rows]) for c in (*columns, column_total)]
+    return cells, groups
+
+
+def cube(dimensions: Sequence[Sequence[Hashable]], counts: Mapping[tuple, int],
+         total: Hashable = "all") -> tuple[dict, list[Group]]:
+    """An n-way table with every margin: cells keyed by one value per dimension, `total` standing for "all".
+
+    `counts` holds the inner cells (missing ones are 0). Every margin is added (a region's year over all roles, a
+    year over all regions and roles, the grand total) and every way a margin is a sum is a group, so one decision
+    covers each slice a page or the API shows, and two slices cannot be subtracted from each other.
+    """
+    axes = [(*values, total) for values in dimensions]
+    cells: dict = {}
+    for key in itertools.product(*axes):
+        positions = [i for i, value in enumerate(key) if value == total]
+        if not positions:
+            cells[key] = counts.get(key, 0)
+    # Margins in order of how many dimensions they sum over, so each is the sum of cells already made.
+    for key in sorted(itertools.product(*axes), key=lambda k: sum(v == total for v in k)):
+        if key in cells:
+            continue
+        first = next(i for i, value in enumerate(key) if value == total)
+        cells[key] = sum(cells[key[:first] + (value,) + key[first + 1:]] for value in dimensions[first])
+    groups = []
+    for key in itertools.product(*axes):
+        for i, value in enumerate(key):
+            if value == total and dimensions[i]:
+                groups.append(group(key, [key[:i] + (part,) + key[i + 1:] for part in dimensions[i]]))
     return cells, groups

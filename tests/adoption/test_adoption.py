@@ -81,7 +81,7 @@ def test_a_city_that_signs_up_is_implementing_and_running_after_its_first_round(
                                                                                 create_cohort, create_application):
     told = record_contact(name="Odense Kommune")
     response = client.post("/start", data={
-        "name": "Odense Career Mentoring", "slug": "odense", "municipality": "Odense Kommune",
+        "name": "Odense Career Mentoring", "slug": "odense", "municipality": "Odense Kommune", "region": "syddanmark",
         "contact_name": "Olga Odense", "contact_email": "olga@odense.example", "motivation": "Many spouses leave."})
     assert response.status_code == 302
     city = db.session.execute(select(Tenant).where(Tenant.slug == "odense")).scalar_one()

@@ -8,7 +8,7 @@ from mentorby.platform.tenancy import tenant_scope
 from mentorby.tenants.evaluation import inspiration
 from mentorby.tenants.programme.models import ProgrammeEvent
 
-SIGNUP = {"name": "Odense Career Mentoring", "slug": "odense", "municipality": "Odense Kommune",
+SIGNUP = {"name": "Odense Career Mentoring", "slug": "odense", "municipality": "Odense Kommune", "region": "syddanmark",
           "contact_name": "Olga Odense", "contact_email": "olga@odense.example", "motivation": "Many spouses leave."}
 
 

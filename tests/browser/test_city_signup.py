@@ -39,15 +39,17 @@ def test_sign_up_approve_and_coordinate_a_new_city(page: Page, live_server):
         page.locator("form.lang button").click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
 
-    # Bad input first: a reserved address is refused with a message next to the field.
+    # Bad input first: a reserved address and no region are refused with a message next to each field.
     page.get_by_label("Programme name").fill("Odense Career Mentoring")
     page.get_by_label("Web address").fill("platform")
-    page.get_by_label("Municipality or region").fill("Odense Kommune")
+    page.get_by_label("Municipality").fill("Odense Kommune")
     page.get_by_label("Your name").fill("Olga Odense")
     page.get_by_label("Your e-mail").fill("olga@odense.example")
     page.get_by_role("button", name="Send the sign-up").click()
     expect(page.locator("#slug-error")).to_contain_text("used by the platform itself")
+    expect(page.locator("#region-error")).to_be_visible()
     page.get_by_label("Web address").fill("odense")
+    page.get_by_label("Region", exact=True).select_option("syddanmark")
     page.get_by_role("button", name="Send the sign-up").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Thank you for signing up")
 

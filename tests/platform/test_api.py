@@ -91,7 +91,7 @@ def test_html_pagers_take_any_page_number(client, login, coordinator, host_city)
 def test_the_api_dumps_cities_and_events_with_their_areas_schemas(client, host_city):
     spec = client.get("/api/v1/openapi.json").get_json()
     schemas = spec["components"]["schemas"]
-    assert set(schemas["City"]["properties"]) == {"slug", "name", "municipality", "is_host"}
+    assert set(schemas["City"]["properties"]) == {"slug", "name", "municipality", "region", "is_host"}
     assert schemas["ProgrammeEvent"]["properties"]["audience"]["enum"] == ["mentees", "mentors", "both"]
     city = client.get("/api/v1/cities/lyngby-taarbaek").get_json()
     assert city["slug"] == "lyngby-taarbaek" and "contact_email" not in city

@@ -227,8 +227,9 @@ def test_secrets_are_recorded_as_changed_without_values(client, db, login, admin
 
 
 def test_the_platform_log_reads_the_same_way(client, db, login, admin, host_city):
-    client.post("/start", data={"name": "Odense Career Mentoring", "slug": "odense", "municipality": "Odense Kommune",
-                                "contact_name": "Olga Odense", "contact_email": "olga@odense.example"})
+    client.post("/start", data={"name": "Odense Career Mentoring", "slug": "odense",
+                                "municipality": "Odense Kommune", "region": "syddanmark", "contact_name": "Olga Odense",
+                                "contact_email": "olga@odense.example"})
     from mentorby.platform.cities.models import Tenant
 
     city = db.session.execute(select(Tenant).where(Tenant.slug == "odense")).scalar_one()

@@ -9,7 +9,7 @@ from tests.factories import PASSWORD
 from tests.platform.helpers import last_mail, link_in
 
 SIGNUP = {
-    "name": "Odense Career Mentoring", "slug": "odense", "municipality": "Odense Kommune",
+    "name": "Odense Career Mentoring", "slug": "odense", "municipality": "Odense Kommune", "region": "syddanmark",
     "contact_name": "Olga Odense", "contact_email": "olga@odense.example", "motivation": "Many spouses leave.",
 }
 

@@ -188,7 +188,8 @@ def _check(response, rule, method):
 #: City pages the public may open: the front page, the public API detail, the application forms of a round that
 #: recruits. They are walked too, but may answer 200; they must still show nothing private and change nothing.
 PUBLIC_CITY_RULES = {
-    "/<city>/", "/api/v1/cities/<city>", "/<city>/apply/", "/<city>/apply/<int:cohort_id>/<role>",
+    "/<city>/", "/api/v1/cities/<city>", "/api/v1/cities/<city>/partners", "/<city>/apply/",
+    "/<city>/apply/<int:cohort_id>/<role>",
     "/<city>/apply/<int:cohort_id>/<role>/thanks", "/<city>/apply/confirm/<token>", "/<city>/networking/<token>",
     "/<city>/survey/<token>", "/<city>/survey/<token>/save", "/<city>/events/rsvp/<token>",
     "/<city>/events/rsvp/<token>.ics", "/<city>/events/rsvp/<token>/materials/<int:material_id>",
@@ -265,7 +266,7 @@ def test_another_citys_api_token_gets_nothing(app, db, victim, as_city, other_co
     secret = create_api_token(db.session, other_coordinator, "aarhus").secret
     client = app.test_client()
     for rule, method, url in _requests(app, victim, "lyngby-taarbaek"):
-        if not rule.rule.startswith("/api/") or rule.rule == "/api/v1/cities/<city>":
+        if not rule.rule.startswith("/api/") or rule.rule in PUBLIC_CITY_RULES:
             continue
         _check(client.open(url, method=method, headers={"Authorization": f"Bearer {secret}"}), rule, method)
 
@@ -274,7 +275,7 @@ def test_public_city_pages_show_no_private_data(app, db, victim):
     db.session.execute(select(Partner)).scalar_one().public = False
     db.session.flush()
     client = app.test_client()
-    for url in ("/lyngby-taarbaek/", "/api/v1/cities/lyngby-taarbaek"):
+    for url in ("/lyngby-taarbaek/", "/api/v1/cities/lyngby-taarbaek", "/api/v1/cities/lyngby-taarbaek/partners"):
         response = client.get(url)
         assert response.status_code == 200
         assert SECRET_NAME not in response.text and "secret.person" not in response.text
