@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from mentorby.platform.national.suppression import (
     HIDDEN,
     SMALL,
+    cube,
     determined,
     group,
     share,
@@ -128,3 +129,38 @@ def test_generated_totals_and_parts(parts):
     assert sum(1 for key in cells if key in hidden) != 1
     for value in result.values():
         assert not shown(value) or value == 0 or value >= 5
+
+
+@st.composite
+def cubes(draw):
+    """Regions x years x roles, small enough that many cells are under 5."""
+    dimensions = [[f"r{i}" for i in range(draw(st.integers(1, 3)))], list(range(2024, 2024 + draw(st.integers(1, 3)))),
+                  ["mentor", "mentee"]]
+    values = {key: draw(counts) for key in itertools.product(*dimensions)}
+    return dimensions, values
+
+
+def test_a_cube_has_every_margin_and_every_way_to_add_it_up():
+    cells, groups = cube([["a", "b"], [2025, 2026], ["m", "e"]], {("a", 2025, "m"): 3, ("b", 2026, "e"): 7})
+    assert len(cells) == 3 * 3 * 3
+    assert cells[("all", "all", "all")] == 10 and cells[("a", "all", "all")] == 3 and cells[("all", 2026, "e")] == 7
+    assert cells[("b", 2025, "m")] == 0
+    # Each margin is a sum along each dimension it spans: the grand total three ways, a region's total two ways.
+    assert sum(1 for g in groups if g.total == ("all", "all", "all")) == 3
+    assert sum(1 for g in groups if g.total == ("a", "all", "all")) == 2
+    for g in groups:
+        assert cells[g.total] == sum(cells[part] for part in g.parts)
+
+
+@settings(max_examples=120, deadline=None)
+@given(cubes())
+def test_generated_cubes_hide_every_small_cell_in_every_slice(data):
+    dimensions, values = data
+    cells, groups = cube(dimensions, values)
+    result = suppress(cells, groups)
+    hidden = hidden_keys(result)
+    for key, value in result.items():
+        assert value == SMALL if 0 < cells[key] < 5 else (not shown(value) or value == cells[key])
+    # A region's page, the nation's page, a year and all years are slices of one decision: together they give
+    # back no hidden cell, by any chain of sums.
+    assert not determined(cells, groups, hidden)
