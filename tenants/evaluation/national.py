@@ -3,19 +3,22 @@
 `beside` and `pool` are pure (plain data in and out): `beside` takes the city's shares per criterion and role and the
 "criteria" list of the national figures (platform/national/figures.national, already suppressed) and says, row by
 row, what the country shows and whether the city is above or below the national pooled share. A national figure
-that is suppressed ("<5", "–") or missing for the column is never guessed at: the row says so. A criterion whose
-code the national figures do not have (a city's own) has no national figure.
+that is suppressed ("<5", "–") or missing for the column is never guessed at: the row says so. A criterion of the
+city's own has no national figure: its code is not among the national figures, or not among the programme's shared
+criteria (the rollups hold every city's criteria, so a city's own code shows there too, pooled from that city alone,
+or from the few cities that copied it: not a national figure to measure against).
 
 `for_round` and `for_comparison` are the service: they read the national figures once per call (a fixed number of
 queries, whatever the city's rounds) and hand the pure function plain data.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
 from mentorby.platform.national.figures import national
+from mentorby.tenants.programme.defaults import CRITERIA
 from mentorby.tenants.surveys.statistics import MINIMUM
 
 #: The national figure of a row: shown, suppressed (or not there for the column), or none (a city's own criterion).
@@ -26,6 +29,8 @@ ABOVE, BELOW, LEVEL = "above", "below", "level"
 LEVEL_WITHIN = 0.005
 #: The all-years column of the national figures.
 ALL = "all"
+#: The codes of the programme's own criteria, which every city measures alike.
+SHARED = frozenset(criterion["code"] for criterion in CRITERIA)
 
 
 @dataclass(frozen=True)
@@ -66,9 +71,11 @@ def pool(cells: Iterable[tuple[int, int, int]], minimum: int = MINIMUM) -> float
     return yes / denominator
 
 
-def beside(city: Sequence[dict], criteria: Iterable[dict], column: int | str = ALL) -> list[Beside]:
+def beside(city: Sequence[dict], criteria: Iterable[dict], column: int | str = ALL,
+           shared: Collection[str] | None = None) -> list[Beside]:
     """Each of the city's rows ({"code", "role", "share"}) beside the national criteria's `column` (a year or "all").
 
+    `shared` is the codes of the programme's criteria, which every city measures alike (None: every national code).
     Returns one Beside per city row, in the city's order.
     """
     national = {(entry["code"], entry["role"]): entry for entry in criteria}
@@ -76,7 +83,7 @@ def beside(city: Sequence[dict], criteria: Iterable[dict], column: int | str = A
     for row in city:
         code, role, share = row["code"], row["role"], row.get("share")
         entry = national.get((code, role))
-        if entry is None:
+        if entry is None or (shared is not None and code not in shared):
             rows.append(Beside(code, role, share, NONE))
             continue
         cell = (entry.get("years") or {}).get(column) or {}
@@ -101,7 +108,7 @@ def for_round(session: Session, evaluation) -> list[Beside]:
     year = evaluation.cohort.starts_on.year
     figures = national(session, year)
     city = [{"code": row.criterion.code, "role": row.role, "share": row.result.share} for row in evaluation.rows]
-    return beside(city, figures["criteria"], year)
+    return beside(city, figures["criteria"], year, SHARED)
 
 
 def for_comparison(session: Session, comparison) -> list[Beside]:
@@ -110,4 +117,4 @@ def for_comparison(session: Session, comparison) -> list[Beside]:
     city = [{"code": series.criterion.code, "role": series.role,
              "share": pool((cell.result.yes, cell.result.denominator, cell.result.answered) for cell in series.cells)}
             for series in comparison.series]
-    return beside(city, figures["criteria"], ALL)
+    return beside(city, figures["criteria"], ALL, SHARED)
