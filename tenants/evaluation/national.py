@@ -75,7 +75,9 @@ def beside(city: Sequence[dict], criteria: Iterable[dict], column: int | str = A
            shared: Collection[str] | None = None) -> list[Beside]:
     """Each of the city's rows ({"code", "role", "share"}) beside the national criteria's `column` (a year or "all").
 
-    `shared` is the codes of the programme's criteria, which every city measures alike (None: every national code).
+    `shared` is the codes of the programme's criteria, which every city measures alike: a shared code the country has
+    no figures of yet is "suppressed" (too few answers), any other code has none (None: the national codes are the
+    shared ones).
     Returns one Beside per city row, in the city's order.
     """
     national = {(entry["code"], entry["role"]): entry for entry in criteria}
@@ -83,9 +85,11 @@ def beside(city: Sequence[dict], criteria: Iterable[dict], column: int | str = A
     for row in city:
         code, role, share = row["code"], row["role"], row.get("share")
         entry = national.get((code, role))
-        if entry is None or (shared is not None and code not in shared):
+        if (shared is not None and code not in shared) or (shared is None and entry is None):
             rows.append(Beside(code, role, share, NONE))
             continue
+        # A shared criterion the country has no figures of yet (for the column) is like one suppressed: too few.
+        entry = entry or {}
         cell = (entry.get("years") or {}).get(column) or {}
         pooled = cell.get("share")
         spread = entry.get("spread")

@@ -75,3 +75,8 @@ def test_a_code_outside_the_programmes_shared_criteria_is_the_citys_own_even_whe
                    {"code": "mentor_network", "role": "mentor", "share": 0.5}],
                   [_national("our_own"), _national()], shared={"mentor_network"})
     assert [row.national for row in rows] == [NONE, SHOWN]
+
+
+def test_a_shared_criterion_the_country_has_no_figures_of_yet_is_too_few_not_the_citys_own():
+    [row] = beside([{"code": "mentor_network", "role": "mentor", "share": 0.5}], [], shared={"mentor_network"})
+    assert row.national == SUPPRESSED and row.verdict is None and row.cities_judged == 0
