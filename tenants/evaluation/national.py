@@ -116,7 +116,7 @@ def for_round(session: Session, evaluation) -> list[Beside]:
 
 
 def for_comparison(session: Session, comparison) -> list[Beside]:
-    """The city's criteria pooled over its compared rounds (figures.Comparison) beside the national all-years figures."""
+    """The city's criteria pooled over its compared rounds (figures.Comparison) beside the national all years."""
     figures = national(session)
     city = [{"code": series.criterion.code, "role": series.role,
              "share": pool((cell.result.yes, cell.result.denominator, cell.result.answered) for cell in series.cells)}
