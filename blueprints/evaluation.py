@@ -12,7 +12,7 @@ from mentorby.platform.audit.listener import record
 from mentorby.platform.extensions import db, htmx
 from mentorby.platform.tenancy import utcnow
 from mentorby.tenants.cohorts.models import Cohort
-from mentorby.tenants.evaluation import figures, reports
+from mentorby.tenants.evaluation import figures, national, reports
 from mentorby.tenants.evaluation.models import EvaluationReport
 
 bp = CityBlueprint("evaluation", __name__, url_prefix="/coordinator", access=(COORDINATOR,))
@@ -33,8 +33,11 @@ def cohort(cohort: Cohort):
     """The round against every success criterion: table, charts, participation, quotes, and the PDF report."""
     evaluation = figures.evaluate_round(db.session, cohort)
     report = reports.latest(db.session, cohort)
+    # Beside the national figures of the round's year (read once, from the platform's rollups).
+    national_rows = list(zip(evaluation.rows, national.for_round(db.session, evaluation), strict=True))
     return render("evaluation/cohort.html", report=report, stalled=bool(report and reports.stalled(report, utcnow())),
-                  surveys_url=_surveys_url(cohort), **reports.context(db.session, evaluation, _locale()))
+                  surveys_url=_surveys_url(cohort), national_rows=national_rows,
+                  **reports.context(db.session, evaluation, _locale()))
 
 
 @bp.post("/cohorts/<int:cohort_id>/evaluation/reports")
@@ -78,4 +81,7 @@ def download(cohort: Cohort, report: EvaluationReport):
 def compare():
     """The city's rounds side by side against every success criterion, with each criterion's trend."""
     comparison = figures.compare(db.session)
-    return render("evaluation/compare.html", comparison=comparison, **reports.helpers(db.session, _locale()))
+    national_rows = list(zip(comparison.series, national.for_comparison(db.session, comparison), strict=True)) \
+        if comparison.cohorts else []
+    return render("evaluation/compare.html", comparison=comparison, national_rows=national_rows,
+                  **reports.helpers(db.session, _locale()))

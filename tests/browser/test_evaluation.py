@@ -116,10 +116,26 @@ def test_the_evaluation_on_a_desktop_and_a_phone_in_both_languages(page: Page, l
             # The table's region takes the keyboard (it may scroll on a narrow screen).
             table.focus()
             expect(table).to_be_focused()
+            # Beside the national figures of the round's year, in words.
+            national = page.get_by_role("region", name=re.compile(
+                "Forløbet ved siden af de landsdækkende tal for 2025|The round beside the national figures for 2025"))
+            expect(national).to_contain_text("Alle byer samlet" if language == "da" else "All cities pooled")
+            expect(national.locator("tbody tr")).to_have_count(9)
+            expect(national).to_contain_text(re.compile(
+                "landsandelen|Endnu ikke nok svar på landsplan" if language == "da"
+                else "the national share|Not enough answers nationally yet"))
+            national.focus()
+            expect(national).to_be_focused()
+            _fits(page)
 
             page.goto(f"{base}/{SLUG}/coordinator/evaluation")
             expect(page.locator("table.compare thead")).to_contain_text("Forår 2025")
             expect(page.locator("table.compare thead")).to_contain_text("Efterår 2025")
+            national = page.get_by_role("region", name=re.compile(
+                "Byens forløb samlet ved siden af|The city's rounds pooled beside"))
+            expect(national).to_contain_text(
+                "Sammenlignet med landet" if language == "da" else "Compared with the country")
+            expect(national.locator("tbody tr")).to_have_count(9)
             _fits(page)
 
 
