@@ -104,6 +104,8 @@ def national(session: Session, year: int | None = None, region: str | None = Non
     a slice of the same decision.
     """
     known = years(session)
+    if year is not None and year not in known:
+        raise BadFilter(str(year))
     columns = [*known, ALL]
     chosen = region if region is not None else ALL
     run = RoundRollup.status.in_(RUN)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from mentorby.platform.national.figures import national
+from mentorby.platform.national.figures import national, years
 from mentorby.tenants.programme.defaults import CRITERIA
 from mentorby.tenants.surveys.statistics import MINIMUM
 
@@ -110,9 +110,10 @@ def beside(city: Sequence[dict], criteria: Iterable[dict], column: int | str = A
 def for_round(session: Session, evaluation) -> list[Beside]:
     """A round's criteria (figures.Evaluation) beside the national figures of the round's year."""
     year = evaluation.cohort.starts_on.year
-    figures = national(session, year)
     city = [{"code": row.criterion.code, "role": row.role, "share": row.result.share} for row in evaluation.rows]
-    return beside(city, figures["criteria"], year, SHARED)
+    if year not in years(session):  # no round of that year has run anywhere yet: nothing to compare with
+        return beside(city, [], year, SHARED)
+    return beside(city, national(session, year)["criteria"], year, SHARED)
 
 
 def for_comparison(session: Session, comparison) -> list[Beside]:
