@@ -11,6 +11,7 @@ from mentorby.platform.accounts.models import PLATFORM_ROLES
 from mentorby.platform.accounts.passwords import password_problem
 from mentorby.platform.accounts.services import AccountError, create_user, find_user, set_password
 from mentorby.platform.extensions import db
+from mentorby.platform.national.figures import NATIONAL_CITY_COLUMNS, NATIONAL_SUFFIX
 from mentorby.platform.outbox.services import enqueue_pending
 
 ROLE_RE = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
@@ -106,3 +107,21 @@ def setup_app_role(conn, app_role: str, app_password: str | None) -> None:
     # The app must not touch Alembic's bookkeeping, and the audit log is append-only for it.
     conn.execute(text(f'revoke insert, update, delete on alembic_version from "{app_role}"'))
     conn.execute(text(f'revoke update, delete on audit_entry from "{app_role}"'))
+    setup_national_role(conn, app_role)
+
+
+def setup_national_role(conn, app_role: str) -> None:
+    """The national layer's own door: a role that reads the rollups and the cities' public names, nothing else.
+
+    The app switches to it (SET LOCAL ROLE) for the national reads (platform/national/figures.py), so a mistake in
+    a national query cannot reach a city's rows: it has no right on any tenant-owned table, bypasses no policy and
+    cannot log in. The app role may become it, which narrows what the app can read, never widens it.
+    """
+    national = app_role + NATIONAL_SUFFIX
+    if not conn.execute(text("select 1 from pg_roles where rolname = :r"), {"r": national}).scalar():
+        conn.execute(text(f'create role "{national}" nologin nosuperuser nobypassrls nocreatedb nocreaterole'))
+    conn.execute(text(f'revoke all on all tables in schema public from "{national}"'))
+    conn.execute(text(f'grant usage on schema public to "{national}"'))
+    conn.execute(text(f'grant select on round_rollup, criterion_rollup to "{national}"'))
+    conn.execute(text(f'grant select ({", ".join(NATIONAL_CITY_COLUMNS)}) on tenant to "{national}"'))
+    conn.execute(text(f'grant "{national}" to "{app_role}"'))

@@ -1,14 +1,73 @@
 """National figures: aggregates only, small cells suppressed."""
 
+import functools
 import itertools
+from contextlib import contextmanager
 from dataclasses import dataclass
 
-from sqlalchemy import String, distinct, func, select
+from sqlalchemy import String, distinct, func, select, text
 from sqlalchemy.orm import Session
 
 from mentorby.platform.cities.models import ACTIVE, PENDING, Region, Tenant
 from mentorby.platform.national import suppression
 from mentorby.platform.national.models import CriterionRollup, RoundRollup
+
+# --- the national layer's own door (PostgreSQL) --------------------------------------------------------------------
+
+#: The national role is the app role's name with this suffix (made by `flask setup-postgres`).
+NATIONAL_SUFFIX = "_national"
+#: The only columns of the cities the national role may read: public names and where they stand.
+NATIONAL_CITY_COLUMNS = ("id", "slug", "name", "municipality", "region", "status")
+_DEPTH = "national_door_depth"
+#: Per database URL: the national role the app may switch to, or None (SQLite, or setup-postgres not run).
+_ROLES: dict[str, str | None] = {}
+
+
+def _national_role(session: Session) -> str | None:
+    bind = session.get_bind()
+    if bind.dialect.name != "postgresql":
+        return None
+    key = getattr(bind, "engine", bind).url.render_as_string(hide_password=True)
+    if key not in _ROLES:
+        _ROLES[key] = session.execute(text(
+            "select rolname from pg_roles where rolname = current_user || :suffix "
+            "and pg_has_role(current_user, oid, 'MEMBER')"), {"suffix": NATIONAL_SUFFIX}).scalar()
+    return _ROLES[key]
+
+
+@contextmanager
+def aggregates_only(session: Session):
+    """Read as the national role, which sees the rollups and the cities' names only, never a city's rows.
+
+    SET LOCAL lasts at most to the end of the transaction (a failed read rolls it back with it); a normal exit
+    switches back, so the rest of the request runs as the app again. Nested uses switch once.
+    """
+    role = _national_role(session)
+    depth = session.info.get(_DEPTH, 0)
+    if role is None or depth:
+        session.info[_DEPTH] = depth + 1
+        try:
+            yield
+        finally:
+            session.info[_DEPTH] = depth
+        return
+    session.execute(text(f'set local role "{role}"'))
+    session.info[_DEPTH] = 1
+    try:
+        yield
+    except BaseException:
+        session.info[_DEPTH] = 0
+        raise
+    session.info[_DEPTH] = 0
+    session.execute(text("reset role"))
+
+
+def _through_the_door(function):
+    @functools.wraps(function)
+    def read(session: Session, *args, **kwargs):
+        with aggregates_only(session):
+            return function(session, *args, **kwargs)
+    return read
 
 
 @dataclass(frozen=True)
@@ -26,6 +85,7 @@ class Adoption:
         return [(region, list(cities)) for region, cities in itertools.groupby(self.cities, key=lambda c: c[3])]
 
 
+@_through_the_door
 def adoption(session: Session, region: str | None = None) -> Adoption:
     """Cities running the programme and sign-ups waiting for approval (in one region, or all)."""
     status_query = select(Tenant.status, func.count()).group_by(Tenant.status)
@@ -84,6 +144,7 @@ def parse_year(raw: str | None, years: list[int]) -> int | None:
     return year
 
 
+@_through_the_door
 def years(session: Session) -> list[int]:
     """The years rounds were run in, oldest first."""
     return list(session.execute(select(RoundRollup.year).where(RoundRollup.status.in_(RUN)).distinct()
@@ -96,6 +157,7 @@ def _median(values: list[float]) -> float:
     return values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
 
 
+@_through_the_door
 def national(session: Session, year: int | None = None, region: str | None = None) -> dict:
     """Every national figure, suppressed, as plain data, for one year and region (None: all of them).
 

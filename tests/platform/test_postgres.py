@@ -146,3 +146,32 @@ def test_a_refusal_rolled_back_in_a_savepoint_leaves_the_city_as_it_was(db, as_c
         assert db.session.execute(select(Partner.name)).scalars().all() == ["DTU"]  # the city applied in here
         raise RuntimeError("refused")
     assert db.session.execute(select(Partner.name)).scalars().all() == ["DTU"]
+
+
+def test_the_national_reads_go_through_a_door_that_sees_aggregates_only(db, host_city):
+    from mentorby.platform.national.figures import aggregates_only, national
+
+    create_partner(host_city, name="Hemmelig Partner ApS")
+    db.session.flush()
+    app_role = db.session.execute(text("select current_user")).scalar()
+    with aggregates_only(db.session):
+        assert db.session.execute(text("select current_user")).scalar() == app_role + "_national"
+        assert db.session.execute(text("select count(*) from round_rollup")).scalar() >= 0
+        assert db.session.execute(text("select name from tenant where slug = 'lyngby-taarbaek'")).scalar()
+        national(db.session)  # nested: still the national role afterwards
+        assert db.session.execute(text("select current_user")).scalar() == app_role + "_national"
+        for forbidden in ("select name from partner", "select contact_email from tenant",
+                          "select email from user_account", "select * from survey_answer"):
+            with pytest.raises(Exception, match="permission denied"):
+                with db.session.begin_nested():
+                    db.session.execute(text(forbidden)).all()
+    assert db.session.execute(text("select current_user")).scalar() == app_role
+    # The app role cannot turn the national role into more than it is: it may not grant what it does not own
+    # (PostgreSQL only warns and grants nothing), nor give the role a login or policies' bypass.
+    db.session.execute(text(f'grant select on partner to "{app_role}_national"'))
+    with pytest.raises(Exception, match="permission denied"):
+        with db.session.begin_nested(), aggregates_only(db.session):
+            db.session.execute(text("select name from partner")).all()
+    with pytest.raises(Exception, match="permission denied|must be superuser|InsufficientPrivilege"):
+        with db.session.begin_nested():
+            db.session.execute(text(f'alter role "{app_role}_national" bypassrls'))
