@@ -9,7 +9,13 @@ from flask import render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from mentorby.blueprints.common import PlatformBlueprint, national_stakeholder, public, render
+from mentorby.blueprints.common import (
+    PlatformBlueprint,
+    national_stakeholder,
+    page_number,
+    public,
+    render,
+)
 from mentorby.platform.cities.models import Region
 from mentorby.platform.extensions import db
 from mentorby.platform.national.figures import BadFilter, adoption, national, parse_region, parse_year, years
@@ -61,7 +67,8 @@ def overview():
     figures, error = _figures()
     if error:
         return error
-    return render("national/overview.html", figures=adoption(db.session, figures["region"]), national=figures,
+    cities = adoption(db.session, figures["region"], page_number())
+    return render("national/overview.html", figures=cities, national=figures,
                   criterion_label=criterion_label, region_label=region_label)
 
 

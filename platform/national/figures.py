@@ -2,10 +2,11 @@
 
 import functools
 import itertools
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from sqlalchemy import String, distinct, func, select, text
+from sqlalchemy import String, case, distinct, func, literal_column, select, text
 from sqlalchemy.orm import Session
 
 from mentorby.platform.cities.models import ACTIVE, PENDING, Region, Tenant
@@ -70,32 +71,68 @@ def _through_the_door(function):
     return read
 
 
+#: Cities listed per page on the national dashboard.
+CITIES_PER_PAGE = 60
+
+
 @dataclass(frozen=True)
 class Adoption:
-    """The adoption funnel of the programme across cities."""
+    """The adoption funnel of the programme across cities, and one page of the active cities."""
 
     active: int
     pending: int
     #: (name, municipality, slug, region code or NO_REGION) of active cities: names of cities, not people.
     cities: tuple[tuple[str, str, str, str], ...]
+    page: int = 1
+    per_page: int = CITIES_PER_PAGE
 
     @property
     def by_region(self) -> list[tuple[str, list[tuple[str, str, str, str]]]]:
-        """The cities in runs of one region, in the regions' order (the cities are sorted so)."""
+        """The page's cities in runs of one region, in the regions' order (the cities are sorted so)."""
         return [(region, list(cities)) for region, cities in itertools.groupby(self.cities, key=lambda c: c[3])]
+
+    # The pager's interface (templates/_macros.html pager).
+    @property
+    def pages(self) -> int:
+        """How many pages of cities there are (at least one)."""
+        return max(1, -(-self.active // self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        """Whether a page comes before."""
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        """Whether a page comes after."""
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        """The page before."""
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        """The page after."""
+        return self.page + 1
 
 
 @_through_the_door
-def adoption(session: Session, region: str | None = None) -> Adoption:
-    """Cities running the programme and sign-ups waiting for approval (in one region, or all)."""
+def adoption(session: Session, region: str | None = None, page: int = 1,
+             per_page: int = CITIES_PER_PAGE) -> Adoption:
+    """Cities running the programme and sign-ups waiting for approval (in one region, or all), one page of cities."""
     status_query = select(Tenant.status, func.count()).group_by(Tenant.status)
-    city_query = select(Tenant.name, Tenant.municipality, Tenant.slug, _region_of()).where(Tenant.status == ACTIVE)
+    position = case({code: number for number, code in enumerate(Region.codes())}, value=Tenant.region,
+                    else_=len(Region.codes()))
+    city_query = (select(Tenant.name, Tenant.municipality, Tenant.slug, _region_of()).where(Tenant.status == ACTIVE)
+                  .order_by(position, Tenant.name, Tenant.id).offset((page - 1) * per_page).limit(per_page))
     if region is not None:
         status_query, city_query = status_query.where(_region_of() == region), city_query.where(_region_of() == region)
     counts = dict(session.execute(status_query).all())
-    order = {code: position for position, code in enumerate((*Region.codes(), NO_REGION))}
-    cities = sorted(map(tuple, session.execute(city_query).all()), key=lambda city: (order[city[3]], city[0]))
-    return Adoption(active=counts.get(ACTIVE, 0), pending=counts.get(PENDING, 0), cities=tuple(cities))
+    cities = tuple(map(tuple, session.execute(city_query).all()))
+    return Adoption(active=counts.get(ACTIVE, 0), pending=counts.get(PENDING, 0), cities=cities, page=page,
+                    per_page=per_page)
 
 
 # --- the national figures, from the rollups only -----------------------------------------------------------------
@@ -120,7 +157,8 @@ class BadFilter(ValueError):
 
 def _region_of():
     # A plain string, not the Region vocabulary: NO_REGION is not a region.
-    return func.coalesce(Tenant.region, NO_REGION, type_=String())
+    # Inline, not a bound parameter: PostgreSQL matches a GROUP BY expression to the selected one by its text.
+    return func.coalesce(Tenant.region, literal_column(f"'{NO_REGION}'"), type_=String())
 
 
 def parse_region(raw: str | None) -> str | None:
@@ -157,9 +195,42 @@ def _median(values: list[float]) -> float:
     return values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
 
 
+#: How long computed figures may be reused at most, in seconds, even if nothing seems to have changed.
+CACHE_SECONDS = 300
+#: (database, what the rollups and cities look like now, year, region) -> (when computed, figures).
+_CACHE: dict[tuple, tuple[float, dict]] = {}
+_CACHE_SIZE = 256
+
+
 @_through_the_door
 def national(session: Session, year: int | None = None, region: str | None = None) -> dict:
     """Every national figure, suppressed, as plain data, for one year and region (None: all of them).
+
+    Figures are computed once per state of the rollups and reused (per process) until a rollup or a city's status
+    or region changes, or CACHE_SECONDS pass: a city refreshing its rollups replaces its rows (new ids, new
+    `updated_at`), a deleted round or city changes the count, and the cities per region and status are part of
+    the key. The dashboard and the API so answer from memory between changes, and compute in full after one.
+    The result is shared: callers read it and never change it.
+    """
+    bind = session.get_bind()
+    stamp = tuple(session.execute(select(func.count(), func.max(RoundRollup.id), func.max(RoundRollup.updated_at))
+                                  .select_from(RoundRollup)).one())
+    cities = tuple(sorted(session.execute(select(_region_of(), Tenant.status, func.count())
+                                          .group_by(_region_of(), Tenant.status)).all()))
+    key = (getattr(bind, "engine", bind).url.render_as_string(hide_password=True), stamp, cities, year, region)
+    now = time.monotonic()
+    cached = _CACHE.get(key)
+    if cached is not None and now - cached[0] < CACHE_SECONDS:
+        return cached[1]
+    figures = _national(session, year, region)
+    if len(_CACHE) >= _CACHE_SIZE:
+        _CACHE.clear()
+    _CACHE[key] = (now, figures)
+    return figures
+
+
+def _national(session: Session, year: int | None, region: str | None) -> dict:
+    """The figures of national(), computed from the rollups.
 
     The suppression is decided once on the whole cube of regions x years x parts, with every margin, so the figures
     of one year or region, of all of them and of the others cannot be subtracted from each other: every filter shows

@@ -3,7 +3,7 @@
 import random
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from mentorby.platform.national.models import CriterionRollup, RoundRollup
 from mentorby.platform.tenancy import tenant_scope
@@ -83,3 +83,28 @@ def test_the_command_rebuilds_the_rollups(app, db, host_city):
     assert result.exit_code == 0, result.output
     assert "Rolled up" in result.output
     assert any(row[0] == cohort_id for row in snapshot(db)[0])
+
+
+def test_the_cached_figures_follow_every_change_of_the_rollups_and_cities(db, host_city, other_city):
+    from mentorby.platform.national.figures import national
+
+    def add(cohort_id, city, mentees):
+        db.session.add(RoundRollup(cohort_id=cohort_id, city_id=city.id, year=2025, status="closed", mentors=10,
+                                   mentees=mentees))
+        db.session.flush()
+
+    add(30_001, host_city, 10)
+    assert national(db.session)["participants"]["all"]["mentee"] == 10
+    assert national(db.session) is national(db.session)  # the same state answers from the cache
+    add(30_002, other_city, 7)
+    assert national(db.session)["participants"]["all"]["mentee"] == 17
+    # A city's rollups refreshed: its rows are replaced, even with the same counts of rows.
+    db.session.execute(delete(RoundRollup).where(RoundRollup.cohort_id == 30_002))
+    add(30_003, other_city, 9)
+    assert national(db.session)["participants"]["all"]["mentee"] == 19
+    # A city that moves to another region moves its figures with it.
+    assert national(db.session, region="midtjylland")["participants"]["all"]["mentee"] == 9
+    other_city.region = "syddanmark"
+    db.session.flush()
+    assert national(db.session, region="midtjylland")["participants"]["all"]["mentee"] == 0
+    assert national(db.session, region="syddanmark")["participants"]["all"]["mentee"] == 9
