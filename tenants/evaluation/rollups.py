@@ -56,7 +56,10 @@ def refresh_rounds(session: Session, cohort_ids: list[int] | None = None) -> Non
             rows.append({"cohort_id": cohort.id, "code": row.criterion.code, "role": row.role, "city_id": city_id,
                          "year": year, "threshold": row.criterion.threshold,
                          "of_everyone": row.criterion.of_everyone, "yes": row.result.yes,
-                         "answered": row.result.answered, "eligible": row.result.eligible})
+                         "answered": row.result.answered,
+                         # Not measured yet (no survey at its measuring point has gone out): nobody is counted, so
+                         # a criterion of everyone is not a national 0% before its follow-up is sent.
+                         "eligible": row.result.eligible if row.sent else 0})
     session.execute(RoundRollup.__table__.insert(), rounds)
     if rows:
         session.execute(CriterionRollup.__table__.insert(), rows)

@@ -110,3 +110,10 @@ def test_generated_rollups_never_give_a_count_under_five(db, host_city, other_ci
         assert not shown(value) or value == 0 or value >= 5
     text = repr(figures)
     assert not re.search(r"@|Lyngby|Aarhus", text)
+
+
+def test_employment_is_not_a_national_zero_before_any_follow_up_went_out(db, results):
+    figures = national(db.session)
+    # The rounds' closing surveys went out, their 6-month follow-ups did not: nobody is counted yet.
+    assert figures["employment"]["years"]["all"]["base"] == 0
+    assert figures["employment"]["years"]["all"]["share"] is None
