@@ -174,22 +174,12 @@ def _reduce(rows: list[list[Fraction]]) -> list[tuple[int, list[Fraction]]]:
 
 
 def table(rows: Sequence[Hashable], columns: Sequence[Hashable], counts: Mapping[tuple, int],
-          row_total: Hashable = "all", column_total: Hashable = "all") -> tuple[dict, list[Group]]:
-    """A two-way table with its margins: cells keyed (row, column), totals keyed with `row_total`/`column_total`.
+          total: Hashable = "all") -> tuple[dict, list[Group]]:
+    """A two-way table with its margins: cells keyed (row, column), the margins keyed with `total` (a 2-way cube).
 
     Returns the cells (margins added) and the groups (every row and every column, the grand total's both ways).
     """
-    cells: dict = {}
-    for r in rows:
-        for c in columns:
-            cells[(r, c)] = counts.get((r, c), 0)
-    for r in rows:
-        cells[(r, column_total)] = sum(cells[(r, c)] for c in columns)
-    for c in (*columns, column_total):
-        cells[(row_total, c)] = sum(cells[(r, c)] for r in rows)
-    groups = [group((r, column_total), [(r, c) for c in columns]) for r in (*rows, row_total)]
-    groups += [group((row_total, c), [(r, c) for r in rows]) for c in (*columns, column_total)]
-    return cells, groups
+    return cube([rows, columns], counts, total)
 
 
 def cube(dimensions: Sequence[Sequence[Hashable]], counts: Mapping[tuple, int],
@@ -200,20 +190,14 @@ def cube(dimensions: Sequence[Sequence[Hashable]], counts: Mapping[tuple, int],
     year over all regions and roles, the grand total) and every way a margin is a sum is a group, so one decision
     covers each slice a page or the API shows, and two slices cannot be subtracted from each other.
     """
-    axes = [(*values, total) for values in dimensions]
-    cells: dict = {}
-    for key in itertools.product(*axes):
-        positions = [i for i, value in enumerate(key) if value == total]
-        if not positions:
-            cells[key] = counts.get(key, 0)
+    keys = list(itertools.product(*[(*values, total) for values in dimensions]))
+    cells: dict = {key: counts.get(key, 0) for key in keys if total not in key}
     # Margins in order of how many dimensions they sum over, so each is the sum of cells already made.
-    for key in sorted(itertools.product(*axes), key=lambda k: sum(v == total for v in k)):
-        if key in cells:
-            continue
-        first = next(i for i, value in enumerate(key) if value == total)
+    for key in sorted((key for key in keys if total in key), key=lambda k: k.count(total)):
+        first = key.index(total)
         cells[key] = sum(cells[key[:first] + (value,) + key[first + 1:]] for value in dimensions[first])
     groups = []
-    for key in itertools.product(*axes):
+    for key in keys:
         for i, value in enumerate(key):
             if value == total and dimensions[i]:
                 groups.append(group(key, [key[:i] + (part,) + key[i + 1:] for part in dimensions[i]]))
