@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import String, case, distinct, func, literal_column, select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from mentorby.platform.cities.models import ACTIVE, PENDING, Region, Tenant
@@ -24,11 +25,16 @@ _DEPTH = "national_door_depth"
 _ROLES: dict[str, str | None] = {}
 
 
-def _national_role(session: Session) -> str | None:
+def _database(session: Session) -> str:
+    """The session's database, as a key of the per-process memories below (a test's session is on a Connection)."""
     bind = session.get_bind()
-    if bind.dialect.name != "postgresql":
+    return getattr(bind, "engine", bind).url.render_as_string(hide_password=True)
+
+
+def _national_role(session: Session) -> str | None:
+    if session.get_bind().dialect.name != "postgresql":
         return None
-    key = getattr(bind, "engine", bind).url.render_as_string(hide_password=True)
+    key = _database(session)
     if key not in _ROLES:
         _ROLES[key] = session.execute(text(
             "select rolname from pg_roles where rolname = current_user || :suffix "
@@ -40,27 +46,24 @@ def _national_role(session: Session) -> str | None:
 def aggregates_only(session: Session):
     """Read as the national role, which sees the rollups and the cities' names only, never a city's rows.
 
-    SET LOCAL lasts at most to the end of the transaction (a failed read rolls it back with it); a normal exit
-    switches back, so the rest of the request runs as the app again. Nested uses switch once.
+    Any exit switches back, so the rest of the request runs as the app again (a refused filter included), except a
+    failed statement: nothing more runs in that transaction, and its rollback undoes SET LOCAL with it. Nested uses
+    switch once.
     """
-    role = _national_role(session)
     depth = session.info.get(_DEPTH, 0)
-    if role is None or depth:
-        session.info[_DEPTH] = depth + 1
-        try:
-            yield
-        finally:
-            session.info[_DEPTH] = depth
-        return
-    session.execute(text(f'set local role "{role}"'))
-    session.info[_DEPTH] = 1
+    role = None if depth else _national_role(session)
+    if role is not None:
+        session.execute(text(f'set local role "{role}"'))
+    session.info[_DEPTH] = depth + 1
     try:
         yield
-    except BaseException:
-        session.info[_DEPTH] = 0
+    except DBAPIError:
+        role = None
         raise
-    session.info[_DEPTH] = 0
-    session.execute(text("reset role"))
+    finally:
+        session.info[_DEPTH] = depth
+        if role is not None:
+            session.execute(text("reset role"))
 
 
 def _through_the_door(function):
@@ -212,25 +215,26 @@ def national(session: Session, year: int | None = None, region: str | None = Non
     the key. The dashboard and the API so answer from memory between changes, and compute in full after one.
     The result is shared: callers read it and never change it.
     """
-    bind = session.get_bind()
     stamp = tuple(session.execute(select(func.count(), func.max(RoundRollup.id), func.max(RoundRollup.updated_at))
                                   .select_from(RoundRollup)).one())
-    cities = tuple(sorted(session.execute(select(_region_of(), Tenant.status, func.count())
-                                          .group_by(_region_of(), Tenant.status)).all()))
-    key = (getattr(bind, "engine", bind).url.render_as_string(hide_password=True), stamp, cities, year, region)
+    region_of = _region_of()
+    cities = tuple(sorted(map(tuple, session.execute(select(region_of, Tenant.status, func.count())
+                                                     .group_by(region_of, Tenant.status)).all())))
+    key = (_database(session), stamp, cities, year, region)
     now = time.monotonic()
     cached = _CACHE.get(key)
     if cached is not None and now - cached[0] < CACHE_SECONDS:
         return cached[1]
-    figures = _national(session, year, region)
+    live = {r: number for r, status, number in cities if status == ACTIVE}
+    figures = _national(session, live, year, region)
     if len(_CACHE) >= _CACHE_SIZE:
         _CACHE.clear()
     _CACHE[key] = (now, figures)
     return figures
 
 
-def _national(session: Session, year: int | None, region: str | None) -> dict:
-    """The figures of national(), computed from the rollups.
+def _national(session: Session, live: dict[str, int], year: int | None, region: str | None) -> dict:
+    """The figures of national(), computed from the rollups; `live` is the active cities per region.
 
     The suppression is decided once on the whole cube of regions x years x parts, with every margin, so the figures
     of one year or region, of all of them and of the others cannot be subtracted from each other: every filter shows
@@ -243,8 +247,6 @@ def _national(session: Session, year: int | None, region: str | None) -> dict:
     chosen = region if region is not None else ALL
     run = RoundRollup.status.in_(RUN)
     region_of = _region_of()
-    live = dict(session.execute(select(region_of, func.count()).select_from(Tenant).where(Tenant.status == ACTIVE)
-                                .group_by(region_of)).all())
     per_cell = session.execute(
         select(region_of, RoundRollup.year, func.count(), func.count(distinct(RoundRollup.city_id)),
                func.sum(RoundRollup.mentors), func.sum(RoundRollup.mentees))

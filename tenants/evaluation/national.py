@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from mentorby.platform.national.figures import national, years
+from mentorby.platform.national.figures import BadFilter, national
 from mentorby.tenants.programme.defaults import CRITERIA
 from mentorby.tenants.surveys.statistics import MINIMUM
 
@@ -111,9 +111,11 @@ def for_round(session: Session, evaluation) -> list[Beside]:
     """A round's criteria (figures.Evaluation) beside the national figures of the round's year."""
     year = evaluation.cohort.starts_on.year
     city = [{"code": row.criterion.code, "role": row.role, "share": row.result.share} for row in evaluation.rows]
-    if year not in years(session):  # no round of that year has run anywhere yet: nothing to compare with
-        return beside(city, [], year, SHARED)
-    return beside(city, national(session, year)["criteria"], year, SHARED)
+    try:
+        criteria = national(session, year)["criteria"]
+    except BadFilter:  # no round of that year has run anywhere yet: nothing to compare with
+        criteria = []
+    return beside(city, criteria, year, SHARED)
 
 
 def for_comparison(session: Session, comparison) -> list[Beside]:

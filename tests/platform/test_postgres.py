@@ -149,7 +149,7 @@ def test_a_refusal_rolled_back_in_a_savepoint_leaves_the_city_as_it_was(db, as_c
 
 
 def test_the_national_reads_go_through_a_door_that_sees_aggregates_only(db, host_city):
-    from mentorby.platform.national.figures import aggregates_only, national
+    from mentorby.platform.national.figures import BadFilter, aggregates_only, national
 
     create_partner(host_city, name="Hemmelig Partner ApS")
     db.session.flush()
@@ -165,6 +165,10 @@ def test_the_national_reads_go_through_a_door_that_sees_aggregates_only(db, host
             with pytest.raises(Exception, match="permission denied"):
                 with db.session.begin_nested():
                     db.session.execute(text(forbidden)).all()
+    assert db.session.execute(text("select current_user")).scalar() == app_role
+    # A refused filter leaves the door too: the request goes on as the app.
+    with pytest.raises(BadFilter):
+        national(db.session, 1999)
     assert db.session.execute(text("select current_user")).scalar() == app_role
     # The app role cannot turn the national role into more than it is: it may not grant what it does not own
     # (PostgreSQL only warns and grants nothing), nor give the role a login or policies' bypass.
