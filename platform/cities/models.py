@@ -21,6 +21,8 @@ class CityStatus(Vocabulary):
 
 
 PENDING, ACTIVE, SUSPENDED, REJECTED = CityStatus
+#: The codes of a city's statuses.
+CITY_STATUSES = CityStatus.codes()
 
 
 class Region(Vocabulary):
@@ -31,8 +33,6 @@ class Region(Vocabulary):
     SYDDANMARK = "syddanmark", _l("Region of Southern Denmark")
     MIDTJYLLAND = "midtjylland", _l("Central Denmark Region")
     NORDJYLLAND = "nordjylland", _l("North Denmark Region")
-#: The codes of a city's statuses.
-CITY_STATUSES = CityStatus.codes()
 
 
 class Tenant(db.Model):
