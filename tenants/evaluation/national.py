@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from mentorby.platform.national.figures import BadFilter, national
+from mentorby.platform.national.figures import ALL, BadFilter, national
 from mentorby.tenants.programme.defaults import CRITERIA
 from mentorby.tenants.surveys.statistics import MINIMUM
 
@@ -27,8 +27,6 @@ SHOWN, SUPPRESSED, NONE = "shown", "suppressed", "none"
 ABOVE, BELOW, LEVEL = "above", "below", "level"
 #: Shares closer than this are level: half a percentage point, so that the words agree with the rounded figures.
 LEVEL_WITHIN = 0.005
-#: The all-years column of the national figures.
-ALL = "all"
 #: The codes of the programme's own criteria, which every city measures alike.
 SHARED = frozenset(criterion["code"] for criterion in CRITERIA)
 
