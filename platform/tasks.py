@@ -5,6 +5,7 @@ ones). With HUEY_IMMEDIATE (the default outside production) tasks run in the web
 enqueued.
 """
 
+import logging
 import os
 from contextlib import nullcontext
 
@@ -34,6 +35,7 @@ else:
 
 _worker_app = None
 _AFTER_COMMIT = "mentorby.tasks_after_commit"
+log = logging.getLogger(__name__)
 
 
 def after_commit(session: Session, task, *args) -> None:
@@ -70,6 +72,47 @@ def app_context():
 
         _worker_app = create_app()
     return _worker_app.app_context()
+
+
+def in_request() -> bool:
+    """Whether a task runs inside a web request (HUEY_IMMEDIATE): it then shares the request's transaction."""
+    return has_app_context()
+
+
+def run_city_job(tenant_id: int, job_id: int, run, fail, what: str) -> str:
+    """Run a city's long piece of work (an evaluation report, a spreadsheet import) for its task.
+
+    `run(session, job_id, commit=...)` does the work and may commit its progress; `fail(session, job_id)` marks the
+    job as broken off. Run at once inside a request (HUEY_IMMEDIATE), the job shares the request's transaction, which
+    commits it. In a worker, a failure is not retried (the same input would break the same way): it is logged as
+    `what` and the job marked, so its page says it did not finish.
+    """
+    from mentorby.platform.extensions import db
+    from mentorby.platform.tenancy import tenant_scope
+
+    shared = in_request()
+    with app_context(), tenant_scope(db.session, tenant_id):
+        if shared:
+            return run(db.session, job_id)
+        try:
+            return run(db.session, job_id, commit=db.session.commit)
+        except Exception:
+            log.exception("%s %s of city %s broke off", what, job_id, tenant_id)
+            db.session.rollback()
+            fail(db.session, job_id)
+            db.session.commit()
+            return "failed"
+
+
+def purge_now(purge) -> int:
+    """Run `purge(session, now)` of a nightly clean-up in its own transaction; how many rows went."""
+    from mentorby.platform.extensions import db
+    from mentorby.platform.tenancy import utcnow
+
+    with app_context():
+        purged = purge(db.session, utcnow())
+        db.session.commit()
+        return purged
 
 
 @huey.task(retries=4, retry_delay=60)

@@ -246,6 +246,7 @@ def test_a_worker_saves_the_progress_as_it_goes_and_the_import_in_one_commit(db,
 
 
 def test_a_worker_marks_a_job_that_broke_off_as_failed(db, host_city, cohort, monkeypatch):
+    from mentorby.platform import tasks as platform_tasks
     from mentorby.tenants.transfer import tasks
 
     job = ImportJob(cohort_id=cohort.id, action="check", filename="x.csv", size=1, data=b"x", state=QUEUED)
@@ -258,7 +259,7 @@ def test_a_worker_marks_a_job_that_broke_off_as_failed(db, host_city, cohort, mo
 
     monkeypatch.setattr(jobs, "run", broken)
     # As a worker runs it: outside any request, with commits of its own.
-    monkeypatch.setattr(tasks, "has_app_context", lambda: False)
+    monkeypatch.setattr(platform_tasks, "in_request", lambda: False)
     city_id = host_city.id
     assert tasks.run_import.call_local(city_id, job_id) == "failed"
     seen = db.session.execute(select(ImportJob).where(ImportJob.id == job_id)).scalar_one()
