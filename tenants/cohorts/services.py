@@ -232,30 +232,27 @@ def remind_due_follow_ups(session: Session, today: date | None = None) -> int:
     "Due" is counted in each city's own today (`today` fixes it for all, in tests).
     """
     from mentorby.platform.accounts.models import COORDINATOR, Membership, User
-    from mentorby.platform.cities.models import ACTIVE, Tenant
+    from mentorby.platform.cities.services import in_each_city
     from mentorby.platform.outbox.services import queue_template_mail
-    from mentorby.platform.tenancy import tenant_scope
 
     reminded = 0
-    cities = list(session.execute(select(Tenant).where(Tenant.status == ACTIVE).order_by(Tenant.id)).scalars())
-    for city in cities:
-        with tenant_scope(session, city.id):
-            due = [cohort for cohort in due_follow_ups(session, today or clock.today(city))
-                   if cohort.follow_up_reminded_at is None]
-            if not due:
-                continue
-            coordinators = list(session.execute(
-                select(User).join(Membership, Membership.user_id == User.id)
-                .where(Membership.role == COORDINATOR, User.active.is_(True))
-            ).scalars())
-            for cohort in due:
-                for user in coordinators:
-                    queue_template_mail(session, to=user.email, kind="follow_up_due", template="follow_up_due",
-                                        tenant_id=city.id, locale=user.locale or "da", name=user.display_name,
-                                        city=city, cohort=cohort)
-                cohort.follow_up_reminded_at = utcnow()
-                reminded += 1
-            session.flush()
+    for city in in_each_city(session, active_only=True):
+        due = [cohort for cohort in due_follow_ups(session, today or clock.today(city))
+               if cohort.follow_up_reminded_at is None]
+        if not due:
+            continue
+        coordinators = list(session.execute(
+            select(User).join(Membership, Membership.user_id == User.id)
+            .where(Membership.role == COORDINATOR, User.active.is_(True))
+        ).scalars())
+        for cohort in due:
+            for user in coordinators:
+                queue_template_mail(session, to=user.email, kind="follow_up_due", template="follow_up_due",
+                                    tenant_id=city.id, locale=user.locale or "da", name=user.display_name,
+                                    city=city, cohort=cohort)
+            cohort.follow_up_reminded_at = utcnow()
+            reminded += 1
+        session.flush()
     return reminded
 
 

@@ -11,7 +11,7 @@ computed from raw answers on a national request. `rebuild` makes every rollup ag
 from sqlalchemy import delete, event, func, select
 from sqlalchemy.orm import Session
 
-from mentorby.platform.cities.models import Tenant
+from mentorby.platform.cities.services import in_each_city
 from mentorby.platform.national.models import CriterionRollup, RoundRollup
 from mentorby.platform.tenancy import session_tenant_id, tenant_scope, utcnow
 from mentorby.tenants.applications.models import Application
@@ -69,9 +69,8 @@ def rebuild(session: Session) -> int:
     """Every rollup again from the cities' rows; the number of rounds rolled up."""
     session.execute(delete(CriterionRollup))
     session.execute(delete(RoundRollup))
-    for city_id in session.execute(select(Tenant.id).order_by(Tenant.id)).scalars().all():
-        with tenant_scope(session, city_id):
-            refresh_rounds(session)
+    for _city in in_each_city(session):
+        refresh_rounds(session)
     return session.execute(select(func.count()).select_from(RoundRollup)).scalar_one()
 
 

@@ -13,10 +13,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from mentorby.platform import clock
-from mentorby.platform.cities.models import ACTIVE, Tenant
+from mentorby.platform.cities.models import Tenant
+from mentorby.platform.cities.services import in_each_city
 from mentorby.platform.outbox.services import queue_template_mail
 from mentorby.platform.schemas import load
-from mentorby.platform.tenancy import tenant_scope
 from mentorby.tenants.applications.models import Application
 from mentorby.tenants.cohorts.models import RUNNING, Cohort
 from mentorby.tenants.matching.models import ENDED_EARLY, PUBLISHED, Match
@@ -316,24 +316,19 @@ def _running(session: Session) -> list[Cohort]:
     return list(session.execute(select(Cohort).where(Cohort.status == RUNNING).order_by(Cohort.id)).scalars())
 
 
-def _cities(session: Session) -> list[Tenant]:
-    return list(session.execute(select(Tenant).where(Tenant.status == ACTIVE).order_by(Tenant.id)).scalars())
-
-
 def auto_nudges(session: Session, today: date | None = None) -> int:
     """Every day, in each city that turned automatic nudges on: nudge the running rounds' pairs that need it."""
     total = 0
-    for city in _cities(session):
-        with tenant_scope(session, city.id):
-            rules = policy(session)
-            if not rules.auto_nudges:
-                continue
-            day = today or clock.today(city)
-            for state in gather(session, _running(session), day, rules.quiet_weeks).values():
-                for unit in state.units:
-                    due = [pair for pair in unit.pairs if auto_nudge_due(pair.assessment, pair.last_nudged, day)]
-                    if due:
-                        total += nudge(session, city, due[0].match, day, automatic=True)
+    for city in in_each_city(session, active_only=True):
+        rules = policy(session)
+        if not rules.auto_nudges:
+            continue
+        day = today or clock.today(city)
+        for state in gather(session, _running(session), day, rules.quiet_weeks).values():
+            for unit in state.units:
+                due = [pair for pair in unit.pairs if auto_nudge_due(pair.assessment, pair.last_nudged, day)]
+                if due:
+                    total += nudge(session, city, due[0].match, day, automatic=True)
     return total
 
 
@@ -345,27 +340,26 @@ def weekly_digest(session: Session, today: date | None = None) -> int:
     from mentorby.platform.accounts.models import COORDINATOR, Membership, User
 
     sent = 0
-    for city in _cities(session):
-        with tenant_scope(session, city.id):
-            running = _running(session)
-            if not running:
-                continue
-            day = today or clock.today(city)
-            states = list(gather(session, running, day, policy(session).quiet_weeks).values())
-            coordinators = list(session.execute(
-                select(User).join(Membership, Membership.user_id == User.id)
-                .where(Membership.role == COORDINATOR, User.active.is_(True)).order_by(User.id)
-            ).scalars())
-            base = current_app.config["BASE_URL"].rstrip("/")
-            rounds = [{"cohort": state.cohort, "sessions": state.sessions, "this_week": state.this_week,
-                       "pairs": state.pairs, "link": f"{base}/{city.slug}/coordinator/cohorts/{state.cohort.id}/health",
-                       "at_risk": [
-                           (unit.mentor.name, [pair.mentee.name for pair in unit.pairs if pair.assessment.at_risk],
-                            unit.action) for unit in state.units if unit.at_risk]}
-                      for state in states]
-            for user in coordinators:
-                queue_template_mail(session, to=user.email, kind="digest", template="digest", tenant_id=city.id,
-                                    locale=user.locale or "da", name=user.display_name, city=city, rounds=rounds)
-                sent += 1
-            session.flush()
+    for city in in_each_city(session, active_only=True):
+        running = _running(session)
+        if not running:
+            continue
+        day = today or clock.today(city)
+        states = list(gather(session, running, day, policy(session).quiet_weeks).values())
+        coordinators = list(session.execute(
+            select(User).join(Membership, Membership.user_id == User.id)
+            .where(Membership.role == COORDINATOR, User.active.is_(True)).order_by(User.id)
+        ).scalars())
+        base = current_app.config["BASE_URL"].rstrip("/")
+        rounds = [{"cohort": state.cohort, "sessions": state.sessions, "this_week": state.this_week,
+                   "pairs": state.pairs, "link": f"{base}/{city.slug}/coordinator/cohorts/{state.cohort.id}/health",
+                   "at_risk": [
+                       (unit.mentor.name, [pair.mentee.name for pair in unit.pairs if pair.assessment.at_risk],
+                        unit.action) for unit in state.units if unit.at_risk]}
+                  for state in states]
+        for user in coordinators:
+            queue_template_mail(session, to=user.email, kind="digest", template="digest", tenant_id=city.id,
+                                locale=user.locale or "da", name=user.display_name, city=city, rounds=rounds)
+            sent += 1
+        session.flush()
     return sent
