@@ -148,6 +148,8 @@ EMPLOYMENT = "mentee_employed_6m"
 ALL = "all"
 
 
+#: The fewest cities whose shares' spread (lowest, median, highest) is shown.
+SPREAD_CITIES = 3
 #: The region key of cities that have not said which region they are in.
 NO_REGION = "none"
 #: The roles whose people are counted.
@@ -337,8 +339,12 @@ def _criteria(session: Session, known: list[int], regions: list[str], chosen: st
                    for y in (*known, ALL)}
         shares = [(yes / base, yes / base >= threshold) for yes, base, threshold in per_city.get((code, role), [])
                   if base >= suppression.MINIMUM]
+        # The spread is each city's own share: with few cities, or beside a pooled count that is hidden, it would
+        # give that count back (one city judged: its share times the base shown is its yes).
+        column = year if year is not None else ALL
         spread = ({"min": min(s for s, _ in shares), "median": _median([s for s, _ in shares]),
-                   "max": max(s for s, _ in shares)} if shares else None)
+                   "max": max(s for s, _ in shares)}
+                  if len(shares) >= SPREAD_CITIES and by_year[column]["share"] is not None else None)
         criteria.append({"code": code, "role": role, "of_everyone": entry["of_everyone"], "years": by_year,
                          "spread": spread, "cities_judged": len(shares),
                          "cities_meeting": sum(1 for _, met in shares if met)})

@@ -51,11 +51,22 @@ def test_the_round_page_shows_the_national_figures_beside_the_citys(client, logi
     page = _get(client, f"{CITY}/cohorts/{nationwide['lyngby-taarbaek']}/evaluation")
     assert "Beside the national figures" in page and "The round beside the national figures for 2025" in page
     network = _row(page, NETWORK)
-    # Lyngby 8/10 = 80%; both cities pooled 11/16 = 69%; the cities' shares 50% and 80%, median 65%; 1 of 2 meets
-    # its 2/3.
+    # Lyngby 8/10 = 80%; both cities pooled 11/16 = 69%; 1 of 2 meets its 2/3. With two cities the spread would be
+    # each city's own share (the other's, beside the pooled base): it is not shown.
     assert "<td>80%</td>" in network and "<td>69%</td>" in network
-    assert "50% · 65% · 80%" in network and "1 of 2 cities" in network
+    assert "50%" not in network and "<td>–</td>" in network and "1 of 2 cities" in network
     assert "▲ Above the national share by 11 points" in network
+
+
+def test_the_spread_shows_from_three_cities(client, db, login, coordinator, nationwide, create_city):
+    third = create_city(slug="odense", name="Odense Career Mentoring")
+    cohort = running_round(third, mentors=6, mentees=3, status="closed", starts_on=date(2025, 2, 1))
+    give(F.send_survey(cohort, "closing"), "mentor", [{"network": "5"}] * 5 + [{"network": "2"}])
+    db.session.commit()
+    login(coordinator)
+    network = _row(_get(client, f"{CITY}/cohorts/{nationwide['lyngby-taarbaek']}/evaluation"), NETWORK)
+    # Shares 50% (Aarhus), 80% (Lyngby), 83% (Odense); 2 of 3 meet 2/3; pooled 16 of 22 = 73%.
+    assert "50% · 80% · 83%" in network and "2 of 3 cities" in network and "<td>73%</td>" in network
 
 
 def test_a_city_below_the_country_reads_below(client, login, other_coordinator, nationwide):
