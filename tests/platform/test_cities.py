@@ -36,6 +36,8 @@ def test_signup_waits_for_approval(client, db):
         ({"name": "x" * 121}, "120"),
         ({"name": ""}, "This field is required"),
         ({"motivation": "m" * 2001}, "2000"),
+        ({"region": ""}, "Choose one of the options in the list"),
+        ({"region": "bornholm"}, "Choose one of the options in the list"),
     ],
 )
 def test_bad_signups_change_nothing(client, db, host_city, changes, field_message):

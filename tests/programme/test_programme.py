@@ -125,13 +125,25 @@ def test_public_details_replace_the_coordinators_own_address(client, db, login, 
     ({"public_email": "not an address"}, "Invalid email address"),
     ({"public_email": "a@b.example", "public_phone": "call me"}, "phone number"),
     ({"public_email": "a@b.example", "intro_en": "x" * 4001}, "4000"),
+    ({"public_email": "a@b.example", "region": "bornholm"}, "Choose one of the options in the list"),
 ])
 def test_bad_public_details_change_nothing(client, db, login, coordinator, host_city, data, text):
     login(coordinator)
     response = client.post("/lyngby-taarbaek/coordinator/programme/details", data=data)
     assert response.status_code == 422 and text in response.text
     db.session.expire_all()
-    assert host_city.public_email == "" and host_city.intro_en == ""
+    assert host_city.public_email == "" and host_city.intro_en == "" and host_city.region == "hovedstaden"
+
+
+def test_a_city_says_its_region_on_its_public_details(client, db, login, coordinator, host_city):
+    login(coordinator)
+    response = client.post("/lyngby-taarbaek/coordinator/programme/details",
+                           data={"public_email": "a@b.example", "region": "sjaelland"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert host_city.region == "sjaelland"
+    form = client.get("/lyngby-taarbaek/coordinator/programme/details").text
+    assert '<option selected value="sjaelland">' in form or 'value="sjaelland" selected' in form
 
 
 def test_every_wrong_field_of_an_event_is_said_at_once(client, db, login, coordinator, in_host_city):
