@@ -25,6 +25,7 @@ def register_all(app: Flask) -> None:
         networking,
         partners,
         portal,
+        privacy,
         programme,
         public,
         sessions,
@@ -58,6 +59,9 @@ def register_all(app: Flask) -> None:
     # Dissemination: the register under /national/adoption/ and each city's model as inspiration material.
     app.register_blueprint(adoption.bp)
     app.register_blueprint(adoption.model_bp)
+    # A person's own copy of their data (the portal) and a coordinator's on request.
+    app.register_blueprint(privacy.bp)
+    app.register_blueprint(privacy.coordinator_bp)
     api.register(app)
     # Dates and times in one written form per language, in the city's time zone (replacing Flask-Babel's filters,
     # whose short forms read "2/11/27").

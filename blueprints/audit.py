@@ -213,6 +213,11 @@ class ApplicationWords(Describer):
     }
     hidden = Describer.hidden | {"cohort_id", "participant_id"}
     on_create = ("email", "field", "source")
+    detail_labels = {"format": _l("format")}
+
+    def show_detail(self, key, value, names):
+        """An export's format in capitals."""
+        return str(value).upper() if key == "format" else super().show_detail(key, value, names)
 
     def name(self, facts, names):
         """The applicant's name."""
@@ -229,6 +234,9 @@ class ApplicationWords(Describer):
             "withdrawn": (_l("%(who)s withdrew their application to %(round)s") if told.by_self
                           else _l("%(who)s marked %(person)s's application to %(round)s as withdrawn")),
         })
+        if told.action == "export" and told.changes.get("report") == "personal_data":
+            told.use("report")
+            return told.say(_l("%(who)s exported everything held about %(person)s"), person=person)
         if decided is not None:
             told.use("decided_at", "decided_by_id")
             return told.say(decided, person=person, round=cohort)

@@ -1,0 +1,1 @@
+"""Personal data rights: what the platform holds about a person in a city (access)."""
