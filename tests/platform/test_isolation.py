@@ -196,7 +196,10 @@ PUBLIC_CITY_RULES = {
     "/<city>/calendar/<token>.ics", "/<city>/model/", "/<city>/model/pdf",
 }
 #: Public city pages whose answer is a PDF the page makes (it starts with %PDF, yet holds no private data).
-MADE_PDFS = {"/<city>/model/pdf"}
+MADE_PDFS = {"/<city>/model/pdf", "/<city>/portal/my-data.pdf"}
+#: Portal pages about the signed-in person only (their own data): they answer any participant, with nothing of others.
+OWN_PORTAL_RULES = {"/<city>/portal/", "/<city>/portal/my-data", "/<city>/portal/my-data.json",
+                    "/<city>/portal/my-data/print", "/<city>/portal/my-data.pdf"}
 #: What no public page may show (the recruiting round's name is public; its applicants are not).
 PRIVATE = ("secret.person@lyngby.example", "secret notes", "victim token", "Secret Applicant", "secret.applicant",
            "secret job goal", "Secret Contact", "%PDF", "Secret Mentor", "secret.mentor")
@@ -254,7 +257,7 @@ def test_another_participant_of_the_same_city_sees_nothing_private(app, db, vict
     client = login(mentee, target=app.test_client())
     for rule, method, url in _requests(app, victim, "lyngby-taarbaek"):
         response = client.open(url, method=method, data={"name": "x"})
-        if rule.rule in PUBLIC_CITY_RULES or rule.rule == "/<city>/portal/":
+        if rule.rule in PUBLIC_CITY_RULES or rule.rule in OWN_PORTAL_RULES:
             _check_public(response, rule, method)
         else:
             _check(response, rule, method)
