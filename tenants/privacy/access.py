@@ -84,7 +84,7 @@ def collect(session: Session, email: str, *, user: User | None = None, own: bool
         "memberships": _memberships(session, user) if user is not None else [],
         "pool": _pool(session, email),
         "applications": [_application(application, cvs.get(application.id)) for application in applications],
-        "consents": [_consent(application, locale, city_name) for application in applications],
+        "consents": [_consent(application, city_name) for application in applications],
         "matches": _matches(session, by_id, cohort_names),
         "sessions": _sessions(session, ids, cohort_names, own),
         "surveys": _surveys(session, ids, cohort_names, own, locale),
@@ -120,9 +120,10 @@ def _application(application: Application, cv: CvDocument | None) -> dict:
     return row
 
 
-def _consent(application: Application, locale: str, city_name: str) -> dict:
+def _consent(application: Application, city_name: str) -> dict:
+    """The consent given with an application, in the words the person read: the language they applied in."""
     version = application.consent_version
-    text = consent.consent_text(version, locale, city_name) if version in consent.TEXTS else ""
+    text = consent.consent_text(version, application.locale, city_name) if version in consent.TEXTS else ""
     return {"cohort": application.cohort.name, "role": plain(application.role), "version": version,
             "agreed_at": plain(application.consent_at), "text": text}
 
