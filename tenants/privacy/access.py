@@ -125,7 +125,7 @@ def _consent(application: Application, city_name: str) -> dict:
     version = application.consent_version
     text = consent.consent_text(version, application.locale, city_name) if version in consent.TEXTS else ""
     return {"cohort": application.cohort.name, "role": plain(application.role), "version": version,
-            "agreed_at": plain(application.consent_at), "text": text}
+            "agreed_at": plain(application.consent_at), "language": application.locale, "text": text}
 
 
 def _matches(session: Session, mine: dict[int, Application], cohort_names: dict[int, str]) -> list[dict]:
