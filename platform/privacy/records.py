@@ -85,7 +85,6 @@ class Recipient(Vocabulary):
     MATCHED = "matched", _l("The matched mentor or mentee")
     COMPANY = "company", _l("The contact at the person's own or partner's company")
     MAIL = "mail", _l("The e-mail provider that delivers the message")
-    OPERATOR = "operator", _l("The platform's operator, as data processor")
     NATIONAL = "national", _l("National statistics, only as figures about 5 or more people, never names")
 
 
