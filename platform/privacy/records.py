@@ -129,9 +129,7 @@ FIELD_LABELS = {
     "job_goal": _l("Job goal"),
     "danish_level": _l("Level of Danish"),
     "partner_employer": _l("Partner's employer"),
-    "partner_employer_id": _l("Partner's employer"),
     "employer": _l("Employer"),
-    "employer_id": _l("Employer"),
     "job_title": _l("Job title"),
     "industry": _l("Industry"),
     "expertise": _l("Expertise"),
@@ -181,7 +179,7 @@ FIELD_LABELS = {
     "actor_id": _l("Who made the change"),
     "public_email": _l("Public e-mail address"),
     "public_phone": _l("Public phone number"),
-    "locale": _l("Language"),
+    "locale": _l("Language of pages and e-mails"),
     "contact_name": _l("Contact person"),
     "contact_email": _l("Contact e-mail address"),
 }

@@ -121,9 +121,9 @@ class Application(TenantOwned, db.Model):
                             (Recipient.COORDINATORS, Recipient.MATCHED, Recipient.COMPANY), {
         "name": IDENTITY, "email": CONTACT, "phone": CONTACT, "locale": TECHNICAL,
         "field": PROFESSIONAL, "languages": PROFESSIONAL, "education": PROFESSIONAL, "years_experience": PROFESSIONAL,
-        "job_goal": PROFESSIONAL, "danish_level": PROFESSIONAL, "employer": PROFESSIONAL, "employer_id": PROFESSIONAL,
+        "job_goal": PROFESSIONAL, "danish_level": PROFESSIONAL, "employer": PROFESSIONAL,
         "job_title": PROFESSIONAL, "industry": PROFESSIONAL, "expertise": PROFESSIONAL, "motivation": PROFESSIONAL,
-        "arrived_on": FAMILY, "partner_employer": FAMILY, "partner_employer_id": FAMILY,
+        "arrived_on": FAMILY, "partner_employer": FAMILY,
         "availability": PARTICIPATION, "consent_version": PARTICIPATION, "consent_at": PARTICIPATION,
         "status": PARTICIPATION, "note": NOTES,
     }, Retention.UNCONFIRMED, CONFIRM_DAYS)
