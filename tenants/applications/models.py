@@ -54,6 +54,7 @@ from mentorby.tenants.cohorts.models import Cohort
 #: Days a public-form application waits for its applicant to confirm before it is deleted (with its CV).
 CONFIRM_DAYS = 7
 
+
 class ApplicationStatus(Vocabulary):
     """Where an application stands: new, shortlisted, then a decision (or withdrawn by the person)."""
 

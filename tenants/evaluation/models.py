@@ -22,6 +22,7 @@ from mentorby.platform.vocab import Vocabulary, VocabularyType
 #: Days a report is kept after it was made (it quotes people's words), then deleted.
 REPORT_DAYS = 30
 
+
 class ReportState(Vocabulary):
     """Where the building of a report stands."""
 

@@ -17,9 +17,9 @@ STATES = (QUEUED, READING, CHECKING, WRITING, DONE, FAILED)
 #: States of a job that has not finished.
 RUNNING = (QUEUED, READING, CHECKING, WRITING)
 
-
 #: Days a finished import job (its file and report hold personal data) is kept, then deleted.
 IMPORT_DAYS = 7
+
 
 class ImportJob(TenantOwned, db.Model):
     """A spreadsheet being checked or imported in the background, with its progress and, once done, its report."""
