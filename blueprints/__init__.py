@@ -28,6 +28,7 @@ def register_all(app: Flask) -> None:
         privacy,
         programme,
         public,
+        records,
         sessions,
         surveys,
         transfer,
@@ -40,7 +41,7 @@ def register_all(app: Flask) -> None:
     from mentorby.tenants.surveys import answering
 
     for module in (public, auth, admin, national, city, coordinator, programme, partners, cohorts, apply,
-                   applications, portal, transfer, networking, matching, surveys, evaluation):
+                   applications, portal, transfer, networking, matching, surveys, evaluation, records):
         app.register_blueprint(module.bp)
     # The company contact's own page lives with the partners it is about.
     if hasattr(partners, "company_bp"):

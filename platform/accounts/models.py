@@ -8,6 +8,17 @@ from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Un
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mentorby.platform.extensions import db
+from mentorby.platform.privacy.records import (
+    ACCOUNT_HOLDERS,
+    CONTACT,
+    IDENTITY,
+    TECHNICAL,
+    Basis,
+    Personal,
+    Purpose,
+    Recipient,
+    Subject,
+)
 from mentorby.platform.tenancy import TenantOwned, UTCDateTime, utcnow
 from mentorby.platform.vocab import Vocabulary, VocabularyType
 
@@ -41,6 +52,10 @@ class User(UserMixin, db.Model):
     """A person with a login; their rights come from memberships and the platform role."""
 
     __tablename__ = "user_account"
+    __personal__ = Personal(_l("Accounts"), Purpose.ACCOUNTS, Basis.CONSENT, ACCOUNT_HOLDERS,
+                            (Recipient.COORDINATORS,), {
+        "email": CONTACT, "name": IDENTITY, "password_hash": TECHNICAL, "locale": TECHNICAL,
+        "last_login_at": TECHNICAL})
     __table_args__ = (CheckConstraint("platform_role is null or platform_role in ('admin', 'national')", name="role"),)
     __audited__ = True
     __audit_secret__ = ("password_hash",)
@@ -115,6 +130,9 @@ class Invitation(TenantOwned, db.Model):
     """An invitation to take a role in a city, sent as a signed, expiring, single-use link."""
 
     __tablename__ = "invitation"
+    __personal__ = Personal(_l("Invitations to an account"), Purpose.ACCOUNTS, Basis.PUBLIC_TASK,
+                            ACCOUNT_HOLDERS,
+                            (Recipient.COORDINATORS, Recipient.MAIL), {"email": CONTACT, "name": IDENTITY})
     __tenant_table_args__ = (CheckConstraint(f"role in {CITY_ROLES}", name="role"),)
     __audited__ = True
 
@@ -143,6 +161,10 @@ class ApiToken(TenantOwned, db.Model):
     """A coordinator's personal API token: hashed at rest, scoped to one city, revocable."""
 
     __tablename__ = "api_token"
+    __personal__ = Personal(_l("API tokens"), Purpose.INTEGRATION, Basis.PUBLIC_TASK, (Subject.COORDINATORS,),
+                            (Recipient.COORDINATORS,),
+                            {"user_id": IDENTITY, "token_hash": TECHNICAL, "prefix": TECHNICAL})
+    __not_personal__ = ("name",)
     __audited__ = True
     __audit_secret__ = ("token_hash",)
 

@@ -9,10 +9,12 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, Integer, String, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from mentorby.platform.extensions import db
+from mentorby.platform.privacy.records import ACCOUNT_HOLDERS, TECHNICAL, Basis, Personal, Purpose
 from mentorby.platform.tenancy import UTCDateTime, utcnow
 
 #: A sign-in ends after this long without a request (matches the cookie's lifetime) ...
@@ -29,6 +31,10 @@ class SignIn(db.Model):
     """One sign-in of a person on one device, open until they sign out or it is ended for them."""
 
     __tablename__ = "sign_in"
+    __personal__ = Personal(_l("Sign-ins"), Purpose.ACCOUNTS, Basis.CONSENT,
+                            ACCOUNT_HOLDERS, (),
+                            {"token_hash": TECHNICAL, "user_agent": TECHNICAL, "last_seen_at": TECHNICAL})
+    __not_personal__ = ("end_reason",)
     __table_args__ = (Index(None, "user_id", "ended_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -10,6 +10,7 @@ from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mentorby.platform.extensions import db
+from mentorby.platform.privacy.records import IDENTITY, NOTES, Basis, Personal, Purpose, Subject
 from mentorby.platform.tenancy import UTCDateTime, utcnow
 from mentorby.platform.vocab import Vocabulary, VocabularyType
 
@@ -47,6 +48,9 @@ class AdoptionContact(db.Model):
     """An organisation or city told about the programme: who, when, how, and where it stands now."""
 
     __tablename__ = "adoption_contact"
+    __personal__ = Personal(_l("Dissemination register"), Purpose.PLATFORM, Basis.PUBLIC_TASK, (Subject.CONTACTS,), (),
+                            {"name": IDENTITY, "notes": NOTES}, city=False)
+    __not_personal__ = ("model_from",)
     __table_args__ = (CheckConstraint(f"stage in {Stage.codes()}", name="stage"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -70,6 +74,7 @@ class StageChange(db.Model):
     """One step of an organisation's way: from one stage to another, on a date."""
 
     __tablename__ = "adoption_stage_change"
+    __not_personal__ = ("note",)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     contact_id: Mapped[int] = mapped_column(ForeignKey("adoption_contact.id", ondelete="CASCADE"), nullable=False,

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mentorby.platform.accounts.models import User
 from mentorby.platform.extensions import db
+from mentorby.platform.privacy.records import EVERYONE, IDENTITY, NOTES, Basis, Personal, Purpose, Recipient
 from mentorby.platform.tenancy import UTCDateTime, utcnow
 from mentorby.platform.vocab import Vocabulary, VocabularyType
 
@@ -26,6 +27,10 @@ class AuditEntry(db.Model):
     """One create, update or delete of an audited row, written in the same transaction as the change."""
 
     __tablename__ = "audit_entry"
+    __personal__ = Personal(_l("Audit log"), Purpose.ACCOUNTABILITY, Basis.LEGAL_OBLIGATION,
+                            EVERYONE,
+                            (Recipient.COORDINATORS,), {"actor_id": IDENTITY, "changes": NOTES})
+    __not_personal__ = ("action", "entity")
     # No RETURNING on insert: under row-level security the app may append entries about any city it
     # acts in, but reads them back only within that city.
     __table_args__ = (

@@ -7,6 +7,7 @@ from sqlalchemy import Boolean, CheckConstraint, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mentorby.platform.extensions import db
+from mentorby.platform.privacy.records import CONTACT, IDENTITY, Basis, Personal, Purpose, Subject
 from mentorby.platform.tenancy import UTCDateTime, utcnow
 from mentorby.platform.vocab import Vocabulary, VocabularyType
 
@@ -39,6 +40,11 @@ class Tenant(db.Model):
     """A city running the programme; `Tenant` in code where it is about tenancy itself."""
 
     __tablename__ = "tenant"
+    __personal__ = Personal(_l("Cities' sign-up and contacts"), Purpose.PLATFORM, Basis.PUBLIC_TASK,
+                            (Subject.COORDINATORS,), (), {
+        "contact_name": IDENTITY, "contact_email": CONTACT, "public_email": CONTACT, "public_phone": CONTACT,
+    }, city=False)
+    __not_personal__ = ("slug", "name", "municipality", "motivation", "intro_da", "intro_en", "timezone")
     __table_args__ = (CheckConstraint(f"status in {CITY_STATUSES}", name="status"),
                       CheckConstraint(f"region in {Region.codes()}", name="region"))
     __audited__ = True

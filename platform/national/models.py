@@ -19,6 +19,7 @@ class RoundRollup(db.Model):
     """A round of a city: its year and the people who took part in it, per role."""
 
     __tablename__ = "round_rollup"
+    __not_personal__ = ("status",)
     __table_args__ = (Index(None, "year", "city_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -37,6 +38,7 @@ class CriterionRollup(db.Model):
     """A success criterion for one role in one round of a city: yes, answered and eligible people."""
 
     __tablename__ = "criterion_rollup"
+    __not_personal__ = ("code", "role")
     __table_args__ = (Index(None, "year", "code"), UniqueConstraint("cohort_id", "code", "role"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

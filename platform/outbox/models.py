@@ -7,6 +7,16 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mentorby.platform.extensions import db
+from mentorby.platform.privacy.records import (
+    CONTACT,
+    EVERYONE,
+    MESSAGES,
+    TECHNICAL,
+    Basis,
+    Personal,
+    Purpose,
+    Recipient,
+)
 from mentorby.platform.tenancy import TenantOwned, UTCDateTime, utcnow
 from mentorby.platform.vocab import Vocabulary, VocabularyType
 
@@ -26,6 +36,11 @@ class OutboxMessage(db.Model):
     """One e-mail; the row is the record that it was sent (or why it was not)."""
 
     __tablename__ = "outbox_message"
+    __personal__ = Personal(_l("E-mails sent (the outbox)"), Purpose.COMMUNICATION, Basis.CONSENT,
+                            EVERYONE,
+                            (Recipient.COORDINATORS, Recipient.MAIL),
+                            {"to_email": CONTACT, "subject": MESSAGES, "body": MESSAGES, "last_error": TECHNICAL})
+    __not_personal__ = ("kind",)
     __table_args__ = (
         CheckConstraint("status in ('queued', 'sent', 'failed')", name="status"),
         Index("ix_outbox_message_tenant_created", "tenant_id", "created_at"),
@@ -56,6 +71,7 @@ class MailTemplate(TenantOwned, db.Model):
     """A city's own wording of one kind of e-mail in one language (platform/outbox/kinds.py); else the file's."""
 
     __tablename__ = "mail_template"
+    __not_personal__ = ("kind", "locale", "subject", "body")
     __audited__ = True
     __tenant_table_args__ = (
         UniqueConstraint("tenant_id", "kind", "locale"),

@@ -17,6 +17,7 @@ from mentorby.tenants.applications.cv import Upload, attach_cv
 from mentorby.tenants.applications.errors import ApplicationError
 from mentorby.tenants.applications.models import (
     ACCEPTED,
+    CONFIRM_DAYS,
     CONFIRMED,
     DECLINED,
     WITHDRAWN,
@@ -31,7 +32,7 @@ from mentorby.tenants.cohorts.models import CLOSED, FOLLOWED_UP, Cohort
 from mentorby.tenants.partners.models import Partner
 
 #: How long a public-form application waits for its applicant to confirm the address before it is deleted.
-CONFIRM_WITHIN = timedelta(days=7)
+CONFIRM_WITHIN = timedelta(days=CONFIRM_DAYS)
 #: The fields of the schema that are not answers kept as they are: the consent (its version is kept) and the CV.
 NOT_ANSWERS = ("consent", "cv")
 

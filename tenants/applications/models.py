@@ -18,6 +18,23 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from mentorby.platform.extensions import db
+from mentorby.platform.privacy.records import (
+    CONTACT,
+    CV,
+    FAMILY,
+    IDENTITY,
+    NOTES,
+    PARTICIPANTS,
+    PARTICIPATION,
+    PROFESSIONAL,
+    TECHNICAL,
+    Basis,
+    Personal,
+    Purpose,
+    Recipient,
+    Retention,
+    Subject,
+)
 from mentorby.platform.tenancy import TenantOwned, UTCDateTime, tenant_fk, utcnow
 from mentorby.platform.vocab import Vocabulary, VocabularyType
 from mentorby.tenants.applications.profile import (
@@ -33,6 +50,9 @@ from mentorby.tenants.applications.profile import (
     members,
 )
 from mentorby.tenants.cohorts.models import Cohort
+
+#: Days a public-form application waits for its applicant to confirm before it is deleted (with its CV).
+CONFIRM_DAYS = 7
 
 
 class ApplicationStatus(Vocabulary):
@@ -70,6 +90,9 @@ class Participant(TenantOwned, db.Model):
     """A person in the city's pool, as mentor or as mentee; they stay across rounds and keep their history."""
 
     __tablename__ = "participant"
+    __personal__ = Personal(_l("Mentor pool and participants"), Purpose.RECRUITMENT, Basis.CONSENT,
+                            PARTICIPANTS, (Recipient.COORDINATORS,),
+                            {"name": IDENTITY, "email": CONTACT})
     __tenant_table_args__ = (
         UniqueConstraint("tenant_id", "role", "email"),
         CheckConstraint(f"role in {ROLES}", name="role"),
@@ -94,6 +117,17 @@ class Application(TenantOwned, db.Model):
     """One person's application to one round, with the profile they gave for it; accepted means taking part."""
 
     __tablename__ = "application"
+    __personal__ = Personal(_l("Applications"), Purpose.RECRUITMENT, Basis.CONSENT,
+                            (Subject.APPLICANTS, Subject.MENTEES, Subject.MENTORS),
+                            (Recipient.COORDINATORS, Recipient.MATCHED, Recipient.COMPANY), {
+        "name": IDENTITY, "email": CONTACT, "phone": CONTACT, "locale": TECHNICAL,
+        "field": PROFESSIONAL, "languages": PROFESSIONAL, "education": PROFESSIONAL, "years_experience": PROFESSIONAL,
+        "job_goal": PROFESSIONAL, "danish_level": PROFESSIONAL, "employer": PROFESSIONAL,
+        "job_title": PROFESSIONAL, "industry": PROFESSIONAL, "expertise": PROFESSIONAL, "motivation": PROFESSIONAL,
+        "arrived_on": FAMILY, "partner_employer": FAMILY,
+        "availability": PARTICIPATION, "consent_version": PARTICIPATION, "consent_at": PARTICIPATION,
+        "status": PARTICIPATION, "note": NOTES,
+    }, Retention.UNCONFIRMED, CONFIRM_DAYS)
     __tenant_table_args__ = (
         # One application per address and round, whatever the role: a clear answer to a second try.
         UniqueConstraint("tenant_id", "cohort_id", "email"),
@@ -234,6 +268,9 @@ class CvDocument(TenantOwned, db.Model):
     """A mentee's CV (PDF), kept in the database so it is backed up, isolated and erased with the application."""
 
     __tablename__ = "cv_document"
+    __personal__ = Personal(_l("CVs"), Purpose.RECRUITMENT, Basis.CONSENT, (Subject.APPLICANTS, Subject.MENTEES),
+                            (Recipient.COORDINATORS, Recipient.MATCHED),
+                            {"filename": CV, "sha256": CV, "content": CV}, Retention.UNCONFIRMED, CONFIRM_DAYS)
     __tenant_table_args__ = (
         UniqueConstraint("tenant_id", "application_id"),
         tenant_fk("application_id", "application"),

@@ -61,6 +61,7 @@ class Cohort(TenantOwned, db.Model):
     """One round of the programme: about 20 mentors and 20 mentees for 4 months."""
 
     __tablename__ = "cohort"
+    __not_personal__ = ("name", "description")
     __tenant_table_args__ = (
         UniqueConstraint("tenant_id", "name"),
         CheckConstraint(f"status in {STATUSES}", name="status"),
@@ -105,6 +106,7 @@ class CohortEvent(TenantOwned, db.Model):
     """A joint event of one round, laid out from the programme model and then edited for the round."""
 
     __tablename__ = "cohort_event"
+    __not_personal__ = ("kind", "name_da", "name_en", "location")
     __tenant_table_args__ = (
         tenant_fk("cohort_id", "cohort"),
         Index(None, "tenant_id", "cohort_id", "starts_at"),
@@ -142,6 +144,7 @@ class CohortTransition(TenantOwned, db.Model):
     """One step of a round's life cycle: the timeline on the round's page."""
 
     __tablename__ = "cohort_transition"
+    __not_personal__ = ("note",)
     __tenant_table_args__ = (tenant_fk("cohort_id", "cohort"), Index(None, "tenant_id", "cohort_id", "at"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

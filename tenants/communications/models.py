@@ -28,6 +28,7 @@ class Announcement(TenantOwned, db.Model):
     """An e-mail from a coordinator to a round (or one side of it) or to the mentor pool, in both languages."""
 
     __tablename__ = "announcement"
+    __not_personal__ = ("subject_da", "body_da", "subject_en", "body_en")
     __audited__ = True
     __tenant_table_args__ = (
         tenant_fk("cohort_id", "cohort"),

@@ -7,8 +7,20 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, LargeBinary,
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
 from mentorby.platform.extensions import db
+from mentorby.platform.privacy.records import (
+    OPINIONS,
+    PARTICIPANTS,
+    Basis,
+    Personal,
+    Purpose,
+    Recipient,
+    Retention,
+)
 from mentorby.platform.tenancy import TenantOwned, UTCDateTime, tenant_fk, utcnow
 from mentorby.platform.vocab import Vocabulary, VocabularyType
+
+#: Days a report is kept after it was made (it quotes people's words), then deleted.
+REPORT_DAYS = 30
 
 
 class ReportState(Vocabulary):
@@ -31,6 +43,10 @@ class EvaluationReport(TenantOwned, db.Model):
     """A round's evaluation report as a PDF: built in the background, downloaded when done."""
 
     __tablename__ = "evaluation_report"
+    __personal__ = Personal(_l("Evaluation reports"), Purpose.EVALUATION, Basis.PUBLIC_TASK,
+                            PARTICIPANTS, (Recipient.COORDINATORS,), {"pdf": OPINIONS},
+                            Retention.DAYS, REPORT_DAYS)
+    __not_personal__ = ("locale",)
     __tenant_table_args__ = (
         tenant_fk("cohort_id", "cohort"),
         CheckConstraint(f"state in {ReportState.codes()}", name="state"),

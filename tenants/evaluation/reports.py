@@ -30,6 +30,7 @@ from mentorby.tenants.evaluation.models import (
     GATHERING,
     PRINTING,
     QUEUED,
+    REPORT_DAYS,
     RUNNING,
     EvaluationReport,
     ReportState,
@@ -139,7 +140,7 @@ def filename(cohort: Cohort, report: EvaluationReport) -> str:
 
 
 #: A report quotes people's words: it is kept this long after it was made, then deleted (make a new one any time).
-KEEP_FOR = timedelta(days=30)
+KEEP_FOR = timedelta(days=REPORT_DAYS)
 
 
 def purge(session: Session, now: datetime) -> int:

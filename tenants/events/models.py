@@ -7,6 +7,15 @@ from sqlalchemy import JSON, CheckConstraint, Index, Integer, LargeBinary, Strin
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
 from mentorby.platform.extensions import db
+from mentorby.platform.privacy.records import (
+    PARTICIPANTS,
+    PARTICIPATION,
+    TECHNICAL,
+    Basis,
+    Personal,
+    Purpose,
+    Recipient,
+)
 from mentorby.platform.tenancy import TenantOwned, UTCDateTime, tenant_fk, utcnow
 from mentorby.platform.vocab import Vocabulary, VocabularyType
 
@@ -27,6 +36,7 @@ class EventDetails(TenantOwned, db.Model):
     """The venue, agenda and capacity of one joint event, and the version its calendar entries carry."""
 
     __tablename__ = "event_details"
+    __not_personal__ = ("address", "room", "agenda_da", "agenda_en")
     __tenant_table_args__ = (
         UniqueConstraint("tenant_id", "event_id"),
         tenant_fk("event_id", "cohort_event"),
@@ -60,6 +70,7 @@ class EventMaterial(TenantOwned, db.Model):
     """A file handed out for an event (slides, a worksheet), kept in the database like a CV."""
 
     __tablename__ = "event_material"
+    __not_personal__ = ("filename", "mimetype", "sha256", "content")
     __tenant_table_args__ = (
         tenant_fk("event_id", "cohort_event"),
         Index(None, "tenant_id", "event_id"),
@@ -86,6 +97,10 @@ class EventInvitation(TenantOwned, db.Model):
     """One person invited to one event, with their personal RSVP link (only its hash is kept) and answer."""
 
     __tablename__ = "event_invitation"
+    __personal__ = Personal(_l("Invitations to joint events"), Purpose.PROGRAMME, Basis.CONSENT,
+                            PARTICIPANTS, (Recipient.COORDINATORS,),
+                            {"nonce": TECHNICAL, "token_hash": TECHNICAL, "answer": PARTICIPATION})
+    __not_personal__ = ("reminded",)
     __tenant_table_args__ = (
         UniqueConstraint("tenant_id", "event_id", "application_id"),
         UniqueConstraint("token_hash"),
@@ -116,6 +131,9 @@ class Attendance(TenantOwned, db.Model):
     """One person checked in at the door of one event."""
 
     __tablename__ = "event_attendance"
+    __personal__ = Personal(_l("Attendance at joint events"), Purpose.PROGRAMME, Basis.CONSENT,
+                            PARTICIPANTS, (Recipient.COORDINATORS,),
+                            {"checked_in_at": PARTICIPATION})
     __tenant_table_args__ = (
         UniqueConstraint("tenant_id", "event_id", "application_id"),
         tenant_fk("event_id", "cohort_event"),
@@ -135,6 +153,8 @@ class CalendarFeed(TenantOwned, db.Model):
     """A participant's private calendar subscription (one per application); revoking it makes a new link."""
 
     __tablename__ = "calendar_feed"
+    __personal__ = Personal(_l("Personal calendar links"), Purpose.PROGRAMME, Basis.CONSENT,
+                            PARTICIPANTS, (), {"nonce": TECHNICAL, "token_hash": TECHNICAL})
     __tenant_table_args__ = (
         UniqueConstraint("tenant_id", "application_id"),
         UniqueConstraint("token_hash"),
@@ -155,6 +175,7 @@ class EventPolicy(TenantOwned, db.Model):
     """A city's choices for its events: the days before an event that reminders go out."""
 
     __tablename__ = "event_policy"
+    __not_personal__ = ("reminder_days",)
     __tenant_table_args__ = (UniqueConstraint("tenant_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -16,6 +16,17 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mentorby.platform.extensions import db
+from mentorby.platform.privacy.records import (
+    NOTES,
+    OPINIONS,
+    PARTICIPANTS,
+    PARTICIPATION,
+    PROFESSIONAL,
+    Basis,
+    Personal,
+    Purpose,
+    Recipient,
+)
 from mentorby.platform.tenancy import TenantOwned, UTCDateTime, tenant_fk, utcnow
 from mentorby.platform.vocab import Vocabulary, VocabularyType
 from mentorby.tenants.applications.models import Application
@@ -112,6 +123,9 @@ class NetworkingPlan(TenantOwned, db.Model):
     """A round's speed-networking rotation at the kick-off: who sits at which table in which turn."""
 
     __tablename__ = "networking_plan"
+    __personal__ = Personal(_l("Speed-networking plans"), Purpose.PROGRAMME, Basis.CONSENT,
+                            PARTICIPANTS, (Recipient.COORDINATORS,),
+                            {"mentor_ids": PARTICIPATION, "mentee_ids": PARTICIPATION})
     __tenant_table_args__ = (
         UniqueConstraint("tenant_id", "cohort_id"),
         tenant_fk("cohort_id", "cohort"),
@@ -135,6 +149,8 @@ class Rating(TenantOwned, db.Model):
     """After speed networking: how much one participant would like to work with one they met (1-5)."""
 
     __tablename__ = "rating"
+    __personal__ = Personal(_l("Mentees' private ratings of their mentor"), Purpose.EVALUATION, Basis.CONSENT,
+                            PARTICIPANTS, (Recipient.COORDINATORS,), {"value": OPINIONS})
     __audited__ = True
     __tenant_table_args__ = (
         UniqueConstraint("tenant_id", "rater_id", "rated_id"),
@@ -162,6 +178,8 @@ class MatchingRun(TenantOwned, db.Model):
     """
 
     __tablename__ = "matching_run"
+    __personal__ = Personal(_l("Matching runs"), Purpose.MATCHING, Basis.CONSENT, PARTICIPANTS,
+                            (Recipient.COORDINATORS,), {"unmatched": PARTICIPATION})
     __tenant_table_args__ = (
         UniqueConstraint("tenant_id", "cohort_id"),
         tenant_fk("cohort_id", "cohort"),
@@ -230,6 +248,9 @@ class Match(TenantOwned, db.Model):
     """
 
     __tablename__ = "match"
+    __personal__ = Personal(_l("Matches"), Purpose.MATCHING, Basis.CONSENT, PARTICIPANTS,
+                            (Recipient.COORDINATORS, Recipient.MATCHED), {
+        "mentor_id": PARTICIPATION, "mentee_id": PARTICIPATION, "reasons": PROFESSIONAL, "end_reason": NOTES})
     __tenant_table_args__ = (
         tenant_fk("cohort_id", "cohort"),
         tenant_fk("mentor_id", "application"),

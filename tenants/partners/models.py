@@ -7,6 +7,16 @@ from sqlalchemy import Boolean, CheckConstraint, Index, Integer, String, Text, U
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mentorby.platform.extensions import db
+from mentorby.platform.privacy.records import (
+    CONTACT,
+    IDENTITY,
+    PROFESSIONAL,
+    Basis,
+    Personal,
+    Purpose,
+    Recipient,
+    Subject,
+)
 from mentorby.platform.tenancy import TenantOwned, UTCDateTime, tenant_fk, utcnow
 from mentorby.platform.vocab import Vocabulary, VocabularyType
 
@@ -29,6 +39,7 @@ class Partner(TenantOwned, db.Model):
     """An organisation that lends mentors or supports the city's programme."""
 
     __tablename__ = "partner"
+    __not_personal__ = ("name", "website", "description")
     __tenant_table_args__ = (
         UniqueConstraint("tenant_id", "name"),
         CheckConstraint(f"kind in {KINDS}", name="kind"),
@@ -61,6 +72,9 @@ class PartnerContact(TenantOwned, db.Model):
     """A contact person at a partner organisation; at a company, invited as the city's company contact."""
 
     __tablename__ = "partner_contact"
+    __personal__ = Personal(_l("Partner contacts"), Purpose.PARTNERS, Basis.PUBLIC_TASK, (Subject.CONTACTS,),
+                            (Recipient.COORDINATORS,),
+                            {"name": IDENTITY, "email": CONTACT, "phone": CONTACT, "job_title": PROFESSIONAL})
     __tenant_table_args__ = (
         UniqueConstraint("tenant_id", "partner_id", "email"),
         Index(None, "tenant_id", "email"),

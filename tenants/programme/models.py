@@ -42,6 +42,7 @@ class ProgrammeEvent(TenantOwned, db.Model):
     """One joint event of the programme's fixed sequence (CV workshop, kick-off, midway, ...)."""
 
     __tablename__ = "programme_event"
+    __not_personal__ = ("kind", "name_da", "name_en", "description_da", "description_en")
     __tenant_table_args__ = (
         CheckConstraint(f"audience in {AUDIENCES}", name="audience"),
         CheckConstraint("step between 1 and 20", name="step"),
@@ -81,6 +82,7 @@ class SuccessCriterion(TenantOwned, db.Model):
     """A success criterion a round is evaluated against, e.g. ≥ 2/3 of mentees report a stronger network."""
 
     __tablename__ = "success_criterion"
+    __not_personal__ = ("code", "statement_da", "statement_en", "question_key", "yes_values")
     __tenant_table_args__ = (
         UniqueConstraint("tenant_id", "code"),
         CheckConstraint(f"role in {CRITERION_ROLES}", name="role"),

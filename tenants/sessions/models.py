@@ -18,6 +18,15 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mentorby.platform.extensions import db
+from mentorby.platform.privacy.records import (
+    NOTES,
+    PARTICIPANTS,
+    PARTICIPATION,
+    Basis,
+    Personal,
+    Purpose,
+    Recipient,
+)
 from mentorby.platform.tenancy import TenantOwned, UTCDateTime, tenant_fk, utcnow
 from mentorby.platform.vocab import Vocabulary
 
@@ -48,6 +57,9 @@ class SessionLog(TenantOwned, db.Model):
     """
 
     __tablename__ = "session_log"
+    __personal__ = Personal(_l("Session logs"), Purpose.PROGRAMME, Basis.CONSENT, PARTICIPANTS,
+                            (Recipient.COORDINATORS, Recipient.MATCHED), {
+        "held_on": PARTICIPATION, "minutes": PARTICIPATION, "topics": NOTES, "next_step": NOTES, "notes": NOTES})
     __tenant_table_args__ = (
         tenant_fk("cohort_id", "cohort"),
         tenant_fk("mentor_id", "application"),

@@ -24,6 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mentorby.platform.extensions import db
+from mentorby.platform.privacy.records import OPINIONS, TECHNICAL, Basis, Personal, Purpose, Recipient, Subject
 from mentorby.platform.tenancy import TenantOwned, UTCDateTime, tenant_fk, utcnow
 from mentorby.platform.vocab import Vocabulary, VocabularyType
 from mentorby.tenants.programme.models import Respondents
@@ -106,6 +107,7 @@ class Survey(TenantOwned, db.Model):
     """One version of one of the city's surveys."""
 
     __tablename__ = "survey"
+    __not_personal__ = ("key", "title_da", "title_en", "intro_da", "intro_en")
     __tenant_table_args__ = (
         UniqueConstraint("tenant_id", "key", "version"),
         CheckConstraint("version >= 1", name="version"),
@@ -147,6 +149,7 @@ class SurveySection(TenantOwned, db.Model):
     """A group of questions with a heading."""
 
     __tablename__ = "survey_section"
+    __not_personal__ = ("title_da", "title_en")
     __tenant_table_args__ = (tenant_fk("survey_id", "survey"), Index(None, "tenant_id", "survey_id"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -168,6 +171,7 @@ class Question(TenantOwned, db.Model):
     """One question of a survey version."""
 
     __tablename__ = "survey_question"
+    __not_personal__ = ("key", "text_da", "text_en", "options", "show_if")
     __tenant_table_args__ = (
         tenant_fk("survey_id", "survey"),
         tenant_fk("section_id", "survey_section"),
@@ -209,6 +213,7 @@ class SurveyPolicy(TenantOwned, db.Model):
     """How a city runs its surveys: reminder days, anonymity and how long a link lasts (one row per city)."""
 
     __tablename__ = "survey_policy"
+    __not_personal__ = ("reminder_days",)
     __tenant_table_args__ = (UniqueConstraint("tenant_id"),
                              CheckConstraint("open_days between 1 and 120", name="open_days"))
     __audited__ = True
@@ -226,6 +231,7 @@ class SurveySend(TenantOwned, db.Model):
     """A survey version sent to a round's mentors, mentees or company contacts."""
 
     __tablename__ = "survey_send"
+    __not_personal__ = ("survey_key", "reminder_days")
     __tenant_table_args__ = (
         tenant_fk("cohort_id", "cohort"),
         tenant_fk("survey_id", "survey", ondelete=None),
@@ -259,6 +265,10 @@ class Response(TenantOwned, db.Model):
     """One person's response to one send: their personal link, and their answers once they give them."""
 
     __tablename__ = "survey_response"
+    __personal__ = Personal(_l("Survey responses and links"), Purpose.EVALUATION, Basis.CONSENT,
+                            (Subject.MENTEES, Subject.MENTORS, Subject.CONTACTS), (Recipient.COORDINATORS,),
+                            {"nonce": TECHNICAL, "token_hash": TECHNICAL, "pseudonym": TECHNICAL, "locale": TECHNICAL})
+    __not_personal__ = ("role",)
     __tenant_table_args__ = (
         tenant_fk("send_id", "survey_send"),
         tenant_fk("application_id", "application"),
@@ -325,6 +335,11 @@ class Answer(TenantOwned, db.Model):
     """
 
     __tablename__ = "survey_answer"
+    __personal__ = Personal(_l("Survey answers"), Purpose.EVALUATION, Basis.CONSENT,
+                            (Subject.MENTEES, Subject.MENTORS, Subject.CONTACTS),
+                            (Recipient.COORDINATORS, Recipient.NATIONAL),
+                            {"value": OPINIONS, "text": OPINIONS})
+    __not_personal__ = ("key",)
     __tenant_table_args__ = (
         tenant_fk("response_id", "survey_response"),
         tenant_fk("question_id", "survey_question", ondelete=None),

@@ -28,6 +28,7 @@ from mentorby.tenants.transfer.models import (
     DONE,
     FAILED,
     IMPORT,
+    IMPORT_DAYS,
     QUEUED,
     READING,
     RUNNING,
@@ -44,7 +45,7 @@ INLINE_LIMITS = replace(LIMITS, bytes=INLINE_BYTES, rows=2_000, cells=2_001 * LI
 #: A job that has not moved for this long was lost (its worker stopped); the page says so.
 STALLED_AFTER = timedelta(minutes=15)
 #: Finished jobs (their reports quote cells of personal data) are deleted after this long.
-KEEP_FOR = timedelta(days=7)
+KEEP_FOR = timedelta(days=IMPORT_DAYS)
 log = logging.getLogger(__name__)
 
 

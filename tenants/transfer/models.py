@@ -2,10 +2,12 @@
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Index, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
 from mentorby.platform.extensions import db
+from mentorby.platform.privacy.records import IDENTITY, Basis, Personal, Purpose, Recipient, Retention, Subject
 from mentorby.platform.tenancy import TenantOwned, UTCDateTime, tenant_fk, utcnow
 
 CHECK, IMPORT = "check", "import"
@@ -15,11 +17,18 @@ STATES = (QUEUED, READING, CHECKING, WRITING, DONE, FAILED)
 #: States of a job that has not finished.
 RUNNING = (QUEUED, READING, CHECKING, WRITING)
 
+#: Days a finished import job (its file and report hold personal data) is kept, then deleted.
+IMPORT_DAYS = 7
+
 
 class ImportJob(TenantOwned, db.Model):
     """A spreadsheet being checked or imported in the background, with its progress and, once done, its report."""
 
     __tablename__ = "import_job"
+    __personal__ = Personal(_l("Imports of people"), Purpose.RECRUITMENT, Basis.CONSENT,
+                            (Subject.APPLICANTS, Subject.MENTEES, Subject.MENTORS), (Recipient.COORDINATORS,),
+                            {"data": IDENTITY, "report": IDENTITY}, Retention.DAYS_IDLE, IMPORT_DAYS)
+    __not_personal__ = ("action", "filename", "state")
     __tenant_table_args__ = (
         tenant_fk("cohort_id", "cohort"),
         CheckConstraint(f"action in {ACTIONS}", name="action"),
