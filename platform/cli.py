@@ -107,6 +107,10 @@ def setup_app_role(conn, app_role: str, app_password: str | None) -> None:
     # The app must not touch Alembic's bookkeeping, and the audit log is append-only for it.
     conn.execute(text(f'revoke insert, update, delete on alembic_version from "{app_role}"'))
     conn.execute(text(f'revoke update, delete on audit_entry from "{app_role}"'))
+    # ... except through the one function that takes an erased person's values out of it (migration f1a2b3c4d5e6).
+    if conn.execute(text("select 1 from pg_proc where proname = 'mentorby_erase_from_audit'")).scalar():
+        conn.execute(text(f'grant execute on function mentorby_erase_from_audit(text, integer[], text[]) '
+                          f'to "{app_role}"'))
     setup_national_role(conn, app_role)
 
 

@@ -14,10 +14,13 @@ from mentorby.platform.privacy.records import (
     IDENTITY,
     TECHNICAL,
     Basis,
+    Erase,
+    Erasure,
     Personal,
     Purpose,
     Recipient,
     Subject,
+    Whose,
 )
 from mentorby.platform.tenancy import TenantOwned, UTCDateTime, utcnow
 from mentorby.platform.vocab import Vocabulary, VocabularyType
@@ -55,7 +58,8 @@ class User(UserMixin, db.Model):
     __personal__ = Personal(_l("Accounts"), Purpose.ACCOUNTS, Basis.CONSENT, ACCOUNT_HOLDERS,
                             (Recipient.COORDINATORS,), {
         "email": CONTACT, "name": IDENTITY, "password_hash": TECHNICAL, "locale": TECHNICAL,
-        "last_login_at": TECHNICAL})
+        "last_login_at": TECHNICAL},
+                            erase=Erasure(Erase.DELETE, Whose.USER, ("id",)))
     __table_args__ = (CheckConstraint("platform_role is null or platform_role in ('admin', 'national')", name="role"),)
     __audited__ = True
     __audit_secret__ = ("password_hash",)
@@ -132,7 +136,8 @@ class Invitation(TenantOwned, db.Model):
     __tablename__ = "invitation"
     __personal__ = Personal(_l("Invitations to an account"), Purpose.ACCOUNTS, Basis.PUBLIC_TASK,
                             ACCOUNT_HOLDERS,
-                            (Recipient.COORDINATORS, Recipient.MAIL), {"email": CONTACT, "name": IDENTITY})
+                            (Recipient.COORDINATORS, Recipient.MAIL), {"email": CONTACT, "name": IDENTITY},
+                            erase=Erasure(Erase.DELETE, Whose.EMAIL, ("email",)))
     __tenant_table_args__ = (CheckConstraint(f"role in {CITY_ROLES}", name="role"),)
     __audited__ = True
 
@@ -163,7 +168,8 @@ class ApiToken(TenantOwned, db.Model):
     __tablename__ = "api_token"
     __personal__ = Personal(_l("API tokens"), Purpose.INTEGRATION, Basis.PUBLIC_TASK, (Subject.COORDINATORS,),
                             (Recipient.COORDINATORS,),
-                            {"user_id": IDENTITY, "token_hash": TECHNICAL, "prefix": TECHNICAL})
+                            {"user_id": IDENTITY, "token_hash": TECHNICAL, "prefix": TECHNICAL},
+                            erase=Erasure(Erase.DELETE, Whose.USER, ("user_id",)))
     __not_personal__ = ("name",)
     __audited__ = True
     __audit_secret__ = ("token_hash",)

@@ -14,7 +14,16 @@ from sqlalchemy import ForeignKey, Index, Integer, String, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from mentorby.platform.extensions import db
-from mentorby.platform.privacy.records import ACCOUNT_HOLDERS, TECHNICAL, Basis, Personal, Purpose
+from mentorby.platform.privacy.records import (
+    ACCOUNT_HOLDERS,
+    TECHNICAL,
+    Basis,
+    Erase,
+    Erasure,
+    Personal,
+    Purpose,
+    Whose,
+)
 from mentorby.platform.tenancy import UTCDateTime, utcnow
 
 #: A sign-in ends after this long without a request (matches the cookie's lifetime) ...
@@ -33,7 +42,8 @@ class SignIn(db.Model):
     __tablename__ = "sign_in"
     __personal__ = Personal(_l("Sign-ins"), Purpose.ACCOUNTS, Basis.CONSENT,
                             ACCOUNT_HOLDERS, (),
-                            {"token_hash": TECHNICAL, "user_agent": TECHNICAL, "last_seen_at": TECHNICAL})
+                            {"token_hash": TECHNICAL, "user_agent": TECHNICAL, "last_seen_at": TECHNICAL},
+                            erase=Erasure(Erase.DELETE, Whose.USER, ("user_id",)))
     __not_personal__ = ("end_reason",)
     __table_args__ = (Index(None, "user_id", "ended_at"),)
 

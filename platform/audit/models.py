@@ -8,7 +8,18 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mentorby.platform.accounts.models import User
 from mentorby.platform.extensions import db
-from mentorby.platform.privacy.records import EVERYONE, IDENTITY, NOTES, Basis, Personal, Purpose, Recipient
+from mentorby.platform.privacy.records import (
+    EVERYONE,
+    IDENTITY,
+    NOTES,
+    Basis,
+    Erase,
+    Erasure,
+    Personal,
+    Purpose,
+    Recipient,
+    Whose,
+)
 from mentorby.platform.tenancy import UTCDateTime, utcnow
 from mentorby.platform.vocab import Vocabulary, VocabularyType
 
@@ -29,7 +40,8 @@ class AuditEntry(db.Model):
     __tablename__ = "audit_entry"
     __personal__ = Personal(_l("Audit log"), Purpose.ACCOUNTABILITY, Basis.LEGAL_OBLIGATION,
                             EVERYONE,
-                            (Recipient.COORDINATORS,), {"actor_id": IDENTITY, "changes": NOTES})
+                            (Recipient.COORDINATORS,), {"actor_id": IDENTITY, "changes": NOTES},
+                            erase=Erasure(Erase.REDACT, Whose.USER, ("actor_id",)))
     __not_personal__ = ("action", "entity")
     # No RETURNING on insert: under row-level security the app may append entries about any city it
     # acts in, but reads them back only within that city.

@@ -13,9 +13,12 @@ from mentorby.platform.privacy.records import (
     MESSAGES,
     TECHNICAL,
     Basis,
+    Erase,
+    Erasure,
     Personal,
     Purpose,
     Recipient,
+    Whose,
 )
 from mentorby.platform.tenancy import TenantOwned, UTCDateTime, utcnow
 from mentorby.platform.vocab import Vocabulary, VocabularyType
@@ -39,7 +42,8 @@ class OutboxMessage(db.Model):
     __personal__ = Personal(_l("E-mails sent (the outbox)"), Purpose.COMMUNICATION, Basis.CONSENT,
                             EVERYONE,
                             (Recipient.COORDINATORS, Recipient.MAIL),
-                            {"to_email": CONTACT, "subject": MESSAGES, "body": MESSAGES, "last_error": TECHNICAL})
+                            {"to_email": CONTACT, "subject": MESSAGES, "body": MESSAGES, "last_error": TECHNICAL},
+                            erase=Erasure(Erase.DELETE, Whose.EMAIL, ("to_email",)))
     __not_personal__ = ("kind",)
     __table_args__ = (
         CheckConstraint("status in ('queued', 'sent', 'failed')", name="status"),

@@ -11,10 +11,11 @@ is declared neither personal nor not personal, so the record cannot drift from t
 metadata: the areas' models declare, nothing here knows an area.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, LargeBinary, String, Table, Text
+from sqlalchemy import JSON, LargeBinary, String, Table, Text, cast
 
 from mentorby.platform.vocab import Vocabulary, VocabularyType
 
@@ -98,6 +99,56 @@ class Retention(Vocabulary):
     DAYS_IDLE = "days_idle", _l("Deleted %(days)s days after it last changed")
 
 
+class Erase(Vocabulary):
+    """What erasing a person does to a table's rows about them (GDPR article 17)."""
+
+    DELETE = "delete", _l("Deleted")
+    CLEAR = "clear", _l("Personal fields cleared; the row stays, without them, so the figures do not change")
+    KEEP = "keep", _l("Kept pseudonymously: tied only to the cleared row, never to a name")
+    REDACT = "redact", _l("The person's name and e-mail address removed where they appear")
+
+
+class Whose(Vocabulary):
+    """What the columns that tie a row to the person hold."""
+
+    EMAIL = "email", _l("their e-mail address")
+    APPLICATION = "application", _l("their applications")
+    USER = "user", _l("their account")
+    CONTACT = "contact", _l("their partner contact")
+    RESPONSE = "response", _l("their survey responses")
+    ROUND = "round", _l("the rounds they applied to")
+
+
+def placeholder(suffix: str = "") -> Callable:
+    """A cleared value unique per row, for a column that must stay unique ("erased-17@erased.invalid")."""
+    def value(model):
+        return "erased-" + cast(model.id, String) + suffix
+    return value
+
+
+#: A cleared e-mail address: unique per row, and of the reserved .invalid domain, so no mail can reach it.
+ERASED_EMAIL = placeholder("@erased.invalid")
+#: A cleared token or link hash: unique per row and never the hash of a real token (not 64 hex digits).
+ERASED_TOKEN = placeholder()
+#: A cleared name: a dash, which reads as "no name" in both languages.
+ERASED_NAME = "\u2014"
+
+
+@dataclass(frozen=True)
+class Erasure:
+    """How erasing a person treats this table: the rows found through `by` (columns holding `whose`) get `action`.
+
+    CLEAR blanks every declared personal field not in `keep` (the figures count those): to `blanks[column]` when
+    given (a value or a function of the model giving an SQL expression), else to the column's default, NULL or "".
+    """
+
+    action: Erase
+    whose: Whose
+    by: tuple[str, ...]
+    keep: tuple[str, ...] = ()
+    blanks: dict = field(default_factory=dict)
+
+
 @dataclass(frozen=True)
 class Personal:
     """What a model declares about the personal data in its table: one processing activity of the record."""
@@ -115,6 +166,8 @@ class Personal:
     days: int | None = None
     #: False for data the platform's operator holds for itself (not part of a city's record).
     city: bool = True
+    #: What erasing a person does here (every city table declares it; a test checks).
+    erase: Erasure | None = None
 
 
 #: Readable names of the declared columns, in both languages (a test requires one for every declared column).
@@ -229,6 +282,8 @@ class Entry:
     subjects: tuple[Subject, ...]
     recipients: tuple[Recipient, ...]
     retention: str
+    #: What erasing a person does to the table, in words ("" for the platform's own tables).
+    erasure: str = ""
     fields: tuple[tuple[str, str, Category], ...] = field(default=())  # (column, label, category)
 
     @property
@@ -256,7 +311,8 @@ def record(registry) -> list[Entry]:
                        for column, category in declared.fields.items())
         entries.append(Entry(table=table.name, title=str(declared.title), purpose=declared.purpose,
                              basis=declared.basis, subjects=declared.subjects, recipients=declared.recipients,
-                             retention=retention_text(declared), fields=fields))
+                             retention=retention_text(declared), fields=fields,
+                             erasure=str(declared.erase.action.label) if declared.erase else ""))
     return sorted(entries, key=lambda entry: (entry.purpose.position, entry.title))
 
 

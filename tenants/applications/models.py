@@ -21,6 +21,8 @@ from mentorby.platform.extensions import db
 from mentorby.platform.privacy.records import (
     CONTACT,
     CV,
+    ERASED_EMAIL,
+    ERASED_NAME,
     FAMILY,
     IDENTITY,
     NOTES,
@@ -29,11 +31,14 @@ from mentorby.platform.privacy.records import (
     PROFESSIONAL,
     TECHNICAL,
     Basis,
+    Erase,
+    Erasure,
     Personal,
     Purpose,
     Recipient,
     Retention,
     Subject,
+    Whose,
 )
 from mentorby.platform.tenancy import TenantOwned, UTCDateTime, tenant_fk, utcnow
 from mentorby.platform.vocab import Vocabulary, VocabularyType
@@ -92,7 +97,9 @@ class Participant(TenantOwned, db.Model):
     __tablename__ = "participant"
     __personal__ = Personal(_l("Mentor pool and participants"), Purpose.RECRUITMENT, Basis.CONSENT,
                             PARTICIPANTS, (Recipient.COORDINATORS,),
-                            {"name": IDENTITY, "email": CONTACT})
+                            {"name": IDENTITY, "email": CONTACT},
+                            erase=Erasure(Erase.CLEAR, Whose.EMAIL, ("email",),
+                                    blanks={"name": ERASED_NAME, "email": ERASED_EMAIL}))
     __tenant_table_args__ = (
         UniqueConstraint("tenant_id", "role", "email"),
         CheckConstraint(f"role in {ROLES}", name="role"),
@@ -106,6 +113,8 @@ class Participant(TenantOwned, db.Model):
     email: Mapped[str] = mapped_column(String(254), nullable=False)
     name: Mapped[str] = mapped_column(String(120), nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    #: When the person was erased: name and address are gone, the row stays so their applications keep a pool entry.
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     applications: Mapped[list["Application"]] = relationship(
         primaryjoin="Participant.id == foreign(Application.participant_id)", order_by="Application.created_at.desc()",
@@ -127,7 +136,9 @@ class Application(TenantOwned, db.Model):
         "arrived_on": FAMILY, "partner_employer": FAMILY,
         "availability": PARTICIPATION, "consent_version": PARTICIPATION, "consent_at": PARTICIPATION,
         "status": PARTICIPATION, "note": NOTES,
-    }, Retention.UNCONFIRMED, CONFIRM_DAYS)
+    }, Retention.UNCONFIRMED, CONFIRM_DAYS,
+                            erase=Erasure(Erase.CLEAR, Whose.EMAIL, ("email",), keep=("field", "status", "consent_at"),
+                                    blanks={"name": ERASED_NAME, "email": ERASED_EMAIL}))
     __tenant_table_args__ = (
         # One application per address and round, whatever the role: a clear answer to a second try.
         UniqueConstraint("tenant_id", "cohort_id", "email"),
@@ -220,6 +231,9 @@ class Application(TenantOwned, db.Model):
     #: changed decision is told again.
     notified_status: Mapped[ApplicationStatus | None] = mapped_column(VocabularyType(ApplicationStatus, 12))
     notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: When the person was erased (tenants/privacy/erasure.py): the row stays, without their personal data, so the
+    #: round's figures do not change.
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     # Joins name only the id: tenant_id is the same on both rows (the composite foreign keys guarantee it).
     cohort: Mapped[Cohort] = relationship(primaryjoin="Cohort.id == foreign(Application.cohort_id)")
@@ -270,7 +284,8 @@ class CvDocument(TenantOwned, db.Model):
     __tablename__ = "cv_document"
     __personal__ = Personal(_l("CVs"), Purpose.RECRUITMENT, Basis.CONSENT, (Subject.APPLICANTS, Subject.MENTEES),
                             (Recipient.COORDINATORS, Recipient.MATCHED),
-                            {"filename": CV, "sha256": CV, "content": CV}, Retention.UNCONFIRMED, CONFIRM_DAYS)
+                            {"filename": CV, "sha256": CV, "content": CV}, Retention.UNCONFIRMED, CONFIRM_DAYS,
+                            erase=Erasure(Erase.DELETE, Whose.APPLICATION, ("application_id",)))
     __tenant_table_args__ = (
         UniqueConstraint("tenant_id", "application_id"),
         tenant_fk("application_id", "application"),

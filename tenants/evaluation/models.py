@@ -11,10 +11,13 @@ from mentorby.platform.privacy.records import (
     OPINIONS,
     PARTICIPANTS,
     Basis,
+    Erase,
+    Erasure,
     Personal,
     Purpose,
     Recipient,
     Retention,
+    Whose,
 )
 from mentorby.platform.tenancy import TenantOwned, UTCDateTime, tenant_fk, utcnow
 from mentorby.platform.vocab import Vocabulary, VocabularyType
@@ -45,7 +48,8 @@ class EvaluationReport(TenantOwned, db.Model):
     __tablename__ = "evaluation_report"
     __personal__ = Personal(_l("Evaluation reports"), Purpose.EVALUATION, Basis.PUBLIC_TASK,
                             PARTICIPANTS, (Recipient.COORDINATORS,), {"pdf": OPINIONS},
-                            Retention.DAYS, REPORT_DAYS)
+                            Retention.DAYS, REPORT_DAYS,
+                            erase=Erasure(Erase.DELETE, Whose.ROUND, ("cohort_id",)))
     __not_personal__ = ("locale",)
     __tenant_table_args__ = (
         tenant_fk("cohort_id", "cohort"),

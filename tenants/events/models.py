@@ -8,13 +8,17 @@ from sqlalchemy.orm import Mapped, deferred, mapped_column
 
 from mentorby.platform.extensions import db
 from mentorby.platform.privacy.records import (
+    ERASED_TOKEN,
     PARTICIPANTS,
     PARTICIPATION,
     TECHNICAL,
     Basis,
+    Erase,
+    Erasure,
     Personal,
     Purpose,
     Recipient,
+    Whose,
 )
 from mentorby.platform.tenancy import TenantOwned, UTCDateTime, tenant_fk, utcnow
 from mentorby.platform.vocab import Vocabulary, VocabularyType
@@ -99,7 +103,9 @@ class EventInvitation(TenantOwned, db.Model):
     __tablename__ = "event_invitation"
     __personal__ = Personal(_l("Invitations to joint events"), Purpose.PROGRAMME, Basis.CONSENT,
                             PARTICIPANTS, (Recipient.COORDINATORS,),
-                            {"nonce": TECHNICAL, "token_hash": TECHNICAL, "answer": PARTICIPATION})
+                            {"nonce": TECHNICAL, "token_hash": TECHNICAL, "answer": PARTICIPATION},
+                            erase=Erasure(Erase.CLEAR, Whose.APPLICATION, ("application_id",), keep=("answer",),
+                                    blanks={"nonce": "erased", "token_hash": ERASED_TOKEN}))
     __not_personal__ = ("reminded",)
     __tenant_table_args__ = (
         UniqueConstraint("tenant_id", "event_id", "application_id"),
@@ -133,7 +139,8 @@ class Attendance(TenantOwned, db.Model):
     __tablename__ = "event_attendance"
     __personal__ = Personal(_l("Attendance at joint events"), Purpose.PROGRAMME, Basis.CONSENT,
                             PARTICIPANTS, (Recipient.COORDINATORS,),
-                            {"checked_in_at": PARTICIPATION})
+                            {"checked_in_at": PARTICIPATION},
+                            erase=Erasure(Erase.KEEP, Whose.APPLICATION, ("application_id",)))
     __tenant_table_args__ = (
         UniqueConstraint("tenant_id", "event_id", "application_id"),
         tenant_fk("event_id", "cohort_event"),
@@ -154,7 +161,8 @@ class CalendarFeed(TenantOwned, db.Model):
 
     __tablename__ = "calendar_feed"
     __personal__ = Personal(_l("Personal calendar links"), Purpose.PROGRAMME, Basis.CONSENT,
-                            PARTICIPANTS, (), {"nonce": TECHNICAL, "token_hash": TECHNICAL})
+                            PARTICIPANTS, (), {"nonce": TECHNICAL, "token_hash": TECHNICAL},
+                            erase=Erasure(Erase.DELETE, Whose.APPLICATION, ("application_id",)))
     __tenant_table_args__ = (
         UniqueConstraint("tenant_id", "application_id"),
         UniqueConstraint("token_hash"),

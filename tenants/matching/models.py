@@ -23,9 +23,12 @@ from mentorby.platform.privacy.records import (
     PARTICIPATION,
     PROFESSIONAL,
     Basis,
+    Erase,
+    Erasure,
     Personal,
     Purpose,
     Recipient,
+    Whose,
 )
 from mentorby.platform.tenancy import TenantOwned, UTCDateTime, tenant_fk, utcnow
 from mentorby.platform.vocab import Vocabulary, VocabularyType
@@ -125,7 +128,8 @@ class NetworkingPlan(TenantOwned, db.Model):
     __tablename__ = "networking_plan"
     __personal__ = Personal(_l("Speed-networking plans"), Purpose.PROGRAMME, Basis.CONSENT,
                             PARTICIPANTS, (Recipient.COORDINATORS,),
-                            {"mentor_ids": PARTICIPATION, "mentee_ids": PARTICIPATION})
+                            {"mentor_ids": PARTICIPATION, "mentee_ids": PARTICIPATION},
+                            erase=Erasure(Erase.KEEP, Whose.APPLICATION, ("mentor_ids", "mentee_ids")))
     __tenant_table_args__ = (
         UniqueConstraint("tenant_id", "cohort_id"),
         tenant_fk("cohort_id", "cohort"),
@@ -150,7 +154,8 @@ class Rating(TenantOwned, db.Model):
 
     __tablename__ = "rating"
     __personal__ = Personal(_l("Mentees' private ratings of their mentor"), Purpose.EVALUATION, Basis.CONSENT,
-                            PARTICIPANTS, (Recipient.COORDINATORS,), {"value": OPINIONS})
+                            PARTICIPANTS, (Recipient.COORDINATORS,), {"value": OPINIONS},
+                            erase=Erasure(Erase.KEEP, Whose.APPLICATION, ("rater_id", "rated_id")))
     __audited__ = True
     __tenant_table_args__ = (
         UniqueConstraint("tenant_id", "rater_id", "rated_id"),
@@ -179,7 +184,8 @@ class MatchingRun(TenantOwned, db.Model):
 
     __tablename__ = "matching_run"
     __personal__ = Personal(_l("Matching runs"), Purpose.MATCHING, Basis.CONSENT, PARTICIPANTS,
-                            (Recipient.COORDINATORS,), {"unmatched": PARTICIPATION})
+                            (Recipient.COORDINATORS,), {"unmatched": PARTICIPATION},
+                            erase=Erasure(Erase.KEEP, Whose.APPLICATION, ("unmatched",)))
     __tenant_table_args__ = (
         UniqueConstraint("tenant_id", "cohort_id"),
         tenant_fk("cohort_id", "cohort"),
@@ -250,7 +256,9 @@ class Match(TenantOwned, db.Model):
     __tablename__ = "match"
     __personal__ = Personal(_l("Matches"), Purpose.MATCHING, Basis.CONSENT, PARTICIPANTS,
                             (Recipient.COORDINATORS, Recipient.MATCHED), {
-        "mentor_id": PARTICIPATION, "mentee_id": PARTICIPATION, "reasons": PROFESSIONAL, "end_reason": NOTES})
+        "mentor_id": PARTICIPATION, "mentee_id": PARTICIPATION, "reasons": PROFESSIONAL, "end_reason": NOTES},
+                            erase=Erasure(Erase.CLEAR, Whose.APPLICATION, ("mentor_id", "mentee_id"),
+                                    keep=("mentor_id", "mentee_id")))
     __tenant_table_args__ = (
         tenant_fk("cohort_id", "cohort"),
         tenant_fk("mentor_id", "application"),

@@ -9,13 +9,18 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from mentorby.platform.extensions import db
 from mentorby.platform.privacy.records import (
     CONTACT,
+    ERASED_EMAIL,
+    ERASED_NAME,
     IDENTITY,
     PROFESSIONAL,
     Basis,
+    Erase,
+    Erasure,
     Personal,
     Purpose,
     Recipient,
     Subject,
+    Whose,
 )
 from mentorby.platform.tenancy import TenantOwned, UTCDateTime, tenant_fk, utcnow
 from mentorby.platform.vocab import Vocabulary, VocabularyType
@@ -74,7 +79,9 @@ class PartnerContact(TenantOwned, db.Model):
     __tablename__ = "partner_contact"
     __personal__ = Personal(_l("Partner contacts"), Purpose.PARTNERS, Basis.PUBLIC_TASK, (Subject.CONTACTS,),
                             (Recipient.COORDINATORS,),
-                            {"name": IDENTITY, "email": CONTACT, "phone": CONTACT, "job_title": PROFESSIONAL})
+                            {"name": IDENTITY, "email": CONTACT, "phone": CONTACT, "job_title": PROFESSIONAL},
+                            erase=Erasure(Erase.CLEAR, Whose.EMAIL, ("email",),
+                                    blanks={"name": ERASED_NAME, "email": ERASED_EMAIL}))
     __tenant_table_args__ = (
         UniqueConstraint("tenant_id", "partner_id", "email"),
         Index(None, "tenant_id", "email"),

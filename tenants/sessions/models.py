@@ -23,9 +23,12 @@ from mentorby.platform.privacy.records import (
     PARTICIPANTS,
     PARTICIPATION,
     Basis,
+    Erase,
+    Erasure,
     Personal,
     Purpose,
     Recipient,
+    Whose,
 )
 from mentorby.platform.tenancy import TenantOwned, UTCDateTime, tenant_fk, utcnow
 from mentorby.platform.vocab import Vocabulary
@@ -59,7 +62,9 @@ class SessionLog(TenantOwned, db.Model):
     __tablename__ = "session_log"
     __personal__ = Personal(_l("Session logs"), Purpose.PROGRAMME, Basis.CONSENT, PARTICIPANTS,
                             (Recipient.COORDINATORS, Recipient.MATCHED), {
-        "held_on": PARTICIPATION, "minutes": PARTICIPATION, "topics": NOTES, "next_step": NOTES, "notes": NOTES})
+        "held_on": PARTICIPATION, "minutes": PARTICIPATION, "topics": NOTES, "next_step": NOTES, "notes": NOTES},
+                            erase=Erasure(Erase.CLEAR, Whose.APPLICATION, ("logged_by_id",),
+                                    keep=("held_on", "minutes")))
     __tenant_table_args__ = (
         tenant_fk("cohort_id", "cohort"),
         tenant_fk("mentor_id", "application"),

@@ -24,7 +24,19 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mentorby.platform.extensions import db
-from mentorby.platform.privacy.records import OPINIONS, TECHNICAL, Basis, Personal, Purpose, Recipient, Subject
+from mentorby.platform.privacy.records import (
+    ERASED_TOKEN,
+    OPINIONS,
+    TECHNICAL,
+    Basis,
+    Erase,
+    Erasure,
+    Personal,
+    Purpose,
+    Recipient,
+    Subject,
+    Whose,
+)
 from mentorby.platform.tenancy import TenantOwned, UTCDateTime, tenant_fk, utcnow
 from mentorby.platform.vocab import Vocabulary, VocabularyType
 from mentorby.tenants.programme.models import Respondents
@@ -267,7 +279,10 @@ class Response(TenantOwned, db.Model):
     __tablename__ = "survey_response"
     __personal__ = Personal(_l("Survey responses and links"), Purpose.EVALUATION, Basis.CONSENT,
                             (Subject.MENTEES, Subject.MENTORS, Subject.CONTACTS), (Recipient.COORDINATORS,),
-                            {"nonce": TECHNICAL, "token_hash": TECHNICAL, "pseudonym": TECHNICAL, "locale": TECHNICAL})
+                            {"nonce": TECHNICAL, "token_hash": TECHNICAL, "pseudonym": TECHNICAL, "locale": TECHNICAL},
+                            erase=Erasure(Erase.CLEAR, Whose.APPLICATION, ("application_id",),
+                                    keep=("pseudonym", "locale"),
+                                    blanks={"nonce": "erased", "token_hash": ERASED_TOKEN}))
     __not_personal__ = ("role",)
     __tenant_table_args__ = (
         tenant_fk("send_id", "survey_send"),
@@ -338,7 +353,8 @@ class Answer(TenantOwned, db.Model):
     __personal__ = Personal(_l("Survey answers"), Purpose.EVALUATION, Basis.CONSENT,
                             (Subject.MENTEES, Subject.MENTORS, Subject.CONTACTS),
                             (Recipient.COORDINATORS, Recipient.NATIONAL),
-                            {"value": OPINIONS, "text": OPINIONS})
+                            {"value": OPINIONS, "text": OPINIONS},
+                            erase=Erasure(Erase.KEEP, Whose.RESPONSE, ("response_id",)))
     __not_personal__ = ("key",)
     __tenant_table_args__ = (
         tenant_fk("response_id", "survey_response"),

@@ -7,7 +7,18 @@ from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Index, Intege
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
 from mentorby.platform.extensions import db
-from mentorby.platform.privacy.records import IDENTITY, Basis, Personal, Purpose, Recipient, Retention, Subject
+from mentorby.platform.privacy.records import (
+    IDENTITY,
+    Basis,
+    Erase,
+    Erasure,
+    Personal,
+    Purpose,
+    Recipient,
+    Retention,
+    Subject,
+    Whose,
+)
 from mentorby.platform.tenancy import TenantOwned, UTCDateTime, tenant_fk, utcnow
 
 CHECK, IMPORT = "check", "import"
@@ -27,7 +38,8 @@ class ImportJob(TenantOwned, db.Model):
     __tablename__ = "import_job"
     __personal__ = Personal(_l("Imports of people"), Purpose.RECRUITMENT, Basis.CONSENT,
                             (Subject.APPLICANTS, Subject.MENTEES, Subject.MENTORS), (Recipient.COORDINATORS,),
-                            {"data": IDENTITY, "report": IDENTITY}, Retention.DAYS_IDLE, IMPORT_DAYS)
+                            {"data": IDENTITY, "report": IDENTITY}, Retention.DAYS_IDLE, IMPORT_DAYS,
+                            erase=Erasure(Erase.REDACT, Whose.EMAIL, ("data", "report")))
     __not_personal__ = ("action", "filename", "state")
     __tenant_table_args__ = (
         tenant_fk("cohort_id", "cohort"),

@@ -16,7 +16,7 @@ PORTAL = "/lyngby-taarbaek/portal"
 
 
 def _person(city, name: str, *, email: str | None = None, secret: str = "", sessions: int = 1, emails: int = 1,
-            rounds: int = 1, account=None):
+            rounds: int = 1, account=None, mentor_name: str = ""):
     """A mentee of `city` with a row in every category (more of some on request), and their account.
 
     `secret` is written into every free text the person gave, so a test can look for it in another's export.
@@ -27,7 +27,8 @@ def _person(city, name: str, *, email: str | None = None, secret: str = "", sess
         cohort = F.create_cohort(city, status="running", starts_on=date.today() - timedelta(days=60 + 200 * n))
         mentee = F.create_application(cohort, status="accepted", name=name, email=email, cv=F.PDF,
                                       job_goal=f"goal {secret}", phone="+45 11 22 33 44")
-        mentor = F.create_application(cohort, role="mentor", status="accepted", name=f"Mentor of {name}")
+        mentor = F.create_application(cohort, role="mentor", status="accepted",
+                                      name=mentor_name or f"Mentor of {name}")
         match = F.create_pair(cohort, mentor=mentor, mentee=mentee, published_at=utcnow())
         for day in range(sessions):
             F.log_session(match, logged_by=mentee.id, held_on=date.today() - timedelta(days=day + 1),
