@@ -37,6 +37,7 @@ from mentorby.platform.audit.describe import (
     text,
 )
 from mentorby.platform.cities.models import Tenant
+from mentorby.platform.extensions import db
 from mentorby.platform.outbox.models import MailTemplate
 from mentorby.tenants.applications.models import Application, CvDocument, Participant
 from mentorby.tenants.cohorts.models import Cohort, CohortEvent
@@ -166,7 +167,7 @@ class ParticipantWords(Describer):
 
     table, area, model = "participant", "applications", Participant
     facts = ("name", "email", "role")
-    labels = {"role": ROLE, "email": EMAIL, "name": NAME}
+    labels = {"role": ROLE, "email": EMAIL, "name": NAME, "erased_at": _l("erased")}
     shows = {"role": choice(ROLE_LABELS)}
     on_create = ("email",)
 
@@ -197,7 +198,8 @@ class ApplicationWords(Describer):
         "employer_id": _l("employer among the partners"), "job_title": _l("job title"), "industry": _l("industry"),
         "expertise": _l("expertise"), "mentoring_format": _l("can take"), "mentee_capacity": _l("mentees at most"),
         "motivation": _l("motivation"), "consent_version": _l("version of the consent text"),
-        "consent_at": _l("consent given"), "note": _l("note"), "confirmed_at": _l("e-mail address confirmed"),
+        "consent_at": _l("consent given"), "note": _l("note"), "erased_at": _l("erased"),
+        "confirmed_at": _l("e-mail address confirmed"),
         "decided_at": _l("decided"), "decided_by_id": _l("decided by"),
         "invited": _l("told of the acceptance"), "share_cv": _l("the mentor may see the CV"),
         "notified_status": _l("decision told"), "notified_at": _l("told"),
@@ -902,3 +904,42 @@ class HealthPolicyWords(Describer):
 
 
 register(HealthPolicyWords())
+# --- erasure (tenants/privacy/erasure.py) ---------------------------------------------------------------------------
+
+
+class PersonWords(Describer):
+    """A person erased: the entry counts the rows of each table and never says whom."""
+
+    table, area, model = "person", "applications", None
+    hidden = frozenset()
+
+    def load(self, session, ids):
+        """Nothing to load: the person is gone, on purpose."""
+        return {}
+
+    def want(self, entry, names):
+        """Nothing to ask for."""
+
+    def label(self, column: str) -> str:
+        """A table by the title the record of processing gives it."""
+        extra = {"outbox_mentions": _l("E-mails to others that named the person"),
+                 "shared_session_log": _l("Sessions of the person's pairs that others logged"),
+                 "membership": _l("Roles in the city")}
+        if column in extra:
+            return str(extra[column])
+        for mapper in db.Model.registry.mappers:
+            declared = getattr(mapper.class_, "__personal__", None)
+            if mapper.local_table.name == column and declared is not None:
+                return str(declared.title)
+        return column
+
+    def show_detail(self, key, value, names):
+        """A count of rows."""
+        return str(value)
+
+    def sentence(self, told):
+        """Erased."""
+        return told.say(_l("%(who)s erased a person's personal data"))
+
+
+register(PersonWords())

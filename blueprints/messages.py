@@ -16,6 +16,9 @@ from mentorby.tenants.applications.profile import (
 from mentorby.tenants.cohorts.models import _ACTIONS, Audience, CohortStatus
 
 MESSAGES = {
+    "erase_nothing": _l("The city holds nothing about this person any more: there is nothing to erase."),
+    "erase_coordinator": _l("This person is a coordinator of the city. Remove their coordinator role first; then "
+                            "their data can be erased."),
     "slug_format": _l("Use 2-40 lower-case letters, digits and hyphens, starting and ending with a letter or digit."),
     "slug_reserved": _l("This address is used by the platform itself. Choose another."),
     "slug_taken": _l("Another city already uses this address. Choose another."),

@@ -10,14 +10,18 @@ import json
 from datetime import date, datetime
 from types import SimpleNamespace
 
-from flask import Response, abort, g, render_template, send_file
+from flask import Response, abort, flash, g, redirect, render_template, send_file, url_for
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
+from flask_login import current_user, logout_user
+from wtforms import BooleanField
+from wtforms.validators import DataRequired
 
 from mentorby.blueprints.applications import send_cv
 from mentorby.blueprints.audit import ApplicationWords
-from mentorby.blueprints.common import CityBlueprint, cohort_view, loads, render
+from mentorby.blueprints.common import CityBlueprint, attempt, cohort_view, loads, render, show_error, submitted
+from mentorby.blueprints.forms import Form
 from mentorby.blueprints.portal import own_application
 from mentorby.platform import clock
 from mentorby.platform.accounts.models import COORDINATOR, MENTEE, MENTOR, CityRole
@@ -25,11 +29,12 @@ from mentorby.platform.audit.listener import record
 from mentorby.platform.extensions import db
 from mentorby.platform.i18n import format_day, format_moment
 from mentorby.platform.outbox.models import OutboxStatus
+from mentorby.platform.rules import RuleError
 from mentorby.tenants.applications.models import Application
 from mentorby.tenants.cohorts.models import Cohort
 from mentorby.tenants.events.models import Rsvp
 from mentorby.tenants.matching.models import EndedBy, MatchStatus
-from mentorby.tenants.privacy import access
+from mentorby.tenants.privacy import access, erasure
 from mentorby.tenants.sessions.models import Topic
 
 YES_NO = {True: _l("yes"), False: _l("no")}
@@ -180,6 +185,42 @@ def my_cv(application: Application):
     return send_cv(application.cv, application)
 
 
+# --- erasure ----------------------------------------------------------------------------------------------------------
+
+
+class EraseForm(Form):
+    """The one confirmation erasure asks for: it cannot be undone."""
+
+    understood = BooleanField(_l("I understand that erasure is final and cannot be undone"),
+                              validators=[DataRequired(_l("Tick the box to confirm; nothing has been erased."))])
+
+
+def _erase(person: erasure.Person, form: EraseForm, actor_role: str) -> bool:
+    """Erase the person when the confirmed form allows it; a refusal goes on the form. Whether it was done."""
+    if not submitted(form):
+        return False
+    try:
+        with attempt():
+            erasure.erase(db.session, person, actor_id=current_user.id, actor_role=actor_role)
+    except RuleError as error:
+        show_error(form, error)
+        return False
+    return True
+
+
+@bp.route("/erase", methods=["GET", "POST"])
+def erase_own():
+    """Erase everything the city holds about you, after saying what goes and what stays without your name."""
+    person = erasure.find(db.session, current_user.email)
+    form = EraseForm()
+    if _erase(person, form, "participant"):
+        logout_user()
+        flash(_("Your data has been erased. Thank you for taking part in the programme."), "info")
+        return redirect(url_for("city.front"))
+    return _private(render("privacy/erase.html", form=form, person=person, own=True,
+                           status=422 if form.is_submitted() else 200))
+
+
 # --- a coordinator's, on request -------------------------------------------------------------------------------------
 
 
@@ -216,3 +257,19 @@ def theirs_pdf(cohort: Cohort, application: Application):
     return _pdf(_theirs(application), f"personal-data-{application.id}", own=False)
 
 
+
+
+@coordinator_bp.route("/<int:cohort_id>/applications/<int:application_id>/erase", methods=["GET", "POST"])
+@cohort_view
+@loads("application", Application, "application_id", within="cohort")
+def erase_theirs(cohort: Cohort, application: Application):
+    """Erase a person on their request: everything the city holds about them, in every round (recorded in the log)."""
+    if application.erased_at is not None:
+        abort(404)
+    person = erasure.find(db.session, application.email)
+    form = EraseForm()
+    if _erase(person, form, "coordinator"):
+        flash(_("The person's data has been erased from every round."), "info")
+        return redirect(url_for("applications.board", cohort_id=cohort.id))
+    return _private(render("privacy/erase.html", form=form, person=person, own=False, cohort=cohort,
+                           application=application, status=422 if form.is_submitted() else 200))

@@ -136,9 +136,10 @@ class Application(TenantOwned, db.Model):
         "arrived_on": FAMILY, "partner_employer": FAMILY,
         "availability": PARTICIPATION, "consent_version": PARTICIPATION, "consent_at": PARTICIPATION,
         "status": PARTICIPATION, "note": NOTES,
-    }, Retention.UNCONFIRMED, CONFIRM_DAYS,
-                            erase=Erasure(Erase.CLEAR, Whose.EMAIL, ("email",), keep=("field", "status", "consent_at"),
-                                    blanks={"name": ERASED_NAME, "email": ERASED_EMAIL}))
+    }, Retention.UNCONFIRMED, CONFIRM_DAYS, erase=Erasure(
+        # The round's figures count role, field and status; the consent's version and time are not the person.
+        Erase.CLEAR, Whose.EMAIL, ("email",), keep=("field", "status", "consent_version", "consent_at"),
+        blanks={"name": ERASED_NAME, "email": ERASED_EMAIL}))
     __tenant_table_args__ = (
         # One application per address and round, whatever the role: a clear answer to a second try.
         UniqueConstraint("tenant_id", "cohort_id", "email"),

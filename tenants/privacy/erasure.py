@@ -26,6 +26,7 @@ from mentorby.platform.audit.models import AuditEntry
 from mentorby.platform.extensions import db
 from mentorby.platform.outbox.models import OutboxMessage
 from mentorby.platform.privacy.records import ERASED_NAME, Erase, Erasure, Whose, mapped_tables
+from mentorby.platform.rules import RuleError
 from mentorby.platform.tenancy import TenantOwned, cross_tenant, session_tenant_id, utcnow
 from mentorby.tenants.applications.models import Application, Participant
 from mentorby.tenants.matching.models import Match
@@ -39,12 +40,10 @@ ERASED = "[erased]"
 SHORTEST_NAME = 3
 
 
-class ErasureRefused(Exception):
-    """The person cannot be erased here; `key` names the reason (messages in blueprints/messages.py)."""
+class ErasureRefused(RuleError):
+    """The person cannot be erased here; the code names why (messages in blueprints/messages.py)."""
 
-    def __init__(self, key: str):
-        super().__init__(key)
-        self.key = key
+    area = "privacy"
 
 
 @dataclass
@@ -230,7 +229,7 @@ def _redact_mentions(session: Session, person: Person, tenant_id: int | None, do
                         .values(subject=pattern.sub(ERASED, subject), body=pattern.sub(ERASED, body))
                         .execution_options(synchronize_session=False))
     if rows:
-        done["outbox_message (mentions)"] = len(rows)
+        done["outbox_mentions"] = len(rows)
 
 
 def _clear_shared_sessions(session: Session, person: Person, done: dict) -> None:
@@ -257,7 +256,7 @@ def _clear_shared_sessions(session: Session, person: Person, done: dict) -> None
         session.execute(update(SessionLog).where(SessionLog.id == log_id).values(**values)
                         .execution_options(synchronize_session=False))
     if rows:
-        done["session_log (of their pairs)"] = len(rows)
+        done["shared_session_log"] = len(rows)
 
 
 def _scrub(value, pattern: re.Pattern):

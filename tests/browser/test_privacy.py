@@ -1,6 +1,7 @@
 """Access to one's data: a mentee on her phone opens "My data" from the portal and downloads it in one click."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -37,3 +38,53 @@ def test_a_mentee_downloads_her_data_on_a_phone(page: Page, live_server):
     expect(page.get_by_role("heading", level=1)).to_contain_text("holds about you")
     expect(page.get_by_role("heading", level=2, name="Applications")).to_be_visible()
     assert_no_sideways_scroll(page)
+
+
+def _new_mentee(app, email: str, name: str) -> None:
+    """A mentee of the demo city's running round with her own account (the demo's mentee stays for other tests)."""
+    from sqlalchemy import select
+
+    from mentorby.platform.cities.models import Tenant
+    from mentorby.platform.extensions import db
+    from mentorby.platform.tenancy import cross_tenant, tenant_scope
+    from mentorby.tenants.cohorts.models import Cohort
+    from tests import factories as F
+
+    with app.app_context():
+        with cross_tenant(db.session):
+            city = db.session.execute(select(Tenant).where(Tenant.slug == "lyngby-taarbaek")).scalar_one()
+        with tenant_scope(db.session, city.id):
+            cohort = db.session.execute(select(Cohort).where(Cohort.status == "running")).scalars().first()
+            F.create_application(cohort, status="accepted", name=name, email=email, cv=F.PDF)
+            F.create_user(city=city, role="mentee", email=email, name=name)
+        db.session.commit()
+
+
+def test_a_mentee_downloads_her_data_then_erases_her_account(page: Page, live_server):
+    from tests.factories import PASSWORD
+
+    base, app = live_server
+    email, name = "ines.erase@mentee.example", "Inês Carvalho"
+    _new_mentee(app, email, name)
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone
+    _sign_in(page, base, email, PASSWORD)
+    _english(page)
+    page.goto(f"{base}/lyngby-taarbaek/portal/my-data")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download my data (JSON)").click()
+    assert json.loads(Path(download.value.path()).read_text(encoding="utf-8"))["account"]["name"] == name
+    page.get_by_role("link", name="Erase my data…").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Erase my data")
+    expect(page.get_by_role("heading", level=2, name="What stays, without a name")).to_be_visible()
+    assert_no_sideways_scroll(page)
+    # Without the confirmation the browser holds the form back (the box is required; the server refuses it too).
+    understood = page.get_by_label("I understand that erasure is final and cannot be undone")
+    page.get_by_role("button", name="Erase my data").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Erase my data")
+    assert understood.evaluate("box => box.validity.valueMissing")
+    understood.check()
+    page.get_by_role("button", name="Erase my data").click()
+    expect(page.locator(".flashes")).to_contain_text("Your data has been erased")
+    # The account is gone: signing in again is refused.
+    _sign_in(page, base, email, PASSWORD)
+    expect(page.locator("main")).to_contain_text(re.compile("not correct|No account|forkert|ikke", re.I))

@@ -199,7 +199,7 @@ PUBLIC_CITY_RULES = {
 MADE_PDFS = {"/<city>/model/pdf", "/<city>/portal/my-data.pdf"}
 #: Portal pages about the signed-in person only (their own data): they answer any participant, with nothing of others.
 OWN_PORTAL_RULES = {"/<city>/portal/", "/<city>/portal/my-data", "/<city>/portal/my-data.json",
-                    "/<city>/portal/my-data/print", "/<city>/portal/my-data.pdf"}
+                    "/<city>/portal/my-data/print", "/<city>/portal/my-data.pdf", "/<city>/portal/erase"}
 #: What no public page may show (the recruiting round's name is public; its applicants are not).
 PRIVATE = ("secret.person@lyngby.example", "secret notes", "victim token", "Secret Applicant", "secret.applicant",
            "secret job goal", "Secret Contact", "%PDF", "Secret Mentor", "secret.mentor")

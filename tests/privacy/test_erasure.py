@@ -190,3 +190,70 @@ def test_every_round_of_the_person_is_erased(host_city):
             .scalars().all()
         assert {a.name for a in stubs} == {"\u2014"} and all(a.erased_at for a in stubs)
         assert erasure.find(database.session, EMAIL).found is False
+
+
+# --- over HTTP ------------------------------------------------------------------------------------------------------
+
+PORTAL = "/lyngby-taarbaek/portal"
+
+
+def test_a_mentee_erases_herself_from_the_portal(client, login, host_city):
+    application, user = _person(host_city, NAME, email=EMAIL)
+    user_id = user.id
+    login(user)
+    page = client.get(f"{PORTAL}/erase")
+    assert page.status_code == 200 and "What stays, without a name" in page.text
+    assert page.headers["Cache-Control"] == "private, no-store"
+    refused = client.post(f"{PORTAL}/erase", data={})
+    assert refused.status_code == 422 and "Tick the box to confirm; nothing has been erased." in refused.text
+    with tenant_scope(database.session, host_city.id):
+        assert database.session.get(Application, application.id).name == NAME
+    done = client.post(f"{PORTAL}/erase", data={"understood": "y"})
+    assert done.status_code == 302 and done.headers["Location"].endswith("/lyngby-taarbaek/")
+    # Signed out: the portal asks for a sign-in again, and the account is gone.
+    assert client.get(f"{PORTAL}/my-data").status_code == 302
+    database.session.expire_all()
+    with cross_tenant(database.session):
+        assert database.session.get(User, user_id) is None
+        entry = database.session.execute(select(AuditEntry).where(AuditEntry.action == "erase")).scalar_one()
+        assert entry.actor_id is None and entry.actor_role == "participant"
+    with tenant_scope(database.session, host_city.id):
+        assert database.session.get(Application, application.id).erased_at is not None
+
+
+def test_a_coordinator_erases_a_person_on_request(client, login, host_city, coordinator):
+    application, user = _person(host_city, NAME, email=EMAIL)
+    base = f"/lyngby-taarbaek/coordinator/cohorts/{application.cohort_id}/applications/{application.id}"
+    login(coordinator)
+    assert "Erase this person" in client.get(base).text
+    assert client.get(f"{base}/erase").status_code == 200
+    assert client.post(f"{base}/erase", data={"understood": ""}).status_code == 422
+    done = client.post(f"{base}/erase", data={"understood": "y"})
+    assert done.status_code == 302
+    assert done.headers["Location"].endswith(f"/cohorts/{application.cohort_id}/applications")
+    detail = client.get(base)
+    assert detail.status_code == 200 and "data was erased on" in detail.text and NAME not in detail.text
+    assert client.get(f"{base}/erase").status_code == 404  # nothing left to erase
+    log = client.get("/lyngby-taarbaek/coordinator/audit")
+    assert log.status_code == 200 and "erased a person&#39;s personal data" in log.text and NAME not in log.text
+
+
+def test_a_coordinator_cannot_be_erased_as_an_applicant(client, login, host_city, coordinator):
+    cohort = F.create_cohort(host_city)
+    colleague = F.create_user(city=host_city, role="coordinator", email="colleague@lyngby.example", name="Colleague")
+    application = F.create_application(cohort, email=colleague.email, name="Colleague")
+    login(coordinator)
+    refused = client.post(f"/lyngby-taarbaek/coordinator/cohorts/{cohort.id}/applications/{application.id}/erase",
+                          data={"understood": "y"})
+    assert refused.status_code == 422 and "Remove their coordinator role first" in refused.text
+    with tenant_scope(database.session, host_city.id):
+        assert database.session.get(Application, application.id).erased_at is None
+
+
+def test_another_citys_coordinator_cannot_erase(client, login, host_city, other_coordinator):
+    application, _user = _person(host_city, NAME, email=EMAIL)
+    login(other_coordinator)
+    url = f"/aarhus/coordinator/cohorts/{application.cohort_id}/applications/{application.id}/erase"
+    assert client.post(url, data={"understood": "y"}).status_code == 404
+    with tenant_scope(database.session, host_city.id):
+        assert database.session.get(Application, application.id).erased_at is None
