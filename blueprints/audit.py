@@ -923,6 +923,9 @@ class PersonWords(Describer):
     def label(self, column: str) -> str:
         """A table by the title the record of processing gives it."""
         extra = {"outbox_mentions": _l("E-mails to others that named the person"),
+                 "never_accepted": _l("People never accepted, erased"), "cvs": _l("CVs deleted"),
+                 "after_follow_up": _l("People erased after their round's follow-up"),
+                 "skipped": _l("Coordinators past a period, not erased"),
                  "shared_session_log": _l("Sessions of the person's pairs that others logged"),
                  "membership": _l("Roles in the city")}
         if column in extra:
@@ -938,7 +941,9 @@ class PersonWords(Describer):
         return str(value)
 
     def sentence(self, told):
-        """Erased."""
+        """Erased, by hand or by the nightly retention."""
+        if told.action == "retention":
+            return told.say(_l("%(who)s applied the city's retention periods"))
         return told.say(_l("%(who)s erased a person's personal data"))
 
 

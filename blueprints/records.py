@@ -10,6 +10,7 @@ from mentorby.platform import clock
 from mentorby.platform.accounts.models import COORDINATOR
 from mentorby.platform.extensions import db
 from mentorby.platform.privacy import records
+from mentorby.tenants.privacy import retention
 from mentorby.tenants.transfer.exporting import slug
 
 bp = CityBlueprint("records", __name__, url_prefix="/coordinator/privacy", access=(COORDINATOR,))
@@ -18,7 +19,7 @@ bp = CityBlueprint("records", __name__, url_prefix="/coordinator/privacy", acces
 def _context() -> dict:
     entries = records.record(db.Model.registry)
     return {"city": g.city, "entries": entries, "categories": records.by_category(entries),
-            "made_on": clock.today(), "locale": str(get_locale())}
+            "made_on": clock.today(), "locale": str(get_locale()), "last_run": retention.last_run(db.session)}
 
 
 @bp.get("/records")

@@ -116,12 +116,14 @@ def _compose(app: Flask) -> None:
     from mentorby.platform import cli
     from mentorby.tenants import demo, models, wiring  # noqa: F401 (models: the whole schema, for mappers)
     from mentorby.tenants.evaluation import rollups
+    from mentorby.tenants.privacy import retention
 
     wiring.connect()
     register_all(app)
     cli.register(app)
     demo.register(app)
     rollups.register(app)
+    retention.register(app)
 
 
 def _register_request_cycle(app: Flask) -> None:

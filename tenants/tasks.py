@@ -10,9 +10,9 @@ from mentorby.platform.tasks import app_context, huey
 from mentorby.tenants.evaluation.tasks import build_report, purge_reports
 from mentorby.tenants.transfer.tasks import purge_import_jobs, run_import
 
-__all__ = ["build_report", "huey", "purge_import_jobs", "purge_reports", "purge_unconfirmed_applications",
-           "remind_follow_ups", "run_import", "send_due_surveys", "send_event_reminders", "nudge_quiet_pairs",
-           "send_weekly_digest"]
+__all__ = ["apply_retention", "build_report", "huey", "nudge_quiet_pairs", "purge_import_jobs", "purge_reports",
+           "purge_unconfirmed_applications", "remind_follow_ups", "run_import", "send_due_surveys",
+           "send_event_reminders", "send_weekly_digest"]
 
 
 @huey.periodic_task(crontab(hour="7", minute="0"))
@@ -40,6 +40,18 @@ def purge_unconfirmed_applications() -> int:
         purged = purge_unconfirmed(db.session, utcnow())
         db.session.commit()
         return purged
+
+
+@huey.periodic_task(crontab(hour="3", minute="45"))
+def apply_retention() -> int:
+    """Every night, in each city: its retention periods applied (people erased, old CVs deleted), logged per city."""
+    from mentorby.platform.extensions import db
+    from mentorby.tenants.privacy.retention import in_every_city
+
+    with app_context():
+        reports = in_every_city(db.session)
+        db.session.commit()
+        return sum(r.never_accepted + r.cvs + r.after_follow_up for r in reports.values())
 
 
 @huey.periodic_task(crontab(hour="8", minute="0"))

@@ -181,7 +181,7 @@ def erase(session: Session, person: Person, *, actor_id: int | None, actor_role:
     _redact_mentions(session, person, tenant_id, done)
     _clear_shared_sessions(session, person, done)
     _redact_imports(session, person, done)
-    _redact_audit(session, touched, tenant_id)
+    redact_audit(session, touched)
     closed = account is not None and bool(_close_account(session, account))
     if closed:
         done[User.__tablename__] = 1
@@ -201,7 +201,7 @@ def _close_account(session: Session, user: User) -> bool:
                                     .where(Membership.user_id == user.id)).scalar_one()
         if elsewhere or user.platform_role is not None:
             return False
-        _redact_audit(session, [(User.__tablename__, [user.id], list(User.__personal__.fields))], None)
+        redact_audit(session, [(User.__tablename__, [user.id], list(User.__personal__.fields))])
         # The platform's own mail to the address (password resets) goes with the account.
         session.execute(delete(OutboxMessage).where(OutboxMessage.tenant_id.is_(None),
                                                     OutboxMessage.to_email == user.email)
@@ -285,7 +285,7 @@ def _redact_imports(session: Session, person: Person, done: dict) -> None:
         done[ImportJob.__tablename__] = changed
 
 
-def _redact_audit(session: Session, touched: list[tuple[str, list[int], list[str]]], tenant_id: int | None) -> None:
+def redact_audit(session: Session, touched: list[tuple[str, list[int], list[str]]]) -> None:
     """Replace the erased fields' old and new values in the audit entries about the erased rows with "[erased]"."""
     postgres = session.connection().dialect.name == "postgresql"
     for entity, ids, fields in touched:
