@@ -118,6 +118,12 @@ def test_every_table_is_tenant_owned_or_classified_once():
     assert names - owned - set(DISTRIBUTION) == set(), "classify new platform tables in DISTRIBUTION"
 
 
+def test_a_table_has_a_not_null_tenant_id_exactly_when_it_is_tenant_owned():
+    # docs/scale.md picks the tables to distribute by this column; the platform's own rows have a nullable one.
+    with_city = {t.name for t in _db.metadata.sorted_tables if "tenant_id" in t.c and not t.c.tenant_id.nullable}
+    assert with_city == tenant_owned_tables()
+
+
 def test_the_models_meet_the_distribution_rules():
     assert problems(from_models(), tenant_owned_tables()) == []
 
