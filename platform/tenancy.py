@@ -103,6 +103,27 @@ def is_tenant_owned(cls) -> bool:
     return isinstance(cls, type) and issubclass(cls, TenantOwned)
 
 
+# --- beyond one machine ------------------------------------------------------------------------
+
+#: How each table that is not tenant-owned would live in a PostgreSQL cluster distributed by city with Citus
+#: (docs/scale.md). Tenant-owned tables are distributed by `tenant_id`, co-located, and need no entry. "reference":
+#: small, read everywhere, referenced by foreign keys of distributed tables: a copy on every node. "local": stays on
+#: the coordinator (platform rows, some with a nullable `tenant_id`, which a distribution column cannot be).
+#: tests/platform/test_distribution.py fails for a table missing here, so a new table is classified when it is made.
+DISTRIBUTION: dict[str, str] = {
+    "tenant": "reference",
+    "user_account": "reference",
+    "sign_in": "local",
+    "audit_entry": "local",
+    "outbox_message": "local",
+    "round_rollup": "local",
+    "criterion_rollup": "local",
+    "adoption_contact": "local",
+    "adoption_stage_change": "local",
+    "adoption_target": "local",
+}
+
+
 # --- the session's city -------------------------------------------------------------------------
 
 
@@ -270,6 +291,7 @@ def get_in_city(session: Session, model, object_id, *, error: int = 404, **paren
 
 
 __all__ = [
+    "DISTRIBUTION",
     "CrossTenantWrite",
     "TenantNotSet",
     "TenantOwned",

@@ -4,7 +4,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mentorby.platform.extensions import db
@@ -173,13 +173,16 @@ class ApiToken(TenantOwned, db.Model):
     __not_personal__ = ("name",)
     __audited__ = True
     __audit_secret__ = ("token_hash",)
+    # Unique per city (Citus enforces unique keys only within a city's shard); the secret names no city, so a request
+    # finds its token by the hash alone, through the plain index.
+    __tenant_table_args__ = (UniqueConstraint("tenant_id", "token_hash"), Index(None, "token_hash"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), nullable=False)
     #: A label the owner chose ("Power BI export").
     name: Mapped[str] = mapped_column(String(80), nullable=False)
     #: SHA-256 of the token; the token itself is shown once and never stored.
-    token_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    token_hash: Mapped[str] = mapped_column(String(64), nullable=False)
     #: The first characters, so the owner can tell tokens apart.
     prefix: Mapped[str] = mapped_column(String(12), nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)

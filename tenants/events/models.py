@@ -109,7 +109,7 @@ class EventInvitation(TenantOwned, db.Model):
     __not_personal__ = ("reminded",)
     __tenant_table_args__ = (
         UniqueConstraint("tenant_id", "event_id", "application_id"),
-        UniqueConstraint("token_hash"),
+        UniqueConstraint("tenant_id", "token_hash"),  # per city: the city is in the link's path
         tenant_fk("event_id", "cohort_event"),
         tenant_fk("application_id", "application"),
         CheckConstraint("answer is null or answer in ('yes', 'no')", name="answer"),
@@ -165,7 +165,7 @@ class CalendarFeed(TenantOwned, db.Model):
                             erase=Erasure(Erase.DELETE, Whose.APPLICATION, ("application_id",)))
     __tenant_table_args__ = (
         UniqueConstraint("tenant_id", "application_id"),
-        UniqueConstraint("token_hash"),
+        UniqueConstraint("tenant_id", "token_hash"),  # per city: the city is in the link's path
         tenant_fk("application_id", "application"),
     )
 

@@ -18,13 +18,16 @@ Algorithms:
     poor match is preferred to none. It matches at least as many mentees as ``"best_total"``, at a possibly lower
     total.
 
-- :func:`stable`: mentee-optimal stable matching (hospital–resident, Gale–Shapley) with the ``matching`` package:
-  no mentor and mentee would both rather be together than with their assigned partners. Fair and explainable, but
-  it does not maximise the total. It calls the algorithm that ``matching.games.HospitalResident.solve`` runs
-  (``matching.algorithms.hospital_resident``) on players built here, not the game class: that class deep-copies the
-  player graph recursively (RecursionError from about 100 x 100 with full preference lists) and re-checks its
-  input in cubic pure Python. The lists built here are consistent by construction (every mentor ranks exactly the
-  mentees who rank it, no empty lists, capacities >= 1), and the tests check stability independently.
+- :func:`stable`: mentee-optimal stable matching (hospital–resident, Gale–Shapley, with capacities): no mentor and
+  mentee would both rather be together than with their assigned partners. Fair and explainable, but it does not
+  maximise the total. Both sides rank by the same number, the pair's score (a mentee's ties by mentor id, a mentor's
+  by mentee id), so every preference list follows one strict order of all pairs: score descending, then mentor id,
+  then mentee id. With such "globally ranked pairs" the stable matching is unique, and taking pairs in that order
+  while both sides have room builds it: the first acceptable pair is each one's favourite, so any matching without
+  it is blocked by it; remove it (one slot and one mentee less) and repeat. So the mentee-optimal matching that
+  Gale–Shapley finds is this one, computed in about 0.2 s at 2,000 x 2,000 instead of minutes in the pure-Python
+  ``matching`` package, which the tests keep as an oracle (tests/matching/oracle.py). Unlike :func:`greedy` every
+  allowed pair is acceptable, whatever its score.
 - :func:`greedy`: highest-scoring allowed pair first; a baseline for tests and benchmarks.
 - :func:`groups`: group mentoring, see its docstring.
 
@@ -36,11 +39,9 @@ assignments. All functions are deterministic for the same input.
 
 from __future__ import annotations
 
-import importlib
 import math
-import warnings
 from collections import Counter
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -167,30 +168,7 @@ def greedy(
     problem = _prepare(capacities, mentee_ids, scores, pinned, forbidden)
     left, free = problem.residual()
     usable_for_reason = problem.allowed & (problem.scores > min_score)
-    usable = usable_for_reason & (left > 0)[:, None] & free[None, :]
-    # Rows and columns in ascending id order, then a stable sort on row-major positions: equal scores go to the
-    # smaller mentor id, then the smaller mentee id.
-    rows = np.argsort(_tie_ranks(problem.mentor_ids))
-    cols = np.argsort(_tie_ranks(problem.mentee_ids))
-    sorted_usable = usable[np.ix_(rows, cols)].ravel()
-    candidates = np.flatnonzero(sorted_usable)
-    order = candidates[np.argsort(-problem.scores[np.ix_(rows, cols)].ravel()[candidates], kind="stable")]
-    row_of, col_of = rows.tolist(), cols.tolist()
-    room, open_mentee = left.tolist(), free.tolist()  # plain lists: the loop below may run millions of times
-    remaining_mentees, remaining_slots = int(usable.any(axis=0).sum()), int(left[usable.any(axis=1)].sum())
-    chosen: list[tuple[int, int]] = []
-    n_e = len(problem.mentee_ids)
-    for flat in order.tolist():
-        if remaining_mentees == 0 or remaining_slots == 0:
-            break
-        r, c = divmod(flat, n_e)
-        i, j = row_of[r], col_of[c]
-        if room[i] > 0 and open_mentee[j]:
-            chosen.append((i, j))
-            room[i] -= 1
-            open_mentee[j] = False
-            remaining_mentees -= 1
-            remaining_slots -= 1
+    chosen = _best_pairs_first(problem, left, free, usable_for_reason)
     return _result(problem, list(problem.pins) + chosen, usable_for_reason=usable_for_reason)
 
 
@@ -205,30 +183,10 @@ def stable(
     """Mentee-optimal stable matching with capacities; preferences are the scores, ties broken by id."""
     problem = _prepare(capacities, mentee_ids, scores, pinned, forbidden)
     left, free = problem.residual()
-    # Pins are settled before the game: pinned mentees leave it and their mentors enter with the capacity left.
-    acceptable = problem.allowed & (left > 0)[:, None] & free[None, :]
-    mentor_rank, mentee_rank = _tie_ranks(problem.mentor_ids), _tie_ranks(problem.mentee_ids)
-    s = problem.scores
-    mentee_prefs: dict[int, list[int]] = {}
-    for j in np.flatnonzero(acceptable.any(axis=0)).tolist():
-        rows = np.flatnonzero(acceptable[:, j])
-        mentee_prefs[j] = rows[np.lexsort((mentor_rank[rows], -s[rows, j]))].tolist()
-    mentor_prefs: dict[int, list[int]] = {}
-    for i in np.flatnonzero(acceptable.any(axis=1)).tolist():
-        cols = np.flatnonzero(acceptable[i])
-        mentor_prefs[i] = cols[np.lexsort((mentee_rank[cols], -s[i, cols]))].tolist()
-    chosen: list[tuple[int, int]] = []
-    if mentee_prefs:
-        player_class, hospital_class, solve = _hospital_resident_parts()
-        # Row/column indices as player names: ids of mentors and mentees may collide (both 1, 2, ...).
-        residents = {j: player_class(j) for j in mentee_prefs}
-        hospitals = {i: hospital_class(i, int(left[i])) for i in mentor_prefs}
-        for j, prefs in mentee_prefs.items():
-            residents[j].set_prefs([hospitals[i] for i in prefs])
-        for i, prefs in mentor_prefs.items():
-            hospitals[i].set_prefs([residents[j] for j in prefs])
-        for hospital, matched in solve(list(residents.values()), list(hospitals.values()), optimal="resident").items():
-            chosen.extend((hospital.name, resident.name) for resident in matched)
+    # Pins are settled before the game: pinned mentees leave it and their mentors enter with the capacity left. Both
+    # sides rank by the same score, so the mentee-optimal stable matching is the only stable one and is built by taking
+    # pairs best first (module docstring); every allowed pair is acceptable, whatever its score.
+    chosen = _best_pairs_first(problem, left, free, problem.allowed)
     return _result(problem, list(problem.pins) + chosen, usable_for_reason=problem.allowed)
 
 
@@ -315,6 +273,61 @@ def groups(
     chosen_set = set(chosen)
     unused = tuple(problem.mentor_ids[i] for i in range(n_m) if i not in chosen_set)
     return GroupResult(tuple(result_groups), unmatched, unused)
+
+
+def _best_pairs_first(
+    problem: _Problem, left: np.ndarray, free: np.ndarray, acceptable: np.ndarray
+) -> list[tuple[int, int]]:
+    """Take acceptable pairs in the global order (score desc, mentor id asc, mentee id asc) while both have room.
+
+    Exactly the loop "for each pair in that order: take it if the mentor has room and the mentee is free", but the
+    order is built a block at a time: the best ``take`` candidates (all ties of the block's last score included, so
+    the order never depends on where a block ends) are sorted, candidates whose mentor is full or whose mentee is
+    taken are dropped with numpy, and only the rest go through the Python loop. At 2,000 x 2,000 with full lists
+    that is some 40,000 Python steps instead of over a million, and the full 4-million-entry sort is never needed.
+    """
+    usable = acceptable & (left > 0)[:, None] & free[None, :]
+    # Rows and columns in ascending id order: a row-major position then encodes (mentor id, mentee id), so a stable
+    # sort on scores breaks ties by the smaller mentor id, then the smaller mentee id.
+    rows = np.argsort(_tie_ranks(problem.mentor_ids))
+    cols = np.argsort(_tie_ranks(problem.mentee_ids))
+    n_e = cols.size
+    candidates = np.flatnonzero(usable[np.ix_(rows, cols)].ravel())
+    keys = -problem.scores[np.ix_(rows, cols)].ravel()[candidates]
+    room, open_mentee = left[rows], free[cols]  # in sorted (row, column) positions
+    remaining_mentees = int(usable.any(axis=0).sum())
+    remaining_slots = int(left[usable.any(axis=1)].sum())
+    chosen: list[tuple[int, int]] = []
+    take = 4 * max(remaining_mentees, 256)
+    while candidates.size and remaining_mentees and remaining_slots:
+        if take < candidates.size:
+            last = np.partition(keys, take - 1)[take - 1]
+            head = keys <= last
+            block, block_keys = candidates[head], keys[head]
+            candidates, keys = candidates[~head], keys[~head]
+        else:
+            block, block_keys = candidates, keys
+            candidates, keys = candidates[:0], keys[:0]
+        block = block[np.argsort(block_keys, kind="stable")]
+        r, c = np.divmod(block, n_e)
+        alive = (room[r] > 0) & open_mentee[c]
+        room_list, open_list = room.tolist(), open_mentee.tolist()  # plain lists: fast in the loop below
+        for a, b in zip(r[alive].tolist(), c[alive].tolist(), strict=True):
+            if room_list[a] > 0 and open_list[b]:
+                chosen.append((int(rows[a]), int(cols[b])))
+                room_list[a] -= 1
+                open_list[b] = False
+                remaining_mentees -= 1
+                remaining_slots -= 1
+                if not (remaining_mentees and remaining_slots):
+                    break
+        room, open_mentee = np.array(room_list, dtype=np.int64), np.array(open_list, dtype=bool)
+        # Candidates that can no longer be taken leave before the next block's partition.
+        r, c = np.divmod(candidates, n_e)
+        alive = (room[r] > 0) & open_mentee[c]
+        candidates, keys = candidates[alive], keys[alive]
+        take *= 2
+    return chosen
 
 
 def _assign_slots(
@@ -457,14 +470,3 @@ def _tie_ranks(ids: Sequence[Id]) -> np.ndarray:
     ranks = np.empty(len(ids), dtype=np.int64)
     ranks[order] = np.arange(len(ids))
     return ranks
-
-
-def _hospital_resident_parts() -> tuple[type, type, Callable]:
-    """The `matching` library's HR player classes and its hospital–resident (Gale–Shapley) algorithm, lazily."""
-    # `import matching` runs warnings.simplefilter("always") when Python was started without -W options, which would
-    # change warning handling for the whole web process; catch_warnings restores the filters afterwards. Lazy, so
-    # importing this module does not pay for a library that only stable() uses.
-    with warnings.catch_warnings():
-        players = importlib.import_module("matching.players")
-        algorithm = importlib.import_module("matching.algorithms.hospital_resident")
-    return players.Player, players.Hospital, algorithm.hospital_resident

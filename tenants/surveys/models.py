@@ -288,7 +288,7 @@ class Response(TenantOwned, db.Model):
         tenant_fk("send_id", "survey_send"),
         tenant_fk("application_id", "application"),
         tenant_fk("contact_id", "partner_contact"),
-        UniqueConstraint("token_hash"),
+        UniqueConstraint("tenant_id", "token_hash"),  # per city: the city is in the link's path
         UniqueConstraint("tenant_id", "send_id", "application_id"),
         UniqueConstraint("tenant_id", "send_id", "contact_id"),
         Index(None, "tenant_id", "send_id", "submitted_at"),

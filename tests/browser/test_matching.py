@@ -100,6 +100,13 @@ def test_propose_change_and_publish(page: Page, live_server):
     expect(page.locator("#last-run")).to_contain_text("Best pairs overall (optimal), everyone matched first")
     expect(page.get_by_text(re.compile("pairs? proposed with"))).to_have_count(0)
 
+    # Stable: Sofie (one place) takes the mentee she scores highest; the other waits, with the same reason in words.
+    page.get_by_label("Method").select_option("stable")
+    page.get_by_role("button", name="Propose pairs").click()
+    expect(page.locator("#last-run")).to_contain_text("Stable: no two would rather have each other")
+    expect(page.get_by_text(re.compile(r"1 proposed, 0 published"))).to_be_visible()
+    expect(page.get_by_text("every suitable mentor is full")).to_be_visible()
+
     # Every action on the board can be read and reached with the keyboard.
     assert assert_actions_usable(page, "#matching-board") >= 8
 

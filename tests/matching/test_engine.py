@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from mentorby.tenants.matching import engine
 from mentorby.tenants.matching.engine import MatchingInputError, MatchResult
+from tests.matching.oracle import library_stable
 
 FAST = settings(max_examples=60, deadline=None, database=None)
 
@@ -189,6 +190,77 @@ def test_stable_equals_greedy_when_both_sides_rank_by_the_same_score(problem):
     for solve in (engine.stable, engine.greedy):
         result = solve(*backwards, pinned=pins, forbidden=forbidden[::-1, ::-1])
         assert sorted(result.pairs) == sorted(stable.pairs)
+
+
+@st.composite
+def tied_problems(draw):
+    """Rounds with many ties, negative scores, ids in any order and of any one type (or mixed), array or dict scores."""
+    n_m = draw(st.integers(1, 9))
+    n_e = draw(st.integers(1, 14))
+    id_kind = draw(st.sampled_from(["int", "str", "mixed"]))
+    mentor_ids = draw(st.permutations(range(n_m)))
+    mentee_ids = draw(st.permutations(range(n_e)))
+    if id_kind == "str":
+        mentor_ids, mentee_ids = [f"m{i:02}" for i in mentor_ids], [f"e{j:02}" for j in mentee_ids]
+    elif id_kind == "mixed":  # not comparable: ties fall back to input order
+        mentor_ids = [i if i % 2 else f"m{i}" for i in mentor_ids]
+        mentee_ids = [j if j % 2 else f"e{j}" for j in mentee_ids]
+    caps = draw(st.lists(st.integers(0, 3), min_size=n_m, max_size=n_m))
+    value = st.integers(-2, 3).map(float)
+    scores = np.array(draw(st.lists(value, min_size=n_m * n_e, max_size=n_m * n_e))).reshape(n_m, n_e)
+    forbidden = np.array(draw(st.lists(st.booleans(), min_size=n_m * n_e, max_size=n_m * n_e))).reshape(n_m, n_e)
+    forbidden &= np.array(draw(st.lists(st.booleans(), min_size=n_m * n_e, max_size=n_m * n_e))).reshape(n_m, n_e)
+    pins = []
+    left = list(caps)
+    for j in range(n_e):
+        if draw(st.integers(0, 5)) == 0:
+            options = [i for i in range(n_m) if left[i] > 0 and not forbidden[i, j]]
+            if options:
+                i = draw(st.sampled_from(options))
+                left[i] -= 1
+                pins.append((mentor_ids[i], mentee_ids[j]))
+    capacities = dict(zip(mentor_ids, caps, strict=True))
+    if draw(st.booleans()):
+        as_dict = {
+            (m, e): scores[i, j]
+            for i, m in enumerate(mentor_ids)
+            for j, e in enumerate(mentee_ids)
+            if not forbidden[i, j]
+        }
+        return capacities, mentee_ids, as_dict, (), pins
+    return capacities, mentee_ids, scores, forbidden, pins
+
+
+@FAST
+@given(problems(max_mentors=5, max_capacity=3, max_mentees=8))
+def test_stable_equals_the_matching_library(problem):
+    capacities, mentee_ids, scores, forbidden, pins = problem
+    expected = library_stable(capacities, mentee_ids, scores, pinned=pins, forbidden=forbidden)
+    assert engine.stable(capacities, mentee_ids, scores, pinned=pins, forbidden=forbidden) == expected
+
+
+@settings(max_examples=150, deadline=None, database=None)
+@given(tied_problems())
+def test_stable_equals_the_matching_library_with_ties_negative_scores_and_any_ids(problem):
+    capacities, mentee_ids, scores, forbidden, pins = problem
+    expected = library_stable(capacities, mentee_ids, scores, pinned=pins, forbidden=forbidden)
+    assert engine.stable(capacities, mentee_ids, scores, pinned=pins, forbidden=forbidden) == expected
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_stable_equals_the_matching_library_and_is_stable_on_larger_rounds(seed):
+    # Bigger than Hypothesis draws, so the block-wise pass over pairs (engine._best_pairs_first) runs several blocks.
+    rng = np.random.default_rng(seed)
+    n_m, n_e = 120 + 40 * seed, 300
+    capacities = {1000 + i: int(c) for i, c in enumerate(rng.integers(0, 4, size=n_m))}
+    mentee_ids = [int(e) for e in rng.permutation(n_e)]
+    scores = rng.integers(0, 12, size=(n_m, n_e)).astype(float)  # few distinct values: many ties
+    forbidden = rng.random((n_m, n_e)) < 0.3
+    pins = [(1000 + i, mentee_ids[j]) for i, j in ((0, 0), (1, 1)) if capacities[1000 + i] and not forbidden[i, j]]
+    result = engine.stable(capacities, mentee_ids, scores, pinned=pins, forbidden=forbidden)
+    assert result == library_stable(capacities, mentee_ids, scores, pinned=pins, forbidden=forbidden)
+    check_valid(result, capacities, mentee_ids, scores, forbidden, pins)
+    assert blocking_pairs(result, capacities, mentee_ids, scores, forbidden, pins) == []
 
 
 @FAST
