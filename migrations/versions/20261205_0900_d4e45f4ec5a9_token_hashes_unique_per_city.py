@@ -1,7 +1,7 @@
 """Token hashes unique per city, so the schema can be distributed by tenant_id (docs/scale.md)
 
 Revision ID: d4e45f4ec5a9
-Revises: e8f9a0b1c2d3
+Revises: f1a2b3c4d5e6
 Create Date: 2026-12-05 09:00:00
 
 Citus enforces a unique key only inside one city's shard, so every unique key of a tenant-owned table must include
@@ -14,7 +14,7 @@ from alembic import op
 
 
 revision = 'd4e45f4ec5a9'
-down_revision = 'e8f9a0b1c2d3'
+down_revision = 'f1a2b3c4d5e6'
 branch_labels = None
 depends_on = None
 
