@@ -38,7 +38,6 @@ from mentorby.tenants.cohorts import phases
 from mentorby.tenants.cohorts.models import CLOSED, FOLLOWED_UP, PLANNED, RECRUITING, RUNNING, SELECTING, CohortEvent
 from mentorby.tenants.coordinator import services as overview
 from mentorby.tenants.coordinator.services import RoundFigures
-from mentorby.tenants.partners.services import count_partners
 
 bp = CityBlueprint("coordinator", __name__, url_prefix="/coordinator", access=(COORDINATOR,))
 INVITATION, API_TOKEN = accounts.INVITATION, accounts.API_TOKEN
@@ -217,9 +216,8 @@ def home():
     """Where the city's current rounds stand and what to do next for each, with links to where it is done."""
     today = clock.today()
     figures = overview.round_figures(db.session, overview.current_rounds(db.session), utcnow(), today)
-    setup = {"partners": count_partners(db.session) == 0, "colleague": accounts.team_size(db.session, COORDINATOR) < 2}
     return render("coordinator/home.html", city=g.city, states=[_describe(state, today) for state in figures],
-                  setup=setup)
+                  setup=overview.setup_left(db.session))
 
 
 # --- the team ---------------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from mentorby.platform.accounts import sessions
-from mentorby.platform.accounts.models import COORDINATOR, User
+from mentorby.platform.accounts.models import COORDINATOR
 from mentorby.platform.audit.listener import set_actor
 from mentorby.platform.config import INSTANCE, ROOT, load_config
 from mentorby.platform.extensions import api, babel, csrf, db, htmx, limiter, login_manager, migrate, talisman
@@ -67,10 +67,14 @@ def create_app(config: dict | None = None) -> Flask:
 
     @login_manager.user_loader
     def load_user(token: str):
-        sign_in = sessions.find(db.session, token)
-        if sign_in is None:
+        from mentorby.platform.accounts.models import Membership
+
+        # The city is resolved before anyone asks who is signed in: its roles come in the same statement.
+        city = g.get("city")
+        found = sessions.find(db.session, token, roles_of=Membership if city is not None else None)
+        if found is None:
             return None
-        user = db.session.get(User, sign_in.user_id)
+        sign_in, user, g.roles_here = found
         if user is None or not user.active:
             # A deactivated person is signed out everywhere at their next request.
             sessions.end_all(db.session, sign_in.user_id, sessions.DEACTIVATED)
@@ -144,9 +148,7 @@ def _register_request_cycle(app: Flask) -> None:
         if current_user.is_authenticated:
             city = g.get("city")
             if city is not None:
-                from mentorby.platform.accounts.services import roles_in_city
-
-                g.roles = roles_in_city(db.session, current_user.id)
+                g.roles = g.get("roles_here") or set()
             if current_user.is_platform_admin and (city is None or COORDINATOR not in g.roles):
                 role = "admin"
             elif COORDINATOR in g.roles:
@@ -165,7 +167,9 @@ def _register_request_cycle(app: Flask) -> None:
     @app.after_request
     def finish_transaction(response):
         # One commit per request, in one place: a response below 400 keeps the changes, any other
-        # answer (a form with errors, a refusal) leaves the database as it was.
+        # answer (a form with errors, a refusal) leaves the database as it was. Who is signed in is read before:
+        # the commit expires the person, and asking afterwards would load them again in a second transaction.
+        signed_in = current_user.is_authenticated
         if response.status_code < 400:
             db.session.commit()
             enqueue_pending(db.session)
@@ -174,7 +178,7 @@ def _register_request_cycle(app: Flask) -> None:
             discard_pending(db.session)
         response.vary.add("HX-Request")
         response.vary.add("Cookie")
-        if current_user.is_authenticated and "Cache-Control" not in response.headers:
+        if signed_in and "Cache-Control" not in response.headers:
             # A signed-in page holds personal data: no shared cache, and no copy in the browser after sign-out.
             response.headers["Cache-Control"] = "no-store"
         return response

@@ -172,14 +172,18 @@ def open_invitations(session: Session, role: CityRole) -> list[Invitation]:
     ).scalars())
 
 
+def team_size_of(role: CityRole):
+    """An SQL expression: how many people have a role in the session's city or are invited to it."""
+    holding = select(func.count()).select_from(Membership).where(Membership.role == role).scalar_subquery()
+    invited = (select(func.count()).select_from(Invitation)
+               .where(Invitation.role == role, Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None))
+               .scalar_subquery())
+    return holding + invited
+
+
 def team_size(session: Session, role: CityRole) -> int:
-    """How many people have a role in the session's city or are invited to it."""
-    holding = session.execute(select(func.count()).select_from(Membership).where(Membership.role == role))
-    invited = session.execute(
-        select(func.count()).select_from(Invitation)
-        .where(Invitation.role == role, Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None))
-    )
-    return holding.scalar_one() + invited.scalar_one()
+    """How many people have a role in the session's city or are invited to it (one statement)."""
+    return session.execute(select(team_size_of(role))).scalar_one()
 
 
 def invitation_mail(tenant: Tenant, *, name: str, role: str, link: str, expires_at: datetime,

@@ -83,20 +83,34 @@ def start(session: Session, user, user_agent: str = "") -> str:
     return token
 
 
-def find(session: Session, token: str) -> SignIn | None:
-    """The open, recent sign-in with this cookie id (its last-seen time refreshed now and then), else None."""
+def find(session: Session, token: str, *, roles_of=None) -> tuple[SignIn, object, set[str]] | None:
+    """The open, recent sign-in with this cookie id, its person and (with `roles_of`) their roles, else None.
+
+    One statement per request: the person comes with the sign-in (the ORM keeps it, so loading them by id
+    afterwards asks nothing), and `roles_of`, the request's city's Membership model, adds their roles in that city
+    as rows of an outer join. The last-seen time is refreshed now and then.
+    """
+    from mentorby.platform.accounts.models import User
+
     if not token or len(token) > 100:
         return None
-    sign_in = session.execute(select(SignIn).where(SignIn.token_hash == _digest(token))).scalar_one_or_none()
+    query = select(SignIn, User).join(User, User.id == SignIn.user_id).where(SignIn.token_hash == _digest(token))
+    if roles_of is not None:
+        query = query.add_columns(roles_of.role).outerjoin(roles_of, roles_of.user_id == User.id)
+    rows = session.execute(query).all()
+    if not rows:
+        return None
+    sign_in, user = rows[0][0], rows[0][1]
+    roles = {str(row[2]) for row in rows if row[2] is not None} if roles_of is not None else set()
     now = utcnow()
-    if sign_in is None or sign_in.ended_at is not None:
+    if sign_in.ended_at is not None:
         return None
     if now - sign_in.last_seen_at > IDLE or now - sign_in.created_at > ABSOLUTE:
         end(session, sign_in, "expired")
         return None
     if now - sign_in.last_seen_at > TOUCH_EVERY:
         sign_in.last_seen_at = now
-    return sign_in
+    return sign_in, user, roles
 
 
 def end(session: Session, sign_in: SignIn, reason: str) -> None:

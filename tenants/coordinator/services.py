@@ -10,6 +10,8 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from mentorby.platform.accounts.models import COORDINATOR
+from mentorby.platform.accounts.services import team_size_of
 from mentorby.tenants.applications.models import ACCEPTED, SHORTLISTED, SUBMITTED, Application
 from mentorby.tenants.applications.services import CONFIRMED
 from mentorby.tenants.cohorts.models import CLOSED, FOLLOWED_UP, RUNNING, Cohort, CohortEvent
@@ -107,3 +109,12 @@ def round_figures(session: Session, cohorts: list[Cohort], now: datetime,
         for cohort_id, state in health.gather(session, running, today, health.policy(session).quiet_weeks).items():
             figures[cohort_id].health = state
     return list(figures.values())
+
+
+def setup_left(session: Session) -> dict[str, bool]:
+    """What a new city has still to set up, asked in one statement: partners, and a second coordinator."""
+    from mentorby.tenants.partners.models import Partner
+
+    partners, team = session.execute(
+        select(select(func.count()).select_from(Partner).scalar_subquery(), team_size_of(COORDINATOR))).one()
+    return {"partners": partners == 0, "colleague": team < 2}
