@@ -1,5 +1,7 @@
-"""A city's privacy notice: the public page, the coordinator's page that edits and publishes it, and the rule that a
-participant agrees to the notice in force before continuing in the portal.
+"""A city's privacy notice: the public page, the coordinator's page, and agreeing to it again in the portal.
+
+The coordinator edits and publishes the notice; a participant agrees to the notice in force before continuing in
+the portal.
 
 The data controller is the city (its municipality); the notice is the platform's template filled in with what the
 city states. What is collected and why is the record of processing (platform/privacy/records.py), so the notice

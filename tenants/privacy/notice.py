@@ -26,8 +26,11 @@ class NoticeError(RuleError):
 
 @dataclass(frozen=True)
 class RetentionPeriods:
-    """How many days the city keeps (a) applications of people never accepted after their round ended, (b) CVs
-    after their round ended, (c) participants' personal data after their round's follow-up."""
+    """How many days the city keeps its data after a round: what the retention job applies.
+
+    (a) applications of people never accepted, after their round ended; (b) CVs, after their round ended;
+    (c) participants' personal data, after their round's follow-up.
+    """
 
     never_accepted_days: int = PERIODS["never_accepted_days"][0]
     cv_days: int = PERIODS["cv_days"][0]
