@@ -110,8 +110,8 @@ def _day(value: str) -> date:
 
 
 #: What the page calls the coded values of each section.
-VOCABULARIES = {"channel": ConsentChannel, "role": CityRole, "match": MatchStatus, "ended_by": EndedBy, "topic": Topic, "rsvp": Rsvp,
-                "mail": OutboxStatus}
+VOCABULARIES = {"channel": ConsentChannel, "role": CityRole, "match": MatchStatus, "ended_by": EndedBy, "topic": Topic,
+                "rsvp": Rsvp, "mail": OutboxStatus}
 #: An application's fields that belong to the other role (stored with their defaults, so not shown on the page).
 MENTOR_ONLY = ("employer", "job_title", "industry", "expertise", "mentoring_format", "mentee_capacity", "motivation")
 MENTEE_ONLY = ("education", "years_experience", "job_goal", "danish_level", "arrived_on", "partner_employer",

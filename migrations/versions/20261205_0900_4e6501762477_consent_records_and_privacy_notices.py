@@ -93,6 +93,7 @@ def upgrade():
     with op.batch_alter_table('import_job', schema=None) as batch_op:
         batch_op.add_column(sa.Column('consent_on', sa.Date(), nullable=True))
         batch_op.add_column(sa.Column('consent_channel', sa.String(length=12), nullable=False, server_default=''))
+        batch_op.add_column(sa.Column('consent_version', sa.String(length=20), nullable=False, server_default=''))
     enable_tenant_rls(op, 'privacy_notice')
     enable_tenant_rls(op, 'privacy_notice_version')
     enable_tenant_rls(op, 'consent_record')
@@ -117,6 +118,7 @@ def downgrade():
     disable_rls(op, 'privacy_notice_version')
     disable_rls(op, 'privacy_notice')
     with op.batch_alter_table('import_job', schema=None) as batch_op:
+        batch_op.drop_column('consent_version')
         batch_op.drop_column('consent_channel')
         batch_op.drop_column('consent_on')
 

@@ -28,7 +28,7 @@ class ImportJob(TenantOwned, db.Model):
     __personal__ = Personal(_l("Imports of people"), Purpose.RECRUITMENT, Basis.CONSENT,
                             (Subject.APPLICANTS, Subject.MENTEES, Subject.MENTORS), (Recipient.COORDINATORS,),
                             {"data": IDENTITY, "report": IDENTITY}, Retention.DAYS_IDLE, IMPORT_DAYS)
-    __not_personal__ = ("action", "filename", "state", "consent_channel")
+    __not_personal__ = ("action", "filename", "state", "consent_channel", "consent_version")
     __tenant_table_args__ = (
         tenant_fk("cohort_id", "cohort"),
         CheckConstraint(f"action in {ACTIONS}", name="action"),
@@ -49,6 +49,9 @@ class ImportJob(TenantOwned, db.Model):
     #: not say how and when the city collected the person's consent.
     consent_on: Mapped[date | None] = mapped_column(Date)
     consent_channel: Mapped[str] = mapped_column(String(12), nullable=False, default="")
+    #: The consent version the imported people are recorded as having agreed to (the text and the city's notice
+    #: when the file was uploaded).
+    consent_version: Mapped[str] = mapped_column(String(20), nullable=False, default="")
     #: The name the file had on the coordinator's machine, as sent (for the page only).
     filename: Mapped[str] = mapped_column(String(200), nullable=False)
     size: Mapped[int] = mapped_column(Integer, nullable=False)
