@@ -162,7 +162,7 @@ COLUMN_CODES = {
     "availability": AVAILABILITY_LABELS,
     "danish_level": DANISH_LEVEL_LABELS,
     "mentoring_format": FORMAT_LABELS,
-    "consent_channel": {channel.value: channel.label for channel in CITY_CHANNELS},
+    "consent_channel": {channel.value: channel._label for channel in CITY_CHANNELS},
 }
 #: Columns required for every row, and for the rows of one role.
 REQUIRED_FOR = {
