@@ -63,10 +63,10 @@ def key(notice_version: int, text_version: str = CURRENT) -> str:
 
 def parse(version: str | None) -> Version | None:
     """A stored or posted version taken apart; None when it is not one (an unknown text, a bad notice number)."""
-    text, _, notice = (version or "").partition("/")
+    text, slash, notice = (version or "").partition("/")
     if text not in TEXTS:
         return None
-    if not notice:
+    if not slash:
         return Version(text, 0)
     if not notice.isdigit() or notice.startswith("0") or len(notice) > 6:
         return None
