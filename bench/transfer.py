@@ -143,7 +143,8 @@ def bench(sizes: list[int]) -> list[dict]:
                     repeats, lambda data=xlsx_data, c=cohort: filing.check_file(db.session, c, "b.xlsx", data))
                 assert report.ok, report.problems[:3]
                 start = time.perf_counter()
-                report = filing.import_file(db.session, cohort, "b.csv", csv_data, consent_confirmed=True)
+                report = filing.import_file(db.session, cohort, "b.csv", csv_data, consent_confirmed=True,
+                                            consent_default=schema.ConsentDefault(date(2026, 9, 1), "paper"))
                 db.session.commit()
                 figures["import_csv"] = time.perf_counter() - start
                 assert report.imported == n

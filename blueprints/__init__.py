@@ -23,6 +23,7 @@ def register_all(app: Flask) -> None:
         messages,
         national,
         networking,
+        notice,
         partners,
         portal,
         privacy,
@@ -63,6 +64,9 @@ def register_all(app: Flask) -> None:
     # A person's own copy of their data (the portal) and a coordinator's on request.
     app.register_blueprint(privacy.bp)
     app.register_blueprint(privacy.coordinator_bp)
+    # The city's privacy notice: the public page and the coordinator's.
+    app.register_blueprint(notice.bp)
+    app.register_blueprint(notice.coordinator_bp)
     api.register(app)
     # Dates and times in one written form per language, in the city's time zone (replacing Flask-Babel's filters,
     # whose short forms read "2/11/27").

@@ -24,6 +24,7 @@ from mentorby.blueprints.common import (
     submitted,
 )
 from mentorby.blueprints.messages import message, register, text_for
+from mentorby.blueprints.notice import consent_rows
 from mentorby.platform.accounts import services as accounts
 from mentorby.platform.accounts.models import COORDINATOR
 from mentorby.platform.audit.listener import record
@@ -300,6 +301,7 @@ def _detail_context(cohort: Cohort, application: Application, form: NoteForm) ->
         "invitation": invitation, "has_account": has_account, "review_refused": _refusal(cohort, "review"),
         "invitation_until": invitation and accounts.invitation_expiry(invitation), "now": utcnow(),
         "consent_text": consent.consent_text(application.consent_version, application.locale, g.city.name),
+        "consents": consent_rows(consent.records_of(db.session, application.email)),
         "history": [other for other in queries.histories(db.session, [application.participant_id])
                     .get(application.participant_id, []) if other.id != application.id],
     }

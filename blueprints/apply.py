@@ -13,6 +13,7 @@ from markupsafe import Markup
 from mentorby.blueprints.application_forms import FORMS, answers, uploaded_cv
 from mentorby.blueprints.common import PUBLIC, CityBlueprint, attempt, cohort_view, render, show_error, submitted
 from mentorby.blueprints.messages import message
+from mentorby.blueprints.notice import current_consent_version
 from mentorby.platform import clock
 from mentorby.platform.accounts.services import normalise_email
 from mentorby.platform.accounts.tokens import LinkError, make_link_token, read_link_token
@@ -77,8 +78,10 @@ def form(cohort: Cohort, role: Role):
     form = FORMS[role]()
     values = answers(form) | {"locale": locale}
     cv = uploaded_cv(form)
-    # The text agreed to is the one on the page, which must still be the current one.
-    agreed = consent.CURRENT if form.consent.data and request.form.get("consent_version") == consent.CURRENT else None
+    # The text agreed to is the one on the page (the platform's text and the city's notice), which must still be the
+    # current one.
+    current = current_consent_version()
+    agreed = current if form.consent.data and request.form.get("consent_version") == current else None
     if submitted(form, lambda _fields: filing.check(role, values, cv=cv, consent_version=agreed)):
         try:
             with attempt():
@@ -103,8 +106,8 @@ def form(cohort: Cohort, role: Role):
             "Your CV (%(name)s) is fine, but a browser forgets a chosen file when the form comes back: choose it "
             "again before you send.", name=cv.filename))
     return render("applications/apply.html", form=form, cohort=cohort, role=role, city=g.city,
-                  consent_version=consent.CURRENT, today=clock.today(), earliest=ARRIVED_FROM,
-                  consent_text=consent.consent_text(consent.CURRENT, locale, g.city.name),
+                  consent_version=current, today=clock.today(), earliest=ARRIVED_FROM,
+                  consent_text=consent.consent_text(current, locale, g.city.name),
                   status=422 if form.is_submitted() else 200)
 
 

@@ -53,6 +53,7 @@ from mentorby.tenants.matching.models import (
     Rating,
 )
 from mentorby.tenants.partners.models import Partner, PartnerContact
+from mentorby.tenants.privacy.models import NoticeVersion, PrivacyNotice
 from mentorby.tenants.programme.models import ProgrammeEvent, SuccessCriterion
 from mentorby.tenants.sessions.models import HealthPolicy
 from mentorby.tenants.surveys.models import Anonymity, Survey, SurveyPolicy, SurveySend
@@ -948,3 +949,52 @@ class PersonWords(Describer):
 
 
 register(PersonWords())
+
+
+# --- the city's privacy notice (blueprints/notice.py) -----------------------------------------------------------------
+
+NOTICE_LABELS = {
+    "controller_name": _l("data controller"), "controller_address": _l("controller's address"),
+    "contact_email": _l("contact e-mail"), "dpo_contact": _l("data-protection officer"),
+    "extra_da": _l("paragraph in Danish"), "extra_en": _l("paragraph in English"),
+    "never_accepted_days": _l("days applications of people never accepted are kept"),
+    "cv_days": _l("days CVs are kept"), "after_followup_days": _l("days personal data is kept after the follow-up"),
+}
+
+
+class PrivacyNoticeWords(Describer):
+    """The draft of the city's privacy notice."""
+
+    table, area, model = "privacy_notice", "city", PrivacyNotice
+    labels = NOTICE_LABELS
+    hidden = Describer.hidden | {"updated_at"}
+    on_create = ("controller_name", "never_accepted_days", "cv_days", "after_followup_days")
+
+    def sentence(self, told):
+        """Saved."""
+        return told.say(_l("%(who)s changed the draft of the privacy notice"))
+
+
+class NoticeVersionWords(Describer):
+    """A published version of the city's privacy notice."""
+
+    table, area, model = "privacy_notice_version", "city", NoticeVersion
+    facts = ("version",)
+    labels = NOTICE_LABELS | {"version": _l("version"), "published_at": _l("published"),
+                              "published_by_id": _l("published by")}
+    hidden = Describer.hidden | {"published_by_id", "published_at"}
+    on_create = ("version", "never_accepted_days", "cv_days", "after_followup_days")
+
+    def name(self, facts, names):
+        """The version's number."""
+        return str(facts.get("version") or "")
+
+    def sentence(self, told):
+        """Published."""
+        return told.say({
+            "create": _l("%(who)s published version %(version)s of the privacy notice"),
+        }.get(told.action, _l("%(who)s changed version %(version)s of the privacy notice")), version=told.name())
+
+
+register(PrivacyNoticeWords())
+register(NoticeVersionWords())

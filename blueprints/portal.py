@@ -12,6 +12,7 @@ from mentorby.blueprints.applications import send_cv
 from mentorby.blueprints.common import CityBlueprint, attempt, cohort_view, loads, render, show_error, submitted
 from mentorby.blueprints.events import portal_events
 from mentorby.blueprints.messages import text_for
+from mentorby.blueprints.notice import current_consent_version, require_current_consent
 from mentorby.platform import clock
 from mentorby.platform.accounts.models import MENTEE, MENTOR
 from mentorby.platform.extensions import db
@@ -29,6 +30,8 @@ from mentorby.tenants.sessions import services as sessions
 from mentorby.tenants.surveys import sending
 
 bp = CityBlueprint("portal", __name__, url_prefix="/portal", access=(MENTOR, MENTEE))
+# A participant agrees to the city's privacy notice in force before continuing (after the access check).
+bp.before_request(require_current_consent)
 
 
 def own_application(view):
@@ -134,7 +137,7 @@ def reapply(cohort: Cohort, role: str):
         abort(404)
     try:
         with attempt():
-            filing.reapply(db.session, participant, cohort)
+            filing.reapply(db.session, participant, cohort, consent_version=current_consent_version())
     except RuleError as error:
         flash(text_for(error), "error")
         return redirect(url_for("portal.home"))

@@ -10,7 +10,7 @@ import json
 from datetime import date, datetime
 from types import SimpleNamespace
 
-from flask import Response, abort, flash, g, redirect, render_template, send_file, url_for
+from flask import Response, abort, current_app, flash, g, redirect, render_template, request, send_file, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -20,8 +20,18 @@ from wtforms.validators import DataRequired
 
 from mentorby.blueprints.applications import send_cv
 from mentorby.blueprints.audit import ApplicationWords
-from mentorby.blueprints.common import CityBlueprint, attempt, cohort_view, loads, render, show_error, submitted
+from mentorby.blueprints.common import (
+    CityBlueprint,
+    attempt,
+    cohort_view,
+    loads,
+    render,
+    safe_next,
+    show_error,
+    submitted,
+)
 from mentorby.blueprints.forms import Form
+from mentorby.blueprints.notice import consent_rows, current_consent_version
 from mentorby.blueprints.portal import own_application
 from mentorby.platform import clock
 from mentorby.platform.accounts.models import COORDINATOR, MENTEE, MENTOR, CityRole
@@ -30,11 +40,12 @@ from mentorby.platform.extensions import db
 from mentorby.platform.i18n import format_day, format_moment
 from mentorby.platform.outbox.models import OutboxStatus
 from mentorby.platform.rules import RuleError
-from mentorby.tenants.applications.models import Application
+from mentorby.tenants.applications import consent as consents
+from mentorby.tenants.applications.models import Application, ConsentChannel
 from mentorby.tenants.cohorts.models import Cohort
 from mentorby.tenants.events.models import Rsvp
 from mentorby.tenants.matching.models import EndedBy, MatchStatus
-from mentorby.tenants.privacy import access, erasure
+from mentorby.tenants.privacy import access, erasure, notice
 from mentorby.tenants.sessions.models import Topic
 
 YES_NO = {True: _l("yes"), False: _l("no")}
@@ -110,8 +121,8 @@ def _day(value: str) -> date:
 
 
 #: What the page calls the coded values of each section.
-VOCABULARIES = {"role": CityRole, "match": MatchStatus, "ended_by": EndedBy, "topic": Topic, "rsvp": Rsvp,
-                "mail": OutboxStatus}
+VOCABULARIES = {"channel": ConsentChannel, "role": CityRole, "match": MatchStatus, "ended_by": EndedBy, "topic": Topic,
+                "rsvp": Rsvp, "mail": OutboxStatus}
 #: An application's fields that belong to the other role (stored with their defaults, so not shown on the page).
 MENTOR_ONLY = ("employer", "job_title", "industry", "expertise", "mentoring_format", "mentee_capacity", "motivation")
 MENTEE_ONLY = ("education", "years_experience", "job_goal", "danish_level", "arrived_on", "partner_employer",
@@ -273,3 +284,52 @@ def erase_theirs(cohort: Cohort, application: Application):
         return redirect(url_for("applications.board", cohort_id=cohort.id))
     return _private(render("privacy/erase.html", form=form, person=person, own=False, cohort=cohort,
                            application=application, status=422 if form.is_submitted() else 200))
+
+
+# --- the person's consents, and agreeing again to a new text (issue 14, item 1) ------------------------------------
+
+
+class AgreeForm(Form):
+    """Agreeing to the consent text and privacy notice in force."""
+
+    agree = BooleanField(_l("I have read the text and the privacy notice and agree to the processing of my data"))
+
+
+@bp.get("/privacy")
+def consents_page():
+    """Your consents (which text and notice version, when, how), the notice in force and your data."""
+    rows = consents.records_of(db.session, current_user.email)
+    current = current_consent_version()
+    return _private(render("privacy/consents.html", consents=consent_rows(rows), current=current,
+                           agreed_current=any(row.version == current for row in rows),
+                           notice_number=notice.version_number(db.session),
+                           # The erasure of one's own data (withdrawing consent) is its own view, once it exists.
+                           can_erase="privacy.erase_own" in current_app.view_functions))
+
+
+@bp.route("/privacy/consent", methods=["GET", "POST"])
+def consent_again():
+    """The text or the city's notice changed since you agreed: read the new one and agree before continuing."""
+    current = current_consent_version()
+    previous = consents.needs_consent(db.session, current_user.email, current)
+    target = safe_next(request.values.get("next"), url_for("portal.home"))
+    if previous is None:
+        return redirect(target)  # nothing new to agree to
+    form = AgreeForm()
+    if form.is_submitted():
+        if not form.validate() or not form.agree.data:
+            form.agree.errors = [*form.agree.errors, _("Tick the box to agree; without it the portal cannot go on.")]
+        elif request.form.get("version") != current:
+            # The notice changed again while the page was open: show the newest.
+            form.agree.errors = [_("The text changed while the page was open. Read it again and agree.")]
+        else:
+            consents.record(db.session, current_user.email, current, ConsentChannel.PORTAL,
+                            locale=str(get_locale()))
+            flash(_("Thank you: your consent is recorded."), "info")
+            return redirect(target)
+    old, new = consents.parse(previous.version), consents.parse(current)
+    return _private(render(
+        "privacy/consent_again.html", form=form, current=current, previous=previous, old=old, new=new, target=target,
+        text=consents.consent_text(current, str(get_locale()), g.city.name),
+        old_text=consents.consent_text(previous.version, previous.locale, g.city.name) if old else "",
+        status=422 if form.is_submitted() else 200))

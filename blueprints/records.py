@@ -10,14 +10,14 @@ from mentorby.platform import clock
 from mentorby.platform.accounts.models import COORDINATOR
 from mentorby.platform.extensions import db
 from mentorby.platform.privacy import records
-from mentorby.tenants.privacy import retention
+from mentorby.tenants.privacy import notice, retention
 from mentorby.tenants.transfer.exporting import slug
 
 bp = CityBlueprint("records", __name__, url_prefix="/coordinator/privacy", access=(COORDINATOR,))
 
 
 def _context() -> dict:
-    entries = records.record(db.Model.registry)
+    entries = records.record(db.Model.registry, notice.retention_periods(db.session).as_dict())
     return {"city": g.city, "entries": entries, "categories": records.by_category(entries),
             "made_on": clock.today(), "locale": str(get_locale()), "last_run": retention.last_run(db.session)}
 

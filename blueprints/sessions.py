@@ -19,6 +19,7 @@ from mentorby.blueprints.common import (
 )
 from mentorby.blueprints.forms import Form
 from mentorby.blueprints.messages import register, text_for
+from mentorby.blueprints.notice import require_current_consent
 from mentorby.blueprints.portal import own_application
 from mentorby.platform import clock
 from mentorby.platform.accounts.models import COORDINATOR, MENTEE, MENTOR
@@ -37,6 +38,7 @@ from mentorby.tenants.sessions.schemas import POLICY, SESSION
 
 #: Logging and confirming sessions, in the participant's portal.
 bp = CityBlueprint("sessions", __name__, url_prefix="/portal/sessions", access=(MENTOR, MENTEE))
+bp.before_request(require_current_consent)
 #: The round's health, for the coordinator (registered in blueprints/__init__.py).
 health_bp = CityBlueprint("health", __name__, url_prefix="/coordinator/cohorts", access=(COORDINATOR,))
 

@@ -8,9 +8,10 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from werkzeug.routing import BuildError
-from wtforms import BooleanField
+from wtforms import BooleanField, DateField, SelectField
+from wtforms.validators import Optional
 
-from mentorby.blueprints.common import CityBlueprint, cohort_view, loads, render
+from mentorby.blueprints.common import CityBlueprint, choices, cohort_view, loads, render
 from mentorby.blueprints.forms import Form
 from mentorby.blueprints.messages import (
     AREA_MESSAGES,
@@ -22,13 +23,14 @@ from mentorby.blueprints.messages import (
     message,
     register,
 )
+from mentorby.blueprints.notice import current_consent_version
 from mentorby.platform import clock
 from mentorby.platform.accounts.models import COORDINATOR
 from mentorby.platform.audit.listener import record
 from mentorby.platform.extensions import db, htmx
 from mentorby.platform.tenancy import current_city, utcnow
 from mentorby.tenants.applications import consent
-from mentorby.tenants.applications.models import ACCEPTED, STATUSES
+from mentorby.tenants.applications.models import ACCEPTED, CITY_CHANNELS, STATUSES, ConsentChannel
 from mentorby.tenants.cohorts import phases
 from mentorby.tenants.cohorts.models import Cohort
 from mentorby.tenants.surveys.models import Employment, QuestionKind, SurveySend
@@ -76,6 +78,14 @@ MESSAGES = register("transfer", {
     "no_rows": _l("The file has no applications below the header row."),
     "import_consent_required": _l("Tick the box to confirm that everyone in the file agreed; without it nothing is "
                                   "imported."),
+    "import_consent_date_required": _l("Give the day the people in the file agreed: here for the whole file, or in "
+                                       "the file's consent_date column."),
+    "import_consent_channel_required": _l("Choose how the city collected their consent: here for the whole file, or "
+                                          "in the file's consent_channel column."),
+    "consent_date_future": _l("The day of the consent lies in the future."),
+    "consent_date_missing": _l("Fill in the day this person agreed, or give a day for the whole file on the form."),
+    "consent_channel_missing": _l("Fill in how this person's consent was collected, or choose one for the whole "
+                                  "file on the form."),
     "import_mentors_full": _l("The round takes %(capacity)d mentors and %(accepted)d are accepted; the file would "
                               "accept %(adding)d more. Raise the capacity or give fewer rows the status accepted."),
     "import_mentees_full": _l("The round takes %(capacity)d mentees and %(accepted)d are accepted; the file would "
@@ -140,6 +150,9 @@ COLUMN_HELP = {
     "mentee_capacity": _l("Mentors: how many mentees they can take, 1 to 5 (empty: 1)"),
     "motivation": _l("Mentors: why they take part"),
     "status": _l("The application's status (empty: submitted, a new application)"),
+    "consent_date": _l("Optional: the day the person agreed to the data-processing text (empty: the day given on the "
+                       "form)"),
+    "consent_channel": _l("Optional: how the city collected their consent (empty: the way chosen on the form)"),
 }
 #: The codes a column takes, with their labels, for the column guide.
 COLUMN_CODES = {
@@ -149,6 +162,7 @@ COLUMN_CODES = {
     "availability": AVAILABILITY_LABELS,
     "danish_level": DANISH_LEVEL_LABELS,
     "mentoring_format": FORMAT_LABELS,
+    "consent_channel": {channel.value: channel._label for channel in CITY_CHANNELS},
 }
 #: Columns required for every row, and for the rows of one role.
 REQUIRED_FOR = {
@@ -185,10 +199,18 @@ class ImportForm(Form):
     consent = BooleanField(
         _l("The people in this file agreed to the data-processing text"),
         # Shown above the box with the text itself (the field macro points the box at it with aria-describedby).
-        description=_l("Imported applications record that the person agreed to this data-processing text (version "
-                       "%(version)s). Tick the box only if everyone in the file agreed to it, for example on the "
-                       "paper or e-mail application you collected:", version=consent.CURRENT),
+        description=_l("Imported applications record that the person agreed to this data-processing text and the "
+                       "city's privacy notice. Tick the box only if everyone in the file agreed to it, for example "
+                       "on the paper or e-mail application you collected:"),
     )
+    consent_on = DateField(
+        _l("The day they agreed"), validators=[Optional()],
+        description=_l("For the whole file; a consent_date column in the file gives each person's own day."))
+    consent_channel = SelectField(
+        _l("How the city collected their consent"), validate_choice=False,
+        choices=lambda: choices([("", _("In the file's consent_channel column")),
+                                 *ConsentChannel.choices(CITY_CHANNELS)]),
+        description=_l("For the whole file; a consent_channel column in the file gives each person's own."))
 
 
 @bp.url_value_preprocessor
@@ -211,6 +233,10 @@ def _round_url(cohort: Cohort) -> str | None:
         return None
 
 
+#: The import form's fields that a problem of the whole file can name.
+CONSENT_FIELDS = ("consent", "consent_on", "consent_channel")
+
+
 def _show(form: ImportForm, summary: Summary | None) -> tuple[list[dict], int]:
     """Put the file's own problems on the form's fields (the error summary links them); cells go in the table.
 
@@ -219,7 +245,7 @@ def _show(form: ImportForm, summary: Summary | None) -> tuple[list[dict], int]:
     if summary is None:
         return [], 0
     for problem in summary.file_problems:
-        target = form.consent if problem.column == "consent" else form.file
+        target = form[problem.column] if problem.column in CONSENT_FIELDS and problem.column in form else form.file
         target.errors.append(_row_message(problem))
     return _cell_rows(summary), summary.cell_problems
 
@@ -239,8 +265,8 @@ def _page(form: ImportForm, cohort: Cohort, summary: Summary | None, action: str
     return render(
         "transfer/import.html", status=status, form=form, cohort=cohort, report=summary, problems=problems,
         problem_count=problem_count, action=action, round_url=_round_url(cohort), statuses=STATUSES,
-        columns=schema.COLUMNS, column_help=COLUMN_HELP, column_codes=COLUMN_CODES, required_for=REQUIRED_FOR,
-        consent_text=consent.consent_text(consent.CURRENT, str(get_locale() or "en"), current_city.name),
+        columns=schema.IMPORT_COLUMNS, column_help=COLUMN_HELP, column_codes=COLUMN_CODES, required_for=REQUIRED_FOR,
+        consent_text=consent.consent_text(current_consent_version(), str(get_locale() or "en"), current_city.name),
         can_import=phases.allows(cohort, "import"), phase_message=message("phase_import"),
         background_rows=format_decimal(jobs.INLINE_LIMITS.rows),
     )
@@ -262,7 +288,10 @@ def import_applications(cohort: Cohort):
     data = upload.read(schema.MAX_BYTES + 1)
     try:
         outcome = jobs.submit(db.session, cohort, upload.filename or "", data, action=action,
-                              consent_confirmed=form.consent.data, by_user_id=current_user.id)
+                              consent_confirmed=form.consent.data, by_user_id=current_user.id,
+                              consent_default=schema.ConsentDefault(form.consent_on.data,
+                                                                    form.consent_channel.data or None),
+                              consent_version=current_consent_version())
     except ImportRejected as rejected:
         report = rejected.report
         if report.bad_rows:

@@ -1,6 +1,6 @@
 """Every city-owned model, imported in one place so that migrations and the app see the whole schema."""
 
-from mentorby.tenants.applications.models import Application, CvDocument, Participant
+from mentorby.tenants.applications.models import Application, ConsentRecord, CvDocument, Participant
 from mentorby.tenants.cohorts.models import Cohort, CohortEvent, CohortTransition
 from mentorby.tenants.communications.models import Announcement
 from mentorby.tenants.evaluation.models import EvaluationReport
@@ -14,6 +14,7 @@ from mentorby.tenants.events.models import (
 )
 from mentorby.tenants.matching.models import Match, MatchingWeights, NetworkingPlan, PairRule, Rating
 from mentorby.tenants.partners.models import Partner, PartnerContact
+from mentorby.tenants.privacy.models import NoticeVersion, PrivacyNotice
 from mentorby.tenants.programme.models import ProgrammeEvent, SuccessCriterion
 from mentorby.tenants.sessions.models import HealthPolicy, Nudge, SessionLog, SessionPair
 from mentorby.tenants.surveys.models import (
@@ -33,4 +34,5 @@ __all__ = [
     "Rating", "ImportJob", "Answer", "Question", "Response", "Survey", "SurveyPolicy", "SurveySection",
     "SurveySend", "EvaluationReport", "Attendance", "CalendarFeed", "EventDetails", "EventInvitation",
     "EventMaterial", "EventPolicy", "Announcement", "SessionLog", "SessionPair", "Nudge", "HealthPolicy",
+    "ConsentRecord", "PrivacyNotice", "NoticeVersion",
 ]

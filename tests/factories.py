@@ -804,3 +804,49 @@ class CriterionRollupFactory(Base):
 FACTORIES.update({factory_class._meta.model: factory_class for factory_class in (
     RoundRollupFactory, CriterionRollupFactory,
 )})
+
+
+# --- consents and the city's privacy notice (tenants/applications/consent.py, tenants/privacy/) ----------------------
+
+
+class ConsentRecordFactory(CityOwnedFactory):
+    """A consent given on paper and imported: the city's own channel and day."""
+
+    class Meta:
+        model = _lazy_import("mentorby.tenants.applications.models.ConsentRecord")
+
+    email = factory.Sequence(lambda n: f"consent{n}@example.org")
+    version = "2026-11"
+    locale = "da"
+    channel = "paper"
+    date_only = True
+
+
+class PrivacyNoticeFactory(CityOwnedFactory):
+    """A city's draft of its privacy notice."""
+
+    class Meta:
+        model = _lazy_import("mentorby.tenants.privacy.models.PrivacyNotice")
+
+    controller_name = "Lyngby-Taarbæk Kommune"
+    controller_address = "Lyngby Torv 17, 2800 Kongens Lyngby"
+    contact_email = "databeskyttelse@ltk.example"
+    dpo_contact = "Databeskyttelsesrådgiveren, dpo@ltk.example, 45 97 30 00"
+
+
+class NoticeVersionFactory(CityOwnedFactory):
+    """A published version of a city's privacy notice."""
+
+    class Meta:
+        model = _lazy_import("mentorby.tenants.privacy.models.NoticeVersion")
+
+    version = factory.Sequence(lambda n: n + 1)
+    controller_name = "Lyngby-Taarbæk Kommune"
+    controller_address = "Lyngby Torv 17, 2800 Kongens Lyngby"
+    contact_email = "databeskyttelse@ltk.example"
+    dpo_contact = "Databeskyttelsesrådgiveren, dpo@ltk.example, 45 97 30 00"
+
+
+FACTORIES.update({factory_class._meta.model: factory_class for factory_class in (
+    ConsentRecordFactory, PrivacyNoticeFactory, NoticeVersionFactory,
+)})

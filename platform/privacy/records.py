@@ -90,11 +90,13 @@ class Recipient(Vocabulary):
 
 
 class Retention(Vocabulary):
-    """How long the data is kept (the rules that exist in code; a city's own settings come later)."""
+    """How long the data is kept: the rules that exist in code, and the periods each city sets (CitySetting)."""
 
     UNTIL_ERASED = "until_erased", _l("Until erased")
     UNCONFIRMED = "unconfirmed", _l("Deleted after %(days)s days if the application is not confirmed; "
                                     "otherwise until erased")
+    #: Only the city's own periods (`Personal.settings`), as its privacy notice states them.
+    CITY = "city", _l("As the city's privacy notice sets")
     DAYS = "days", _l("Deleted %(days)s days after it was made")
     DAYS_IDLE = "days_idle", _l("Deleted %(days)s days after it last changed")
 
@@ -149,6 +151,20 @@ class Erasure:
     blanks: dict = field(default_factory=dict)
 
 
+class CitySetting(Vocabulary):
+    """A retention period each city sets in its privacy notice; the codes are the notice's field names.
+
+    The platform only names them: the city's values come from the privacy area (tenants/privacy/notice.py) and are
+    handed to `record()`; the scheduled retention job applies them.
+    """
+
+    NEVER_ACCEPTED = "never_accepted_days", _l("applications of people never accepted: deleted %(days)s days after "
+                                               "their round ended")
+    CV = "cv_days", _l("CVs: deleted %(days)s days after their round ended")
+    AFTER_FOLLOWUP = "after_followup_days", _l("participants' personal data: deleted %(days)s days after their "
+                                               "round's follow-up")
+
+
 @dataclass(frozen=True)
 class Personal:
     """What a model declares about the personal data in its table: one processing activity of the record."""
@@ -164,6 +180,8 @@ class Personal:
     retention: Retention = Retention.UNTIL_ERASED
     #: The number of days a `retention` rule names, taken from the code that applies it.
     days: int | None = None
+    #: The city's own retention periods that govern the table too (shown with the city's values).
+    settings: tuple[CitySetting, ...] = ()
     #: False for data the platform's operator holds for itself (not part of a city's record).
     city: bool = True
     #: What erasing a person does here (every city table declares it; a test checks).
@@ -190,6 +208,9 @@ FIELD_LABELS = {
     "years_experience": _l("Years of experience"),
     "consent_version": _l("Consent given (version)"),
     "consent_at": _l("Consent given (time)"),
+    "version": _l("Version of the text agreed to"),
+    "agreed_at": _l("When the person agreed"),
+    "channel": _l("How the person agreed"),
     "note": _l("Coordinator's note"),
     "filename": _l("File name"),
     "content": _l("File contents"),
@@ -293,15 +314,30 @@ class Entry:
         return tuple(category for category in Category if category in held)
 
 
-def retention_text(declared: Personal) -> str:
-    """The retention rule in words, with its number of days."""
-    if declared.days is None:
-        return declared.retention.label
-    return declared.retention.label % {"days": declared.days}
+def retention_text(declared: Personal, periods: dict[str, int] | None = None) -> str:
+    """The retention rule in words, with its number of days, and the city's own periods (`periods`: code -> days).
+
+    A table governed by the city's periods shows them instead of "until erased"; without `periods` (no city at
+    hand) it says that the city's privacy notice sets them.
+    """
+    parts = []
+    if declared.retention not in (Retention.UNTIL_ERASED, Retention.CITY) or not declared.settings:
+        parts.append(declared.retention.label if declared.days is None
+                     else declared.retention.label % {"days": declared.days})
+        if declared.settings and declared.retention == Retention.UNCONFIRMED:
+            parts[0] = str(_l("Deleted after %(days)s days if the application is not confirmed", days=declared.days))
+    if declared.settings and periods is None:
+        parts.append(str(Retention.CITY.label))
+    elif declared.settings:
+        parts.extend(setting.label % {"days": periods[setting.value]} for setting in declared.settings)
+    return "; ".join(parts)
 
 
-def record(registry) -> list[Entry]:
-    """The city's record of processing: one entry per table declaring personal data, in the titles' order."""
+def record(registry, periods: dict[str, int] | None = None) -> list[Entry]:
+    """The city's record of processing: one entry per table declaring personal data, in the titles' order.
+
+    `periods` are the city's retention periods (CitySetting code -> days), shown for the tables they govern.
+    """
     entries = []
     for cls, table in mapped_tables(registry):
         declared = getattr(cls, "__personal__", None)
@@ -311,7 +347,7 @@ def record(registry) -> list[Entry]:
                        for column, category in declared.fields.items())
         entries.append(Entry(table=table.name, title=str(declared.title), purpose=declared.purpose,
                              basis=declared.basis, subjects=declared.subjects, recipients=declared.recipients,
-                             retention=retention_text(declared), fields=fields,
+                             retention=retention_text(declared, periods), fields=fields,
                              erasure=str(declared.erase.action.label) if declared.erase else ""))
     return sorted(entries, key=lambda entry: (entry.purpose.position, entry.title))
 

@@ -4,6 +4,7 @@ Filing takes the public form, an import and a one-click re-application; the pers
 their address in a role they hold in the city.
 """
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -22,6 +23,8 @@ from mentorby.tenants.applications.models import (
     DECLINED,
     WITHDRAWN,
     Application,
+    ConsentChannel,
+    ConsentRecord,
     Participant,
     Source,
 )
@@ -35,6 +38,20 @@ from mentorby.tenants.partners.models import Partner
 CONFIRM_WITHIN = timedelta(days=CONFIRM_DAYS)
 #: The fields of the schema that are not answers kept as they are: the consent (its version is kept) and the CV.
 NOT_ANSWERS = ("consent", "cv")
+
+
+#: How the consent given with an application arrived, by how the application did (an import names its own).
+CHANNEL_OF = {Source.FORM: ConsentChannel.FORM, Source.REAPPLY: ConsentChannel.PORTAL,
+              Source.IMPORT: ConsentChannel.IMPORT, Source.COORDINATOR: ConsentChannel.COORDINATOR}
+
+
+@dataclass(frozen=True)
+class Given:
+    """How and when a person consented outside the platform (an import's row): the city's channel and day."""
+
+    channel: ConsentChannel
+    agreed_at: datetime
+    date_only: bool = True
 
 
 def _name_key(name: str) -> str:
@@ -114,18 +131,23 @@ def submit_application(session: Session, cohort: Cohort, role: str, values: dict
     _link_companies(session, application)
     session.add(application)
     session.flush()
+    consent.record(session, application.email, agreed, CHANNEL_OF[Source(source)], locale=application.locale,
+                   application_id=application.id, agreed_at=application.consent_at)
     if upload is not None:
         attach_cv(session, application, upload)
     return application
 
 
 def submit_many(session: Session, cohort: Cohort, items: list[tuple[str, dict]], *, consent_version: str,
-                source: str = Source.IMPORT) -> list[Application]:
+                source: str = Source.IMPORT, given: list[Given | None] | None = None,
+                by_user_id: int | None = None) -> list[Application]:
     """File many applications to `cohort` at once, all or none, with a fixed number of queries and flushes.
 
+    Each gets a consent record of `consent_version`: `given[i]` says how and when the city collected item i's consent
+    (an import); without it, the consent counts as given now through the source's channel.
     Raises ApplicationError with `index` (the item's position) in its params at the first bad item.
     """
-    if consent_version not in consent.TEXTS:
+    if not consent.known(consent_version):
         raise ApplicationError("consent_required", "consent")
     cleaned = []
     for index, (role, values) in enumerate(items):
@@ -159,12 +181,21 @@ def submit_many(session: Session, cohort: Cohort, items: list[tuple[str, dict]],
     pool.update(new)
     names = partner_names(session)
     created = []
-    for role, clean in cleaned:
+    now = utcnow()
+    ways = given or [None] * len(cleaned)
+    for (role, clean), way in zip(cleaned, ways, strict=True):
         application = Application(cohort_id=cohort.id, participant_id=pool[(role, clean["email"])].id, role=role,
-                                  source=source, consent_version=consent_version, confirmed_at=utcnow(), **clean)
+                                  source=source, consent_version=consent_version, confirmed_at=now, **clean,
+                                  consent_at=way.agreed_at if way else now)
         _link_companies(session, application, names)
         created.append(application)
     session.add_all(created)
+    session.flush()
+    session.add_all([ConsentRecord(
+        email=application.email, version=consent_version, locale=application.locale, application_id=application.id,
+        channel=way.channel if way else CHANNEL_OF[Source(source)], agreed_at=application.consent_at,
+        date_only=way.date_only if way else False, recorded_at=now, recorded_by_id=by_user_id,
+    ) for application, way in zip(created, ways, strict=True)])
     session.flush()
     return created
 
@@ -205,8 +236,12 @@ def latest_application(session: Session, participant: Participant) -> Applicatio
     ).scalar_one_or_none()
 
 
-def reapply(session: Session, participant: Participant, cohort: Cohort) -> Application:
-    """A returning participant applies to a new round in one click, with the profile of their last application."""
+def reapply(session: Session, participant: Participant, cohort: Cohort, *, consent_version: str = consent.CURRENT
+            ) -> Application:
+    """A returning participant applies to a new round in one click, with the profile of their last application.
+
+    They agree, in the portal, to `consent_version` (the current text and the city's notice): a consent record.
+    """
     # The phase's rule, as this area's own error: the portal answers application errors with a message.
     if not phases.allows(cohort, "apply"):
         raise ApplicationError("phase_apply", None, status=cohort.status)
@@ -220,14 +255,18 @@ def reapply(session: Session, participant: Participant, cohort: Cohort) -> Appli
         raise ApplicationError("no_profile")
     keep = answers(participant.role, without=NOT_ANSWERS)
     values = {key: getattr(last, key) for key in keep} | {"name": participant.name, "email": participant.email}
+    if not consent.known(consent_version):
+        raise ApplicationError("consent_required", "consent")
     application = Application(cohort_id=cohort.id, participant_id=participant.id, role=participant.role,
-                              source=Source.REAPPLY, consent_version=consent.CURRENT, confirmed_at=utcnow(), **values)
+                              source=Source.REAPPLY, consent_version=consent_version, confirmed_at=utcnow(), **values)
     _link_companies(session, application)
     if existing is not None:
         session.delete(existing)  # someone's unconfirmed form in this person's name
         session.flush()
     session.add(application)
     session.flush()
+    consent.record(session, application.email, consent_version, ConsentChannel.PORTAL, locale=application.locale,
+                   application_id=application.id, agreed_at=application.consent_at)
     return application
 
 

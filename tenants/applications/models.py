@@ -31,6 +31,7 @@ from mentorby.platform.privacy.records import (
     PROFESSIONAL,
     TECHNICAL,
     Basis,
+    CitySetting,
     Erase,
     Erasure,
     Personal,
@@ -97,9 +98,10 @@ class Participant(TenantOwned, db.Model):
     __tablename__ = "participant"
     __personal__ = Personal(_l("Mentor pool and participants"), Purpose.RECRUITMENT, Basis.CONSENT,
                             PARTICIPANTS, (Recipient.COORDINATORS,),
-                            {"name": IDENTITY, "email": CONTACT},
+                            {"name": IDENTITY, "email": CONTACT}, Retention.CITY,
+                            settings=(CitySetting.AFTER_FOLLOWUP,),
                             erase=Erasure(Erase.CLEAR, Whose.EMAIL, ("email",),
-                                    blanks={"name": ERASED_NAME, "email": ERASED_EMAIL}))
+                                          blanks={"name": ERASED_NAME, "email": ERASED_EMAIL}))
     __tenant_table_args__ = (
         UniqueConstraint("tenant_id", "role", "email"),
         CheckConstraint(f"role in {ROLES}", name="role"),
@@ -136,10 +138,11 @@ class Application(TenantOwned, db.Model):
         "arrived_on": FAMILY, "partner_employer": FAMILY,
         "availability": PARTICIPATION, "consent_version": PARTICIPATION, "consent_at": PARTICIPATION,
         "status": PARTICIPATION, "note": NOTES,
-    }, Retention.UNCONFIRMED, CONFIRM_DAYS, erase=Erasure(
-        # The round's figures count role, field and status; the consent's version and time are not the person.
-        Erase.CLEAR, Whose.EMAIL, ("email",), keep=("field", "status", "consent_version", "consent_at"),
-        blanks={"name": ERASED_NAME, "email": ERASED_EMAIL}))
+    }, Retention.UNCONFIRMED, CONFIRM_DAYS, settings=(CitySetting.NEVER_ACCEPTED, CitySetting.AFTER_FOLLOWUP),
+        erase=Erasure(
+            # The round's figures count role, field and status; the consent's version and time are not the person.
+            Erase.CLEAR, Whose.EMAIL, ("email",), keep=("field", "status", "consent_version", "consent_at"),
+            blanks={"name": ERASED_NAME, "email": ERASED_EMAIL}))
     __tenant_table_args__ = (
         # One application per address and round, whatever the role: a clear answer to a second try.
         UniqueConstraint("tenant_id", "cohort_id", "email"),
@@ -243,6 +246,10 @@ class Application(TenantOwned, db.Model):
     cv: Mapped["CvDocument | None"] = relationship(
         back_populates="application", primaryjoin="Application.id == foreign(CvDocument.application_id)",
         uselist=False, cascade="all, delete-orphan", passive_deletes=True)
+    #: The consents given with this application (deleted with it, as the foreign key says).
+    consents: Mapped[list["ConsentRecord"]] = relationship(
+        primaryjoin="Application.id == foreign(ConsentRecord.application_id)", cascade="all, delete-orphan",
+        passive_deletes=True, order_by="ConsentRecord.agreed_at")
 
     @property
     def company(self) -> str:
@@ -286,6 +293,7 @@ class CvDocument(TenantOwned, db.Model):
     __personal__ = Personal(_l("CVs"), Purpose.RECRUITMENT, Basis.CONSENT, (Subject.APPLICANTS, Subject.MENTEES),
                             (Recipient.COORDINATORS, Recipient.MATCHED),
                             {"filename": CV, "sha256": CV, "content": CV}, Retention.UNCONFIRMED, CONFIRM_DAYS,
+                            settings=(CitySetting.CV,),
                             erase=Erasure(Erase.DELETE, Whose.APPLICATION, ("application_id",)))
     __tenant_table_args__ = (
         UniqueConstraint("tenant_id", "application_id"),
@@ -307,6 +315,69 @@ class CvDocument(TenantOwned, db.Model):
 
     application: Mapped[Application] = relationship(
         back_populates="cv", primaryjoin="Application.id == foreign(CvDocument.application_id)")
+
+
+class ConsentChannel(Vocabulary):
+    """How a person gave their consent (the label reads after "given through")."""
+
+    FORM = "form", _l("the public application form")
+    PORTAL = "portal", _l("the portal")
+    PAPER = "paper", _l("a paper form")
+    EMAIL = "email", _l("e-mail")
+    PHONE = "phone", _l("the phone")
+    IN_PERSON = "in_person", _l("a meeting in person")
+    COORDINATOR = "coordinator", _l("a coordinator, on the person's behalf")
+    #: Imports made before the city's own channel was recorded.
+    IMPORT = "import", _l("an import (how the city collected it was not recorded)")
+
+
+CHANNELS = ConsentChannel.codes()
+#: The channels a city collects consent through itself, outside the platform: what an import names.
+CITY_CHANNELS = (ConsentChannel.PAPER, ConsentChannel.EMAIL, ConsentChannel.PHONE, ConsentChannel.IN_PERSON)
+
+
+class ConsentRecord(TenantOwned, db.Model):
+    """One consent a person gave, by e-mail address in the city: which text and notice version, when and how.
+
+    A person has several over time: with each application, and again in the portal when the text or the city's
+    privacy notice changes. The text itself is not copied: `version` names the platform's consent text (kept in
+    consent.TEXTS) and the city's published notice version (kept as a row), so it can always be shown again.
+    """
+
+    __tablename__ = "consent_record"
+    __personal__ = Personal(_l("Consents"), Purpose.RECRUITMENT, Basis.LEGAL_OBLIGATION,
+                            (Subject.APPLICANTS, Subject.MENTEES, Subject.MENTORS), (Recipient.COORDINATORS,),
+                            {"email": CONTACT, "version": PARTICIPATION, "locale": TECHNICAL,
+                             "agreed_at": PARTICIPATION, "channel": PARTICIPATION},
+                            # Once the person is erased there is nothing left that the consent was for.
+                            erase=Erasure(Erase.DELETE, Whose.EMAIL, ("email",)))
+    __tenant_table_args__ = (
+        tenant_fk("application_id", "application"),
+        Index(None, "tenant_id", "email", "agreed_at"),
+        Index(None, "tenant_id", "application_id"),
+        CheckConstraint(f"channel in {CHANNELS}", name="channel"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: Lower-cased; the person's applications and account have the same address.
+    email: Mapped[str] = mapped_column(String(254), nullable=False)
+    #: The application the consent came with (none for a re-consent in the portal); deleted with it.
+    application_id: Mapped[int | None] = mapped_column(Integer)
+    #: consent.key(): the platform text's version, and "/n" for the city's notice version n when it has one.
+    version: Mapped[str] = mapped_column(String(20), nullable=False)
+    #: The language the text was read in.
+    locale: Mapped[str] = mapped_column(String(5), nullable=False, default="en")
+    channel: Mapped[ConsentChannel] = mapped_column(VocabularyType(ConsentChannel, 12), nullable=False)
+    #: When the person agreed; for a consent the city collected itself, the day it names (see `date_only`).
+    agreed_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    #: Only the day is known (an import names a date): pages show the day, not a time.
+    date_only: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    #: When the platform recorded it (an import records consents the city collected earlier), and by whom.
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+
+    def __repr__(self) -> str:
+        return f"<ConsentRecord {self.id} of city {self.tenant_id}: {self.version} by {self.channel}>"
 
 
 #: Applications that count: confirmed by their applicant (public form) or filed confirmed (import, re-application).

@@ -159,6 +159,12 @@ class CvFile(fields.Field):
             raise ValidationError(error.code) from None
 
 
+def _known_consent(version: str) -> None:
+    """A consent version that names an existing text (and, maybe, the city's notice version)."""
+    if not consents.known(version):
+        raise ValidationError("consent_required")
+
+
 class ApplicantSchema(AreaSchema):
     """What every applicant answers, mentor or mentee, and the version of the consent text they agreed to."""
 
@@ -173,7 +179,7 @@ class ApplicantSchema(AreaSchema):
     languages = CodeList(Language, empty="no_language")
     availability = CodeList(Availability)
     consent = fields.String(load_only=True, required=True,
-                            validate=validate.OneOf(tuple(consents.TEXTS), error="consent_required"),
+                            validate=lambda version: _known_consent(version),
                             error_messages={"required": "consent_required", "null": "consent_required",
                                             "invalid": "consent_required"})
 

@@ -16,7 +16,7 @@ from mentorby.platform.accounts.services import normalise_email
 from mentorby.platform.outbox.models import OutboxMessage
 from mentorby.platform.tenancy import session_tenant_id, utcnow
 from mentorby.tenants.applications import consent
-from mentorby.tenants.applications.models import Application, CvDocument, Participant
+from mentorby.tenants.applications.models import Application, ConsentRecord, CvDocument, Participant
 from mentorby.tenants.cohorts.models import Cohort, CohortEvent
 from mentorby.tenants.events.models import Attendance, EventInvitation
 from mentorby.tenants.matching.models import PROPOSED, Match
@@ -24,8 +24,9 @@ from mentorby.tenants.sessions.models import SessionLog
 from mentorby.tenants.surveys.answering import label_of
 from mentorby.tenants.surveys.models import Anonymity, Answer, Question, Response, SurveySend
 
-#: The version of the export's layout, so a reader of an old file knows which fields to expect.
-FORMAT = 1
+#: The version of the export's layout, so a reader of an old file knows which fields to expect (2: consents are the
+#: consent records, with their channel and the city's notice version).
+FORMAT = 2
 #: The application's columns the person gave or that record their path; the coordinator's note is never shown to
 #: the applicant (see Application.note), and ids of other tables are replaced by names.
 APPLICATION_FIELDS = (
@@ -84,7 +85,7 @@ def collect(session: Session, email: str, *, user: User | None = None, own: bool
         "memberships": _memberships(session, user) if user is not None else [],
         "pool": _pool(session, email),
         "applications": [_application(application, cvs.get(application.id)) for application in applications],
-        "consents": [_consent(application, city_name) for application in applications],
+        "consents": _consents(session, email, by_id, city_name),
         "matches": _matches(session, by_id, cohort_names),
         "sessions": _sessions(session, ids, cohort_names, own),
         "surveys": _surveys(session, ids, cohort_names, own, locale),
@@ -120,12 +121,27 @@ def _application(application: Application, cv: CvDocument | None) -> dict:
     return row
 
 
-def _consent(application: Application, city_name: str) -> dict:
-    """The consent given with an application, in the words the person read: the language they applied in."""
-    version = application.consent_version
-    text = consent.consent_text(version, application.locale, city_name) if version in consent.TEXTS else ""
-    return {"cohort": application.cohort.name, "role": plain(application.role), "version": version,
-            "agreed_at": plain(application.consent_at), "language": application.locale, "text": text}
+def _consents(session: Session, email: str, mine: dict[int, Application], city_name: str) -> list[dict]:
+    """Every consent the person gave, the newest first, in the words they read: the language they agreed in.
+
+    Each names the platform's text and the city's notice version it agreed to, when, how (the channel: the public
+    form, the portal, or how the city collected it itself), and the application it came with, if any.
+    """
+    rows = session.execute(select(ConsentRecord).where(ConsentRecord.email == email)
+                           .order_by(ConsentRecord.agreed_at.desc(), ConsentRecord.id.desc())).scalars()
+    found = []
+    for row in rows:
+        parsed = consent.parse(row.version)
+        application = mine.get(row.application_id)
+        found.append({
+            "cohort": application.cohort.name if application else None,
+            "role": plain(application.role) if application else None, "version": row.version,
+            "text_version": parsed.text if parsed else None, "notice_version": parsed.notice if parsed else None,
+            "agreed_at": plain(row.agreed_at), "date_only": row.date_only, "channel": plain(row.channel),
+            "recorded_at": plain(row.recorded_at), "language": row.locale,
+            "text": consent.consent_text(row.version, row.locale, city_name) if parsed else "",
+        })
+    return found
 
 
 def _matches(session: Session, mine: dict[int, Application], cohort_names: dict[int, str]) -> list[dict]:

@@ -28,7 +28,7 @@ from mentorby.tenants.applications.schemas import MENTEE_FIELDS, MENTOR_FIELDS
 from mentorby.tenants.cohorts.models import Cohort
 from mentorby.tenants.transfer.cells import looks_like_formula
 from mentorby.tenants.transfer.reading import CSV, XLSX
-from mentorby.tenants.transfer.schema import COLUMNS
+from mentorby.tenants.transfer.schema import COLUMNS, IMPORT_COLUMNS
 
 #: The status filter meaning "every application of the round".
 ALL = "all"
@@ -109,12 +109,13 @@ def to_xlsx(rows: Iterable[Sequence], columns: Sequence[str] = COLUMNS, *, title
     return buffer.getvalue()
 
 
-def render(rows: Iterable[Sequence], fmt: str, *, title: str = "Applications") -> bytes:
+def render(rows: Iterable[Sequence], fmt: str, *, title: str = "Applications",
+           columns: Sequence[str] = COLUMNS) -> bytes:
     """Rows as a file of format csv or xlsx."""
     if fmt == CSV:
-        return to_csv(rows)
+        return to_csv(rows, columns)
     if fmt == XLSX:
-        return to_xlsx(rows, title=title)
+        return to_xlsx(rows, columns, title=title)
     raise ValueError(fmt)
 
 
@@ -131,5 +132,5 @@ def filename(cohort: Cohort, status: str | None, fmt: str, today: date) -> str:
 
 
 def template(fmt: str) -> bytes:
-    """An empty import file: the header row only."""
-    return render([], fmt, title="Import")
+    """An empty import file: the header row only (with the optional columns of how and when consent was given)."""
+    return render([], fmt, title="Import", columns=IMPORT_COLUMNS)

@@ -17,9 +17,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mentorby.platform import clock
 from mentorby.platform.audit.listener import set_actor
 from mentorby.platform.tasks import after_commit
 from mentorby.platform.tenancy import utcnow
+from mentorby.tenants.applications import consent
 from mentorby.tenants.cohorts.models import Cohort
 from mentorby.tenants.transfer import filing, reading
 from mentorby.tenants.transfer.checks import FileProblem, ImportRejected, LimitExceeded, Report, Summary
@@ -35,7 +37,7 @@ from mentorby.tenants.transfer.models import (
     WRITING,
     ImportJob,
 )
-from mentorby.tenants.transfer.schema import LIMITS, read_file
+from mentorby.tenants.transfer.schema import LIMITS, NOT_STATED, ConsentDefault, read_file
 
 #: Files up to this size are read in the request (within INLINE_LIMITS); larger ones go to the task queue.
 INLINE_BYTES = 1024 * 1024
@@ -58,28 +60,34 @@ class Outcome:
 
 
 def submit(session: Session, cohort: Cohort, filename: str, data: bytes, *, action: str, consent_confirmed: bool,
-           by_user_id: int | None) -> Outcome:
-    """Check or import an upload: a small file at once (its report, or ImportRejected), a larger one as a job."""
+           by_user_id: int | None, consent_default: ConsentDefault = NOT_STATED,
+           consent_version: str = consent.CURRENT) -> Outcome:
+    """Check or import an upload: a small file at once (its report, or ImportRejected), a larger one as a job.
+
+    `consent_default` is the day and channel the form states for the rows that do not say how and when the city
+    collected consent; `consent_version` the text and notice version the imported people are recorded as agreeing to.
+    """
     importing = action == IMPORT
+    how = {"consent_default": consent_default, "consent_version": consent_version}
     small = len(data) <= INLINE_BYTES
     if not small and len(data) <= LIMITS.bytes:
         try:
             reading.file_format(filename, data)
         except FileProblem as problem:
             return _refused(problem, importing, consent_confirmed)
-        return _queue(session, cohort, filename, data, action, consent_confirmed, by_user_id)
+        return _queue(session, cohort, filename, data, action, consent_confirmed, by_user_id, **how)
     try:
         sheet = read_file(filename, data, limits=INLINE_LIMITS if small else LIMITS)
     except LimitExceeded as problem:
         if not (small and _only_inline(problem)):
             return _refused(problem, importing, consent_confirmed)
-        return _queue(session, cohort, filename, data, action, consent_confirmed, by_user_id)
+        return _queue(session, cohort, filename, data, action, consent_confirmed, by_user_id, **how)
     except FileProblem as problem:
         return _refused(problem, importing, consent_confirmed)
     if importing:
         return Outcome(report=filing.import_rows(session, cohort, sheet, consent_confirmed=consent_confirmed,
-                                                 by_user_id=by_user_id))
-    return Outcome(report=filing.check_rows(session, cohort, sheet))
+                                                 by_user_id=by_user_id, **how))
+    return Outcome(report=filing.check_rows(session, cohort, sheet, consent_default=consent_default))
 
 
 def _only_inline(problem: LimitExceeded) -> bool:
@@ -96,17 +104,20 @@ def _refused(problem: FileProblem, importing: bool, consent_confirmed: bool) -> 
 
 
 def _queue(session: Session, cohort: Cohort, filename: str, data: bytes, action: str, consent_confirmed: bool,
-           by_user_id: int | None) -> Outcome:
+           by_user_id: int | None, *, consent_default: ConsentDefault, consent_version: str) -> Outcome:
     """A job for the file, unless what the job would refuse whatever the file holds is known already."""
     problems = [problem for problem in (filing.consent_problem() if action == IMPORT and not consent_confirmed
                                         else None, filing.phase_problem(cohort)) if problem]
+    problems += filing.check_default(consent_default, clock.today())
     if problems:
         report = filing.ApplicationReport(problems=problems)
         if action == IMPORT:
             raise ImportRejected(report)
         return Outcome(report=report)
     job = ImportJob(cohort_id=cohort.id, created_by_id=by_user_id, action=action, consent_confirmed=consent_confirmed,
-                    filename=(filename or "")[:200], size=len(data), data=data, state=QUEUED)
+                    consent_on=consent_default.on, consent_channel=consent_default.channel or "",
+                    consent_version=consent_version, filename=(filename or "")[:200], size=len(data), data=data,
+                    state=QUEUED)
     session.add(job)
     session.flush()
     from mentorby.tenants.transfer.tasks import run_import
@@ -149,12 +160,15 @@ def run(session: Session, job_id: int, *, commit=None) -> str:
         job.progress = done
         _step(job, CHECKING, save)
 
+    default = ConsentDefault(job.consent_on, job.consent_channel or None)
     if not importing:
-        return _finish(job, filing.check_rows(session, cohort, sheet, progress=progress), save)
+        return _finish(job, filing.check_rows(session, cohort, sheet, progress=progress, consent_default=default),
+                       save)
     try:
         report = filing.import_rows(session, cohort, sheet, consent_confirmed=job.consent_confirmed,
                                     by_user_id=job.created_by_id, progress=progress,
-                                    writing=lambda: _step(job, WRITING, save))
+                                    writing=lambda: _step(job, WRITING, save), consent_default=default,
+                                    consent_version=job.consent_version or consent.CURRENT)
     except ImportRejected as rejected:
         report = rejected.report
     return _finish(job, report, save)

@@ -1,9 +1,9 @@
 """What the import keeps: a job per uploaded file that is checked or imported in the task queue."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Index, Integer, LargeBinary, String
+from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
 from mentorby.platform.extensions import db
@@ -40,7 +40,7 @@ class ImportJob(TenantOwned, db.Model):
                             (Subject.APPLICANTS, Subject.MENTEES, Subject.MENTORS), (Recipient.COORDINATORS,),
                             {"data": IDENTITY, "report": IDENTITY}, Retention.DAYS_IDLE, IMPORT_DAYS,
                             erase=Erasure(Erase.REDACT, Whose.EMAIL, ("data", "report")))
-    __not_personal__ = ("action", "filename", "state")
+    __not_personal__ = ("action", "filename", "state", "consent_channel", "consent_version")
     __tenant_table_args__ = (
         tenant_fk("cohort_id", "cohort"),
         CheckConstraint(f"action in {ACTIONS}", name="action"),
@@ -57,6 +57,13 @@ class ImportJob(TenantOwned, db.Model):
     action: Mapped[str] = mapped_column(String(6), nullable=False)
     #: For an import: the coordinator confirmed that the people in the file agreed to the data-processing text.
     consent_confirmed: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    #: For an import: the day and the channel (ConsentChannel) the coordinator stated for the rows whose file does
+    #: not say how and when the city collected the person's consent.
+    consent_on: Mapped[date | None] = mapped_column(Date)
+    consent_channel: Mapped[str] = mapped_column(String(12), nullable=False, default="")
+    #: The consent version the imported people are recorded as having agreed to (the text and the city's notice
+    #: when the file was uploaded).
+    consent_version: Mapped[str] = mapped_column(String(20), nullable=False, default="")
     #: The name the file had on the coordinator's machine, as sent (for the page only).
     filename: Mapped[str] = mapped_column(String(200), nullable=False)
     size: Mapped[int] = mapped_column(Integer, nullable=False)

@@ -26,7 +26,13 @@ mentee_capacity   mentors: how many mentees they can take, 1 to 5 (empty: 1)
 motivation        mentors: why they take part
 status            ``submitted`` (empty means this), ``shortlisted``, ``accepted``, ``waitlisted``, ``declined`` or
                   ``withdrawn``
+consent_date      optional: the day the person agreed to the data-processing text, as the city collected it
+                  (the date formats above; not in the future)
+consent_channel   optional: how the city collected it: ``paper``, ``email``, ``phone`` or ``in_person``
 ================  =========================================================================================
+
+Without the consent columns (or where a cell is empty) the day and the channel the coordinator states on the import
+form for the whole file count; an import where neither says them is refused.
 
 role, name, email, field and languages must be present as columns; the mentee columns marked required must be
 present when the file has a mentee, the mentor ones when it has a mentor. Columns of the other role are ignored
@@ -43,11 +49,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 
 from mentorby.platform.accounts.services import normalise_email
 from mentorby.tenants.applications.errors import ApplicationError
-from mentorby.tenants.applications.models import STATUSES, SUBMITTED
+from mentorby.tenants.applications.models import CITY_CHANNELS, STATUSES, SUBMITTED
 from mentorby.tenants.applications.profile import MENTEE, MENTOR, ROLES
 from mentorby.tenants.applications.schemas import (
     COMMON,
@@ -69,6 +76,12 @@ COLUMNS = (
     "years_experience", "job_goal", "danish_level", "arrived_on", "partner_employer", "employer", "job_title",
     "industry", "expertise", "mentoring_format", "mentee_capacity", "motivation", "status",
 )
+#: Optional columns of an import (not of an export): how and when the city itself collected each person's consent.
+CONSENT_COLUMNS = ("consent_date", "consent_channel")
+#: The columns an import file may have, in the template's order.
+IMPORT_COLUMNS = (*COLUMNS, *CONSENT_COLUMNS)
+#: The channels a consent column takes.
+CONSENT_CHANNELS = tuple(channel.value for channel in CITY_CHANNELS)
 #: Columns every file must have.
 REQUIRED_COLUMNS = ("role", "name", "email", "field", "languages")
 #: Columns a file must have when it has a row of the role.
@@ -80,7 +93,8 @@ MAX_ROWS = 20_000
 #: What one import may hold: the rows above with every column filled in, a dozen different texts a row (name,
 #: address, phone, goal, education, companies, expertise, motivation; the codes repeat), and no more text than a
 #: CSV file of the largest size; room for as many columns again as the template's, so that their names are reported.
-LIMITS = Limits(bytes=MAX_BYTES, rows=MAX_ROWS, columns=2 * len(COLUMNS), cells=(MAX_ROWS + 1) * len(COLUMNS) + 60_000,
+LIMITS = Limits(bytes=MAX_BYTES, rows=MAX_ROWS, columns=2 * len(IMPORT_COLUMNS),
+                cells=(MAX_ROWS + 1) * len(IMPORT_COLUMNS) + 60_000,
                 strings=12 * (MAX_ROWS + 1), characters=MAX_BYTES)
 #: How often a long check tells its progress, in rows.
 PROGRESS_EVERY = 500
@@ -101,6 +115,21 @@ class PreparedRow:
     role: str
     status: str
     values: dict
+    #: How and when the city collected the person's consent, from the row (None: the form's, for the whole file).
+    consent_on: date | None = None
+    consent_channel: str | None = None
+
+
+@dataclass(frozen=True)
+class ConsentDefault:
+    """What the import form states for the whole file: the day and the channel of the rows that do not say."""
+
+    on: date | None = None
+    channel: str | None = None
+
+
+#: A form that states neither.
+NOT_STATED = ConsentDefault()
 
 
 class ApplicationReport(Report):
@@ -119,12 +148,12 @@ class ApplicationReport(Report):
 
 def read_file(filename: str, data: bytes, *, limits: Limits = LIMITS) -> Sheet:
     """The rows of an uploaded file of applications; raises FileProblem when it cannot be read."""
-    return reading.read_file(filename, data, columns=COLUMNS, required=REQUIRED_COLUMNS, limits=limits)
+    return reading.read_file(filename, data, columns=IMPORT_COLUMNS, required=REQUIRED_COLUMNS, limits=limits)
 
 
 def as_sheet(rows: Sheet | Sequence[Mapping]) -> Sheet:
     """A Sheet as is; plain mappings (column -> value) as the rows of a file whose header is their keys."""
-    return reading.as_sheet(rows, COLUMNS, REQUIRED_COLUMNS, LIMITS)
+    return reading.as_sheet(rows, IMPORT_COLUMNS, REQUIRED_COLUMNS, LIMITS)
 
 
 @cache
@@ -146,8 +175,33 @@ def _explain(column: str, code: str, params: dict, given) -> tuple[str, dict]:
     return "unknown_code", {"value": " ".join(unknown), "allowed": allowed}
 
 
-def check_row(row: SourceRow) -> tuple[PreparedRow | None, list[Problem], str | None]:
-    """(the prepared row or None, its problems, its normalised e-mail if it has one)."""
+def _consent_cells(cells: Mapping, report, default: ConsentDefault, today: date | None
+                   ) -> tuple[date | None, str | None]:
+    """The row's own consent day and channel (None where the form's count), each bad or missing cell reported."""
+    try:
+        day = parse_date(cells.get("consent_date"))
+    except ValueError:
+        report("consent_date", "bad_date")
+        day = None
+    else:
+        if day is not None and today is not None and day > today:
+            report("consent_date", "consent_date_future")
+        elif day is None and default.on is None and "consent_date" in cells:
+            report("consent_date", "consent_date_missing")
+    channel = text(cells.get("consent_channel")).lower().replace("-", "_").replace(" ", "_") or None
+    if channel is not None and channel not in CONSENT_CHANNELS:
+        report("consent_channel", "unknown_code", {"value": channel, "allowed": ", ".join(CONSENT_CHANNELS)})
+    elif channel is None and default.channel is None and "consent_channel" in cells:
+        report("consent_channel", "consent_channel_missing")
+    return day, channel
+
+
+def check_row(row: SourceRow, *, consent: ConsentDefault = NOT_STATED, today: date | None = None
+              ) -> tuple[PreparedRow | None, list[Problem], str | None]:
+    """(the prepared row or None, its problems, its normalised e-mail if it has one).
+
+    `consent` is what the form states for the whole file; `today` (the city's) bounds the consent date.
+    """
     cells = row.cells
     problems: list[Problem] = []
 
@@ -184,6 +238,7 @@ def check_row(row: SourceRow) -> tuple[PreparedRow | None, list[Problem], str | 
             report(column, code)
             values[column] = None  # reported: the schema takes it as left empty
     email = normalise_email(values["email"]) if "@" in values["email"] else None
+    consent_on, consent_channel = _consent_cells(cells, report, consent, today)
 
     try:
         clean = check_application(known_role, values, without=_NOT_IN_ROWS)
@@ -194,7 +249,7 @@ def check_row(row: SourceRow) -> tuple[PreparedRow | None, list[Problem], str | 
         return None, problems, email
     if problems or known_role is None:
         return None, problems, email
-    return PreparedRow(row.number, known_role, status, clean), [], email
+    return PreparedRow(row.number, known_role, status, clean, consent_on, consent_channel), [], email
 
 
 def company_key(name: str) -> str:
@@ -203,10 +258,12 @@ def company_key(name: str) -> str:
 
 
 def validate(rows: Sheet | Sequence[Mapping], *, existing_emails: Iterable[str] = (), partner_names: Iterable[str] = (),
-             progress: Callable[[int], None] | None = None) -> ApplicationReport:
+             progress: Callable[[int], None] | None = None, consent: ConsentDefault = NOT_STATED,
+             today: date | None = None) -> ApplicationReport:
     """Check every row (no database): values, codes, dates, duplicates in the file, addresses already in the round.
 
-    `progress`, if given, is told how many rows have been checked, every PROGRESS_EVERY rows.
+    `progress`, if given, is told how many rows have been checked, every PROGRESS_EVERY rows. `consent` is what the
+    form states for the whole file (a row's empty consent cell takes it); `today` bounds the consent dates.
     """
     sheet = as_sheet(rows)
     report = ApplicationReport(total=len(sheet.rows), encoding=sheet.encoding, sample=sheet.sample)
@@ -223,7 +280,7 @@ def validate(rows: Sheet | Sequence[Mapping], *, existing_emails: Iterable[str] 
     for done, row in enumerate(sheet.rows):
         if progress and done and not done % PROGRESS_EVERY:
             progress(done)
-        prepared, problems, email = check_row(row)
+        prepared, problems, email = check_row(row, consent=consent, today=today)
         if email:
             value = shown(row.cells.get("email"))
             if email in existing:
@@ -233,7 +290,7 @@ def validate(rows: Sheet | Sequence[Mapping], *, existing_emails: Iterable[str] 
             else:
                 first_seen[email] = row.number
         if problems:
-            report.problems.extend(in_column_order(problems, COLUMNS))
+            report.problems.extend(in_column_order(problems, IMPORT_COLUMNS))
             continue
         report.rows.append(prepared)
         report.counts[prepared.role] += 1

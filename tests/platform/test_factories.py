@@ -61,6 +61,8 @@ def test_every_factory_makes_a_row(db, host_city, coordinator, as_city):
     rows += [log, F.SessionPairFactory(city=host_city, session_id=log.id, match_id=match.id),
              F.NudgeFactory(city=host_city, cohort_id=cohort.id, match_id=match.id),
              F.HealthPolicyFactory(city=host_city)]
+    rows += [F.ConsentRecordFactory(city=host_city, application_id=mentee.id), F.PrivacyNoticeFactory(city=host_city),
+             F.NoticeVersionFactory(city=host_city)]
     rows += [F.AdoptionContactFactory(), F.StageChangeFactory(), F.AdoptionTargetFactory()]
     rollup = F.RoundRollupFactory(city_id=host_city.id)
     rows += [rollup, F.CriterionRollupFactory(city_id=host_city.id, cohort_id=rollup.cohort_id)]

@@ -9,13 +9,14 @@ from mentorby.platform.accounts.models import ApiToken, Invitation
 from mentorby.platform.accounts.services import create_api_token, invite
 from mentorby.platform.outbox.models import MailTemplate
 from mentorby.platform.tenancy import cross_tenant
-from mentorby.tenants.applications.models import Application, CvDocument, Participant
+from mentorby.tenants.applications.models import Application, ConsentRecord, CvDocument, Participant
 from mentorby.tenants.cohorts.models import Cohort, CohortEvent
 from mentorby.tenants.communications.models import Announcement
 from mentorby.tenants.evaluation.models import EvaluationReport
 from mentorby.tenants.events.models import Attendance, EventDetails, EventInvitation, EventMaterial
 from mentorby.tenants.matching.models import Match, MatchingWeights, NetworkingPlan, PairRule, Rating
 from mentorby.tenants.partners.models import Partner, PartnerContact
+from mentorby.tenants.privacy.models import NoticeVersion, PrivacyNotice
 from mentorby.tenants.programme.models import ProgrammeEvent, SuccessCriterion
 from mentorby.tenants.sessions.models import HealthPolicy, Nudge, SessionLog, SessionPair
 from mentorby.tenants.surveys.models import Answer, Question, Response, Survey, SurveyPolicy, SurveySend
@@ -78,6 +79,11 @@ def victim(app, db, in_host_city, coordinator):
     log = log_session(match, logged_by=application.id, notes="secret notes", next_step="secret job goal")
     # An entry of the dissemination register (the platform's, not a city's: only its keepers may open it).
     entry = record_contact(name=SECRET_NAME, notes="secret notes")
+    # The city's privacy notice: a draft and a published version (public), which the walk must not change.
+    db.session.add_all([PrivacyNotice(controller_name="Lyngby-Taarbæk Kommune", contact_email="dpo@ltk.example"),
+                        NoticeVersion(version=1, controller_name="Lyngby-Taarbæk Kommune",
+                                      contact_email="dpo@ltk.example")])
+    db.session.flush()
     return {
         "partner_id": partner.id, "invitation_id": invitation.id, "token_id": token.id, "event_id": event.id,
         "criterion_id": criterion.id, "city_id": in_host_city.id, "contact_id": contact.id, "cohort_id": cohort.id,
@@ -88,7 +94,7 @@ def victim(app, db, in_host_city, coordinator):
         "question_id": send.survey.questions[0].id,
         "report_id": report.id, "material_id": material.id,
         "message_id": message.id, "kind": "invitation", "locale": "da", "match_id": match.id, "log_id": log.id,
-        "entry_id": entry.id,
+        "entry_id": entry.id, "number": 1,
     }
 
 
@@ -141,7 +147,8 @@ def _snapshot(db):
                           CohortEvent, Application, Participant, CvDocument, Match, PairRule, MatchingWeights,
                           NetworkingPlan, Rating, Survey, Question, SurveyPolicy, SurveySend, Response, Answer,
                           EvaluationReport, EventDetails, EventMaterial, EventInvitation, Attendance, MailTemplate,
-                          Announcement, SessionLog, SessionPair, Nudge, HealthPolicy)
+                          Announcement, SessionLog, SessionPair, Nudge, HealthPolicy, ConsentRecord, PrivacyNotice,
+                          NoticeVersion)
         } | {
             "session_confirmations": tuple(db.session.execute(
                 select(SessionPair.confirmed_at).order_by(SessionPair.id)).scalars()),
@@ -193,13 +200,15 @@ PUBLIC_CITY_RULES = {
     "/<city>/apply/<int:cohort_id>/<role>/thanks", "/<city>/apply/confirm/<token>", "/<city>/networking/<token>",
     "/<city>/survey/<token>", "/<city>/survey/<token>/save", "/<city>/events/rsvp/<token>",
     "/<city>/events/rsvp/<token>.ics", "/<city>/events/rsvp/<token>/materials/<int:material_id>",
-    "/<city>/calendar/<token>.ics", "/<city>/model/", "/<city>/model/pdf",
+    "/<city>/calendar/<token>.ics", "/<city>/model/", "/<city>/model/pdf", "/<city>/privacy/",
+    "/<city>/privacy/<int:number>",
 }
 #: Public city pages whose answer is a PDF the page makes (it starts with %PDF, yet holds no private data).
 MADE_PDFS = {"/<city>/model/pdf", "/<city>/portal/my-data.pdf"}
 #: Portal pages about the signed-in person only (their own data): they answer any participant, with nothing of others.
 OWN_PORTAL_RULES = {"/<city>/portal/", "/<city>/portal/my-data", "/<city>/portal/my-data.json",
-                    "/<city>/portal/my-data/print", "/<city>/portal/my-data.pdf", "/<city>/portal/erase"}
+                    "/<city>/portal/my-data/print", "/<city>/portal/my-data.pdf", "/<city>/portal/privacy",
+                    "/<city>/portal/privacy/consent", "/<city>/portal/erase"}
 #: What no public page may show (the recruiting round's name is public; its applicants are not).
 PRIVATE = ("secret.person@lyngby.example", "secret notes", "victim token", "Secret Applicant", "secret.applicant",
            "secret job goal", "Secret Contact", "%PDF", "Secret Mentor", "secret.mentor")

@@ -141,3 +141,18 @@ def test_only_the_citys_coordinators_read_it(db, client, login, host_city, other
     login(other_coordinator)
     assert client.get(URL).status_code in (403, 404)
     assert client.get("/aarhus/coordinator/privacy/records").status_code == 200
+
+
+def test_the_citys_retention_periods_govern_applications_cvs_and_the_pool(app):
+    periods = {"never_accepted_days": 90, "cv_days": 200, "after_followup_days": 400}
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        entries = {entry.table: entry for entry in records.record(_db.Model.registry, periods)}
+        unset = {entry.table: entry for entry in records.record(_db.Model.registry)}
+    application = entries["application"].retention
+    assert application.startswith(f"Deleted after {CONFIRM_WITHIN.days} days if the application is not confirmed; ")
+    assert "never accepted: deleted 90 days" in application and "deleted 400 days after their round" in application
+    assert "CVs: deleted 200 days" in entries["cv_document"].retention
+    assert entries["participant"].retention == (
+        "participants' personal data: deleted 400 days after their round's follow-up")
+    assert unset["participant"].retention == "As the city's privacy notice sets"
+    assert "Until erased" not in application + entries["cv_document"].retention + entries["participant"].retention

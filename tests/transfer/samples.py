@@ -2,8 +2,11 @@
 
 import csv
 import io
+from datetime import date
 
 from openpyxl import Workbook
+
+from mentorby.tenants.transfer.schema import ConsentDefault
 
 HEADER = ["role", "name", "email", "phone", "field", "languages", "availability", "job_goal", "danish_level",
           "arrived_on", "years_experience", "partner_employer", "employer", "industry", "expertise",
@@ -46,3 +49,6 @@ def xlsx_bytes(rows, header=HEADER) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+#: How and when the city collected consent, as a coordinator states it on the import form for a whole file.
+GIVEN = ConsentDefault(date(2026, 9, 1), "paper")

@@ -5,7 +5,8 @@ import pytest
 from openpyxl import load_workbook
 
 from mentorby.tenants.transfer import exporting, filing
-from mentorby.tenants.transfer.schema import COLUMNS
+from mentorby.tenants.transfer.schema import COLUMNS, IMPORT_COLUMNS
+from tests.transfer.samples import GIVEN
 
 
 def _csv_rows(data: bytes) -> list[list[str]]:
@@ -86,7 +87,8 @@ def test_an_export_imports_again_into_another_round(db, host_city, create_cohort
     exported = _rows(db, cohort, "all")
     data = exporting.render(exported, fmt)
     other = create_cohort(host_city, name="Efterår 2027")
-    report = filing.import_file(db.session, other, f"export.{fmt}", data, consent_confirmed=True)
+    report = filing.import_file(db.session, other, f"export.{fmt}", data, consent_confirmed=True,
+                                consent_default=GIVEN)
     assert report.imported == 4
     assert _rows(db, other, "all") == exported
 
@@ -106,5 +108,6 @@ def test_file_names():
 
 
 def test_templates_have_the_header_only():
-    assert _csv_rows(exporting.template("csv")) == [list(COLUMNS)]
-    assert _xlsx_rows(exporting.template("xlsx")) == [COLUMNS]
+    # With the optional columns of how and when the city collected each person's consent.
+    assert _csv_rows(exporting.template("csv")) == [list(IMPORT_COLUMNS)]
+    assert _xlsx_rows(exporting.template("xlsx")) == [IMPORT_COLUMNS]

@@ -10,7 +10,7 @@ from mentorby.tenants.applications.models import Application, Participant
 from mentorby.tenants.transfer import filing, schema
 from mentorby.tenants.transfer.checks import FileProblem, ImportRejected
 from tests.factories import create_partner
-from tests.transfer.samples import HEADER, csv_bytes, mentee, mentor, xlsx_bytes
+from tests.transfer.samples import GIVEN, HEADER, csv_bytes, mentee, mentor, xlsx_bytes
 
 
 def _codes(report):
@@ -232,7 +232,7 @@ def test_ten_thousand_rows_with_one_bad_row_are_rejected_whole(db, host_city, cr
     before = _count(db, cohort)
     started = time.perf_counter()
     with pytest.raises(ImportRejected) as rejected:
-        filing.import_file(db.session, cohort, "big.csv", data, consent_confirmed=True)
+        filing.import_file(db.session, cohort, "big.csv", data, consent_confirmed=True, consent_default=GIVEN)
     elapsed = time.perf_counter() - started
     report = rejected.value.report
     assert report.total == 10_000 and report.valid == 9_999
@@ -251,6 +251,7 @@ def test_import_files_every_row_through_the_applications_service(db, host_city, 
     rows = [mentee(1, status="accepted", partner_employer=" novo  nordisk"), mentee(2),
             mentor(3, status="waitlisted", email="Mentor3@Example.org")]
     report = filing.import_file(db.session, cohort, "x.xlsx", xlsx_bytes(rows), consent_confirmed=True,
+                                consent_default=GIVEN,
                                    by_user_id=coordinator.id)
     assert report.imported == 3 and report.linked == 2
     applications = db.session.execute(
@@ -269,7 +270,7 @@ def test_import_files_every_row_through_the_applications_service(db, host_city, 
 def test_import_without_the_consent_confirmation_writes_nothing(db, host_city, create_cohort, in_host_city):
     cohort = create_cohort(host_city)
     with pytest.raises(ImportRejected) as rejected:
-        filing.import_rows(db.session, cohort, [mentee(1)], consent_confirmed=False)
+        filing.import_rows(db.session, cohort, [mentee(1)], consent_confirmed=False, consent_default=GIVEN)
     assert _codes(rejected.value.report) == [(None, "consent", "import_consent_required")]
     assert _count(db, cohort) == 0
 
@@ -277,10 +278,11 @@ def test_import_without_the_consent_confirmation_writes_nothing(db, host_city, c
 def test_rows_given_as_mappings_are_checked_like_a_file(db, host_city, create_cohort, in_host_city):
     cohort = create_cohort(host_city)
     with pytest.raises(ImportRejected) as rejected:
-        filing.import_rows(db.session, cohort, [{"name": "A", "email": "a@example.org"}], consent_confirmed=True)
+        filing.import_rows(db.session, cohort, [{"name": "A", "email": "a@example.org"}], consent_confirmed=True,
+                           consent_default=GIVEN)
     assert _codes(rejected.value.report) == [(1, None, "missing_columns")]
     with pytest.raises(ImportRejected) as rejected:
-        filing.import_rows(db.session, cohort, [], consent_confirmed=True)
+        filing.import_rows(db.session, cohort, [], consent_confirmed=True, consent_default=GIVEN)
     assert _codes(rejected.value.report)[-1] == (None, None, "no_rows")
     assert _count(db, cohort) == 0
 
@@ -291,7 +293,7 @@ def test_a_round_takes_imports_only_while_its_phase_allows(db, host_city, create
     report = filing.check_rows(db.session, cohort, [mentee(1)])
     assert _codes(report) == [(None, None, "phase_import")]
     with pytest.raises(ImportRejected) as rejected:
-        filing.import_rows(db.session, cohort, [mentee(1)], consent_confirmed=True)
+        filing.import_rows(db.session, cohort, [mentee(1)], consent_confirmed=True, consent_default=GIVEN)
     assert _codes(rejected.value.report) == [(None, None, "phase_import")]
     assert _count(db, cohort) == 0
 
@@ -319,7 +321,8 @@ def test_a_row_refused_by_the_service_after_the_check_undoes_the_whole_import(db
 
     monkeypatch.setattr(filing, "submit_many", meanwhile)
     with pytest.raises(ImportRejected) as rejected:
-        filing.import_rows(db.session, cohort, [mentee(1), mentee(2), mentee(3)], consent_confirmed=True)
+        filing.import_rows(db.session, cohort, [mentee(1), mentee(2), mentee(3)], consent_confirmed=True,
+                           consent_default=GIVEN)
     assert _codes(rejected.value.report) == [(4, "email", "already_applied")]
     assert _count(db, cohort) == 0  # rows 1 and 2 are undone (and, here, the emulated other write with them)
 
@@ -327,9 +330,10 @@ def test_a_row_refused_by_the_service_after_the_check_undoes_the_whole_import(db
 def test_decisions_wait_until_the_round_recruits(db, host_city, create_cohort, in_host_city):
     planned = create_cohort(host_city, status="planned")
     with pytest.raises(ImportRejected) as rejected:
-        filing.import_rows(db.session, planned, [mentee(1, status="accepted")], consent_confirmed=True)
+        filing.import_rows(db.session, planned, [mentee(1, status="accepted")], consent_confirmed=True,
+                           consent_default=GIVEN)
     assert [p.code for p in rejected.value.report.problems] == ["import_decisions_not_yet"]
-    report = filing.import_rows(db.session, planned, [mentee(1)], consent_confirmed=True)
+    report = filing.import_rows(db.session, planned, [mentee(1)], consent_confirmed=True, consent_default=GIVEN)
     assert report.imported == 1
     assert _count(db, planned) == 1
 
@@ -337,5 +341,6 @@ def test_decisions_wait_until_the_round_recruits(db, host_city, create_cohort, i
 def test_names_match_partners_whatever_their_case_even_beyond_ascii(db, host_city, create_cohort, in_host_city):
     orsted = create_partner(host_city, name="Ørsted")
     cohort = create_cohort(host_city)
-    filing.import_rows(db.session, cohort, [mentor(1, employer="ØRSTED")], consent_confirmed=True)
+    filing.import_rows(db.session, cohort, [mentor(1, employer="ØRSTED")], consent_confirmed=True,
+                       consent_default=GIVEN)
     assert db.session.execute(select(Application.employer_id)).scalar_one() == orsted.id

@@ -1,7 +1,7 @@
 """Large imports as jobs of the task queue: when a file becomes a job, how it runs, what its page shows."""
 
 import io
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -31,7 +31,7 @@ def _url(cohort, path="import", city="lyngby-taarbaek"):
 def _post(client, cohort, data: bytes, *, filename="people.csv", action="check", consent=True, language="en"):
     form = {"file": FileStorage(io.BytesIO(data), filename=filename), "action": action}
     if consent:
-        form["consent"] = "y"
+        form |= {"consent": "y", "consent_on": "2026-09-01", "consent_channel": "paper"}
     boundary, body = encode_multipart(form)
     return client.post(_url(cohort), data=body, content_type=f"multipart/form-data; boundary={boundary}",
                        headers={"Accept-Language": language})
@@ -138,7 +138,7 @@ def test_a_hostile_workbook_is_refused_in_the_request_when_a_limit_the_queue_sha
     login(coordinator)
     response = _post(client, cohort, numbers_bomb(), filename="hostile.xlsx", language="da")
     assert response.status_code == 422
-    assert "Række 1: Kolonne AS har data, men en fil må højst have 44 kolonner" in response.text
+    assert "Række 1: Kolonne AW har data, men en fil må højst have 48 kolonner" in response.text
     assert _jobs(db, cohort) == []
 
 
@@ -226,7 +226,8 @@ def test_a_job_belongs_to_its_round_and_city(client, db, login, coordinator, oth
 
 def test_a_worker_saves_the_progress_as_it_goes_and_the_import_in_one_commit(db, host_city, coordinator, cohort):
     job = ImportJob(cohort_id=cohort.id, created_by_id=coordinator.id, action="import", consent_confirmed=True,
-                    filename="big.csv", size=1, data=csv_bytes(_rows(1_200)), state=QUEUED)
+                    consent_on=date(2026, 9, 1), consent_channel="paper", filename="big.csv", size=1,
+                    data=csv_bytes(_rows(1_200)), state=QUEUED)
     db.session.add(job)
     db.session.flush()
     seen = []

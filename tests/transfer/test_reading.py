@@ -57,8 +57,8 @@ def test_a_small_workbook_of_ten_million_numbers_is_refused_at_once():
     assert len(data) < 700_000
     error, problem, seconds, peak = _refusal(data)
     assert isinstance(error, LimitExceeded)
-    # Refused in its first row: column AS is the first beyond the 44 a file of applications may have.
-    assert (problem.row, problem.code, problem.params) == (1, "too_many_columns", {"max": 44, "letter": "AS"})
+    # Refused in its first row: column AW is the first beyond the 48 a file of applications may have.
+    assert (problem.row, problem.code, problem.params) == (1, "too_many_columns", {"max": 48, "letter": "AW"})
     assert seconds < 2, f"{seconds:.1f} s"
     assert peak < 100 * 1024 * 1024, f"{peak / 1e6:.0f} MB"
 

@@ -7,7 +7,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
 from mentorby.tenants.applications.models import Application
-from mentorby.tenants.transfer.schema import COLUMNS, MAX_BYTES
+from mentorby.tenants.transfer.schema import COLUMNS, IMPORT_COLUMNS, MAX_BYTES
 from tests.transfer.samples import csv_bytes, mentee, mentor, xlsx_bytes
 
 
@@ -25,7 +25,7 @@ def _count(db, cohort):
 def _post(client, cohort, data: bytes, *, filename="people.csv", action="import", consent=True, city=None):
     form = {"file": FileStorage(io.BytesIO(data), filename=filename), "action": action}
     if consent:
-        form["consent"] = "y"
+        form |= {"consent": "y", "consent_on": "2026-09-01", "consent_channel": "paper"}
     # Encoded here in memory: the test client spools a large body to a temporary file that it never closes.
     boundary, body = encode_multipart(form)
     return client.post(_url(cohort, city=city or "lyngby-taarbaek"), data=body,
@@ -120,7 +120,7 @@ def test_a_long_list_of_problems_is_cut_short_on_the_page(client, db, login, coo
     login(coordinator)
     response = _post(client, cohort, csv_bytes([mentee(n, field="?") for n in range(5)]), action="check")
     assert response.status_code == 200
-    assert response.text.count('<th scope="row">') == 3 + len(COLUMNS)  # the problems, then the column guide
+    assert response.text.count('<th scope="row">') == 3 + len(IMPORT_COLUMNS)  # the problems, then the column guide
     assert "The first 3 of 5 problems are listed." in response.text
 
 
@@ -204,7 +204,7 @@ def test_import_templates(client, login, coordinator, cohort):
     login(coordinator)
     response = client.get(_url(cohort, "import-template.csv"))
     assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
-    assert response.data.decode("utf-8-sig").strip() == ",".join(COLUMNS)
+    assert response.data.decode("utf-8-sig").strip() == ",".join(IMPORT_COLUMNS)
     assert 'filename="spring-2027-import-template.csv"' in response.headers["Content-Disposition"]
     assert client.get(_url(cohort, "import-template.xlsx")).data.startswith(b"PK")
     assert client.get(_url(cohort, "import-template.ods")).status_code == 404
