@@ -1,14 +1,15 @@
 """Retention: a city's periods applied every night, with a report of what was done.
 
-Three periods, each the city's own (set with its privacy notice): how long the applications of people never accepted
-are kept, how long a CV is kept after it was uploaded, and how long the data of a round's people is kept after the
-round's six-month follow-up. People past a period are erased as a person or a coordinator would erase them
-(tenants/privacy/erasure.py): their survey answers stay without a name, so no figure changes. A person is only erased
-when every application of theirs is past its period: a mentor who applied again stays.
+Three periods, each the city's own (set with its privacy notice, tenants/privacy/notice.py): how long the
+applications of people never accepted are kept after their round ended, how long a CV is kept after its round ended,
+and how long the data of a round's people is kept after the round's six-month follow-up. People past a period are
+erased as a person or a coordinator would erase them (tenants/privacy/erasure.py): their survey answers stay without
+a name, so no figure changes. A person is only erased when every application of theirs is past its period: a mentor
+who applied again stays.
 """
 
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import case, delete, func, insert, select
 from sqlalchemy.orm import Session
@@ -18,18 +19,8 @@ from mentorby.platform.tenancy import session_tenant_id, utcnow
 from mentorby.tenants.applications.models import ACCEPTED, Application, CvDocument
 from mentorby.tenants.cohorts.models import Cohort
 from mentorby.tenants.privacy import erasure
-
-#: Bounds of every period, in days: at least a month (a round's decisions take weeks), at most ten years.
-SHORTEST, LONGEST = 30, 3650
-
-
-@dataclass(frozen=True)
-class Periods:
-    """A city's retention periods in days."""
-
-    never_accepted_days: int = 180
-    cv_days: int = 365
-    after_followup_days: int = 365
+from mentorby.tenants.privacy.notice import RetentionPeriods as Periods
+from mentorby.tenants.privacy.notice import retention_periods
 
 
 @dataclass
@@ -49,16 +40,13 @@ class Report:
         return bool(self.never_accepted or self.cvs or self.after_follow_up)
 
 
-def _cutoff(today: date, days: int) -> datetime:
-    return datetime.combine(today - timedelta(days=days), time.min, tzinfo=UTC)
-
-
 def never_accepted(session: Session, periods, today: date) -> list[str]:
-    """Addresses whose applications were never accepted and the latest was made more than the period ago."""
+    """Addresses whose applications were never accepted, the last of their rounds ended more than the period ago."""
     rows = session.execute(
-        select(Application.email).where(Application.erased_at.is_(None)).group_by(Application.email)
+        select(Application.email).join(Cohort, Cohort.id == Application.cohort_id)
+        .where(Application.erased_at.is_(None)).group_by(Application.email)
         .having(func.max(case((Application.status == ACCEPTED, 1), else_=0)) == 0,
-                func.max(Application.created_at) < _cutoff(today, periods.never_accepted_days))
+                func.max(Cohort.ends_on) < today - timedelta(days=periods.never_accepted_days))
         .order_by(Application.email))
     return list(rows.scalars())
 
@@ -76,14 +64,16 @@ def after_follow_up(session: Session, periods, today: date) -> list[str]:
 
 
 def old_cvs(session: Session, periods, today: date) -> list[int]:
-    """The CVs uploaded more than the period ago."""
-    return list(session.execute(select(CvDocument.id).where(CvDocument.uploaded_at < _cutoff(today, periods.cv_days))
-                                .order_by(CvDocument.id)).scalars())
+    """The CVs of applications to rounds that ended more than the period ago."""
+    return list(session.execute(
+        select(CvDocument.id).join(Application, Application.id == CvDocument.application_id)
+        .join(Cohort, Cohort.id == Application.cohort_id)
+        .where(Cohort.ends_on < today - timedelta(days=periods.cv_days)).order_by(CvDocument.id)).scalars())
 
 
 def apply(session: Session, periods, today: date, *, dry_run: bool = False) -> Report:
     """Apply the session's city's periods; the report counts people and CVs. The caller commits."""
-    report = Report(periods=asdict(periods) if hasattr(periods, "__dataclass_fields__") else dict(vars(periods)))
+    report = Report(periods=asdict(periods))
     cvs = old_cvs(session, periods, today)
     report.cvs = len(cvs)
     people = [("never_accepted", email) for email in never_accepted(session, periods, today)]
@@ -120,8 +110,8 @@ def last_run(session: Session) -> AuditEntry | None:
 
 
 def periods_of(session: Session) -> Periods:
-    """The session's city's periods."""
-    return Periods()
+    """The session's city's periods: its published notice's, else the defaults."""
+    return retention_periods(session)
 
 
 def in_every_city(session: Session, *, dry_run: bool = False) -> dict[str, Report]:

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from mentorby.platform.audit.models import AuditEntry
 from mentorby.platform.extensions import db as database
-from mentorby.platform.tenancy import tenant_scope, utcnow
+from mentorby.platform.tenancy import tenant_scope
 from mentorby.tenants.applications.models import Application, CvDocument
 from mentorby.tenants.cohorts.models import Cohort
 from mentorby.tenants.evaluation.figures import evaluate_round
@@ -19,10 +19,9 @@ PERIODS = retention.Periods(never_accepted_days=180, cv_days=365, after_followup
 
 
 def _aged(application: Application, days: int) -> None:
-    """Make an application (and its CV) `days` old."""
-    application.created_at = utcnow() - timedelta(days=days)
-    if application.cv is not None:
-        application.cv.uploaded_at = application.created_at
+    """Make an application's round one that ended `days` ago."""
+    cohort = database.session.get(Cohort, application.cohort_id)
+    cohort.starts_on, cohort.ends_on = TODAY - timedelta(days=days + 180), TODAY - timedelta(days=days)
     database.session.flush()
 
 
@@ -33,12 +32,14 @@ def _erased(city, application_id: int) -> bool:
 
 
 def test_people_never_accepted_go_after_their_period(host_city):
-    cohort = F.create_cohort(host_city, status="running", starts_on=TODAY - timedelta(days=250))
+    cohort = F.create_cohort(host_city, status="closed", starts_on=TODAY - timedelta(days=400))
     old = F.create_application(cohort, status="declined", name="Old Applicant")
-    recent = F.create_application(cohort, status="waitlisted", name="Recent Applicant")
+    recent = F.create_application(F.create_cohort(host_city, status="closed"), status="waitlisted",
+                                  name="Recent Applicant")
     # Declined once long ago, accepted in a later round: a participant, not "never accepted".
     later = F.create_cohort(host_city, status="running", starts_on=TODAY - timedelta(days=20))
-    returning = F.create_application(cohort, status="declined", name="Returning Mentee")
+    returning = F.create_application(F.create_cohort(host_city, status="closed"), status="declined",
+                                     name="Returning Mentee")
     F.create_application(later, status="accepted", name="Returning Mentee", email=returning.email)
     ids = old.id, recent.id, returning.id
     with tenant_scope(database.session, host_city.id):
@@ -52,13 +53,13 @@ def test_people_never_accepted_go_after_their_period(host_city):
 
 
 def test_old_cvs_are_deleted_and_the_application_stays(host_city):
-    cohort = F.create_cohort(host_city, status="running", starts_on=TODAY - timedelta(days=60))
-    old = F.create_application(cohort, status="accepted", cv=F.PDF, name="Old CV")
-    new = F.create_application(cohort, status="accepted", cv=F.PDF, name="New CV")
+    old = F.create_application(F.create_cohort(host_city, status="closed"), status="accepted", cv=F.PDF,
+                               name="Old CV")
+    new = F.create_application(F.create_cohort(host_city, status="running"), status="accepted", cv=F.PDF,
+                               name="New CV")
     old_id, new_id = old.id, new.id
     with tenant_scope(database.session, host_city.id):
-        database.session.get(Application, old.id).cv.uploaded_at = utcnow() - timedelta(days=400)
-        database.session.flush()
+        _aged(database.session.get(Application, old.id), 400)
         report = retention.apply(database.session, PERIODS, TODAY)
         database.session.flush()
         database.session.expire_all()
