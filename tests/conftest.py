@@ -225,16 +225,21 @@ def count_queries(db):
 
 @pytest.fixture
 def queries_at_sizes(client, count_queries):
-    """Queries one page issues with 5 and with 200 rows: `grow(total)` brings the data to `total` rows first."""
+    """Queries one page issues with 5 and with 200 rows: `grow(total)` brings the data to `total` rows first.
 
-    def measure(url, grow):
+    `ceiling` is the page's stated budget: the statements one request may issue at either size (the test states it,
+    so that a page that starts asking more fails even when the number does not grow with the data).
+    """
+
+    def measure(url, grow, *, ceiling: int, sizes=(5, 200)):
         counts = []
-        for total in (5, 200):
+        for total in sizes:
             grow(total)
             with count_queries() as counter:
                 page = client.get(url)
             assert page.status_code == 200
             counts.append(counter.count)
+        assert max(counts) <= ceiling, f"{url}: {counts} statements, budget {ceiling}"
         return counts, page
 
     return measure

@@ -53,7 +53,7 @@ def test_partner_list_uses_the_same_number_of_queries_for_5_and_200(db, login, c
         db.session.add_all(Partner(name=f"Company {existing + i:04d}", kind="company") for i in range(total - existing))
         db.session.flush()
 
-    counts, page = queries_at_sizes("/lyngby-taarbaek/coordinator/partners/", grow)
+    counts, page = queries_at_sizes("/lyngby-taarbaek/coordinator/partners/", grow, ceiling=6)
     assert counts[0] == counts[1]
     assert "Page 1 of 8" in page.text
 

@@ -103,7 +103,7 @@ def test_partner_page_uses_the_same_number_of_queries_for_5_and_200_people(db, l
                                                                           queries_at_sizes):
     login(coordinator)
     grow = _grow_people(db, host_city, "COWI", create_cohort, create_application)
-    counts, page = queries_at_sizes(f"/lyngby-taarbaek/coordinator/partners/{cowi.id}", grow)
+    counts, page = queries_at_sizes(f"/lyngby-taarbaek/coordinator/partners/{cowi.id}", grow, ceiling=10)
     assert counts[0] == counts[1]
     assert "Page 1 of 8" in page.text
 
@@ -176,7 +176,7 @@ def test_company_page_uses_the_same_number_of_queries_for_5_and_200_people(db, l
                                                                           queries_at_sizes):
     login(company_contact)
     grow = _grow_people(db, host_city, "COWI", create_cohort, create_application, status="accepted")
-    counts, page = queries_at_sizes(COMPANY, grow)
+    counts, page = queries_at_sizes(COMPANY, grow, ceiling=7)
     assert counts[0] == counts[1]
     assert "Page 1 of 8" in page.text
 

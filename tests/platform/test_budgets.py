@@ -1,0 +1,101 @@
+"""Query budgets of the pages the load benchmark measures (bench/load.py): each page's SQL statements per request,
+at two sizes of data, stay the same and under the ceiling stated here.
+
+A page that starts asking one more statement per row fails at once; one that asks more in all fails against its
+ceiling, which is set a little above what it asks today so that a deliberate change updates this table.
+"""
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from mentorby.platform.extensions import db as database
+from mentorby.platform.tenancy import tenant_scope, utcnow
+from mentorby.tenants.applications.models import Application
+from mentorby.tenants.surveys.models import Response
+from mentorby.tenants.surveys.sending import SURVEY_PATH, token_of
+from tests import factories as F
+
+#: Statements per request, at most (anonymous, coordinator or national as the page needs).
+BUDGETS = {
+    "public page": 6,
+    "overview": 14,
+    "round page": 8,
+    "selection board": 10,
+    "matching board": 14,
+    "survey answer page": 9,
+    # On PostgreSQL the national reads go through their own role (SET LOCAL ROLE and back, three times).
+    "national dashboard": 19,
+    "national API": 15,
+}
+
+
+@pytest.fixture
+def running(host_city):
+    return F.create_cohort(host_city, name="Forår 2027", status="running", starts_on=date.today() - timedelta(days=30))
+
+
+def _grow_round(cohort, city):
+    """Bring the round to `total` published pairs (an accepted mentor and mentee each) and one partner a pair."""
+    def grow(total):
+        with tenant_scope(database.session, city.id):
+            have = database.session.execute(select(func.count()).select_from(Application)
+                                            .where(Application.cohort_id == cohort.id)).scalar_one() // 2
+        for n in range(have, total):
+            F.create_pair(cohort, published_at=utcnow())
+            F.create_partner(city, name=f"Partner {n}", public=True)
+    return grow
+
+
+def _measure(queries_at_sizes, key, url, grow):
+    counts, _page = queries_at_sizes(url, grow, ceiling=BUDGETS[key], sizes=(3, 40))
+    assert counts[0] == counts[1], f"{key}: {counts}"
+
+
+def test_public_page(client, host_city, running, queries_at_sizes):
+    _measure(queries_at_sizes, "public page", "/lyngby-taarbaek/", _grow_round(running, host_city))
+
+
+@pytest.mark.parametrize("key, path", [
+    ("overview", "/lyngby-taarbaek/coordinator/"),
+    ("round page", "/lyngby-taarbaek/coordinator/cohorts/{id}"),
+    ("selection board", "/lyngby-taarbaek/coordinator/cohorts/{id}/applications"),
+    ("matching board", "/lyngby-taarbaek/coordinator/cohorts/{id}/matching"),
+])
+def test_coordinator_pages(client, login, coordinator, host_city, running, queries_at_sizes, key, path):
+    login(coordinator)
+    _measure(queries_at_sizes, key, path.format(id=running.id), _grow_round(running, host_city))
+
+
+def test_survey_answer_page(client, host_city, running, queries_at_sizes):
+    grow = _grow_round(running, host_city)
+    grow(2)
+    sent = F.send_survey(running, "closing")
+    with tenant_scope(database.session, host_city.id):
+        response = database.session.execute(select(Response).where(Response.send_id == sent.id)
+                                            .order_by(Response.id)).scalars().first()
+        url = SURVEY_PATH.format(city=host_city.slug, token=token_of(response))
+    _measure(queries_at_sizes, "survey answer page", url, grow)
+
+
+@pytest.fixture
+def national_user(db):
+    return F.create_user(platform_role="national", email="national@example.org")
+
+
+@pytest.mark.parametrize("key, url", [("national dashboard", "/national/"),
+                                      ("national API", "/api/v1/national/figures")])
+def test_national_pages(client, login, national_user, host_city, key, url, queries_at_sizes):
+    login(national_user)
+
+    def grow(total):
+        have = database.session.execute(select(func.count()).select_from(F.RoundRollupFactory._meta.model)) \
+            .scalar_one()
+        for _n in range(have, total):
+            F.RoundRollupFactory(city_id=host_city.id)
+        database.session.flush()
+        # Once per process the app looks up the national role's name; a first request pays it, not the measured.
+        client.get(url)
+
+    _measure(queries_at_sizes, key, url, grow)
