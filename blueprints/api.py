@@ -467,6 +467,11 @@ NO_YEAR = {"description": "A year with no rounds run.", "content": {"application
 
 def _national_rows():
     """The national figures as flat rows (JSON and CSV), or a 400 answer for a bad ?year= or ?region=."""
+    with national_figures.aggregates_only(db.session):  # one switch of role for all the reads
+        return _national_rows_inside()
+
+
+def _national_rows_inside():
     raw, known = request.args.get("year"), national_figures.years(db.session)
     try:
         year = national_figures.parse_year(raw, known)

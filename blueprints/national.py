@@ -18,7 +18,15 @@ from mentorby.blueprints.common import (
 )
 from mentorby.platform.cities.models import Region
 from mentorby.platform.extensions import db
-from mentorby.platform.national.figures import BadFilter, adoption, national, parse_region, parse_year, years
+from mentorby.platform.national.figures import (
+    BadFilter,
+    adoption,
+    aggregates_only,
+    national,
+    parse_region,
+    parse_year,
+    years,
+)
 from mentorby.tenants.programme import defaults
 
 #: The programme's success criteria by their stable codes, in words (the host city's model; a city's own criteria
@@ -49,7 +57,10 @@ def _bad_filter(message: str):
 
 
 def _figures():
-    """The national figures for the request's ?year= and ?region=, or a 400 page for a filter they do not know."""
+    """The national figures for the request's ?year= and ?region=, or a 400 page for a filter they do not know.
+
+    The caller holds the national door open for the whole page (one switch of role, not one per read).
+    """
     try:
         year = parse_year(request.args.get("year"), years(db.session))
     except BadFilter:
@@ -64,10 +75,11 @@ def _figures():
 @bp.get("/")
 def overview():
     """How many cities run the programme, how many are on their way, and the results across cities."""
-    figures, error = _figures()
-    if error:
-        return error
-    cities = adoption(db.session, figures["region"], page_number())
+    with aggregates_only(db.session):
+        figures, error = _figures()
+        if error:
+            return error
+        cities = adoption(db.session, figures["region"], page_number())
     return render("national/overview.html", figures=cities, national=figures,
                   criterion_label=criterion_label, region_label=region_label)
 
@@ -76,7 +88,8 @@ def overview():
 @public
 def headline():
     """The headline figures, for everyone: the same figures, suppressed the same way."""
-    figures, error = _figures()
+    with aggregates_only(db.session):
+        figures, error = _figures()
     if error:
         return error
     return render("national/public.html", national=figures, criterion_label=criterion_label,
