@@ -28,7 +28,7 @@ def _city_of_its_own(app) -> None:
     with app.app_context():
         city = F.create_city(slug=SLUG, name="Samtykkeby Career Mentoring", municipality="Samtykkeby Kommune")
         F.create_user(city=city, role="coordinator", email=COORDINATOR, name="Mette Koordinator", locale="en")
-        cohort = F.create_cohort(city, status="running", name="Forår 2027")
+        cohort = F.create_cohort(city, status="running", name="Samtykkeby 2027")
         F.create_application(cohort, status="accepted", name="Amira Haddad", email=MENTEE)
         F.create_user(city=city, role="mentee", email=MENTEE, name="Amira Haddad", locale="en")
         db.session.commit()

@@ -19,13 +19,17 @@ def _kickoff_begins(app) -> None:
     """The evening of the kick-off comes: its start is moved to an hour ago (the clock cannot be)."""
     from sqlalchemy import select
 
+    from mentorby.platform.cities.models import Tenant
     from mentorby.platform.extensions import db
     from mentorby.platform.tenancy import cross_tenant, utcnow
     from mentorby.tenants.cohorts.models import Cohort, CohortEvent
 
     with app.app_context(), cross_tenant(db.session):
-        event = db.session.execute(select(CohortEvent).join(Cohort, Cohort.id == CohortEvent.cohort_id).where(
-            Cohort.name == ROUND, CohortEvent.kind == "kickoff")).scalar_one()
+        # The demo city's round: other tests' cities may have a round of the same name.
+        event = db.session.execute(
+            select(CohortEvent).join(Cohort, Cohort.id == CohortEvent.cohort_id)
+            .join(Tenant, Tenant.id == Cohort.tenant_id)
+            .where(Tenant.slug == "lyngby-taarbaek", Cohort.name == ROUND, CohortEvent.kind == "kickoff")).scalar_one()
         event.starts_at = utcnow() - timedelta(hours=1)
         db.session.commit()
 
