@@ -10,7 +10,7 @@ import json
 from datetime import date, datetime
 from types import SimpleNamespace
 
-from flask import Response, abort, current_app, flash, g, redirect, render_template, request, send_file, url_for
+from flask import Response, abort, flash, g, redirect, render_template, request, send_file, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -302,9 +302,7 @@ def consents_page():
     current = current_consent_version()
     return _private(render("privacy/consents.html", consents=consent_rows(rows), current=current,
                            agreed_current=any(row.version == current for row in rows),
-                           notice_number=notice.version_number(db.session),
-                           # The erasure of one's own data (withdrawing consent) is its own view, once it exists.
-                           can_erase="privacy.erase_own" in current_app.view_functions))
+                           notice_number=notice.version_number(db.session)))
 
 
 @bp.route("/privacy/consent", methods=["GET", "POST"])
