@@ -35,14 +35,14 @@ from types import SimpleNamespace
 
 import click
 from flask import Flask, current_app
-from sqlalchemy import JSON, Boolean, Date, Integer, Numeric, func, select
+from sqlalchemy import JSON, Boolean, Date, Numeric, select
 
 from mentorby.platform import clock
 from mentorby.platform.accounts.passwords import hash_password
 from mentorby.platform.cities.models import Region, Tenant
 from mentorby.platform.extensions import db
 from mentorby.platform.links import link_token, token_hash
-from mentorby.platform.tenancy import UTCDateTime, cross_tenant, tenant_scope
+from mentorby.platform.tenancy import UTCDateTime, cross_tenant
 from mentorby.tenants.applications import consent
 from mentorby.tenants.applications.profile import AVAILABILITY, FIELDS, LANGUAGES
 from mentorby.tenants.evaluation.figures import _Facts
@@ -93,10 +93,10 @@ class Sink:
         self.pg = session.get_bind().dialect.name == "postgresql"
         self.writer: _Writers | None = None
 
-    def start_writer(self) -> None:
-        """Write the following batches from a thread of their own (PostgreSQL; the session's work so far committed)."""
+    def start_writer(self, count: int) -> None:
+        """Write the following batches from threads of their own (PostgreSQL; the session's work so far committed)."""
         if self.pg:
-            self.writer = _Writers(db.engine, current_app.config["CROSS_CITY_KEY"], WRITERS)
+            self.writer = _Writers(db.engine, current_app.config["CROSS_CITY_KEY"], count)
 
 
     def stop_writer(self) -> None:
@@ -393,11 +393,13 @@ class Seeder:
         return list(reversed(statuses))
 
     def name(self) -> str:
+        """A made-up person's name."""
         return f"{self.rng.choice(FIRST)} {self.rng.choice(LAST)}"
 
     # -- a round --
 
     def round(self, index: int, status: str) -> None:
+        """One round: its events and timeline, applications, and what happened in it by its status."""
         rng, city_id = self.rng, self.city_id
         back = self.rounds - 1 - index  # 0: the newest
         running_back = self.plan_of.index("running") if "running" in self.plan_of else 0
@@ -466,6 +468,7 @@ class Seeder:
         return datetime.combine(day, datetime.min.time(), UTC) + timedelta(hours=hour)
 
     def application(self, cohort: dict, role: str, status: str, starts: date) -> dict:
+        """One application with a realistic profile (a returning mentor keeps their pool entry)."""
         rng, city_id = self.rng, self.city_id
         returning = role == "mentor" and self.mentor_pool and rng.random() < 0.3
         if returning:
@@ -523,6 +526,7 @@ class Seeder:
         return self.sink.add("application", values)
 
     def pairs(self, cohort: dict, accepted: list[dict], status: str, starts: date) -> list[dict]:
+        """The round's pairs, published or ended, with their real scores and reasons; the matching run."""
         mentors = [a for a in accepted if a["role"] == "mentor"]
         mentees = [a for a in accepted if a["role"] == "mentee"]
         published = self._at(starts - timedelta(days=7))
@@ -553,6 +557,7 @@ class Seeder:
         return matches
 
     def events(self, events: list[dict], accepted: list[dict], status: str, *, invited: bool) -> None:
+        """Invitations with RSVP links (when `invited`) and check-ins at the joint events that took place."""
         rng = self.rng
         for event in events:
             invited_at = event["starts_at"] - timedelta(days=21)
@@ -565,7 +570,7 @@ class Seeder:
                     continue
                 answer = rng.choice(RSVP)
                 if invited:
-                    nonce = "%032x" % rng.getrandbits(128)
+                    nonce = f"{rng.getrandbits(128):032x}"
                     self.sink.add("event_invitation", {
                         "tenant_id": self.city_id, "event_id": event["id"], "application_id": person["id"],
                         "nonce": nonce, "token_hash": token_hash(link_token("rsvp", self.city_id, nonce)),
@@ -577,6 +582,7 @@ class Seeder:
                                                        "checked_in_at": event["starts_at"]})
 
     def sessions(self, cohort: dict, matches: list[dict], status: str, starts: date) -> None:
+        """1:1 sessions logged by the pairs, most confirmed by the other side."""
         rng = self.rng
         last = min(self.today, starts + timedelta(days=120))
         span = (last - starts).days
@@ -595,6 +601,7 @@ class Seeder:
 
     def surveys(self, cohort: dict, accepted: list[dict], status: str, starts: date, events: list[dict], *,
                 recent: bool) -> None:
+        """The surveys sent at the round's moments, their responses and answers, and the evaluation's facts."""
         at_event = {event["kind"]: event["starts_at"].date() for event in events}
         # The midway survey (not a measuring point) in the recent rounds: the running one's is open, a third answered.
         sends = [("midway", at_event.get("midway", starts + timedelta(weeks=8)), 0.3 if status == "running" else 0.7)
@@ -624,8 +631,9 @@ class Seeder:
                     self.facts.people[(cohort["id"], point, person["role"])] = (asked + 1, respondents + answered)
 
     def response(self, send: dict, survey: dict, person: dict, rate: float, sent_on: date, point: str) -> bool:
+        """One person's response with its personal link, answered (with `rate`) as people do; whether answered."""
         rng = self.rng
-        nonce = "%032x" % rng.getrandbits(128)
+        nonce = f"{rng.getrandbits(128):032x}"
         answered = rng.random() < rate
         when = self._at(sent_on + timedelta(days=rng.randint(0, 12)), rng.randint(8, 22))
         if answered and when.date() > self.today:
@@ -633,7 +641,7 @@ class Seeder:
         response = self.sink.add("survey_response", {
             "tenant_id": self.city_id, "send_id": send["id"], "role": person["role"], "application_id": person["id"],
             "contact_id": None, "nonce": nonce, "token_hash": token_hash(link_token("survey", self.city_id, nonce)),
-            "pseudonym": "R-%06X" % rng.getrandbits(24), "locale": person["locale"], "source": "link",
+            "pseudonym": f"R-{rng.getrandbits(24):06X}", "locale": person["locale"], "source": "link",
             "started_at": when if answered else None, "submitted_at": when if answered else None,
             "reminders_sent": 0 if answered else 1, "last_reminded_at": None})
         if not answered:
@@ -667,6 +675,7 @@ class Seeder:
             self.facts.answers[(cohort_id, point, role, key)] = (answered + 1, yes)
 
     def answer(self, question: dict) -> list[tuple[str, str]]:
+        """A plausible answer to a question as (value, text) rows; optional questions are often skipped."""
         rng, kind = self.rng, question["kind"]
         if not question["required"] and rng.random() < 0.4:
             return []
@@ -692,9 +701,13 @@ class Seeder:
         return []
 
 
-def seed_scale(cities: int, rounds: int, participants: int, seed: int = 1, first: int = 1,
-               report=None) -> dict:
-    """Seed `cities` cities (numbered from `first`) with their rounds; the row counts per table (and timings)."""
+def seed_scale(cities: int, rounds: int, participants: int, seed: int = 1, first: int = 1, *,
+               writers: int = WRITERS, report=None) -> dict:
+    """Seed `cities` cities (numbered from `first`) with their rounds; the row counts per table (and timings).
+
+    On PostgreSQL `writers` threads write on connections of their own while the rows are generated (each batch
+    committed); with 0 everything goes through the session, in its transaction (tests).
+    """
     session = db.session
     report = report or (lambda message: None)
     slugs = [city_slug(number) for number in range(first, first + cities)]
@@ -708,6 +721,9 @@ def seed_scale(cities: int, rounds: int, participants: int, seed: int = 1, first
     password = hash_password(SCALE_PASSWORD)  # one hash for every seeded account: argon2 is slow on purpose
     regions = Region.codes()
     city_ids, user_ids = [], []
+    accounts = sink.tables["user_account"]
+    existing = dict(session.execute(select(accounts.c.email, accounts.c.id).where(
+        accounts.c.email.in_([coordinator_email(slug) for slug in slugs] + [NATIONAL_EMAIL]))).all())
     with cross_tenant(session):
         for number, slug in zip(range(first, first + cities), slugs, strict=True):
             city = sink.add("tenant", {
@@ -719,14 +735,12 @@ def seed_scale(cities: int, rounds: int, participants: int, seed: int = 1, first
                 "intro_en": "A career mentoring programme for accompanying partners.", "timezone": "Europe/Copenhagen",
                 "created_at": seeder.now - timedelta(days=3700), "decided_at": seeder.now - timedelta(days=3690)})
             city_ids.append(city["id"])
-            user = sink.add("user_account", {
+            user_id = existing.get(coordinator_email(slug)) or sink.add("user_account", {
                 "email": coordinator_email(slug), "name": f"Koordinator {number}", "password_hash": password,
                 "locale": "en", "platform_role": None, "active": True, "created_at": seeder.now - timedelta(days=3690),
-                "last_login_at": None})
-            user_ids.append(user["id"])
-        national = session.execute(select(func.count()).select_from(sink.tables["user_account"]).where(
-            sink.tables["user_account"].c.email == NATIONAL_EMAIL)).scalar()
-        if not national:
+                "last_login_at": None})["id"]
+            user_ids.append(user_id)
+        if NATIONAL_EMAIL not in existing:
             sink.add("user_account", {"email": NATIONAL_EMAIL, "name": "National Stakeholder (scale)",
                                       "password_hash": password, "locale": "en", "platform_role": "national",
                                       "active": True, "created_at": seeder.now, "last_login_at": None})
@@ -738,7 +752,8 @@ def seed_scale(cities: int, rounds: int, participants: int, seed: int = 1, first
     session.commit()
     with cross_tenant(session):
         template = seeder.model_rows(city_ids[0])
-        sink.start_writer()
+        if writers:
+            sink.start_writer(writers)
         try:
             for position, (number, slug, city_id, user_id) in enumerate(
                     zip(range(first, first + cities), slugs, city_ids, user_ids, strict=True)):
@@ -752,11 +767,8 @@ def seed_scale(cities: int, rounds: int, participants: int, seed: int = 1, first
             sink.stop_writer()
     session.commit()
     loaded = time.perf_counter() - started
-    if sink.pg:
-        session.connection().exec_driver_sql("analyze")
-        session.commit()
-    return {"counts": dict(sink.counts), "load_seconds": round(loaded, 1),
-            "analyze_seconds": round(time.perf_counter() - started - loaded, 1), "today": today.isoformat()}
+    return {"counts": dict(sink.counts), "seconds": round(loaded, 1), "today": today.isoformat(),
+            "cities": dict(zip(slugs, city_ids, strict=True))}
 
 
 def register(app: Flask) -> None:
@@ -778,7 +790,7 @@ def register(app: Flask) -> None:
         result = seed_scale(cities, rounds, participants, seed, first, report=click.echo)
         total = sum(result["counts"].values())
         click.echo(f"Seeded {cities:,} cities x {rounds} rounds x {participants} participants: {total:,} rows in "
-                   f"{result['load_seconds']} s (then analyze: {result['analyze_seconds']} s).")
+                   f"{result['seconds']} s.")
         for table, count in sorted(result["counts"].items()):
             click.echo(f"  {table:24} {count:>12,}")
         click.echo(f"Sign in as coordinator@{city_slug(first)}.example (each city has its own) or {NATIONAL_EMAIL}, "
