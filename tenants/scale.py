@@ -10,8 +10,8 @@ sessions, and the surveys sent at their moments (midway, closing, the 6-month fo
 give. The running round's midway survey is open and half unanswered: the load benchmark answers it through the
 personal links. The national rollups are then made with the evaluation's own code (tenants/evaluation/rollups.py).
 
-The same `--seed` gives the same rows (dates count from the day of the run, and personal links depend on the
-server's SECRET_KEY). Rows are written in bulk: on PostgreSQL one `INSERT ... SELECT FROM unnest(...)` per table and
+The same `--seed` gives the same rows (dates count from the day of the run; ids come from the database, and the
+personal links' tokens depend on the city's id and the server's SECRET_KEY). Rows are written in bulk: on PostgreSQL one `INSERT ... SELECT FROM unnest(...)` per table and
 batch (COPY is refused on tables with row-level security, and the load keeps every policy on: it presents the
 cross-city key as the platform's own cross-city work does), on SQLite `executemany`. Ids come from the tables'
 own sequences. Refused in production, and refused for cities that already exist.

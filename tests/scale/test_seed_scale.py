@@ -91,14 +91,17 @@ def test_a_seeded_round_evaluates_for_its_coordinator_only(db, client):
 
 
 def _fingerprint(db, cities: dict) -> str:
-    """The seeded rows without their ids: names, profiles, statuses, dates, scores, links and answers."""
+    """The seeded rows without their ids: names, profiles, statuses, dates, scores, link nonces and answers.
+
+    (A link's token is an HMAC of the city's id too, and ids come from the database's sequences.)
+    """
     queries = (
         "select c.name, c.status, c.starts_on, a.name, a.email, a.role, a.status, a.field, a.languages, a.job_goal "
         "from application a join cohort c on c.id = a.cohort_id join tenant t on t.id = a.tenant_id "
         "where t.slug = :slug order by a.email, c.starts_on",
         "select m.score, m.status from match m join tenant t on t.id = m.tenant_id where t.slug = :slug "
         "order by m.score, m.status",
-        "select r.nonce, r.token_hash, r.pseudonym, r.submitted_at, x.key, x.value, x.text from survey_response r "
+        "select r.nonce, r.pseudonym, r.submitted_at, x.key, x.value, x.text from survey_response r "
         "join tenant t on t.id = r.tenant_id left join survey_answer x on x.response_id = r.id "
         "where t.slug = :slug order by r.nonce, x.key, x.value",
         "select s.held_on, s.minutes, s.topics from session_log s join tenant t on t.id = s.tenant_id "
