@@ -7,14 +7,17 @@ newest recruiting (or selecting), the one before running, the rest closed or fol
 events and their invitations and attendance, applications of mentors and mentees (returning mentors keep their pool
 entry; some applicants are declined, wait-listed or withdraw), pairs with their real scores and reasons, 1:1
 sessions, and the surveys sent at their moments (midway, closing, the 6-month follow-up) with the answers most people
-give. The running round's midway survey is open and half unanswered: the load benchmark answers it through the
-personal links. The national rollups are then made with the evaluation's own code (tenants/evaluation/rollups.py).
+give. The running round's midway survey is open and two thirds unanswered: the load benchmark answers it through
+the personal links. The national rollups are made from the same facts the evaluation's grouped queries would find,
+gathered as the rows are generated, by the rollups' own code (tenants/evaluation/rollups.py `rollup_rows`); a test
+checks them against a rebuild.
 
 The same `--seed` gives the same rows (dates count from the day of the run; ids come from the database, and the
-personal links' tokens depend on the city's id and the server's SECRET_KEY). Rows are written in bulk: on PostgreSQL one `INSERT ... SELECT FROM unnest(...)` per table and
-batch (COPY is refused on tables with row-level security, and the load keeps every policy on: it presents the
-cross-city key as the platform's own cross-city work does), on SQLite `executemany`. Ids come from the tables'
-own sequences. Refused in production, and refused for cities that already exist.
+personal links' tokens depend on the city's id and the server's SECRET_KEY). Rows are written in bulk, every policy
+kept on (the load presents the cross-city key as the platform's own cross-city work does): on PostgreSQL COPY into a
+temporary table (COPY is refused on tables with row-level security) and `INSERT ... SELECT` from it, per table and
+batch, by two writer connections while the next cities are generated; on SQLite `executemany`. Refused in
+production, and refused for cities that already exist.
 
 Every seeded city has a coordinator `coordinator@<slug>.example` and the platform a national stakeholder
 `national@scale.example`, all with the password SCALE_PASSWORD.
