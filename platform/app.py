@@ -118,7 +118,7 @@ def _compose(app: Flask) -> None:
     # The factory is the composition root: the one place where platform code names the layers above it.
     from mentorby.blueprints import register_all
     from mentorby.platform import cli
-    from mentorby.tenants import demo, models, wiring  # noqa: F401 (models: the whole schema, for mappers)
+    from mentorby.tenants import demo, models, scale, wiring  # noqa: F401 (models: the whole schema, for mappers)
     from mentorby.tenants.evaluation import rollups
     from mentorby.tenants.privacy import retention
 
@@ -127,6 +127,7 @@ def _compose(app: Flask) -> None:
     cli.register(app)
     demo.register(app)
     rollups.register(app)
+    scale.register(app)
     retention.register(app)
 
 

@@ -45,24 +45,33 @@ def refresh_rounds(session: Session, cohort_ids: list[int] | None = None) -> Non
     facts = _gather(session, ids, criteria)
     session.execute(delete(CriterionRollup).where(CriterionRollup.cohort_id.in_(ids)))
     session.execute(delete(RoundRollup).where(RoundRollup.cohort_id.in_(ids)))
-    now = utcnow()
+    rounds, rows = rollup_rows(city_id, [(cohort.id, cohort.starts_on.year, cohort.status.value) for cohort in cohorts],
+                               criteria, facts, utcnow())
+    session.execute(RoundRollup.__table__.insert(), rounds)
+    if rows:
+        session.execute(CriterionRollup.__table__.insert(), rows)
+
+
+def rollup_rows(city_id: int, cohorts: list[tuple[int, int, str]], criteria: list, facts,
+                now) -> tuple[list[dict], list[dict]]:
+    """The rollup rows of a city's rounds, (id, year, status) each, from the evaluation's facts (plain data).
+
+    Shared by `refresh_rounds` and the scale seed (tenants/scale.py), which gathers the facts as it generates.
+    """
     rounds, rows = [], []
-    for cohort in cohorts:
-        year = cohort.starts_on.year
-        rounds.append({"cohort_id": cohort.id, "city_id": city_id, "year": year, "status": cohort.status.value,
-                       "mentors": facts.participants.get((cohort.id, "mentor"), 0),
-                       "mentees": facts.participants.get((cohort.id, "mentee"), 0), "updated_at": now})
-        for row in _rows(criteria, cohort.id, facts):
-            rows.append({"cohort_id": cohort.id, "code": row.criterion.code, "role": row.role, "city_id": city_id,
+    for cohort_id, year, status in cohorts:
+        rounds.append({"cohort_id": cohort_id, "city_id": city_id, "year": year, "status": status,
+                       "mentors": facts.participants.get((cohort_id, "mentor"), 0),
+                       "mentees": facts.participants.get((cohort_id, "mentee"), 0), "updated_at": now})
+        for row in _rows(criteria, cohort_id, facts):
+            rows.append({"cohort_id": cohort_id, "code": row.criterion.code, "role": row.role, "city_id": city_id,
                          "year": year, "threshold": row.criterion.threshold,
                          "of_everyone": row.criterion.of_everyone, "yes": row.result.yes,
                          "answered": row.result.answered,
                          # Not measured yet (no survey at its measuring point has gone out): nobody is counted, so
                          # a criterion of everyone is not a national 0% before its follow-up is sent.
                          "eligible": row.result.eligible if row.sent else 0})
-    session.execute(RoundRollup.__table__.insert(), rounds)
-    if rows:
-        session.execute(CriterionRollup.__table__.insert(), rows)
+    return rounds, rows
 
 
 def rebuild(session: Session) -> int:
