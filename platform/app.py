@@ -13,7 +13,7 @@ from mentorby.platform.accounts.models import COORDINATOR
 from mentorby.platform.audit.listener import set_actor
 from mentorby.platform.config import INSTANCE, ROOT, load_config
 from mentorby.platform.extensions import api, babel, csrf, db, htmx, limiter, login_manager, migrate, talisman
-from mentorby.platform.i18n import select_locale, select_timezone
+from mentorby.platform.i18n import install_template_gettext, select_locale, select_timezone
 from mentorby.platform.outbox.services import discard_pending, enqueue_pending
 
 CSP = {
@@ -52,6 +52,7 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.session_protection = "strong"
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    install_template_gettext(app)
     htmx.init_app(app)
     limiter.init_app(app)
     talisman.init_app(

@@ -82,3 +82,35 @@ def format_value(value):
     if isinstance(value, date):
         return format_day(value)
     return value
+
+
+def _translations():
+    """The translations in force, looked up once per request and locale rather than on every `_()` of a template.
+
+    Flask-Babel finds them anew on each call (its context, the locale, the locale's name, a dict); a full selection
+    board calls `_()` some 350 times. The cache is keyed on the locale object in force: `force_locale` (e-mails in the
+    recipient's language) and `refresh` put another one in place, and so get their own translations.
+    """
+    from flask_babel import _get_current_context, get_locale, get_translations
+
+    context = _get_current_context()
+    if context is None:
+        return get_translations()
+    locale = getattr(context, "babel_locale", None) or get_locale()
+    cached = getattr(context, "mentorby_translations", None)
+    if cached is not None and cached[0] is locale:
+        return cached[1]
+    translations = get_translations()
+    context.mentorby_translations = (locale, translations)
+    return translations
+
+
+def install_template_gettext(app) -> None:
+    """Templates' `_()`, `ngettext()` and friends through the per-request translations (after Babel's init_app)."""
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: _translations().ugettext(s),
+        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: _translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
+    )
