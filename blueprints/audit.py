@@ -682,14 +682,22 @@ class UserWords(Describer):
               "platform_role": _l("platform role"), "active": _l("active"), "last_login_at": _l("last signed in")}
     shows = {"locale": choice(LOCALE_LABELS)}
     on_create = ("email",)
+    detail_labels = {"format": _l("format")}
 
     def name(self, facts, names):
         """The person's name, or their e-mail."""
         return text(facts.get("name") or facts.get("email") or "—")
 
+    def show_detail(self, key, value, names):
+        """A download's format in capitals."""
+        return str(value).upper() if key == "format" else super().show_detail(key, value, names)
+
     def sentence(self, told):
         """Created, changed (the password, active), deleted; the person's own changes say so."""
         own, person = told.by_self, told.name()
+        if told.action == "export" and told.changes.get("report") == "personal_data":
+            told.use("report")
+            return told.say(_l("%(who)s downloaded their own data"))
         if told.action == "create":
             return told.say(_l("%(who)s created their account") if own
                             else _l("%(who)s created an account for %(person)s"), person=person)

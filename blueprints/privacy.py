@@ -169,21 +169,30 @@ def mine():
     return _private(_page("privacy/mine.html", data))
 
 
+def _downloaded(fmt: str) -> None:
+    # The city's log shows that a person used their right of access (and how), never what the copy held.
+    record(db.session, action="export", entity="user_account", entity_id=current_user.id,
+           details={"report": "personal_data", "format": fmt})
+
+
 @bp.get("/my-data.json")
 def mine_json():
-    """Everything the city holds about you, as a JSON file."""
+    """Everything the city holds about you, as a JSON file (the download is in the city's log)."""
+    _downloaded("json")
     return _json(_mine(), "my-data")
 
 
 @bp.get("/my-data/print")
 def mine_print():
-    """Everything the city holds about you, as a page to read or print."""
+    """Everything the city holds about you, as a page to read or print (in the city's log)."""
+    _downloaded("html")
     return _private(_page("privacy/data.html", _mine(), own=True))
 
 
 @bp.get("/my-data.pdf")
 def mine_pdf():
-    """Everything the city holds about you, as a PDF."""
+    """Everything the city holds about you, as a PDF (the download is in the city's log)."""
+    _downloaded("pdf")
     return _pdf(_mine(), "my-data", own=True)
 
 

@@ -212,3 +212,18 @@ def test_bad_ids_and_other_cities_are_404(client, login, priya, coordinator, oth
     # A participant cannot use the coordinator's export, nor a coordinator the portal's.
     login(user)
     assert client.get(f"{base}/{application.cohort_id}/applications/{application.id}/data.json").status_code == 403
+
+
+def test_a_persons_own_download_is_in_the_citys_log(client, login, priya, coordinator):
+    _application, user = priya
+    _export(client, login, user)
+    assert client.get(f"{PORTAL}/my-data.pdf").status_code == 200
+    entries = database.session.execute(select(AuditEntry.entity, AuditEntry.entity_id, AuditEntry.changes)
+                                       .where(AuditEntry.action == "export")
+                                       .order_by(AuditEntry.id)).all()
+    assert [(e, i, c["format"]) for e, i, c in entries] == [("user_account", user.id, "json"),
+                                                            ("user_account", user.id, "pdf")]
+    client.post("/logout")
+    login(coordinator)
+    log = client.get("/lyngby-taarbaek/coordinator/audit").text
+    assert "Priya Sharma downloaded their own data" in log and "PDF" in log
