@@ -14,6 +14,7 @@ the audit log (through the one database function that may touch the append-only 
 erasure itself is logged with counts, never with what was erased.
 """
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -68,6 +69,11 @@ class Person:
         if whose == Whose.ROUND:
             return self.cohort_ids
         return []
+
+    @functools.cached_property
+    def mentions(self) -> re.Pattern:
+        """The person's address and names as whole words, compiled once for every text erasure searches."""
+        return _pattern(self)
 
     @property
     def found(self) -> bool:
@@ -218,7 +224,7 @@ def _pattern(person: Person) -> re.Pattern | None:
 
 def _redact_mentions(session: Session, person: Person, tenant_id: int | None, done: dict) -> None:
     """Take the person's name and address out of e-mails the city sent to others ("your mentor is ...")."""
-    pattern = _pattern(person)
+    pattern = person.mentions
     needles = [person.email] + [n for n in person.names if len(n) >= SHORTEST_NAME]
     mentions = or_(*(column.contains(needle, autoescape=True) for needle in needles
                      for column in (OutboxMessage.subject, OutboxMessage.body)))
@@ -249,7 +255,7 @@ def _clear_shared_sessions(session: Session, person: Person, done: dict) -> None
         .where(SessionLog.id.in_(select(SessionPair.session_id).where(SessionPair.match_id.in_(theirs))),
                SessionLog.logged_by_id.not_in(ids))
         .group_by(SessionLog.id, SessionLog.notes, SessionLog.next_step)).all()
-    pattern = _pattern(person)
+    pattern = person.mentions
     for log_id, notes, next_step, others in rows:
         values = ({"notes": "", "next_step": "", "topics": []} if not others else
                   {"notes": pattern.sub(ERASED, notes), "next_step": pattern.sub(ERASED, next_step)})
@@ -273,7 +279,7 @@ def _redact_imports(session: Session, person: Person, done: dict) -> None:
     """Import reports name rows: take the person out of those of their rounds, and drop any file not yet removed."""
     if not person.cohort_ids:
         return
-    pattern = _pattern(person)
+    pattern = person.mentions
     jobs = session.execute(select(ImportJob.id, ImportJob.report).where(ImportJob.cohort_id.in_(person.cohort_ids)))
     changed = 0
     for job_id, report in jobs.all():
