@@ -46,7 +46,12 @@ def after_commit(session: Session, task, *args) -> None:
     if huey.immediate:
         task(*args)
     else:
-        session.info.setdefault(_AFTER_COMMIT, []).append((task, args))
+        on_commit(session, task, *args)
+
+
+def on_commit(session: Session, call, *args) -> None:
+    """Call `call(*args)` once the session's transaction commits (never if it rolls back), tasks run at once or not."""
+    session.info.setdefault(_AFTER_COMMIT, []).append((call, args))
 
 
 @event.listens_for(Session, "after_commit")

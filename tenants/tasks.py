@@ -7,12 +7,12 @@ Importing this module registers the city tasks beside the platform's own (mail d
 from huey import crontab
 
 from mentorby.platform.tasks import app_context, huey
-from mentorby.tenants.evaluation.tasks import build_report, purge_reports
+from mentorby.tenants.evaluation.tasks import build_report, purge_reports, rebuild_rollups, refresh_round_rollups
 from mentorby.tenants.transfer.tasks import purge_import_jobs, run_import
 
 __all__ = ["apply_retention", "build_report", "huey", "nudge_quiet_pairs", "purge_import_jobs", "purge_reports",
-           "purge_unconfirmed_applications", "remind_follow_ups", "run_import", "send_due_surveys",
-           "send_event_reminders", "send_weekly_digest"]
+           "purge_unconfirmed_applications", "rebuild_rollups", "refresh_round_rollups", "remind_follow_ups",
+           "run_import", "send_due_surveys", "send_event_reminders", "send_weekly_digest"]
 
 
 @huey.periodic_task(crontab(hour="7", minute="0"))

@@ -4,15 +4,29 @@
 queries (a fixed number of queries for any number of rounds and answers). Writes that change a round's figures
 (a response submitted or removed, an application accepted or withdrawn, a round's status or dates, a criterion
 changed, an import) are noticed in the flush, whoever made them, and the rounds they touch are refreshed just
-before the transaction commits, in the same transaction: the national figures never lag the city's and are never
-computed from raw answers on a national request. `rebuild` makes every rollup again from scratch.
+before the transaction commits, in the same transaction: the national figures are never computed from raw answers
+on a national request.
+
+Survey answers are the exception where a task queue runs (production): they arrive by the hundred a second at the
+end of a round, and refreshing a round costs about a dozen grouped queries, so an answer's round is handed to the
+queue after the commit (`schedule_refresh`) and refreshed `ANSWER_DELAY` seconds later, once for every answer that
+arrived meanwhile (one claim per round in the queue's store). The national figures then lag a round's answers by
+seconds. With tasks run at once (development, tests) answers refresh in the transaction like every other write.
+
+Refreshes of one round are serialised (`_lock_rounds`): two transactions that refresh it together would otherwise
+both delete the old rows and insert new ones, and the second would break the unique round. `rebuild` makes every
+rollup again from scratch (also every night, in case a handed-over refresh was lost with the queue).
 """
 
-from sqlalchemy import delete, event, func, select
+import logging
+import time
+
+from sqlalchemy import delete, event, func, select, text
 from sqlalchemy.orm import Session
 
 from mentorby.platform.cities.services import in_each_city
 from mentorby.platform.national.models import CriterionRollup, RoundRollup
+from mentorby.platform.tasks import huey, on_commit
 from mentorby.platform.tenancy import session_tenant_id, tenant_scope, utcnow
 from mentorby.tenants.applications.models import Application
 from mentorby.tenants.cohorts.models import Cohort
@@ -22,6 +36,21 @@ from mentorby.tenants.surveys.models import Response, SurveySend
 
 #: session.info key: (city id, round id or None for every round of the city) waiting for a refresh.
 _PENDING = "mentorby.rollups_pending"
+
+#: Seconds an answered round waits on the queue before its refresh, so the answers arriving meanwhile share it.
+ANSWER_DELAY = 2
+#: A round's claim older than this (seconds) belongs to a refresh that was lost (a worker killed, the queue
+#: flushed): the next answer claims the round again instead of waiting on it for ever.
+CLAIM_STALE = 300
+#: The first key of the advisory locks that serialise refreshes of a round (PostgreSQL), the round's id the second.
+_LOCK_KEY = 7_305_001
+
+log = logging.getLogger(__name__)
+
+
+def answers_wait() -> bool:
+    """Whether survey answers hand their round's refresh to the queue: only where a worker runs the queue."""
+    return not huey.immediate
 
 
 def refresh_rounds(session: Session, cohort_ids: list[int] | None = None) -> None:
@@ -40,6 +69,7 @@ def refresh_rounds(session: Session, cohort_ids: list[int] | None = None) -> Non
     if not cohorts:
         return
     ids = [cohort.id for cohort in cohorts]
+    _lock_rounds(session, ids)
     criteria = list(session.execute(select(SuccessCriterion).where(SuccessCriterion.tenant_id == city_id)
                                     .order_by(SuccessCriterion.position)).scalars())
     facts = _gather(session, ids, criteria)
@@ -50,6 +80,54 @@ def refresh_rounds(session: Session, cohort_ids: list[int] | None = None) -> Non
     session.execute(RoundRollup.__table__.insert(), rounds)
     if rows:
         session.execute(CriterionRollup.__table__.insert(), rows)
+
+
+def _lock_rounds(session: Session, cohort_ids: list[int]) -> None:
+    """Wait for other transactions refreshing these rounds, then hold them until this one ends (PostgreSQL).
+
+    Taken in the rounds' order, so two transactions never wait on each other. Reading after the wait sees what the
+    other committed (read committed). SQLite has one writer at a time already.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for cohort_id in sorted(cohort_ids):
+        session.execute(text("SELECT pg_advisory_xact_lock(:key, :round)"), {"key": _LOCK_KEY, "round": cohort_id})
+
+
+def schedule_refresh(city_id: int, cohort_ids: list[int]) -> None:
+    """After an answer's commit: refresh these rounds on the queue shortly, unless a refresh is already waiting.
+
+    The claim is taken in the queue's own store (Redis in production); the task gives it back before it reads, so an
+    answer committed while the refresh runs claims the round again and is rolled up by the next refresh.
+    """
+    from mentorby.tenants.evaluation.tasks import refresh_round_rollups
+
+    now = time.time()
+    for cohort_id in cohort_ids:
+        key = claim_key(cohort_id)
+        try:
+            if not huey.put_if_empty(key, now):
+                claimed = huey.get(key, peek=True)
+                if claimed is not None and now - claimed < CLAIM_STALE:
+                    continue
+                huey.put(key, now)
+            refresh_round_rollups.schedule((city_id, cohort_id), delay=ANSWER_DELAY)
+        except Exception:
+            # The answer is stored: its round catches up with the next answer's refresh, or with the nightly rebuild.
+            log.exception("could not hand round %s of city %s to the queue for its rollups", cohort_id, city_id)
+
+
+def claim_key(cohort_id: int) -> str:
+    """The queue-store key that says a refresh of this round is waiting."""
+    return f"rollups:round:{cohort_id}"
+
+
+def refresh_claimed(session: Session, city_id: int, cohort_id: int) -> None:
+    """The queued refresh of one answered round: give the claim back, then refresh in a transaction of its own."""
+    huey.delete(claim_key(cohort_id))
+    with tenant_scope(session, city_id):
+        refresh_rounds(session, [cohort_id])
+    session.commit()
 
 
 def rollup_rows(city_id: int, cohorts: list[tuple[int, int, str]], criteria: list, facts,
@@ -124,16 +202,22 @@ def _refresh(session: Session) -> None:
         send_cities: dict[int, set] = {}
         for city_id, send_id in sends:
             send_cities.setdefault(city_id, set()).add(send_id)
+        waiting = answers_wait()
         for city_id in sorted(set(by_city) | set(send_cities)):
             with tenant_scope(session, city_id):
+                found = set()
                 if send_cities.get(city_id):
                     # Looked up even when every round is refreshed, so a write costs the same queries every time.
                     found = set(session.execute(select(SurveySend.cohort_id).where(
                         SurveySend.id.in_(send_cities[city_id]))).scalars())
-                    if by_city.get(city_id, set()) is not None:
+                    if not waiting and by_city.get(city_id, set()) is not None:
                         by_city.setdefault(city_id, set()).update(found)
                 chosen = by_city.get(city_id, set())
-                refresh_rounds(session, None if chosen is None else sorted(chosen))
+                if waiting and found and chosen is not None and not found <= chosen:
+                    # Only answers changed these rounds: their refresh goes to the queue once this commits.
+                    on_commit(session, schedule_refresh, city_id, sorted(found - chosen))
+                if chosen is None or chosen:
+                    refresh_rounds(session, None if chosen is None else sorted(chosen))
         session.flush()
         session.info.pop(_PENDING, None)
         session.info.pop(_PENDING + ".sends", None)

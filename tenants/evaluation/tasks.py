@@ -2,9 +2,9 @@
 
 from huey import crontab
 
-from mentorby.platform.tasks import huey, purge_now, run_city_job
+from mentorby.platform.tasks import app_context, huey, purge_now, run_city_job
 
-__all__ = ["build_report", "huey", "purge_reports"]
+__all__ = ["build_report", "huey", "purge_reports", "rebuild_rollups", "refresh_round_rollups"]
 
 
 @huey.task()
@@ -21,3 +21,25 @@ def purge_reports() -> int:
     from mentorby.tenants.evaluation.reports import purge
 
     return purge_now(purge)
+
+
+@huey.task(retries=3, retry_delay=5)
+def refresh_round_rollups(tenant_id: int, cohort_id: int) -> None:
+    """Refresh one round's national rollups after its survey answers (handed over by rollups.schedule_refresh)."""
+    from mentorby.platform.extensions import db
+    from mentorby.tenants.evaluation.rollups import refresh_claimed
+
+    with app_context():
+        refresh_claimed(db.session, tenant_id, cohort_id)
+
+
+@huey.periodic_task(crontab(hour="4", minute="30"))
+def rebuild_rollups() -> int:
+    """Every night: every rollup again from the cities' rows, should a handed-over refresh have been lost."""
+    from mentorby.platform.extensions import db
+    from mentorby.tenants.evaluation.rollups import rebuild
+
+    with app_context():
+        rounds = rebuild(db.session)
+        db.session.commit()
+        return rounds

@@ -8,7 +8,7 @@ questions of what they see and closes the response. After submitting, or after t
 from collections.abc import Mapping, Sequence
 from datetime import date
 
-from sqlalchemy import delete
+from sqlalchemy import delete, insert
 from sqlalchemy.orm import Session
 
 from mentorby.platform.tenancy import utcnow
@@ -180,8 +180,14 @@ def submit(session: Session, response: Response, answers: Mapping[str, Sequence[
         first = problems[0]
         first.problems = problems
         raise first
-    for key, (question, rows) in checked.items():
-        _store(session, response, question, rows if key in shown_keys else [])
+    # The form holds every answer: the old ones go in one statement and the new ones in one batch, not a pair of
+    # statements per question (a round's answers arrive by the hundred a second when its survey closes).
+    session.execute(delete(Answer).where(Answer.response_id == response.id))
+    rows = [{"response_id": response.id, "question_id": question.id, "key": question.key, "value": value,
+             "text": text, "tenant_id": response.tenant_id}
+            for key, (question, given) in checked.items() if key in shown_keys for value, text in given]
+    if rows:
+        session.execute(insert(Answer), rows)
     now = utcnow()
     response.started_at = response.started_at or now
     response.submitted_at = now

@@ -1,15 +1,19 @@
 """The national rollups: kept up to date by the cities' writes, and equal to a rebuild from scratch."""
 
 import random
+import time
 from datetime import date
 
-from sqlalchemy import delete, select
+import pytest
+from sqlalchemy import delete, select, text
 
 from mentorby.platform.national.models import CriterionRollup, RoundRollup
+from mentorby.platform.tasks import huey
 from mentorby.platform.tenancy import tenant_scope
 from mentorby.tenants.applications.models import Application
 from mentorby.tenants.cohorts.models import Cohort
 from mentorby.tenants.evaluation import rollups
+from mentorby.tenants.evaluation.tasks import refresh_round_rollups
 from tests import factories as F
 from tests.evaluation.helpers import give, running_round
 
@@ -108,3 +112,109 @@ def test_the_cached_figures_follow_every_change_of_the_rollups_and_cities(db, ho
     db.session.flush()
     assert national(db.session, region="midtjylland")["participants"]["all"]["mentee"] == 0
     assert national(db.session, region="syddanmark")["participants"]["all"]["mentee"] == 9
+
+
+@pytest.fixture
+def queue_waits(monkeypatch):
+    """Answers hand their round to the queue, as in production; what they scheduled is cleared afterwards."""
+    monkeypatch.setattr(rollups, "answers_wait", lambda: True)
+    yield
+    huey.storage.flush_schedule()
+    huey.storage.flush_results()
+
+
+def refreshes_waiting():
+    return sorted(task.args for task in huey.scheduled() if isinstance(task, refresh_round_rollups.task_class))
+
+
+def network_row(db, cohort_id):
+    return [row[5:] for row in snapshot(db)[1] if row[0] == cohort_id and row[1] == "mentor_network"]
+
+
+def test_answers_hand_their_round_to_the_queue_once_until_it_is_refreshed(db, host_city, queue_waits):
+    cohort = running_round(host_city, mentors=3, mentees=3)
+    sent = F.send_survey(cohort, "closing")
+    cohort_id, city_id = cohort.id, host_city.id
+    db.session.commit()
+    assert network_row(db, cohort_id) == [(0, 0, 3)]
+
+    with tenant_scope(db.session, city_id):
+        give(sent, "mentor", [{"network": "5"}])
+    db.session.commit()
+    # The national figures lag: the refresh waits on the queue, once for the round.
+    assert network_row(db, cohort_id) == [(0, 0, 3)]
+    assert refreshes_waiting() == [(city_id, cohort_id)]
+    with tenant_scope(db.session, city_id):
+        give(sent, "mentor", [None, {"network": "4"}])
+    db.session.commit()
+    assert refreshes_waiting() == [(city_id, cohort_id)]
+
+    refresh_round_rollups.call_local(city_id, cohort_id)
+    assert network_row(db, cohort_id) == [(2, 2, 3)]
+    # The claim was given back: the next answer is handed over again.
+    huey.storage.flush_schedule()
+    with tenant_scope(db.session, city_id):
+        give(sent, "mentor", [None, None, {"network": "5"}])
+    db.session.commit()
+    assert refreshes_waiting() == [(city_id, cohort_id)]
+    refresh_round_rollups.call_local(city_id, cohort_id)
+    incremental = snapshot(db)
+    assert network_row(db, cohort_id) == [(3, 3, 3)]
+    rollups.rebuild(db.session)
+    db.session.commit()
+    assert snapshot(db) == incremental
+
+
+def test_a_coordinators_change_beside_an_answer_refreshes_the_round_at_once(db, host_city, queue_waits):
+    cohort = running_round(host_city, mentors=3, mentees=3)
+    sent = F.send_survey(cohort, "closing")
+    cohort_id, city_id = cohort.id, host_city.id
+    db.session.commit()
+    with tenant_scope(db.session, city_id):
+        give(sent, "mentor", [{"network": "5"}])
+        db.session.get(Cohort, cohort_id).status = "closed"
+        db.session.flush()
+    db.session.commit()
+    assert network_row(db, cohort_id) == [(1, 1, 3)]
+    assert refreshes_waiting() == []
+
+
+def test_a_lost_refresh_does_not_hold_its_round_for_ever(db, host_city, queue_waits):
+    cohort = running_round(host_city, mentors=2, mentees=2)
+    sent = F.send_survey(cohort, "closing")
+    cohort_id, city_id = cohort.id, host_city.id
+    db.session.commit()
+    # A claim left by a refresh that never ran (its worker killed): younger than CLAIM_STALE it is waited on ...
+    huey.put(rollups.claim_key(cohort_id), time.time() - 10)
+    with tenant_scope(db.session, city_id):
+        give(sent, "mentor", [{"network": "5"}])
+    db.session.commit()
+    assert refreshes_waiting() == []
+    # ... older, the next answer claims the round again.
+    huey.put(rollups.claim_key(cohort_id), time.time() - rollups.CLAIM_STALE - 1)
+    with tenant_scope(db.session, city_id):
+        give(sent, "mentor", [None, {"network": "5"}])
+    db.session.commit()
+    assert refreshes_waiting() == [(city_id, cohort_id)]
+    refresh_round_rollups.call_local(city_id, cohort_id)
+    assert network_row(db, cohort_id) == [(2, 2, 2)]
+    assert huey.get(rollups.claim_key(cohort_id), peek=True) is None
+
+
+@pytest.mark.postgres
+def test_a_refresh_holds_its_rounds_against_other_refreshes_until_its_transaction_ends(db, host_city):
+    first = running_round(host_city, mentors=1, mentees=1)
+    second = running_round(host_city, mentors=1, mentees=1)
+    db.session.commit()
+    with tenant_scope(db.session, host_city.id):
+        rollups.refresh_rounds(db.session, [second.id, first.id])
+        held = set(db.session.execute(text(
+            "SELECT objid FROM pg_locks WHERE locktype = 'advisory' AND classid = :key AND pid = pg_backend_pid()"),
+            {"key": rollups._LOCK_KEY}).scalars())
+    assert held == {first.id, second.id}
+    # Another connection (another request's refresh) would wait: it cannot take the round's lock meanwhile.
+    with db.engine.connect() as other:
+        taken = other.execute(text("SELECT pg_try_advisory_xact_lock(:key, :round)"),
+                              {"key": rollups._LOCK_KEY, "round": first.id}).scalar_one()
+        other.rollback()
+    assert taken is False
