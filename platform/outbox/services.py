@@ -1,12 +1,12 @@
 """Queue e-mails in the request's transaction; hand them to the task queue after commit."""
 
 import smtplib
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 
 from flask import current_app, render_template
 from flask_babel import force_locale
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from mentorby.platform.outbox.kinds import LOCALES, kind_of, render_custom
@@ -102,7 +102,7 @@ def send_again(session: Session, message: OutboxMessage) -> None:
     """Give a failed e-mail five new attempts; it goes to the task queue when the request commits."""
     if message.status != FAILED:
         raise OutboxError("not_failed")
-    message.status, message.attempts = QUEUED, 0
+    message.status, message.attempts, message.last_attempt_at = QUEUED, 0, None
     session.flush()
     session.info.setdefault(PENDING_KEY, []).append(message.id)
 
@@ -166,14 +166,32 @@ def _permanent(exc: Exception) -> bool:
     return isinstance(exc, smtplib.SMTPResponseException) and exc.smtp_code >= 500
 
 
-def deliver(session: Session, message_id: int) -> str:
-    """Send one queued message by SMTP, or to the console when no mail server is configured."""
+#: How long an attempt in progress holds its message. Another delivery of the same message meanwhile (a task handed
+#: over twice, a second worker, a requeue) finds it taken and sends nothing. An attempt that ends gives the message
+#: back at once (sent, or failed with its error, for the retry); one whose worker died holds it this long.
+IN_FLIGHT = timedelta(minutes=10)
+
+
+def deliver(session: Session, message_id: int, now: datetime | None = None) -> str:
+    """Send one queued message by SMTP, or to the console when no mail server is configured.
+
+    The message is taken first, in a transaction of its own that counts the attempt: of two deliveries of one
+    message at once, one sends and the other is "skipped", whichever worker runs them.
+    """
+    now = now or utcnow()
     with cross_tenant(session):
-        message = session.execute(select(OutboxMessage).where(OutboxMessage.id == message_id)).scalar_one_or_none()
-        if message is None or message.status == SENT:
+        taken = session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message_id, OutboxMessage.status == QUEUED,
+                   # Never tried, the last attempt ended in an error, or it was taken so long ago that it died.
+                   OutboxMessage.last_attempt_at.is_(None) | OutboxMessage.last_error.is_not(None)
+                   | (OutboxMessage.last_attempt_at < now - IN_FLIGHT))
+            .values(attempts=OutboxMessage.attempts + 1, last_attempt_at=now, last_error=None)
+            .execution_options(synchronize_session=False)).rowcount
+        session.commit()
+        if not taken:
             return "skipped"
-        message.attempts += 1
-        message.last_attempt_at = utcnow()
+        message = session.execute(select(OutboxMessage).where(OutboxMessage.id == message_id)).scalar_one()
         try:
             if current_app.config["MAIL_SERVER"]:
                 _send_smtp(message)

@@ -1,14 +1,15 @@
 """E-mail delivery through a real SMTP server (aiosmtpd on localhost), and the console fallback."""
 
 import socket
+from datetime import timedelta
 
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.handlers import Message as MessageHandler
 
 from mentorby.platform.outbox.models import FAILED, QUEUED, SENT, OutboxMessage
-from mentorby.platform.outbox.services import deliver, queue_mail
-from mentorby.platform.tenancy import cross_tenant
+from mentorby.platform.outbox.services import IN_FLIGHT, deliver, queue_mail, requeue_lost
+from mentorby.platform.tenancy import cross_tenant, utcnow
 
 
 class Inbox(MessageHandler):
@@ -63,7 +64,7 @@ def test_unreachable_server_keeps_the_message_for_retries_then_gives_up(app, db)
             deliver(db.session, message_id)
         stored = _message(db, message_id)
         assert (stored.status, stored.attempts) == (QUEUED, 1) and stored.last_error
-        for _ in range(4):
+        for _ in range(4):  # the failed attempt gave the message back: each retry tries again
             with pytest.raises(OSError):
                 deliver(db.session, message_id)
     finally:
@@ -78,3 +79,34 @@ def test_without_a_mail_server_mail_is_logged(app, db, caplog):
     db.session.commit()
     assert deliver(db.session, message_id) == "sent"
     assert "http://x/invite/1" in caplog.text
+
+
+def test_a_message_being_sent_is_not_sent_again_by_a_second_delivery(app, db, smtp_server):
+    message_id = queue_mail(db.session, to="a@b.example", subject="Late", body="y", kind="test", tenant_id=None).id
+    db.session.commit()
+    with cross_tenant(db.session):
+        # What an attempt in progress has committed before talking to the mail server (or left behind when its
+        # worker was killed mid-send): the message taken, the attempt counted.
+        db.session.get(OutboxMessage, message_id).last_attempt_at = utcnow()
+        db.session.get(OutboxMessage, message_id).attempts = 1
+    db.session.commit()
+    # A second delivery meanwhile (the task handed over twice, another worker, a requeue) sends nothing ...
+    assert deliver(db.session, message_id) == "skipped"
+    assert smtp_server.messages == []
+    # ... and once the attempt's time is up, the message is tried again.
+    assert deliver(db.session, message_id, now=utcnow() + IN_FLIGHT + timedelta(seconds=1)) == "sent"
+    assert (_message(db, message_id).attempts, len(smtp_server.messages)) == (2, 1)
+
+
+def test_a_failed_message_sent_again_is_not_held_by_its_last_attempt(app, db, smtp_server):
+    from mentorby.platform.outbox.services import send_again
+
+    message_id = queue_mail(db.session, to="a@b.example", subject="Again", body="y", kind="test", tenant_id=None).id
+    db.session.commit()
+    with cross_tenant(db.session):
+        message = db.session.get(OutboxMessage, message_id)
+        message.status, message.attempts, message.last_attempt_at = FAILED, 5, utcnow()
+        send_again(db.session, message)
+    db.session.commit()
+    assert deliver(db.session, message_id) == "sent"
+    assert requeue_lost(db.session, utcnow()) == 0
