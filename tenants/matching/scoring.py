@@ -27,6 +27,7 @@ so matrix entries equal the pair scores exactly, not just approximately.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import Counter
 from collections.abc import Hashable, Iterable, Mapping, Sequence
@@ -273,8 +274,7 @@ def score_matrix(
     _push(state, full + 1, _shared_counts([_norm_set(m.availability) for m in mentors], slots, full))
     _push(state, full + 1, np.array([min(len(a), full) for a in slots], dtype=np.uint16)[None, :])
 
-    table = np.array([_state_total(weights, key, None) for key in range(_STATES)])
-    total = table[state]
+    total = _state_table(weights)[state]
     finished: dict[tuple[int, float], float] = {}  # few distinct (state, rating) combinations recur
     for (i, j), preference in rated.items():
         key = (int(state[i, j]), preference)
@@ -315,6 +315,18 @@ def _push(state: np.ndarray, radix: int, digit: np.ndarray) -> None:
     """Append one mixed-radix digit to every pair's state, in place."""
     state *= radix
     state += digit
+
+
+@functools.lru_cache(maxsize=256)
+def _state_table(weights: Weights) -> np.ndarray:
+    """Every unrated pair state's total under these weights (read-only).
+
+    Made once per set of weights a process sees: about 1,700 states cost more than scoring a whole round of 40
+    people, and a city's weights rarely change.
+    """
+    table = np.array([_state_total(weights, key, None) for key in range(_STATES)])
+    table.setflags(write=False)
+    return table
 
 
 def _state_total(weights: Weights, key: int, preference: float | None) -> float:
