@@ -12,6 +12,17 @@ from sqlalchemy.orm import Mapper
 from sqlalchemy.types import TypeDecorator
 
 
+def _plain_msgid(label) -> str | None:
+    """The message id of a plain `_l("...")` label (no variables), read once; None for anything else."""
+    from flask_babel import LazyString, gettext
+
+    if type(label) is LazyString and getattr(label, "_func", None) is gettext and not getattr(label, "_kwargs", 1):
+        args = getattr(label, "_args", ())
+        if len(args) == 1 and isinstance(args[0], str):
+            return args[0]
+    return None
+
+
 class Vocabulary(StrEnum):
     """A code with its label: ``RECRUITING = "recruiting", _l("Recruiting")``."""
 
@@ -19,11 +30,16 @@ class Vocabulary(StrEnum):
         member = str.__new__(cls, code)
         member._value_ = code
         member._label = label if label is not None else code
+        member._msgid = _plain_msgid(member._label)
         return member
 
     @property
     def label(self) -> str:
-        """The label in the page's language."""
+        """The label in the page's language (through the request's translations: a board shows hundreds)."""
+        if self._msgid is not None:
+            from mentorby.platform.i18n import translations_in_force  # i18n imports the models, which import this
+
+            return translations_in_force().ugettext(self._msgid)
         return str(self._label)
 
     @property
