@@ -197,6 +197,32 @@ def targets(name: str, connections: int) -> dict:
             "links": links}
 
 
+def database_now(name: str):
+    with owner_connection(name) as conn:
+        return conn.execute("select now() at time zone 'utc'").fetchone()[0]
+
+
+def rollups_caught_up(name: str, redis_url: str, since) -> dict:
+    """After the answers: how long the queue took to refresh the answered rounds, and rounds still behind."""
+    import redis
+
+    queue, began = redis.Redis.from_url(redis_url), time.monotonic()
+    while time.monotonic() - began < 120:
+        if not queue.llen("huey.redis.mentorby") and not queue.zcard("huey.schedule.mentorby"):
+            break
+        time.sleep(0.2)
+    waited = time.monotonic() - began
+    time.sleep(0.5)  # the last task taken off the queue commits
+    with owner_connection(name) as conn:
+        answered, behind = conn.execute(
+            "select count(*), count(*) filter (where rollup.updated_at is null or rollup.updated_at < answered.last) "
+            "from (select send.cohort_id, max(response.submitted_at) as last from survey_response response "
+            "      join survey_send send on send.id = response.send_id where response.submitted_at >= %s "
+            "      group by send.cohort_id) answered "
+            "left join round_rollup rollup on rollup.cohort_id = answered.cohort_id", (since,)).fetchone()
+    return {"rollup_drain_s": round(waited, 1), "rounds_answered": answered, "rounds_behind": behind}
+
+
 def stored_answers(name: str) -> int:
     with owner_connection(name) as conn:
         return conn.execute("select count(*) from survey_response where submitted_at is not null").fetchone()[0]
@@ -222,6 +248,9 @@ def servers(name: str, workers: int):
             app = subprocess.Popen([gunicorn, "-w", str(workers), "-b", f"127.0.0.1:{app_port}", "wsgi:app"],
                                    cwd=ROOT, env=env, stdout=log, stderr=log)
             processes.append(app)
+            # The task queue's worker, as in production: survey answers hand their rounds' rollups to it.
+            processes.append(subprocess.Popen([str(VENV_BIN / "huey_consumer"), "mentorby.tenants.tasks.huey", "-w",
+                                               "1", "-q"], cwd=ROOT, env=env, stdout=log, stderr=log))
             processes.append(subprocess.Popen(
                 [gunicorn, "-w", str(workers), "-b", f"127.0.0.1:{hello_port}", "--chdir", str(_HERE),
                  "load:hello()"], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(_HERE)},
@@ -233,7 +262,7 @@ def servers(name: str, workers: int):
             except RuntimeError:
                 log.flush()
                 sys.exit((Path(folder) / "app.log").read_text()[-3000:])
-            yield base, hello_base, app.pid
+            yield base, hello_base, app.pid, env["REDIS_URL"]
         finally:
             for process in reversed(processes):
                 process.terminate()
@@ -395,7 +424,8 @@ def measure(name: str, options) -> dict:
     cities, links = found["cities"], found["links"]
     count = options.connections
     phase = options.duration / (len(PHASES) + 1)
-    with servers(name, options.workers) as (base, hello_base, master), tempfile.TemporaryDirectory() as folder:
+    with servers(name, options.workers) as (base, hello_base, master, redis_url), \
+            tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)
         city = [cities[n % len(cities)] for n in range(count)]
         coordinators = [sign_in(base, n, coordinator_email(city[n]["slug"]), SCALE_PASSWORD) for n in range(count)]
@@ -437,12 +467,14 @@ def measure(name: str, options) -> dict:
         rows = {}
         for label in PHASES:
             before = stored_answers(name) if label == "survey answer" else None
+            started = database_now(name)
             rows[label] = run_wrk(wrk, base, [pages[label](n) for n in range(count)], phase, folder)
             if before is not None:
                 stored = stored_answers(name) - before
                 rows[label].update(stored=stored, sent=rows[label]["good"],
                                    lost=max(0, rows[label]["good"] - stored),
                                    stored_per_s=stored / rows[label]["seconds"], open_links=len(links))
+                rows[label].update(rollups_caught_up(name, redis_url, started))
         rss_end = worker_rss(master)
         rows["hello world"] = run_wrk(wrk, hello_base, [{"requests": [("GET", "/", "")], "expected": 200}
                                                         for _ in range(count)], phase, folder)
@@ -469,6 +501,7 @@ def verdicts(result: dict) -> list[tuple[str, bool]]:
                                                                for label in CITY_PAGES)),
         (f">= {ANSWERS_PER_S:.0f} survey answers/s stored, none lost",
          survey["stored_per_s"] >= ANSWERS_PER_S and survey["lost"] == 0),
+        ("every answered round's rollups caught up once the answers stopped", survey["rounds_behind"] == 0),
         (f"worker memory growth < {RSS_GROWTH:.0%} over the run", memory["growth"] < RSS_GROWTH),
     ]
 
@@ -484,7 +517,9 @@ def report(result: dict, setup: dict, options) -> None:
               f"{row['errors']:>7} {row['ratio']:>9.1%}")
     survey = rows["survey answer"]
     print(f"survey answers: {survey['sent']:,} acknowledged, {survey['stored']:,} stored "
-          f"({survey['stored_per_s']:.1f}/s), {survey['lost']} lost")
+          f"({survey['stored_per_s']:.1f}/s), {survey['lost']} lost; their {survey['rounds_answered']:,} rounds' "
+          f"rollups refreshed on the queue {survey['rollup_drain_s']} s after the last answer, "
+          f"{survey['rounds_behind']} behind")
     memory = result["memory"]
     print(f"web workers' RSS: {memory['start_mb']} MB after warm-up, {memory['end_mb']} MB after "
           f"{memory['seconds']} s of load ({memory['growth']:+.1%}, {memory['workers']} workers)")
