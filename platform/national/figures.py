@@ -6,9 +6,9 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from sqlalchemy import String, case, distinct, func, literal_column, select, text
+from sqlalchemy import String, case, distinct, event, func, literal_column, select, text
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 
 from mentorby.platform.cities.models import ACTIVE, PENDING, Region, Tenant
 from mentorby.platform.national import suppression
@@ -189,9 +189,41 @@ def parse_year(raw: str | None, years: list[int]) -> int | None:
 
 @_through_the_door
 def years(session: Session) -> list[int]:
-    """The years rounds were run in, oldest first."""
-    return list(session.execute(select(RoundRollup.year).where(RoundRollup.status.in_(RUN)).distinct()
-                                .order_by(RoundRollup.year)).scalars())
+    """The years rounds were run in, oldest first (read again only when the rollups change)."""
+    key = (_database(session), _state(session)[0])
+    known = _YEARS.get(key)
+    if known is None:
+        known = list(session.execute(select(RoundRollup.year).where(RoundRollup.status.in_(RUN)).distinct()
+                                     .order_by(RoundRollup.year)).scalars())
+        if len(_YEARS) >= _CACHE_SIZE:
+            _YEARS.clear()
+        _YEARS[key] = known
+    return list(known)
+
+
+def _state(session: Session) -> tuple[tuple, tuple]:
+    """What the rollups and the cities look like now: (a stamp of the rollups, cities per region and status).
+
+    Read once per transaction until it writes (a national page asks for the years, then the figures): two
+    aggregate statements that the caches of the figures and the years are keyed on.
+    """
+    plain = session.registry() if isinstance(session, scoped_session) else session
+    transaction = plain.get_transaction()
+    known = session.info.get(_STATE)
+    if known is not None and known[0] is transaction:
+        return known[1]
+    stamp = tuple(session.execute(select(func.count(), func.max(RoundRollup.id), func.max(RoundRollup.updated_at))
+                                  .select_from(RoundRollup)).one())
+    region_of = _region_of()
+    cities = tuple(sorted(map(tuple, session.execute(select(region_of, Tenant.status, func.count())
+                                                     .group_by(region_of, Tenant.status)).all())))
+    session.info[_STATE] = (transaction, (stamp, cities))
+    return stamp, cities
+
+
+@event.listens_for(Session, "after_flush")
+def _forget_state(session: Session, flush_context) -> None:
+    session.info.pop(_STATE, None)
 
 
 def _median(values: list[float]) -> float:
@@ -205,6 +237,9 @@ CACHE_SECONDS = 300
 #: (database, what the rollups and cities look like now, year, region) -> (when computed, figures).
 _CACHE: dict[tuple, tuple[float, dict]] = {}
 _CACHE_SIZE = 256
+#: (database, stamp of the rollups) -> the years rounds were run in.
+_YEARS: dict[tuple, list[int]] = {}
+_STATE = "mentorby.national_state"
 
 
 @_through_the_door
@@ -217,11 +252,7 @@ def national(session: Session, year: int | None = None, region: str | None = Non
     the key. The dashboard and the API so answer from memory between changes, and compute in full after one.
     The result is shared: callers read it and never change it.
     """
-    stamp = tuple(session.execute(select(func.count(), func.max(RoundRollup.id), func.max(RoundRollup.updated_at))
-                                  .select_from(RoundRollup)).one())
-    region_of = _region_of()
-    cities = tuple(sorted(map(tuple, session.execute(select(region_of, Tenant.status, func.count())
-                                                     .group_by(region_of, Tenant.status)).all())))
+    stamp, cities = _state(session)
     key = (_database(session), stamp, cities, year, region)
     now = time.monotonic()
     cached = _CACHE.get(key)

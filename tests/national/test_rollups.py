@@ -114,6 +114,21 @@ def test_the_cached_figures_follow_every_change_of_the_rollups_and_cities(db, ho
     assert national(db.session, region="syddanmark")["participants"]["all"]["mentee"] == 9
 
 
+def test_the_years_follow_the_rollups(db, host_city):
+    from mentorby.platform.national.figures import years
+
+    db.session.add(RoundRollup(cohort_id=30_101, city_id=host_city.id, year=2025, status="closed"))
+    db.session.flush()
+    assert 2025 in years(db.session) and 2031 not in years(db.session)
+    db.session.add(RoundRollup(cohort_id=30_102, city_id=host_city.id, year=2031, status="running"))
+    db.session.flush()
+    assert years(db.session)[-1] == 2031
+    # A round only planned for a year does not make it a year rounds were run in.
+    db.session.add(RoundRollup(cohort_id=30_103, city_id=host_city.id, year=2032, status="planned"))
+    db.session.flush()
+    assert years(db.session)[-1] == 2031
+
+
 @pytest.fixture
 def queue_waits(monkeypatch):
     """Answers hand their round to the queue, as in production; what they scheduled is cleared afterwards."""
