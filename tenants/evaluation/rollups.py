@@ -11,7 +11,7 @@ Survey answers are the exception where a task queue runs (production): they arri
 end of a round, and refreshing a round costs about a dozen grouped queries, so an answer's round is handed to the
 queue after the commit (`schedule_refresh`) and refreshed `ANSWER_DELAY` seconds later, once for every answer that
 arrived meanwhile (one claim per round in the queue's store). The national figures then lag a round's answers by
-seconds. With tasks run at once (development, tests) answers refresh in the transaction like every other write.
+half a minute. With tasks run at once (development, tests) answers refresh in the transaction like every other write.
 
 Refreshes of one round are serialised (`_lock_rounds`): two transactions that refresh it together would otherwise
 both delete the old rows and insert new ones, and the second would break the unique round. `rebuild` makes every
@@ -37,8 +37,9 @@ from mentorby.tenants.surveys.models import Response, SurveySend
 #: session.info key: (city id, round id or None for every round of the city) waiting for a refresh.
 _PENDING = "mentorby.rollups_pending"
 
-#: Seconds an answered round waits on the queue before its refresh, so the answers arriving meanwhile share it.
-ANSWER_DELAY = 2
+#: Seconds an answered round waits on the queue before its refresh, so the answers arriving meanwhile share it: the
+#: national figures lag a round's answers by this much, and a round is refreshed at most this often for its answers.
+ANSWER_DELAY = 30
 #: A round's claim older than this (seconds) belongs to a refresh that was lost (a worker killed, the queue
 #: flushed): the next answer claims the round again instead of waiting on it for ever.
 CLAIM_STALE = 300
@@ -204,25 +205,38 @@ def _refresh(session: Session) -> None:
             send_cities.setdefault(city_id, set()).add(send_id)
         waiting = answers_wait()
         for city_id in sorted(set(by_city) | set(send_cities)):
-            with tenant_scope(session, city_id):
-                found = set()
-                if send_cities.get(city_id):
-                    # Looked up even when every round is refreshed, so a write costs the same queries every time.
-                    found = set(session.execute(select(SurveySend.cohort_id).where(
-                        SurveySend.id.in_(send_cities[city_id]))).scalars())
-                    if not waiting and by_city.get(city_id, set()) is not None:
-                        by_city.setdefault(city_id, set()).update(found)
-                chosen = by_city.get(city_id, set())
-                if waiting and found and chosen is not None and not found <= chosen:
-                    # Only answers changed these rounds: their refresh goes to the queue once this commits.
-                    on_commit(session, schedule_refresh, city_id, sorted(found - chosen))
-                if chosen is None or chosen:
-                    refresh_rounds(session, None if chosen is None else sorted(chosen))
+            found, unknown = _rounds_of_loaded_sends(session, send_cities.get(city_id, ()))
+            chosen = by_city.get(city_id, set())
+            if unknown or chosen is None or chosen or not waiting:
+                with tenant_scope(session, city_id):
+                    if unknown:
+                        found |= set(session.execute(select(SurveySend.cohort_id).where(
+                            SurveySend.id.in_(unknown))).scalars())
+                    if not waiting and chosen is not None:
+                        chosen = chosen | found
+                    if chosen is None or chosen:
+                        refresh_rounds(session, None if chosen is None else sorted(chosen))
+            if waiting and found and chosen is not None and not found <= chosen:
+                # Only answers changed these rounds: their refresh goes to the queue once this commits.
+                on_commit(session, schedule_refresh, city_id, sorted(found - chosen))
         session.flush()
         session.info.pop(_PENDING, None)
         session.info.pop(_PENDING + ".sends", None)
     finally:
         session.info.pop(_PENDING + ".running", None)
+
+
+def _rounds_of_loaded_sends(session: Session, send_ids) -> tuple[set[int], set[int]]:
+    """The rounds of these survey sends that the session has loaded already, and the sends it has not."""
+    found, unknown = set(), set()
+    for send_id in send_ids:
+        send = session.identity_map.get(Session.identity_key(SurveySend, send_id))
+        cohort_id = send.__dict__.get("cohort_id") if send is not None else None
+        if cohort_id is None:
+            unknown.add(send_id)
+        else:
+            found.add(cohort_id)
+    return found, unknown
 
 
 @event.listens_for(Session, "after_soft_rollback")

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from dateutil.relativedelta import relativedelta
 from flask import current_app
 from sqlalchemy import case, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from mentorby.platform import clock
 from mentorby.platform.cities.models import Tenant
@@ -61,7 +61,9 @@ def find_response(session: Session, token: str) -> Response | None:
     """The response behind a token in the session's city (None: unknown, mistyped, or another city's link)."""
     if not token or len(token) > 100:
         return None
-    return session.execute(select(Response).where(Response.token_hash == hash_of(token))).scalar_one_or_none()
+    # Its send and survey come along: every page behind the link reads them (one statement, not three).
+    return session.execute(select(Response).where(Response.token_hash == hash_of(token))
+                           .options(joinedload(Response.send).joinedload(SurveySend.survey))).scalar_one_or_none()
 
 
 def is_open(send: SurveySend, today: date) -> bool:
