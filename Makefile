@@ -8,7 +8,7 @@ export MENTORBY_ENV ?= development
 #: `make run PORT=5050` when 5000 is taken (on macOS the AirPlay receiver holds it).
 PORT ?= 5000
 
-.PHONY: install translations run worker test lint test-databases test-sqlite test-postgres test-browser browser bench clean
+.PHONY: install translations run worker test lint test-databases test-sqlite-and-browser test-sqlite test-postgres test-browser browser bench clean
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	python3 -m venv $(VENV)
@@ -32,10 +32,17 @@ worker: install
 lint: install
 	$(VENV)/bin/ruff check .
 
-test: install lint test-databases test-browser
+test: install lint browser
+	$(MAKE) -j2 --output-sync=target test-postgres test-sqlite-and-browser
 
-# Both databases' suites at once: on two cores the PostgreSQL run waits on its server as much as it computes, so
-# running the SQLite run beside it saves minutes. Each prints its output when it ends (--output-sync).
+# On two cores the PostgreSQL run waits on its server as much as it computes, so the SQLite run and then the browser
+# tests (their own SQLite database behind a live server) go beside it: the PostgreSQL run is the longest alone. Each
+# side prints its output when it ends (--output-sync).
+test-sqlite-and-browser: install browser
+	$(MAKE) test-sqlite
+	$(MAKE) test-browser
+
+# Both databases' suites at once, without the browser.
 test-databases: install
 	$(MAKE) -j2 --output-sync=target test-sqlite test-postgres
 
