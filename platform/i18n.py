@@ -6,6 +6,7 @@ from flask import has_request_context, request, session
 from flask_login import current_user
 
 from mentorby.platform.accounts.models import LOCALES
+from mentorby.platform.translations import translations_in_force
 
 SESSION_KEY = "lang"
 
@@ -82,27 +83,6 @@ def format_value(value):
     if isinstance(value, date):
         return format_day(value)
     return value
-
-
-def translations_in_force():
-    """The translations in force, looked up once per request and locale rather than on every `_()` of a template.
-
-    Flask-Babel finds them anew on each call (its context, the locale, the locale's name, a dict); a full selection
-    board calls `_()` some 350 times. The cache is keyed on the locale object in force: `force_locale` (e-mails in the
-    recipient's language) and `refresh` put another one in place, and so get their own translations.
-    """
-    from flask_babel import _get_current_context, get_locale, get_translations
-
-    context = _get_current_context()
-    if context is None:
-        return get_translations()
-    locale = getattr(context, "babel_locale", None) or get_locale()
-    cached = getattr(context, "mentorby_translations", None)
-    if cached is not None and cached[0] is locale:
-        return cached[1]
-    translations = get_translations()
-    context.mentorby_translations = (locale, translations)
-    return translations
 
 
 def install_template_gettext(app) -> None:

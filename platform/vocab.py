@@ -7,15 +7,16 @@ raw string. Forms and the API take their choices from the same enum.
 
 from enum import StrEnum
 
+from flask_babel import LazyString, gettext
 from sqlalchemy import String, event
 from sqlalchemy.orm import Mapper
 from sqlalchemy.types import TypeDecorator
 
+from mentorby.platform.translations import translations_in_force
+
 
 def _plain_msgid(label) -> str | None:
     """The message id of a plain `_l("...")` label (no variables), read once; None for anything else."""
-    from flask_babel import LazyString, gettext
-
     if type(label) is LazyString and getattr(label, "_func", None) is gettext and not getattr(label, "_kwargs", 1):
         args = getattr(label, "_args", ())
         if len(args) == 1 and isinstance(args[0], str):
@@ -37,8 +38,6 @@ class Vocabulary(StrEnum):
     def label(self) -> str:
         """The label in the page's language (through the request's translations: a board shows hundreds)."""
         if self._msgid is not None:
-            from mentorby.platform.i18n import translations_in_force  # i18n imports the models, which import this
-
             return translations_in_force().ugettext(self._msgid)
         return str(self._label)
 
