@@ -249,6 +249,24 @@ def queries_at_sizes(client, count_queries):
 
 
 @pytest.fixture
+def rollup_queue(monkeypatch):
+    """Survey answers hand their round's rollups to the task queue, as where a worker runs it (production).
+
+    Gives a function listing the refreshes waiting on the queue, (city id, round id) each; afterwards what was
+    scheduled and the rounds' claims are cleared.
+    """
+    from mentorby.platform.tasks import huey
+    from mentorby.tenants.evaluation import rollups
+    from mentorby.tenants.evaluation.tasks import refresh_round_rollups
+
+    monkeypatch.setattr(rollups, "answers_wait", lambda: True)
+    yield lambda: sorted(task.args for task in huey.scheduled()
+                         if isinstance(task, refresh_round_rollups.task_class))
+    huey.storage.flush_schedule()
+    huey.storage.flush_results()
+
+
+@pytest.fixture
 def create_city(db):
     return factories.create_city
 

@@ -129,24 +129,11 @@ def test_the_years_follow_the_rollups(db, host_city):
     assert years(db.session)[-1] == 2031
 
 
-@pytest.fixture
-def queue_waits(monkeypatch):
-    """Answers hand their round to the queue, as in production; what they scheduled is cleared afterwards."""
-    monkeypatch.setattr(rollups, "answers_wait", lambda: True)
-    yield
-    huey.storage.flush_schedule()
-    huey.storage.flush_results()
-
-
-def refreshes_waiting():
-    return sorted(task.args for task in huey.scheduled() if isinstance(task, refresh_round_rollups.task_class))
-
-
 def network_row(db, cohort_id):
     return [row[5:] for row in snapshot(db)[1] if row[0] == cohort_id and row[1] == "mentor_network"]
 
 
-def test_answers_hand_their_round_to_the_queue_once_until_it_is_refreshed(db, host_city, queue_waits):
+def test_answers_hand_their_round_to_the_queue_once_until_it_is_refreshed(db, host_city, rollup_queue):
     cohort = running_round(host_city, mentors=3, mentees=3)
     sent = F.send_survey(cohort, "closing")
     cohort_id, city_id = cohort.id, host_city.id
@@ -158,11 +145,11 @@ def test_answers_hand_their_round_to_the_queue_once_until_it_is_refreshed(db, ho
     db.session.commit()
     # The national figures lag: the refresh waits on the queue, once for the round.
     assert network_row(db, cohort_id) == [(0, 0, 3)]
-    assert refreshes_waiting() == [(city_id, cohort_id)]
+    assert rollup_queue() == [(city_id, cohort_id)]
     with tenant_scope(db.session, city_id):
         give(sent, "mentor", [None, {"network": "4"}])
     db.session.commit()
-    assert refreshes_waiting() == [(city_id, cohort_id)]
+    assert rollup_queue() == [(city_id, cohort_id)]
 
     refresh_round_rollups.call_local(city_id, cohort_id)
     assert network_row(db, cohort_id) == [(2, 2, 3)]
@@ -171,7 +158,7 @@ def test_answers_hand_their_round_to_the_queue_once_until_it_is_refreshed(db, ho
     with tenant_scope(db.session, city_id):
         give(sent, "mentor", [None, None, {"network": "5"}])
     db.session.commit()
-    assert refreshes_waiting() == [(city_id, cohort_id)]
+    assert rollup_queue() == [(city_id, cohort_id)]
     refresh_round_rollups.call_local(city_id, cohort_id)
     incremental = snapshot(db)
     assert network_row(db, cohort_id) == [(3, 3, 3)]
@@ -180,7 +167,7 @@ def test_answers_hand_their_round_to_the_queue_once_until_it_is_refreshed(db, ho
     assert snapshot(db) == incremental
 
 
-def test_a_coordinators_change_beside_an_answer_refreshes_the_round_at_once(db, host_city, queue_waits):
+def test_a_coordinators_change_beside_an_answer_refreshes_the_round_at_once(db, host_city, rollup_queue):
     cohort = running_round(host_city, mentors=3, mentees=3)
     sent = F.send_survey(cohort, "closing")
     cohort_id, city_id = cohort.id, host_city.id
@@ -191,10 +178,10 @@ def test_a_coordinators_change_beside_an_answer_refreshes_the_round_at_once(db, 
         db.session.flush()
     db.session.commit()
     assert network_row(db, cohort_id) == [(1, 1, 3)]
-    assert refreshes_waiting() == []
+    assert rollup_queue() == []
 
 
-def test_a_lost_refresh_does_not_hold_its_round_for_ever(db, host_city, queue_waits):
+def test_a_lost_refresh_does_not_hold_its_round_for_ever(db, host_city, rollup_queue):
     cohort = running_round(host_city, mentors=2, mentees=2)
     sent = F.send_survey(cohort, "closing")
     cohort_id, city_id = cohort.id, host_city.id
@@ -204,13 +191,13 @@ def test_a_lost_refresh_does_not_hold_its_round_for_ever(db, host_city, queue_wa
     with tenant_scope(db.session, city_id):
         give(sent, "mentor", [{"network": "5"}])
     db.session.commit()
-    assert refreshes_waiting() == []
+    assert rollup_queue() == []
     # ... older, the next answer claims the round again.
     huey.put(rollups.claim_key(cohort_id), time.time() - rollups.CLAIM_STALE - 1)
     with tenant_scope(db.session, city_id):
         give(sent, "mentor", [None, {"network": "5"}])
     db.session.commit()
-    assert refreshes_waiting() == [(city_id, cohort_id)]
+    assert rollup_queue() == [(city_id, cohort_id)]
     refresh_round_rollups.call_local(city_id, cohort_id)
     assert network_row(db, cohort_id) == [(2, 2, 2)]
     assert huey.get(rollups.claim_key(cohort_id), peek=True) is None
