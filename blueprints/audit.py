@@ -811,6 +811,8 @@ class CityWords(Describer):
               "public_email": _l("public e-mail address"), "public_phone": _l("public phone"),
               "intro_da": _l("front page text in Danish"), "intro_en": _l("front page text in English"),
               "decided_at": _l("decided")}
+    # Written at commit when what the front page lists changed (tenants/public_page.py): not a change of the city.
+    hidden = Describer.hidden | {"public_stamp"}
     on_create = ("slug", "municipality")
 
     def sentence(self, told):

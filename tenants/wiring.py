@@ -5,6 +5,7 @@ module, means a rule cannot vanish because that module happened not to be import
 checks against the signals' actual receivers.
 """
 
+from mentorby.tenants import public_page
 from mentorby.tenants.applications import of_partners
 from mentorby.tenants.applications import services as applications
 from mentorby.tenants.applications import signals as application_signals
@@ -31,3 +32,4 @@ def connect() -> None:
     for signal, receivers in RECEIVERS:
         for receiver in receivers:
             signal.connect(receiver)
+    public_page.listen()

@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Boolean, CheckConstraint, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mentorby.platform.extensions import db
@@ -44,7 +44,8 @@ class Tenant(db.Model):
                             (Subject.COORDINATORS,), (), {
         "contact_name": IDENTITY, "contact_email": CONTACT, "public_email": CONTACT, "public_phone": CONTACT,
     }, city=False)
-    __not_personal__ = ("slug", "name", "municipality", "motivation", "intro_da", "intro_en", "timezone")
+    __not_personal__ = ("slug", "name", "municipality", "motivation", "intro_da", "intro_en", "timezone",
+                        "public_stamp")
     __table_args__ = (CheckConstraint(f"status in {CITY_STATUSES}", name="status"),
                       CheckConstraint(f"region in {Region.codes()}", name="region"))
     __audited__ = True
@@ -78,6 +79,10 @@ class Tenant(db.Model):
                                           server_default="Europe/Copenhagen")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: A new random number at each commit that changed what the public page lists (joint events, public partners,
+    #: rounds): web workers keep that part of the page rendered under it (tenants/public_page.py). Written by a plain
+    #: UPDATE at commit, not through the model, so it is neither audited nor shown as a change of the city.
+    public_stamp: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0, server_default="0")
 
     @property
     def is_active(self) -> bool:

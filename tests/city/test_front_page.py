@@ -1,0 +1,145 @@
+"""The city's front page keeps what it lists rendered under the city's public stamp (tenants/public_page.py): a
+second visit reads only the city, and every change of what it lists shows at the next visit."""
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from mentorby.blueprints import city as city_views
+from mentorby.platform import clock
+from mentorby.platform.audit.models import AuditEntry
+from mentorby.platform.cities.models import Tenant
+from mentorby.platform.tenancy import cross_tenant, tenant_scope
+from mentorby.tenants.partners.models import Partner
+from mentorby.tenants.programme.models import ProgrammeEvent
+from tests import factories as F
+
+FRONT = "/lyngby-taarbaek/"
+
+
+def _stamp(db, city) -> int:
+    return db.session.execute(select(Tenant.public_stamp).where(Tenant.id == city.id)).scalar_one()
+
+
+@pytest.fixture
+def listed(host_city):
+    """A public partner, a private one and an open round."""
+    F.create_partner(host_city, name="Novo Nordisk", public=True)
+    F.create_partner(host_city, name="Hidden Company", public=False)
+    F.create_cohort(host_city, name="Forår 2027", status="recruiting")
+    return host_city
+
+
+def test_a_second_visit_reads_only_the_city_and_shows_the_same_page(client, db, listed, count_queries):
+    client.get(FRONT)  # its commit stamps the rows the fixture made: the next visit renders and keeps the page
+    first = client.get(FRONT)
+    assert "Novo Nordisk" in first.text and "Forår 2027" in first.text and "Hidden Company" not in first.text
+    with count_queries() as counter:
+        second = client.get(FRONT)
+    assert second.text == first.text
+    # The city (with its stamp) and nothing of what the page lists: no partners, rounds or events.
+    assert not any(table in statement for statement in counter.statements
+                   for table in ("FROM partner", "FROM cohort", "FROM programme_event")), counter.statements
+
+
+def test_what_a_coordinator_changes_shows_at_the_next_visit(client, db, login, coordinator, listed):
+    visitor = client.application.test_client()
+    assert "Novo Nordisk" in visitor.get(FRONT).text
+    login(coordinator)
+    added = client.post("/lyngby-taarbaek/coordinator/partners/new",
+                        data={"name": "Ørsted", "kind": "company", "website": "", "description": "", "public": "y"})
+    assert added.status_code in (200, 302, 303)
+    assert "Ørsted" in visitor.get(FRONT).text
+    with tenant_scope(db.session, listed.id):
+        partner_id = db.session.execute(select(Partner.id).where(Partner.name == "Novo Nordisk")).scalar_one()
+    hidden = client.post(f"/lyngby-taarbaek/coordinator/partners/{partner_id}",
+                         data={"name": "Novo Nordisk", "kind": "company", "website": "", "description": ""})
+    assert hidden.status_code in (200, 302, 303)
+    page = visitor.get(FRONT).text
+    assert "Novo Nordisk" not in page and "Ørsted" in page
+
+
+def test_each_listed_kind_of_row_changes_the_stamp_and_the_page(client, db, listed):
+    client.get(FRONT)
+    before = _stamp(db, listed)
+    with tenant_scope(db.session, listed.id):
+        event = db.session.execute(select(ProgrammeEvent).order_by(ProgrammeEvent.step)).scalars().first()
+        event.name_en = "The very first meeting"
+        db.session.commit()
+    after_event = _stamp(db, listed)
+    assert after_event != before
+    assert "The very first meeting" in client.get(FRONT, headers={"Accept-Language": "en"}).text
+    F.create_cohort(listed, name="Efterår 2027", status="recruiting")
+    db.session.commit()
+    assert _stamp(db, listed) != after_event
+    assert "Efterår 2027" in client.get(FRONT).text
+    with tenant_scope(db.session, listed.id):
+        db.session.delete(db.session.execute(select(Partner).where(Partner.name == "Novo Nordisk")).scalar_one())
+        db.session.commit()
+    assert "Novo Nordisk" not in client.get(FRONT).text
+
+
+def test_a_change_not_yet_committed_is_shown_on_its_connection(client, db, listed):
+    client.get(FRONT)
+    F.create_partner(listed, name="Carlsberg", public=True)  # flushed, not committed: the stamp is not new yet
+    assert "Carlsberg" in client.get(FRONT).text
+
+
+def test_a_commit_without_listed_changes_keeps_the_stamp_and_writes_no_audit(client, db, login, coordinator, listed):
+    client.get(FRONT)
+    before = _stamp(db, listed)
+    login(coordinator)
+    client.get("/lyngby-taarbaek/coordinator/")
+    assert _stamp(db, listed) == before
+    F.create_partner(listed, name="Carlsberg", public=True)
+    db.session.commit()
+    assert _stamp(db, listed) != before
+    with cross_tenant(db.session):
+        db.session.flush()
+        stamped = db.session.execute(select(AuditEntry).where(AuditEntry.entity == "Tenant")).scalars().all()
+    assert not any("public_stamp" in str(entry.changes) for entry in stamped)
+
+
+def test_a_rolled_back_step_keeps_what_the_rest_of_the_transaction_changed(db, listed):
+    before = _stamp(db, listed)
+    F.create_partner(listed, name="Carlsberg", public=True)
+    nested = db.session.begin_nested()
+    F.create_partner(listed, name="Also refused", public=True)
+    nested.rollback()
+    db.session.commit()
+    assert _stamp(db, listed) != before
+
+
+def test_a_rolled_back_change_is_not_shown(client, db, listed):
+    client.get(FRONT)
+    F.create_partner(listed, name="Carlsberg", public=True)
+    assert "Carlsberg" in client.get(FRONT).text
+    db.session.rollback()
+    assert "Carlsberg" not in client.get(FRONT).text
+
+
+def test_a_round_leaves_the_page_after_its_last_day_to_apply(client, db, listed, monkeypatch):
+    F.create_cohort(listed, name="Efterår 2027", status="recruiting", apply_by=date.today() + timedelta(days=1))
+    db.session.commit()
+    assert "Efterår 2027" in client.get(FRONT).text
+    monkeypatch.setattr(clock, "today", lambda city=None: date.today() + timedelta(days=2))
+    page = client.get(FRONT).text
+    assert "Efterår 2027" not in page and "Forår 2027" in page
+
+
+def test_each_language_is_kept_apart(client, db, listed):
+    danish = client.get(FRONT, headers={"Accept-Language": "da"}).text
+    english = client.get(FRONT, headers={"Accept-Language": "en"}).text
+    assert "Søg som mentee" in danish and "Apply as a mentee" not in danish
+    assert "Apply as a mentee" in english and "Søg som mentee" not in english
+    assert client.get(FRONT, headers={"Accept-Language": "da"}).text == danish
+
+
+def test_the_worker_keeps_a_bounded_number_of_pages(client, db, listed, other_city, monkeypatch):
+    monkeypatch.setattr(city_views, "LISTED_KEPT", 2)
+    for language in ("da", "en"):
+        client.get(FRONT, headers={"Accept-Language": language})
+        client.get("/aarhus/", headers={"Accept-Language": language})
+    kept = client.application.extensions["mentorby.city.listed"]
+    assert {(key[0], key[3]) for key in kept} == {(listed.id, "en"), (other_city.id, "en")}  # the most recent
