@@ -133,6 +133,8 @@ def _real(session) -> Session:
 
 
 PG_APPLIED_KEY = "mentorby.pg_settings"
+#: The settings of a transaction that set none: no city, no cross-city key.
+_NOTHING = ("", "")
 
 
 def _desired(session: Session) -> tuple[str, str]:
@@ -162,7 +164,13 @@ def set_session_tenant(session: Session, tenant_id: int | None) -> None:
     session = _real(session)
     session.info[TENANT_KEY] = tenant_id
     if session.in_transaction():
-        _apply_pg_settings(session)
+        conn = session.connection()
+        if conn.info.get(PG_APPLIED_KEY) == _NOTHING:
+            # Nothing is granted now, so waiting can only show less: the next statement applies the city (see
+            # _filter_to_city), and a request that needs nothing more of the database (a kept front page) saves the
+            # round trip. From one city or a cross-city read to another, it applies at once.
+            return
+        _apply_pg_settings(session, conn)
 
 
 def session_tenant_id(session: Session) -> int | None:
@@ -209,22 +217,27 @@ def _savepoint_undone(conn, name, context):
 
 
 @event.listens_for(Engine, "rollback")
-def _transaction_undone(conn):
-    conn.info.pop(PG_APPLIED_KEY, None)
+@event.listens_for(Engine, "commit")
+def _transaction_ended(conn):
+    # The settings are transaction-local: once the transaction ends, the connection has none (no city, no key).
+    conn.info[PG_APPLIED_KEY] = _NOTHING
 
 
 @event.listens_for(Session, "after_begin")
 def _after_begin(session, transaction, connection):
-    _apply_pg_settings(session, connection)
+    # A request starts with no city: on a connection whose last transaction ended (or a new one, whose state is not
+    # known and is set), that is already so, and asking PostgreSQL to set nothing would cost a round trip a request.
+    _apply_pg_settings(session, connection, only_if_changed=True)
 
 
 @event.listens_for(Session, "do_orm_execute")
 def _filter_to_city(state):
+    if state.session.in_transaction():
+        # Every statement runs under the session's city: it may not be applied yet (set_session_tenant waits for
+        # the next statement), and another session on the same connection (tests share one) may have changed it.
+        _apply_pg_settings(state.session, only_if_changed=True)
     if not (state.is_select or state.is_update or state.is_delete):
         return
-    if state.session.in_transaction():
-        # Another session on the same connection (tests share one) may have changed the setting.
-        _apply_pg_settings(state.session, only_if_changed=True)
     if state.session.info.get(CROSS_KEY):
         return
     tenant_id = state.session.info.get(TENANT_KEY)

@@ -179,3 +179,70 @@ def test_the_national_reads_go_through_a_door_that_sees_aggregates_only(db, host
     with pytest.raises(Exception, match="permission denied|must be superuser|InsufficientPrivilege"):
         with db.session.begin_nested():
             db.session.execute(text(f'alter role "{app_role}_national" bypassrls'))
+
+
+def _setting(db) -> str:
+    # On the connection itself, past the session's hooks: what PostgreSQL holds right now.
+    return db.session.connection().exec_driver_sql(
+        "select coalesce(current_setting('app.tenant_id', true), '')").scalar()
+
+
+def test_a_city_after_none_waits_for_the_next_statement_and_can_only_show_less_meanwhile(db, host_city,
+                                                                                          other_city):
+    """From no city, the city is applied with the next statement through the session (a request that reads
+    nothing more saves the round trip); until then PostgreSQL holds no city, so nothing of any city is seen."""
+    from sqlalchemy import insert, select
+
+    from mentorby.tenants.partners.models import Partner
+
+    create_partner(host_city, name="DTU")
+    create_partner(other_city, name="Vestas")
+    set_session_tenant(db.session, None)
+    db.session.execute(text("select 1"))
+    set_session_tenant(db.session, host_city.id)
+    assert _setting(db) == ""
+    assert db.session.connection().exec_driver_sql("select count(*) from partner").scalar() == 0
+    # An insert through the session (no SELECT first) is checked against the city it was made for.
+    db.session.execute(insert(Partner), [{"name": "Novo", "kind": "company", "tenant_id": host_city.id}])
+    assert _setting(db) == str(host_city.id)
+    assert sorted(db.session.execute(select(Partner.name)).scalars()) == ["DTU", "Novo"]
+    set_session_tenant(db.session, None)
+
+
+def test_from_one_city_to_another_the_setting_changes_at_once(db, host_city, other_city):
+    create_partner(host_city, name="DTU")
+    create_partner(other_city, name="Vestas")
+    set_session_tenant(db.session, host_city.id)
+    db.session.execute(text("select 1"))
+    assert _setting(db) == str(host_city.id)
+    set_session_tenant(db.session, other_city.id)
+    assert _setting(db) == str(other_city.id)
+    assert db.session.connection().exec_driver_sql("select name from partner").scalars().all() == ["Vestas"]
+    set_session_tenant(db.session, None)
+    assert _setting(db) == ""
+    set_session_tenant(db.session, None)
+
+
+def test_a_transaction_after_a_commit_does_not_ask_for_no_city(app):
+    """A transaction holds no city when it starts: a request does not ask PostgreSQL to set none (a round trip)."""
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    from mentorby.platform.extensions import db as database
+
+    seen = []
+
+    def listener(conn, cursor, statement, *rest):
+        seen.append(statement)
+
+    event.listen(database.engine, "before_cursor_execute", listener)
+    try:
+        with Session(database.engine) as session:
+            session.execute(text("select 1"))  # a connection of unknown state is told once
+            session.commit()
+            seen.clear()
+            assert session.execute(text("select coalesce(current_setting('app.tenant_id', true), '')")).scalar() == ""
+            session.rollback()
+    finally:
+        event.remove(database.engine, "before_cursor_execute", listener)
+    assert len(seen) == 1 and "set_config" not in seen[0], seen
