@@ -435,25 +435,26 @@ def _answer_page(token: str, response: Response):
         return _closed_page(_("This survey closed on %(day)s, so it takes no more answers. Thank you all the same.",
                               day=format_day(response.send.closes_on)), 410)
     errors: dict[str | None, str] = {}
-    given = answering.given(response)
-    if request.method == "POST":
-        form = FlaskForm()
-        answers, version = _form_answers()
-        if not form.validate_on_submit():
-            errors[None] = _("The form has expired. Reload the page and try again.")
-        elif version != str(survey.id):
-            errors[None] = text_for(SurveyError("survey_outdated_answer"))
+    if request.method != "POST":
+        return _survey_form(token, response, survey, answering.given(response), errors, 200)
+    form = FlaskForm()
+    answers, version = _form_answers()
+    if not form.validate_on_submit():
+        errors[None] = _("The form has expired. Reload the page and try again.")
+    elif version != str(survey.id):
+        errors[None] = text_for(SurveyError("survey_outdated_answer"))
+    else:
+        try:
+            # No savepoint (attempt()): submit checks everything before it writes anything, and a refusal answers
+            # 422, which rolls the whole request back. Answers come by the hundred a second when a survey closes.
+            answering.submit(db.session, response, answers, today)
+        except RuleError as error:
+            for problem in error.problems:
+                errors[problem.field] = text_for(problem)
         else:
-            try:
-                with attempt():
-                    answering.submit(db.session, response, answers, today)
-            except RuleError as error:
-                for problem in error.problems:
-                    errors[problem.field] = text_for(problem)
-            else:
-                return redirect(url_for("answer.answer", token=token))
-        given = {question.key: answers.get(str(question.id), []) for question in answering.questions_of(response)}
-    return _survey_form(token, response, survey, given, errors, 422 if errors else 200)
+            return redirect(url_for("answer.answer", token=token))
+    given = {question.key: answers.get(str(question.id), []) for question in answering.questions_of(response)}
+    return _survey_form(token, response, survey, given, errors, 422)
 
 
 def _survey_form(token, response, survey, given, errors, status):

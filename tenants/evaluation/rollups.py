@@ -177,8 +177,13 @@ def _notice(session: Session, flush_context) -> None:
         elif isinstance(obj, Application):
             _note(session, obj.tenant_id, obj.cohort_id)
         elif isinstance(obj, Response):
-            # The round is the send's; looked up when the refresh runs.
+            # The round is the send's: noted now if the send is loaded (the request that loaded it may have let go
+            # of it by the commit, and the session keeps unchanged objects only while something else does), else
+            # looked up when the refresh runs.
             session.info.setdefault(_PENDING + ".sends", set()).add((obj.tenant_id, obj.send_id))
+            send = obj.__dict__.get("send")
+            if send is not None and send.__dict__.get("cohort_id") is not None:
+                session.info.setdefault(_PENDING + ".rounds", {})[obj.send_id] = send.cohort_id
         elif isinstance(obj, SuccessCriterion):
             _note(session, obj.tenant_id, None)
 
@@ -191,6 +196,7 @@ def _refresh(session: Session) -> None:
     pending = session.info.pop(_PENDING, set())
     sends = session.info.pop(_PENDING + ".sends", set())
     if not pending and not sends:
+        session.info.pop(_PENDING + ".rounds", None)
         return
     session.info[_PENDING + ".running"] = True
     try:
@@ -205,7 +211,8 @@ def _refresh(session: Session) -> None:
             send_cities.setdefault(city_id, set()).add(send_id)
         waiting = answers_wait()
         for city_id in sorted(set(by_city) | set(send_cities)):
-            found, unknown = _rounds_of_loaded_sends(session, send_cities.get(city_id, ()))
+            found, unknown = _rounds_of_loaded_sends(session, send_cities.get(city_id, ()),
+                                                     session.info.get(_PENDING + ".rounds", {}))
             chosen = by_city.get(city_id, set())
             if unknown or chosen is None or chosen or not waiting:
                 with tenant_scope(session, city_id):
@@ -220,18 +227,20 @@ def _refresh(session: Session) -> None:
                 # Only answers changed these rounds: their refresh goes to the queue once this commits.
                 on_commit(session, schedule_refresh, city_id, sorted(found - chosen))
         session.flush()
-        session.info.pop(_PENDING, None)
-        session.info.pop(_PENDING + ".sends", None)
+        for key in (_PENDING, _PENDING + ".sends", _PENDING + ".rounds"):
+            session.info.pop(key, None)
     finally:
         session.info.pop(_PENDING + ".running", None)
 
 
-def _rounds_of_loaded_sends(session: Session, send_ids) -> tuple[set[int], set[int]]:
-    """The rounds of these survey sends that the session has loaded already, and the sends it has not."""
+def _rounds_of_loaded_sends(session: Session, send_ids, noted: dict[int, int]) -> tuple[set[int], set[int]]:
+    """The rounds of these survey sends known without asking (noted at the flush, or held by the session); the rest."""
     found, unknown = set(), set()
     for send_id in send_ids:
-        send = session.identity_map.get(Session.identity_key(SurveySend, send_id))
-        cohort_id = send.__dict__.get("cohort_id") if send is not None else None
+        cohort_id = noted.get(send_id)
+        if cohort_id is None:
+            send = session.identity_map.get(Session.identity_key(SurveySend, send_id))
+            cohort_id = send.__dict__.get("cohort_id") if send is not None else None
         if cohort_id is None:
             unknown.add(send_id)
         else:
@@ -242,7 +251,7 @@ def _rounds_of_loaded_sends(session: Session, send_ids) -> tuple[set[int], set[i
 @event.listens_for(Session, "after_soft_rollback")
 def _forget(session: Session, previous_transaction) -> None:
     if previous_transaction.parent is None:
-        for key in (_PENDING, _PENDING + ".sends"):
+        for key in (_PENDING, _PENDING + ".sends", _PENDING + ".rounds"):
             session.info.pop(key, None)
 
 

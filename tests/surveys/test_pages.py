@@ -346,12 +346,19 @@ def test_a_survey_edited_while_people_answer_keeps_their_version(client, db, run
 
 
 def test_an_answer_through_the_link_hands_its_rounds_rollups_to_the_queue(client, db, running, as_city, in_host_city,
-                                                                          rollup_queue):
+                                                                          rollup_queue, count_queries):
     sent = F.send_survey(running, "midway")
     url, response = _link(db, as_city, in_host_city, sent)
     ids = _ids(response)
     city_id, cohort_id = in_host_city.id, running.id
-    done = client.post(url, data={"version": str(sent.survey_id), ids["meetings"]: "3",
-                                  ids["relationship_works"]: "4"})
+    answers = {"version": str(sent.survey_id), ids["meetings"]: "3", ids["relationship_works"]: "4"}
+    db.session.commit()
+    with count_queries() as counter:
+        done = client.post(url, data=answers)
     assert done.status_code == 302
     assert rollup_queue() == [(city_id, cohort_id)]
+    # The city, the response with its send and survey, the questions, and the answers written: the round is known
+    # from the send loaded with the response, not asked again at the commit; no savepoint around the submit.
+    assert counter.count <= 7, [" ".join(s.split())[:90] for s in counter.statements]
+    assert not any(statement.lstrip().upper().startswith(("SAVEPOINT", "SELECT SURVEY_SEND"))
+                   for statement in counter.statements), counter.statements
