@@ -140,6 +140,12 @@ def test_propose_change_and_publish(page: Page, live_server):
     page.get_by_role("link", name="Matching").click()
     expect(page.locator("summary").first).to_be_visible()
     assert assert_actions_usable(page, "#matching-board") >= 12
+    # On a phone, a new mentor's picker, opened, stays within its card: its options are as long as names and scores.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.locator("details summary").first.click()
+    expect(page.locator("details[open] select").first).to_be_visible()
+    assert_no_sideways_scroll(page)
+    page.set_viewport_size({"width": 1280, "height": 900})
 
 
 def test_the_board_check_finds_faint_unreachable_and_unmarked_actions(browser):
