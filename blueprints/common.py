@@ -30,8 +30,18 @@ def resolve_city(endpoint, values):
 
 def _add_city(endpoint, values):
     city = g.get("city")
-    if city is not None and "city" not in values and current_app.url_map.is_endpoint_expecting(endpoint, "city"):
+    if city is not None and "city" not in values and _expects_city(endpoint):
         values["city"] = city.slug
+
+
+def _expects_city(endpoint) -> bool:
+    # Asked on every url_for of a city page (a hundred on a full board); the URL map does not change once the app
+    # serves, so each endpoint's answer is kept with the app.
+    known = current_app.extensions.setdefault("mentorby.expects_city", {})
+    answer = known.get(endpoint)
+    if answer is None:
+        answer = known[endpoint] = current_app.url_map.is_endpoint_expecting(endpoint, "city")
+    return answer
 
 
 # --- who may use a blueprint's views: declared once, on the blueprint -----------------------------------------------
