@@ -125,14 +125,17 @@ class Adoption:
 def adoption(session: Session, region: str | None = None, page: int = 1,
              per_page: int = CITIES_PER_PAGE) -> Adoption:
     """Cities running the programme and sign-ups waiting for approval (in one region, or all), one page of cities."""
-    status_query = select(Tenant.status, func.count()).group_by(Tenant.status)
     position = case({code: number for number, code in enumerate(Region.codes())}, value=Tenant.region,
                     else_=len(Region.codes()))
     city_query = (select(Tenant.name, Tenant.municipality, Tenant.slug, _region_of()).where(Tenant.status == ACTIVE)
                   .order_by(position, Tenant.name, Tenant.id).offset((page - 1) * per_page).limit(per_page))
     if region is not None:
-        status_query, city_query = status_query.where(_region_of() == region), city_query.where(_region_of() == region)
-    counts = dict(session.execute(status_query).all())
+        city_query = city_query.where(_region_of() == region)
+    # The cities per region and status are read once per transaction already (the figures' cache is keyed on them).
+    counts: dict[str, int] = {}
+    for city_region, status, number in _state(session)[1]:
+        if region is None or city_region == region:
+            counts[status] = counts.get(status, 0) + number
     cities = tuple(map(tuple, session.execute(city_query).all()))
     return Adoption(active=counts.get(ACTIVE, 0), pending=counts.get(PENDING, 0), cities=cities, page=page,
                     per_page=per_page)

@@ -28,7 +28,7 @@ BUDGETS = {
     "survey answer page": 9,
     # On PostgreSQL the national reads go through their own role (SET LOCAL ROLE and back, once a page); the
     # figures are computed once per state of the rollups, so a page asks their stamp and reads from memory.
-    "national dashboard": 10,
+    "national dashboard": 7,
     "national API": 8,
 }
 
