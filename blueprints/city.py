@@ -42,7 +42,10 @@ def _listed(city, locale: str) -> dict:
     fresh = not changed_here(db.session, city.id)
     parts = kept.get(key) if fresh else None
     if parts is not None:
-        kept.move_to_end(key)
+        try:
+            kept.move_to_end(key)
+        except KeyError:  # another thread of a threaded server let it go meanwhile: it was still right
+            pass
         return parts
     now_open = open_cohorts(db.session)
     context = {"city": city, "locale": locale, "events": events(db.session), "open_cohorts": now_open,

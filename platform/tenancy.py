@@ -27,6 +27,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column, scoped_session, with_loader_criteria
+from sqlalchemy.pool import Pool
 from sqlalchemy.types import TypeDecorator
 from werkzeug.local import LocalProxy
 
@@ -221,6 +222,13 @@ def _savepoint_undone(conn, name, context):
 def _transaction_ended(conn):
     # The settings are transaction-local: once the transaction ends, the connection has none (no city, no key).
     conn.info[PG_APPLIED_KEY] = _NOTHING
+
+
+@event.listens_for(Pool, "reset")
+def _connection_reset(dbapi_connection, connection_record, reset_state):
+    # Back in the pool the connection is rolled back, not always through an Engine event (one collected by the
+    # garbage collector, say): what it holds is nothing, and the next transaction on it must not trust an old city.
+    connection_record.info[PG_APPLIED_KEY] = _NOTHING
 
 
 @event.listens_for(Session, "after_begin")

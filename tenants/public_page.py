@@ -55,6 +55,10 @@ def _note_changes(session: Session, flush_context) -> None:
 
 
 def _stamp_changes(session: Session) -> None:
+    if session.in_nested_transaction():
+        # A savepoint released (attempt() that went through) is not the commit: writing the stamp now would hold the
+        # city's row locked for the rest of the request, behind other locks a concurrent commit may hold.
+        return
     if session.new or session.dirty or session.deleted:
         session.flush()  # the commit's own flush comes after this hook: what it writes must be stamped too
     if not session.in_transaction():

@@ -182,7 +182,7 @@ def _notice(session: Session, flush_context) -> None:
             # looked up when the refresh runs.
             session.info.setdefault(_PENDING + ".sends", set()).add((obj.tenant_id, obj.send_id))
             send = obj.__dict__.get("send")
-            if send is not None and send.__dict__.get("cohort_id") is not None:
+            if send is not None and send.__dict__.get("id") == obj.send_id and send.__dict__.get("cohort_id"):
                 session.info.setdefault(_PENDING + ".rounds", {})[obj.send_id] = send.cohort_id
         elif isinstance(obj, SuccessCriterion):
             _note(session, obj.tenant_id, None)

@@ -13,6 +13,7 @@ from mentorby.platform.cities.models import Tenant
 from mentorby.platform.tenancy import cross_tenant, tenant_scope
 from mentorby.tenants.partners.models import Partner
 from mentorby.tenants.programme.models import ProgrammeEvent
+from mentorby.tenants.public_page import changed_here
 from tests import factories as F
 
 FRONT = "/lyngby-taarbaek/"
@@ -107,6 +108,19 @@ def test_a_rolled_back_step_keeps_what_the_rest_of_the_transaction_changed(db, l
     nested = db.session.begin_nested()
     F.create_partner(listed, name="Also refused", public=True)
     nested.rollback()
+    db.session.commit()
+    assert _stamp(db, listed) != before
+
+
+def test_a_released_savepoint_does_not_stamp_before_the_commit(db, listed):
+    """attempt() releases a savepoint when a step went through: the city's row is written (and locked) only at the
+    commit, and until then the transaction knows it changed what the page lists."""
+    db.session.commit()
+    before = _stamp(db, listed)
+    with db.session.begin_nested():
+        F.create_partner(listed, name="Carlsberg", public=True)
+    assert _stamp(db, listed) == before
+    assert changed_here(db.session, listed.id)
     db.session.commit()
     assert _stamp(db, listed) != before
 

@@ -246,3 +246,16 @@ def test_a_transaction_after_a_commit_does_not_ask_for_no_city(app):
     finally:
         event.remove(database.engine, "before_cursor_execute", listener)
     assert len(seen) == 1 and "set_config" not in seen[0], seen
+
+
+def test_a_connection_back_in_the_pool_holds_no_city(app):
+    """However a connection goes back to the pool, it is rolled back there: the next transaction on it must not
+    trust a city it no longer holds (and skip telling PostgreSQL), or it would see nothing."""
+    from mentorby.platform.extensions import db as database
+    from mentorby.platform.tenancy import PG_APPLIED_KEY
+
+    raw = database.engine.raw_connection()
+    record = raw._connection_record
+    record.info[PG_APPLIED_KEY] = ("5", "")
+    raw.close()
+    assert record.info[PG_APPLIED_KEY] == ("", "")
