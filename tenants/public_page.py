@@ -38,8 +38,7 @@ def new_stamp() -> int:
 
 def changed_here(session: Session, city_id: int) -> bool:
     """Whether the transaction changed what the city's public page lists (then its stamp is not yet new)."""
-    if session.new or session.dirty or session.deleted:
-        session.flush()
+    session.flush()  # a change not flushed yet is noted by its flush (nothing happens if there is none)
     return city_id in session.connection().info.get(_CHANGED, ())
 
 
@@ -59,8 +58,7 @@ def _stamp_changes(session: Session) -> None:
         # A savepoint released (attempt() that went through) is not the commit: writing the stamp now would hold the
         # city's row locked for the rest of the request, behind other locks a concurrent commit may hold.
         return
-    if session.new or session.dirty or session.deleted:
-        session.flush()  # the commit's own flush comes after this hook: what it writes must be stamped too
+    session.flush()  # the commit's own flush comes after this hook: what it writes must be stamped too
     if not session.in_transaction():
         return
     for city_id in sorted(session.connection().info.pop(_CHANGED, ())):

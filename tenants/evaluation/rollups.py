@@ -36,6 +36,8 @@ from mentorby.tenants.surveys.models import Response, SurveySend
 
 #: session.info key: (city id, round id or None for every round of the city) waiting for a refresh.
 _PENDING = "mentorby.rollups_pending"
+#: Everything a transaction notes for the refresh: the rounds, the answered sends, and the sends' rounds when known.
+_NOTED = (_PENDING, _PENDING + ".sends", _PENDING + ".rounds")
 
 #: Seconds an answered round waits on the queue before its refresh, so the answers arriving meanwhile share it: the
 #: national figures lag a round's answers by this much, and a round is refreshed at most this often for its answers.
@@ -227,7 +229,7 @@ def _refresh(session: Session) -> None:
                 # Only answers changed these rounds: their refresh goes to the queue once this commits.
                 on_commit(session, schedule_refresh, city_id, sorted(found - chosen))
         session.flush()
-        for key in (_PENDING, _PENDING + ".sends", _PENDING + ".rounds"):
+        for key in _NOTED:
             session.info.pop(key, None)
     finally:
         session.info.pop(_PENDING + ".running", None)
@@ -251,7 +253,7 @@ def _rounds_of_loaded_sends(session: Session, send_ids, noted: dict[int, int]) -
 @event.listens_for(Session, "after_soft_rollback")
 def _forget(session: Session, previous_transaction) -> None:
     if previous_transaction.parent is None:
-        for key in (_PENDING, _PENDING + ".sends", _PENDING + ".rounds"):
+        for key in _NOTED:
             session.info.pop(key, None)
 
 
