@@ -79,7 +79,7 @@ def _refusal(cohort: Cohort, step: str) -> str:
 def _board_context(cohort: Cohort, filters: queries.BoardFilters | None = None) -> dict:
     filters = filters if filters is not None else queries.BoardFilters.read(request.args)
     sort, direction = queries.sorting(request.args)
-    by_status = queries.counts(db.session, cohort.id)
+    by_status, pending = selection.counters(db.session, cohort.id)
     filter_args = filters.chosen()
     # The page's address without the page number: what sorting, selecting and the bulk form build on.
     here = filter_args | ({"sort": sort, "dir": direction} if (sort, direction) != queries.ARRIVAL else {})
@@ -88,7 +88,7 @@ def _board_context(cohort: Cohort, filters: queries.BoardFilters | None = None) 
         "accepted": {role: by_status.get((role, ACCEPTED), 0) for role in ROLES},
         "companies": queries.companies(db.session), "statuses": list(ApplicationStatus), "filter_args": filter_args,
         "here": here, "sort": sort, "direction": direction,
-        "pending": selection.pending_counts(db.session, cohort.id),
+        "pending": pending,
         "may": {step: phases.allows(cohort, step) for step in ("review", "decide", "notify")},
         "bulk_choices": selection.bulk_choices(cohort), "choices_for": selection.choices_for, "outcomes": OUTCOMES,
         "notify_refused": _refusal(cohort, "notify"),

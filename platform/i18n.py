@@ -107,6 +107,9 @@ def install_template_gettext(app) -> None:
     @pass_eval_context
     def gettext(eval_context, string, /, **variables):
         text = translations_in_force().ugettext(string)
+        if not variables and "%" not in text:
+            # What formatting would give, without markupsafe's escaping formatter: most of a page's texts.
+            return Markup(text) if eval_context.autoescape else text
         return (Markup(text) if eval_context.autoescape else text) % variables
 
     @pass_eval_context

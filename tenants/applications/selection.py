@@ -157,14 +157,22 @@ def pending(session: Session, cohort: Cohort, status: str) -> list[Application]:
     return list(session.execute(pending_query(cohort, status)).scalars())
 
 
-def pending_counts(session: Session, cohort_id: int) -> dict[str, int]:
-    """How many people wait to be told each outcome, in one query: the notify step's counters."""
+def counters(session: Session, cohort_id: int) -> tuple[dict[tuple[str, str], int], dict[str, int]]:
+    """The selection board's counters, in one grouped query.
+
+    (role, status) -> applications of the round, and decision -> how many wait to be told it (the notify step).
+    """
+    waiting = or_(*(_pending(status) for status in OUTCOMES))
     rows = session.execute(
-        select(Application.status, func.count()).where(
-            Application.cohort_id == cohort_id, CONFIRMED, or_(*(_pending(status) for status in OUTCOMES))
-        ).group_by(Application.status)
+        select(Application.role, Application.status, func.count(), func.count().filter(waiting))
+        .where(Application.cohort_id == cohort_id, CONFIRMED).group_by(Application.role, Application.status)
     )
-    return {status: 0 for status in OUTCOMES} | {status: number for status, number in rows}
+    by_status, pending = {}, {status: 0 for status in OUTCOMES}
+    for role, status, number, untold in rows:
+        by_status[role, status] = number
+        if untold:
+            pending[status] += untold
+    return by_status, pending
 
 
 def told(session: Session, cohort: Cohort, status: str, limit: int = 100) -> list[Application]:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from mentorby.platform.cities.models import Tenant
 from mentorby.platform.outbox.services import queue_template_mail
@@ -138,13 +139,23 @@ def mentee_profile(a: Application) -> MenteeProfile:
 WITH_PEOPLE = (selectinload(Match.mentor), selectinload(Match.mentee))
 
 
-def live_matches(session: Session, cohort: Cohort) -> list[Match]:
-    """The round's proposed and published pairs (of people still accepted: others are released when they leave)."""
+def live_matches(session: Session, cohort: Cohort, people: dict[int, Application] | None = None) -> list[Match]:
+    """The round's proposed and published pairs (of people still accepted: others are released when they leave).
+
+    `people` (id -> application), when the caller has the round's accepted people already, gives each pair its
+    mentor and mentee without reading them again; anyone missing from it is read as usual.
+    """
     accepted = select(Application.id).where(Application.cohort_id == cohort.id, Application.status == ACCEPTED)
-    return list(session.execute(
-        select(Match).where(Match.cohort_id == cohort.id, Match.status.in_(LIVE), Match.mentor_id.in_(accepted),
-                            Match.mentee_id.in_(accepted)).order_by(Match.id).options(*WITH_PEOPLE)
-    ).scalars())
+    query = select(Match).where(Match.cohort_id == cohort.id, Match.status.in_(LIVE), Match.mentor_id.in_(accepted),
+                                Match.mentee_id.in_(accepted)).order_by(Match.id)
+    if people is None:
+        return list(session.execute(query.options(*WITH_PEOPLE)).scalars())
+    matches = list(session.execute(query).scalars())
+    for match in matches:
+        for key, person_id in (("mentor", match.mentor_id), ("mentee", match.mentee_id)):
+            if person_id in people:
+                set_committed_value(match, key, people[person_id])
+    return matches
 
 
 def published_pairs_of(session: Session, cohort: Cohort, mentee_id: int) -> list[Match]:
@@ -394,7 +405,8 @@ def board(session: Session, cohort: Cohort) -> Board:
     """The round's matching board: people, pairs, rules, mentors' load, the picker's candidates, run and history."""
     mentors, mentees = participants(session, cohort)
     run = current_run(session, cohort)
-    shown = Board(mentors=mentors, mentees=mentees, live=live_matches(session, cohort), run=run,
+    people = {a.id: a for a in (*mentors, *mentees)}
+    shown = Board(mentors=mentors, mentees=mentees, live=live_matches(session, cohort, people), run=run,
                   rules=rules(session, cohort), history=history(session, cohort),
                   unmatched={mentee_id: reason for mentee_id, reason in run.unmatched} if run else {})
     taken: dict[int, set[int]] = {}

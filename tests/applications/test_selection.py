@@ -61,6 +61,28 @@ def test_deciding_sends_nothing_and_the_board_offers_the_notify_step(client, db,
     assert "Notify the declined (1)" in page
 
 
+def test_the_counters_count_each_status_and_who_waits_to_be_told_it(db, host_city, create_cohort,
+                                                                   create_application, in_host_city):
+    cohort = create_cohort(host_city, status="selecting")
+    people = [("mentee", "accepted", {"invited": False}), ("mentee", "accepted", {"invited": True}),
+              ("mentor", "accepted", {"invited": False}), ("mentee", "waitlisted", {}),
+              ("mentee", "waitlisted", {"notified_status": "waitlisted"}),
+              ("mentor", "declined", {"notified_status": "waitlisted"}), ("mentee", "submitted", {}),
+              ("mentee", "accepted", {"confirmed_at": None})]
+    for n, (role, status, told) in enumerate(people):
+        application = create_application(cohort, email=f"c{n}@example.org", role=role)
+        for key, value in {"status": status, **told}.items():
+            setattr(application, key, value)
+    db.session.flush()
+    by_status, pending = selection.counters(db.session, cohort.id)
+    # The unconfirmed application counts nowhere; a decline told "waitlisted" before still waits to be told.
+    assert by_status == {("mentee", "accepted"): 2, ("mentor", "accepted"): 1, ("mentee", "waitlisted"): 2,
+                         ("mentor", "declined"): 1, ("mentee", "submitted"): 1}
+    assert pending == {"accepted": 2, "waitlisted": 1, "declined": 1}
+    assert selection.counters(db.session, create_cohort(host_city).id) == (
+        {}, {"accepted": 0, "waitlisted": 0, "declined": 0})
+
+
 def test_notify_tells_each_person_once_in_their_own_language(client, db, login, coordinator, host_city,
                                                             create_cohort, create_application, in_host_city):
     cohort = create_cohort(host_city, status="selecting", name="Forår 2027")
