@@ -15,6 +15,7 @@ from jinja2_fragments.flask import render_block
 from mentorby.blueprints.application_forms import NoteForm
 from mentorby.blueprints.common import (
     CityBlueprint,
+    RowLinks,
     attempt,
     cohort_view,
     loads,
@@ -92,6 +93,10 @@ def _board_context(cohort: Cohort, filters: queries.BoardFilters | None = None) 
         "may": {step: phases.allows(cohort, step) for step in ("review", "decide", "notify")},
         "bulk_choices": selection.bulk_choices(cohort), "choices_for": selection.choices_for, "outcomes": OUTCOMES,
         "notify_refused": _refusal(cohort, "notify"),
+        # Each row links to its application, its CV and its status form: built from one pattern per page.
+        "row_links": {name: RowLinks(endpoint, "application_id", cohort_id=cohort.id, **extra) for name, endpoint, extra
+                      in (("detail", "applications.detail", {}), ("cv", "applications.cv", {}),
+                          ("status", "applications.set_status", here))},
     }
 
 

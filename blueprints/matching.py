@@ -12,6 +12,7 @@ from wtforms.validators import InputRequired
 
 from mentorby.blueprints.common import (
     CityBlueprint,
+    RowLinks,
     attempt,
     choices,
     cohort_view,
@@ -212,6 +213,11 @@ def _board(cohort: Cohort, problem: str | None = None, status: int = 200, done: 
                   endings=ENDINGS, ended_by=list(EndedBy), MatchStatus=MatchStatus, PairRuleKind=PairRuleKind,
                   reason_limits=limits(END, "reason"), replace_limits=limits(REPLACE, "reason"),
                   run_label=_run_label, reasons_text=reasons_text, picker=MentorPicker(),
+                  # A mentee's row has up to six forms: their addresses built once a page.
+                  links={"replace": RowLinks("matching.replace", "application_id", cohort_id=cohort.id),
+                         "end": RowLinks("matching.end", "application_id", cohort_id=cohort.id),
+                         "assign": url_for("matching.assign", cohort_id=cohort.id),
+                         "rule": url_for("matching.rule", cohort_id=cohort.id)},
                   unmatched_reasons=UNMATCHED_REASONS,
                   problem=problem, closed=closed, can_match=not closed and phases.allows(cohort, "match"),
                   can_change=not closed and phases.allows(cohort, "change_pairs"),

@@ -21,8 +21,11 @@ from sqlalchemy import (
     ForeignKey,
     ForeignKeyConstraint,
     Integer,
+    String,
     UniqueConstraint,
+    cast,
     event,
+    func,
     select,
     text,
 )
@@ -171,7 +174,30 @@ def set_session_tenant(session: Session, tenant_id: int | None) -> None:
             # _filter_to_city), and a request that needs nothing more of the database (a kept front page) saves the
             # round trip. From one city or a cross-city read to another, it applies at once.
             return
-        _apply_pg_settings(session, conn)
+        _apply_pg_settings(session, conn, only_if_changed=True)
+
+
+def city_applied_by_reading(session: Session, tenant_id_column):
+    """A column that makes the row's city the transaction's city as PostgreSQL reads the row, or None.
+
+    The request's first statement reads its city; applying the city then costs a round trip of its own before the
+    next statement. Read with this column, the row applies it (`set_config`, local to the transaction, evaluated
+    only for a row the query returns); `city_was_applied` then records it. Only at the start of a transaction that
+    holds nothing (no city, no cross-city key) and not across cities; elsewhere None, and the city is applied as
+    usual.
+    """
+    session = _real(session)
+    if session.info.get(CROSS_KEY) or session.info.get(TENANT_KEY) is not None:
+        return None
+    conn = session.connection()
+    if conn.dialect.name != "postgresql" or conn.info.get(PG_APPLIED_KEY) != _NOTHING:
+        return None
+    return func.set_config("app.tenant_id", cast(tenant_id_column, String), True)
+
+
+def city_was_applied(session: Session, tenant_id: int) -> None:
+    """The row of `tenant_id`, read with `city_applied_by_reading`'s column, set it in PostgreSQL: note it."""
+    _real(session).connection().info[PG_APPLIED_KEY] = (str(tenant_id), "")
 
 
 def session_tenant_id(session: Session) -> int | None:

@@ -9,7 +9,13 @@ from mentorby.platform.cities.models import ACTIVE, PENDING, REJECTED, SUSPENDED
 from mentorby.platform.cities.schemas import PublicDetailsSchema, SignupSchema
 from mentorby.platform.rules import RuleError
 from mentorby.platform.schemas import load
-from mentorby.platform.tenancy import tenant_scope, utcnow
+from mentorby.platform.tenancy import (
+    city_applied_by_reading,
+    city_was_applied,
+    set_session_tenant,
+    tenant_scope,
+    utcnow,
+)
 
 #: Allowed status changes and the action that makes them.
 TRANSITIONS = {
@@ -30,6 +36,24 @@ class CityError(RuleError):
 def find_city(session: Session, slug: str) -> Tenant | None:
     """The city with this slug, whatever its status."""
     return session.execute(select(Tenant).where(Tenant.slug == slug)).scalar_one_or_none()
+
+
+def enter_city(session: Session, slug: str) -> Tenant | None:
+    """The city with this slug (whatever its status), made the session's city; None, and no city, when unknown.
+
+    A request's city is read and applied in one statement where that can be done (see city_applied_by_reading).
+    """
+    applying = city_applied_by_reading(session, Tenant.id)
+    if applying is None:
+        city = find_city(session, slug)
+    else:
+        row = session.execute(select(Tenant, applying).where(Tenant.slug == slug)).one_or_none()
+        city = row[0] if row is not None else None
+        if city is not None:
+            city_was_applied(session, city.id)
+    if city is not None:
+        set_session_tenant(session, city.id)
+    return city
 
 
 def host_city(session: Session, slug: str) -> Tenant | None:

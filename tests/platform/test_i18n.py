@@ -111,3 +111,24 @@ def test_405_keeps_its_allow_header_and_signed_in_pages_are_not_stored(client, l
     login(coordinator)
     for url in ("/account", "/lyngby-taarbaek/coordinator/", "/lyngby-taarbaek/"):
         assert client.get(url).headers["Cache-Control"] == "no-store", url
+
+
+def test_dates_are_written_in_the_page_language_and_the_citys_day(app):
+    from datetime import UTC, date, datetime
+
+    from flask_babel import force_locale
+
+    from mentorby.platform.i18n import format_day, format_moment
+
+    late = datetime(2027, 2, 1, 23, 30, tzinfo=UTC)  # already 2 February in Copenhagen
+    with app.test_request_context("/"):
+        for _ in range(2):  # the second time from the kept written forms
+            with force_locale("da"):
+                assert format_day(date(2027, 2, 2)) == format_day(late) == "2. feb. 2027"
+                assert format_day(date(2027, 2, 2), "long") == "2. februar 2027"
+                assert format_day(date(2027, 2, 2), "full") == "tirsdag den 2. februar 2027"
+                assert format_moment(late) == "2. feb. 2027 kl. 00.30"
+            with force_locale("en"):
+                assert format_day(late, "short") == "2 Feb 2027" and format_day(None) == ""
+                assert format_day(date(2027, 2, 2), "full") == "Tuesday 2 February 2027"
+                assert format_moment(late) == "2 Feb 2027, 00:30"

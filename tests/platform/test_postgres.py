@@ -259,3 +259,38 @@ def test_a_connection_back_in_the_pool_holds_no_city(app):
     record.info[PG_APPLIED_KEY] = ("5", "")
     raw.close()
     assert record.info[PG_APPLIED_KEY] == ("", "")
+
+
+def test_a_requests_city_is_read_and_applied_in_one_statement(db, host_city, other_city):
+    """The request's first statement reads the city and applies it (no set_config round trip of its own); a slug
+    no city has applies nothing, and a session that already has a city applies it as before."""
+    from sqlalchemy import event
+
+    from mentorby.platform.cities.services import enter_city
+    from mentorby.platform.tenancy import session_tenant_id
+
+    create_partner(host_city, name="DTU")
+    create_partner(other_city, name="Vestas")
+    set_session_tenant(db.session, None)
+    db.session.execute(text("select 1"))  # the transaction holds nothing now, as a request's does when it starts
+    seen = []
+
+    def listener(conn, cursor, statement, *rest):
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        assert enter_city(db.session, "no-such-city") is None and session_tenant_id(db.session) is None
+        assert _setting(db) == ""
+        seen.clear()
+        assert enter_city(db.session, host_city.slug).id == host_city.id
+        assert len(seen) == 1 and "set_config" in seen[0], seen
+        assert session_tenant_id(db.session) == host_city.id and _setting(db) == str(host_city.id)
+        assert db.session.connection().exec_driver_sql("select name from partner").scalars().all() == ["DTU"]
+        seen.clear()
+        assert enter_city(db.session, other_city.slug).id == other_city.id  # from a city: read, then applied
+        assert [s for s in seen if "set_config" in s] and _setting(db) == str(other_city.id)
+        assert db.session.connection().exec_driver_sql("select name from partner").scalars().all() == ["Vestas"]
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+        set_session_tenant(db.session, None)
