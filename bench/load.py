@@ -527,11 +527,9 @@ def report(result: dict, setup: dict, options) -> None:
         print(f"  {'met ' if met else 'MISS'}  {text}")
 
 
-def profile(options) -> None:
-    """cProfile of `--repeats` requests of one page, in process, signed in as the first seeded city's coordinator."""
-    import cProfile
-    import pstats
-
+def _warm_client(options):
+    """The app in process on the kept database, signed in as the page's city's coordinator (or the national
+    stakeholder for /national/...), the page opened three times."""
     os.environ.setdefault("MENTORBY_ENV", "development")
     from mentorby.platform.app import create_app
     from mentorby.tenants.scale import NATIONAL_EMAIL, SCALE_PASSWORD, coordinator_email
@@ -539,22 +537,63 @@ def profile(options) -> None:
     app = create_app({"SQLALCHEMY_DATABASE_URI": pg_url(APP_ROLE, options.database, driver=True),
                       "SECRET_KEY": SECRET_KEY, "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False})
     client = app.test_client()
-    email = NATIONAL_EMAIL if options.profile.startswith("/national") else coordinator_email(
-        options.profile.strip("/").split("/")[0])
+    path = options.profile or options.instructions
+    email = NATIONAL_EMAIL if path.startswith("/national") else coordinator_email(path.strip("/").split("/")[0])
     assert client.post("/login", data={"email": email, "password": SCALE_PASSWORD}).status_code == 302
     for _ in range(3):
-        assert client.get(options.profile).status_code == 200
+        assert client.get(path).status_code == 200
+    return client, path
+
+
+def profile(options) -> None:
+    """cProfile of `--repeats` requests of one page, in process, signed in as the first seeded city's coordinator."""
+    import cProfile
+    import pstats
+
+    client, path = _warm_client(options)
     profiler = cProfile.Profile()
     start = time.perf_counter()
     profiler.enable()
     for _ in range(options.repeats):
-        client.get(options.profile)
+        client.get(path)
     profiler.disable()
-    print(f"{options.profile}: {(time.perf_counter() - start) / options.repeats * 1000:.1f} ms a request "
+    print(f"{path}: {(time.perf_counter() - start) / options.repeats * 1000:.1f} ms a request "
           f"(under the profiler), {options.repeats} requests")
     # SORT=tottime for the functions' own time; TOP=n for more or fewer lines.
     stats = pstats.Stats(profiler).sort_stats(os.environ.get("SORT", "cumulative"))
     stats.print_stats(int(os.environ.get("TOP", "30")))
+
+
+#: Set in the process that valgrind runs (see instructions()).
+INSIDE_VALGRIND = "MENTORBY_BENCH_INSIDE_CALLGRIND"
+
+
+def instructions(options) -> None:
+    """The instructions the web process executes for one request of a page (valgrind's callgrind, in process).
+
+    Times on a shared machine vary by a third from run to run; the instructions counted for the same code and data
+    vary by about 1%, so two versions of the code can be compared minutes apart. Counted between two toggles, after
+    the app is up and the page warm; the database's own work is not in it (it is another process): compare the
+    statements too (bench/tools/profile_request.py -v).
+    """
+    if os.environ.get(INSIDE_VALGRIND):
+        client, path = _warm_client(options)
+        subprocess.run(["callgrind_control", "--instr=on", str(os.getpid())], check=True, capture_output=True)
+        for _ in range(options.repeats):
+            client.get(path)
+        subprocess.run(["callgrind_control", "--instr=off", str(os.getpid())], check=True, capture_output=True)
+        return
+    if shutil.which("valgrind") is None:
+        sys.exit("needs valgrind (apt-get install -y valgrind)")
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "callgrind.out"
+        subprocess.run(["valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={out}",
+                        sys.executable, *sys.argv], check=True, capture_output=True,
+                       env=os.environ | {INSIDE_VALGRIND: "1"})
+        totals = [line for line in out.read_text().splitlines() if line.startswith(("totals:", "summary:"))]
+        counted = int(totals[-1].split()[1])
+    print(f"{options.instructions}: {counted / options.repeats / 1e6:.1f} million instructions a request "
+          f"({options.repeats} requests)")
 
 
 def main() -> None:
@@ -570,13 +609,17 @@ def main() -> None:
     parser.add_argument("--database", help="use this seeded database (kept from a run with --keep) instead")
     parser.add_argument("--keep", action="store_true", help="keep the database for later runs (--database)")
     parser.add_argument("--profile", metavar="PATH", help="profile this page in process instead (needs --database)")
-    parser.add_argument("--repeats", type=int, default=50, help="requests profiled with --profile")
+    parser.add_argument("--instructions", metavar="PATH",
+                        help="count the instructions of this page's requests in process with valgrind (needs "
+                             "--database)")
+    parser.add_argument("--repeats", type=int, default=50, help="requests profiled with --profile or counted with "
+                                                                "--instructions")
     options = parser.parse_args()
     os.chdir(ROOT)
-    if options.profile:
+    if options.profile or options.instructions:
         if not options.database:
-            sys.exit("--profile needs --database NAME (seed one with --keep)")
-        profile(options)
+            sys.exit("--profile and --instructions need --database NAME (seed one with --keep)")
+        (profile if options.profile else instructions)(options)
         return
     name = options.database or f"mentorby_load_{uuid.uuid4().hex[:8]}"
     setup = {}
