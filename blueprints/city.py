@@ -1,13 +1,11 @@
 """A city's public front page."""
 
-from collections import OrderedDict
-
-from flask import current_app, g
+from flask import g
 from flask_babel import get_locale
 from jinja2_fragments.flask import render_block
 from markupsafe import Markup
 
-from mentorby.blueprints.common import PUBLIC, CityBlueprint, render
+from mentorby.blueprints.common import PUBLIC, CityBlueprint, Kept, render
 from mentorby.platform import clock
 from mentorby.platform.extensions import db
 from mentorby.tenants.cohorts.services import open_cohorts
@@ -21,6 +19,7 @@ bp = CityBlueprint("city", __name__, access=PUBLIC)
 #: (a thousand cities in both languages) stay under 10 MB a worker.
 LISTED_KEPT = 2048
 _LISTED = ("timeline", "rounds", "partners")
+_KEPT = Kept("city.listed", LISTED_KEPT)
 
 
 @bp.get("/")
@@ -37,23 +36,14 @@ def _listed(city, locale: str) -> dict:
     because a round stops taking applications after its last day to apply. The kept parts are the same for everyone:
     what depends on who is asking (their roles, the CSRF token) is rendered around them on every request.
     """
-    kept: OrderedDict = current_app.extensions.setdefault("mentorby.city.listed", OrderedDict())
     key = (city.id, city.public_stamp, city.slug, locale, clock.today())
     fresh = not changed_here(db.session, city.id)
-    parts = kept.get(key) if fresh else None
+    parts = _KEPT.get(key) if fresh else None
     if parts is not None:
-        try:
-            kept.move_to_end(key)
-        except KeyError:  # another thread of a threaded server let it go meanwhile: it was still right
-            pass
         return parts
     now_open = open_cohorts(db.session)
     context = {"city": city, "locale": locale, "events": events(db.session), "open_cohorts": now_open,
                "partners": list_partners(db.session, public_only=True, limit=60)}
     parts = {name: Markup(render_block("city/_listed.html", name, **context)) for name in _LISTED}
     parts["any_open"] = bool(now_open)
-    if fresh:
-        kept[key] = parts
-        while len(kept) > LISTED_KEPT:
-            kept.popitem(last=False)
-    return parts
+    return _KEPT.put(key, parts) if fresh else parts

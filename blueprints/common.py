@@ -1,6 +1,7 @@
 """What every view shares: the city resolved once per request, access checks, rendering, paging."""
 
-from contextlib import contextmanager
+from collections import OrderedDict
+from contextlib import contextmanager, suppress
 from functools import wraps
 from os.path import commonprefix
 from urllib.parse import urlsplit
@@ -304,3 +305,36 @@ class RowLinks:
         if self.parts is None:
             return url_for(self.endpoint, **{self.key: row_id}, **self.values)
         return f"{self.parts[0]}{int(row_id)}{self.parts[1]}"
+
+
+class Kept:
+    """Rendered parts a web worker keeps for everyone, most recently used last, at most `size` (per app).
+
+    For parts that are the same for every reader until their data change: the key must name that state. Safe on
+    threaded servers: an entry another thread let go meanwhile is only rendered again.
+    """
+
+    def __init__(self, name: str, size: int):
+        self.name, self.size = f"mentorby.kept.{name}", size
+
+    def _entries(self) -> OrderedDict:
+        return current_app.extensions.setdefault(self.name, OrderedDict())
+
+    def get(self, key):
+        """The part kept under `key`, or None."""
+        entries = self._entries()
+        found = entries.get(key)
+        if found is not None:
+            with suppress(KeyError):
+                entries.move_to_end(key)
+        return found
+
+    def put(self, key, value):
+        """Keep `value` under `key` (the least recently used go past `size`); returns it."""
+        entries = self._entries()
+        entries[key] = value
+        while len(entries) > self.size:
+            with suppress(KeyError):
+                entries.popitem(last=False)
+        return value
+

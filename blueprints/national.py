@@ -8,8 +8,10 @@ hidden ("–").
 from flask import render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from markupsafe import Markup
 
 from mentorby.blueprints.common import (
+    Kept,
     PlatformBlueprint,
     national_stakeholder,
     page_number,
@@ -52,6 +54,24 @@ def region_label(code: str) -> str:
     return region.label if region is not None else _("Region not given")
 
 
+#: The results tables each web worker keeps: every national reader of a year and region sees the same ones until
+#: the rollups change (national() then gives new figures).
+_KEPT = Kept("national.results", 64)
+
+
+def kept_results(figures: dict, endpoint: str, caller) -> Markup:
+    """The results tables, rendered once: a template calls it around the `results` macro (`{% call %}`).
+
+    national() hands out the same figures object while the rollups stay the same, so its identity names them; the
+    entry holds the figures, so their identity cannot pass to other figures while it is kept.
+    """
+    key = (id(figures), str(get_locale()), endpoint)
+    kept = _KEPT.get(key)
+    if kept is not None and kept[0] is figures:
+        return kept[1]
+    return _KEPT.put(key, (figures, Markup(caller())))[1]
+
+
 def _bad_filter(message: str):
     return None, (render_template("errors/error.html", code=400, message=message), 400)
 
@@ -81,7 +101,7 @@ def overview():
             return error
         cities = adoption(db.session, figures["region"], page_number())
     return render("national/overview.html", figures=cities, national=figures,
-                  criterion_label=criterion_label, region_label=region_label)
+                  criterion_label=criterion_label, region_label=region_label, kept_results=kept_results)
 
 
 @bp.get("/public")
@@ -93,4 +113,4 @@ def headline():
     if error:
         return error
     return render("national/public.html", national=figures, criterion_label=criterion_label,
-                  region_label=region_label)
+                  region_label=region_label, kept_results=kept_results)

@@ -151,9 +151,9 @@ def test_each_language_is_kept_apart(client, db, listed):
 
 
 def test_the_worker_keeps_a_bounded_number_of_pages(client, db, listed, other_city, monkeypatch):
-    monkeypatch.setattr(city_views, "LISTED_KEPT", 2)
+    monkeypatch.setattr(city_views._KEPT, "size", 2)
     for language in ("da", "en"):
         client.get(FRONT, headers={"Accept-Language": language})
         client.get("/aarhus/", headers={"Accept-Language": language})
-    kept = client.application.extensions["mentorby.city.listed"]
+    kept = client.application.extensions["mentorby.kept.city.listed"]
     assert {(key[0], key[3]) for key in kept} == {(listed.id, "en"), (other_city.id, "en")}  # the most recent

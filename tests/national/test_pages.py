@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete
 
+from mentorby.platform.i18n import SESSION_KEY
 from mentorby.platform.national.figures import national
 from mentorby.platform.national.models import CriterionRollup, RoundRollup
 from mentorby.platform.national.suppression import shown
@@ -57,6 +58,27 @@ def test_a_year_filter_shows_that_year(app, db, results, stakeholder, login):
     client = login(stakeholder, target=app.test_client())
     page = client.get("/national/?year=2026")
     assert page.status_code == 200 and 'value="2026" selected' in page.text
+
+
+def test_the_kept_tables_follow_new_rollups_and_keep_languages_and_pages_apart(app, db, results, stakeholder,
+                                                                                login, host_city):
+    client = login(stakeholder, target=app.test_client())
+    rounds = re.compile(r"Rounds run</dt><dd>(\d+)<")
+    assert rounds.search(client.get("/national/").text).group(1) == "3"
+    with client.session_transaction() as session:
+        session[SESSION_KEY] = "da"
+    danish = client.get("/national/").text
+    assert "Gennemførte forløb</dt><dd>3<" in danish and "Rounds run" not in danish
+    with client.session_transaction() as session:
+        session[SESSION_KEY] = "en"
+    assert "Rounds run</dt><dd>3<" in client.get("/national/").text
+    public = app.test_client().get("/national/public", headers={"Accept-Language": "en"}).text
+    assert 'action="/national/public"' in public and 'action="/national/"' not in public
+    # Another round is rolled up: the next page has the new figures, not the tables kept from the old ones.
+    cohort = running_round(host_city, mentors=6, mentees=5, starts_on=date(2026, 9, 1))
+    give(F.send_survey(cohort, "closing"), "mentee", [{"network": "5"}] * 3)
+    db.session.commit()
+    assert rounds.search(client.get("/national/").text).group(1) == "4"
 
 
 @pytest.mark.parametrize("year", ["1999", "abc", "2025' or 1=1--", "２０２５", "20251", "<script>"])
