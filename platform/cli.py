@@ -126,6 +126,6 @@ def setup_national_role(conn, app_role: str) -> None:
         conn.execute(text(f'create role "{national}" nologin nosuperuser nobypassrls nocreatedb nocreaterole'))
     conn.execute(text(f'revoke all on all tables in schema public from "{national}"'))
     conn.execute(text(f'grant usage on schema public to "{national}"'))
-    conn.execute(text(f'grant select on round_rollup, criterion_rollup, rollup_stamp to "{national}"'))
+    conn.execute(text(f'grant select on round_rollup, criterion_rollup to "{national}"'))
     conn.execute(text(f'grant select ({", ".join(NATIONAL_CITY_COLUMNS)}) on tenant to "{national}"'))
     conn.execute(text(f'grant "{national}" to "{app_role}"'))

@@ -122,7 +122,6 @@ DISTRIBUTION: dict[str, str] = {
     "outbox_message": "local",
     "round_rollup": "local",
     "criterion_rollup": "local",
-    "rollup_stamp": "local",
     "adoption_contact": "local",
     "adoption_stage_change": "local",
     "adoption_target": "local",

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, scoped_session
 
 from mentorby.platform.cities.models import ACTIVE, PENDING, Region, Tenant
 from mentorby.platform.national import suppression
-from mentorby.platform.national.models import CriterionRollup, RollupStamp, RoundRollup
+from mentorby.platform.national.models import CriterionRollup, RoundRollup
 
 # --- the national layer's own door (PostgreSQL) --------------------------------------------------------------------
 
@@ -215,8 +215,8 @@ def _state(session: Session) -> tuple[tuple, tuple]:
     known = session.info.get(_STATE)
     if known is not None and known[0] is transaction:
         return known[1]
-    # One row that triggers move on every write of the rollups (RollupStamp), not a count over all of them.
-    stamp = (session.execute(select(RollupStamp.changes).where(RollupStamp.id == 1)).scalar_one(),)
+    stamp = tuple(session.execute(select(func.count(), func.max(RoundRollup.id), func.max(RoundRollup.updated_at))
+                                  .select_from(RoundRollup)).one())
     region_of = _region_of()
     cities = tuple(sorted(map(tuple, session.execute(select(region_of, Tenant.status, func.count())
                                                      .group_by(region_of, Tenant.status)).all())))
@@ -257,9 +257,9 @@ def national(session: Session, year: int | None = None, region: str | None = Non
     """Every national figure, suppressed, as plain data, for one year and region (None: all of them).
 
     Figures are computed once per state of the rollups and reused (per process) until a rollup or a city's status
-    or region changes, or CACHE_SECONDS pass: every statement that writes the rollups moves their stamp (a
-    trigger, RollupStamp), whoever runs it, and the cities per region and status are part of the key. The
-    dashboard and the API so answer from memory between changes, and compute in full after one.
+    or region changes, or CACHE_SECONDS pass: a city refreshing its rollups replaces its rows (new ids, new
+    `updated_at`), a deleted round or city changes the count, and the cities per region and status are part of
+    the key. The dashboard and the API so answer from memory between changes, and compute in full after one.
     The result is shared: callers read it and never change it.
     """
     stamp, cities = _state(session)

@@ -8,7 +8,7 @@ makes them again from the cities' rows.
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, Numeric, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mentorby.platform.extensions import db
@@ -32,22 +32,6 @@ class RoundRollup(db.Model):
     mentors: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     mentees: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
-
-
-class RollupStamp(db.Model):
-    """One row: a random number the database itself changes on every statement that writes the round rollups.
-
-    Triggers on round_rollup (migration 7d9e1f2a3b4c) keep it, so every writer is counted (a refresh, a city's
-    erasure cascading, a bulk load), in the writer's transaction: a reader sees the new number with the new rows,
-    never before them. The national figures are cached under it (platform/national/figures.py) and read one row
-    instead of counting every rollup.
-    """
-
-    __tablename__ = "rollup_stamp"
-    __not_personal__ = ("changes",)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    changes: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
 
 
 class CriterionRollup(db.Model):

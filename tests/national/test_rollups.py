@@ -5,7 +5,7 @@ import time
 from datetime import date
 
 import pytest
-from sqlalchemy import delete, select, text, update
+from sqlalchemy import delete, select, text
 
 from mentorby.platform.national.models import CriterionRollup, RoundRollup
 from mentorby.platform.tasks import huey
@@ -112,32 +112,9 @@ def test_the_cached_figures_follow_every_change_of_the_rollups_and_cities(db, ho
     db.session.flush()
     assert national(db.session, region="midtjylland")["participants"]["all"]["mentee"] == 0
     assert national(db.session, region="syddanmark")["participants"]["all"]["mentee"] == 9
-    # Changed in place (no new row, the same time stamp) or deleted outright: the database's stamp moves all the same.
-    db.session.execute(update(RoundRollup).where(RoundRollup.cohort_id == 30_001).values(mentees=12))
-    assert national(db.session)["participants"]["all"]["mentee"] == 21
+    # A round's rollup deleted outright (no flush follows a bulk DELETE): the next figures are without it.
     db.session.execute(delete(RoundRollup).where(RoundRollup.cohort_id == 30_003))
-    assert national(db.session)["participants"]["all"]["mentee"] == 12
-
-
-def test_the_rollups_stamp_changes_with_every_writing_statement_and_only_then(db, host_city):
-    from mentorby.platform.national.models import RollupStamp
-
-    def stamp():
-        return db.session.execute(select(RollupStamp.changes)).scalar_one()
-
-    before = stamp()
-    db.session.add_all([RoundRollup(cohort_id=30_201 + n, city_id=host_city.id, year=2025, status="closed")
-                        for n in range(3)])
-    db.session.flush()
-    after_insert = stamp()
-    assert after_insert != before
-    db.session.execute(select(RoundRollup.id))  # reading moves nothing
-    assert stamp() == after_insert
-    db.session.execute(update(RoundRollup).where(RoundRollup.city_id == host_city.id).values(mentors=5))
-    after_update = stamp()
-    assert after_update != after_insert
-    db.session.execute(delete(RoundRollup).where(RoundRollup.cohort_id == 30_201))
-    assert stamp() not in (before, after_insert, after_update)
+    assert national(db.session)["participants"]["all"]["mentee"] == 10
 
 
 def test_the_years_follow_the_rollups(db, host_city):
