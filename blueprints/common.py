@@ -14,7 +14,7 @@ from wtforms import SelectChoice
 from mentorby.platform.cities.services import enter_city
 from mentorby.platform.extensions import db, htmx
 from mentorby.platform.rules import RuleError
-from mentorby.platform.tenancy import get_in_city, set_session_tenant
+from mentorby.platform.tenancy import get_in_city
 
 
 def resolve_city(endpoint, values):
@@ -23,11 +23,8 @@ def resolve_city(endpoint, values):
         return
     slug = values.pop("city")
     city = enter_city(db.session, slug)
-    # Pending, rejected and suspended cities have no pages: the same 404 as an unknown slug (the request ends
-    # here, its transaction with it).
-    if city is None or not city.is_active:
-        if city is not None:
-            set_session_tenant(db.session, None)
+    # Pending, rejected and suspended cities have no pages: the same 404 as an unknown slug.
+    if city is None:
         abort(404)
     g.city = city
 
@@ -337,4 +334,3 @@ class Kept:
             with suppress(KeyError):
                 entries.popitem(last=False)
         return value
-

@@ -39,15 +39,18 @@ def find_city(session: Session, slug: str) -> Tenant | None:
 
 
 def enter_city(session: Session, slug: str) -> Tenant | None:
-    """The city with this slug (whatever its status), made the session's city; None, and no city, when unknown.
+    """The open (active) city with this slug, made the session's city; None, and no city, for any other slug.
+
+    Pending, rejected and suspended cities have no pages, so they are never a request's city.
 
     A request's city is read and applied in one statement where that can be done (see city_applied_by_reading).
     """
+    query = select(Tenant).where(Tenant.slug == slug, Tenant.status == ACTIVE)
     applying = city_applied_by_reading(session, Tenant.id)
     if applying is None:
-        city = find_city(session, slug)
+        city = session.execute(query).scalar_one_or_none()
     else:
-        row = session.execute(select(Tenant, applying).where(Tenant.slug == slug)).one_or_none()
+        row = session.execute(query.add_columns(applying)).one_or_none()
         city = row[0] if row is not None else None
         if city is not None:
             city_was_applied(session, city.id)

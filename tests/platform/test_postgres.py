@@ -263,14 +263,16 @@ def test_a_connection_back_in_the_pool_holds_no_city(app):
 
 def test_a_requests_city_is_read_and_applied_in_one_statement(db, host_city, other_city):
     """The request's first statement reads the city and applies it (no set_config round trip of its own); a slug
-    no city has applies nothing, and a session that already has a city applies it as before."""
+    no open city has applies nothing, and a session that already has a city applies it as before."""
     from sqlalchemy import event
 
     from mentorby.platform.cities.services import enter_city
     from mentorby.platform.tenancy import session_tenant_id
+    from tests.factories import create_city
 
     create_partner(host_city, name="DTU")
     create_partner(other_city, name="Vestas")
+    suspended = create_city(slug="suspended-city", name="Suspended", status="suspended").slug
     set_session_tenant(db.session, None)
     db.session.execute(text("select 1"))  # the transaction holds nothing now, as a request's does when it starts
     seen = []
@@ -281,6 +283,7 @@ def test_a_requests_city_is_read_and_applied_in_one_statement(db, host_city, oth
     event.listen(db.engine, "before_cursor_execute", listener)
     try:
         assert enter_city(db.session, "no-such-city") is None and session_tenant_id(db.session) is None
+        assert enter_city(db.session, suspended) is None and session_tenant_id(db.session) is None  # no pages
         assert _setting(db) == ""
         seen.clear()
         assert enter_city(db.session, host_city.slug).id == host_city.id
