@@ -4,13 +4,17 @@ The public forms are blueprints/apply.py, the forms themselves blueprints/applic
 """
 
 import io
+from types import SimpleNamespace
+from typing import NamedTuple
 
 from flask import abort, flash, g, make_response, redirect, render_template, request, send_file, url_for
 from flask_babel import force_locale, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from jinja2_fragments.flask import render_block
+from markupsafe import Markup, escape
 
 from mentorby.blueprints.application_forms import NoteForm
 from mentorby.blueprints.common import (
@@ -32,6 +36,7 @@ from mentorby.platform.audit.listener import record
 from mentorby.platform.extensions import db, htmx
 from mentorby.platform.rules import RuleError
 from mentorby.platform.tenancy import utcnow
+from mentorby.platform.translations import translations_in_force
 from mentorby.tenants.applications import consent, queries, selection
 from mentorby.tenants.applications.models import (
     ACCEPTED,
@@ -91,13 +96,60 @@ def _board_context(cohort: Cohort, filters: queries.BoardFilters | None = None) 
         "here": here, "sort": sort, "direction": direction,
         "pending": pending,
         "may": {step: phases.allows(cohort, step) for step in ("review", "decide", "notify")},
-        "bulk_choices": selection.bulk_choices(cohort), "choices_for": selection.choices_for, "outcomes": OUTCOMES,
-        "notify_refused": _refusal(cohort, "notify"),
-        # Each row links to its application, its CV and its status form: built from one pattern per page.
-        "row_links": {name: RowLinks(endpoint, "application_id", cohort_id=cohort.id, **extra) for name, endpoint, extra
-                      in (("detail", "applications.detail", {}), ("cv", "applications.cv", {}),
-                          ("status", "applications.set_status", here))},
+        "bulk_choices": selection.bulk_choices(cohort), "outcomes": OUTCOMES,
+        "notify_refused": _refusal(cohort, "notify"), "rows": BoardRows(cohort, here),
     }
+
+
+class StatusChoice(NamedTuple):
+    """A row's status cell, the same for every application in that status: can it change, and the options."""
+
+    editable: bool
+    options: Markup
+
+
+class BoardRows:
+    """What every row of the selection board shares, made once a page (a page shows 25 to 100 rows).
+
+    Through the template, each row translated a dozen texts, looked up the CSRF token, asked the round's phase
+    which statuses it may offer and built three addresses: about a third of the board's time. Here the texts are
+    translated once (`texts`, marked safe as `_()` marks them), each status's options are made once (`choices`, by
+    the application's status: the phase decides them, not the person), and the addresses come from one pattern
+    each (RowLinks). The row's HTML stays in the template.
+    """
+
+    def __init__(self, cohort: Cohort, here: dict):
+        translations = translations_in_force()
+
+        def gettext(text: str) -> Markup:
+            return Markup(translations.ugettext(text))
+
+        self.texts = SimpleNamespace(
+            select=gettext("Select %(name)s"), cv=gettext("CV"), note=gettext("note"), applied=gettext("Applied"),
+            field=gettext("Field"), job_goal=gettext("Job goal"), expertise=gettext("Expertise"),
+            danish=gettext("Danish"), employer=gettext("Employer"), partner_employer=gettext("Partner's employer"),
+            status=gettext("Status"), status_of=gettext("Status of %(name)s"), save=gettext("Save"),
+            told=gettext("told"), not_told=gettext("not told yet"), saved=gettext("Saved"),
+            unsaved=gettext("Not saved yet: Enter saves, Escape undoes."))
+        self.token = generate_csrf()
+        self.detail = RowLinks("applications.detail", "application_id", cohort_id=cohort.id)
+        self.cv = RowLinks("applications.cv", "application_id", cohort_id=cohort.id)
+        self.status = RowLinks("applications.set_status", "application_id", cohort_id=cohort.id, **here)
+        self.choices = {status: self._choice(cohort, status) for status in ApplicationStatus}
+
+    @staticmethod
+    def _choice(cohort: Cohort, current: ApplicationStatus) -> StatusChoice:
+        """The status cell of an application in `current` status.
+
+        Its own status comes first when the phase does not offer it (shown, not choosable), then what the phase
+        offers, the current one selected.
+        """
+        offered = selection.choices_for(cohort, current)
+        options = [] if current in offered else [
+            f'<option value="{current}" selected disabled>{escape(current.label)}</option>']
+        options += [f'<option value="{status}"{" selected" if status == current else ""}>{escape(status.label)}'
+                    '</option>' for status in offered]
+        return StatusChoice(len(offered) > 1 or (bool(offered) and current not in offered), Markup("".join(options)))
 
 
 def _oob(**context) -> str:

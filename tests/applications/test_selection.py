@@ -223,6 +223,26 @@ def test_while_recruiting_the_board_reads_and_shortlists_and_decisions_wait(clie
     assert stored.status == "shortlisted" and stored.note == "Call her"
 
 
+def test_each_rows_status_cell_offers_what_the_phase_allows_for_its_status(client, login, coordinator, host_city,
+                                                                           create_cohort, create_application):
+    cohort = create_cohort(host_city)  # recruiting: shortlisting and withdrawals, no decisions
+    cohort_id = cohort.id
+    new = create_application(cohort, name="Ana").id
+    taken = create_application(cohort, name="Bo", status="accepted").id  # imported: undoing it is a decision
+    login(coordinator)
+    board = client.get(BOARD.format(cohort_id)).text
+    cell = re.search(rf'<select id="status-{new}".*?</select>', board, re.S).group(0)
+    # A new application's own status is shown first but cannot be chosen again; shortlisting is offered.
+    assert re.findall(r'<option value="(\w+)"( selected)?( disabled)?>', cell) == [
+        ("submitted", " selected", " disabled"), ("shortlisted", "", ""), ("withdrawn", "", "")]
+    # The accepted one may not change in this phase: its status is written out, with no form.
+    row = re.search(rf'<tr id="application-{taken}">.*?</tr>', board, re.S).group(0)
+    assert "<select" not in row and "Accepted" in row and 'class="badge untold"' in row
+    client.post("/lang", data={"lang": "da", "next": "/"})
+    danish = client.get(BOARD.format(cohort_id)).text
+    assert re.search(rf'<select id="status-{new}".*?>Ny</option>.*?>På shortlist</option>', danish, re.S)
+
+
 def test_the_services_require_the_phase(db, app, host_city, coordinator, create_cohort, create_application,
                                         in_host_city):
     planned = create_cohort(host_city, status="planned")
