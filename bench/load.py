@@ -3,6 +3,8 @@
 Run from the repository root:  .venv/bin/python bench/load.py [--json] [--cities 1000] [--rounds 20]
                                  [--participants 40] [--duration 300] [--connections 16] [--database NAME] [--keep]
 Profile one page instead:      .venv/bin/python bench/load.py --profile /scale-0001/coordinator/cohorts/ --database NAME
+Count its instructions:        .venv/bin/python bench/load.py --instructions PATH --database NAME [--repeats 10]
+                               (PATH `survey`: survey answers submitted through their personal links)
 
 What it does, as production would (README "Running in production"):
 1. a throw-away PostgreSQL database (or `--database NAME`, one kept from an earlier run with `--keep`): migrated as
@@ -527,37 +529,61 @@ def report(result: dict, setup: dict, options) -> None:
         print(f"  {'met ' if met else 'MISS'}  {text}")
 
 
-def _warm_client(options):
-    """The app in process on the kept database, signed in as the page's city's coordinator (or the national
-    stakeholder for /national/...), the page opened three times."""
+#: `--profile` / `--instructions` of this name measure survey answers (POSTs through personal links), not a page.
+SURVEY = "survey"
+
+
+def _warm_requests(options):
+    """The app in process on the kept database and one request of the page to measure, made three times first.
+
+    A page is opened signed in as its city's coordinator (or the national stakeholder for /national/...); `survey`
+    submits the next open response's answers through its personal link, as the load does (each answer closes its
+    response, so every request answers another one). Answers hand their round's rollups to the task queue, as in
+    production: on the Redis of REDIS_URL (default: the local server's database 9), which nothing here consumes.
+    """
     os.environ.setdefault("MENTORBY_ENV", "development")
+    target = options.profile or options.instructions
+    if target == SURVEY:
+        os.environ |= {"HUEY_IMMEDIATE": "0", "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/9")}
     from mentorby.platform.app import create_app
     from mentorby.tenants.scale import NATIONAL_EMAIL, SCALE_PASSWORD, coordinator_email
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": pg_url(APP_ROLE, options.database, driver=True),
                       "SECRET_KEY": SECRET_KEY, "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False})
     client = app.test_client()
-    path = options.profile or options.instructions
-    email = NATIONAL_EMAIL if path.startswith("/national") else coordinator_email(path.strip("/").split("/")[0])
-    assert client.post("/login", data={"email": email, "password": SCALE_PASSWORD}).status_code == 302
+    if target == SURVEY:
+        links = iter(targets(options.database, 1)["links"])
+
+        def one():
+            path, body = next(links, (None, None))
+            if path is None:
+                sys.exit("No open survey responses are left in this database: seed another one (--keep).")
+            answered = client.post(path, data=body, content_type="application/x-www-form-urlencoded")
+            assert answered.status_code == 302, answered.status_code
+    else:
+        email = NATIONAL_EMAIL if target.startswith("/national") else coordinator_email(target.strip("/").split("/")[0])
+        assert client.post("/login", data={"email": email, "password": SCALE_PASSWORD}).status_code == 302
+
+        def one():
+            assert client.get(target).status_code == 200
     for _ in range(3):
-        assert client.get(path).status_code == 200
-    return client, path
+        one()
+    return one, target
 
 
 def profile(options) -> None:
-    """cProfile of `--repeats` requests of one page, in process, signed in as the first seeded city's coordinator."""
+    """cProfile of `--repeats` requests of one page (or survey answers), in process."""
     import cProfile
     import pstats
 
-    client, path = _warm_client(options)
+    one, target = _warm_requests(options)
     profiler = cProfile.Profile()
     start = time.perf_counter()
     profiler.enable()
     for _ in range(options.repeats):
-        client.get(path)
+        one()
     profiler.disable()
-    print(f"{path}: {(time.perf_counter() - start) / options.repeats * 1000:.1f} ms a request "
+    print(f"{target}: {(time.perf_counter() - start) / options.repeats * 1000:.1f} ms a request "
           f"(under the profiler), {options.repeats} requests")
     # SORT=tottime for the functions' own time; TOP=n for more or fewer lines.
     stats = pstats.Stats(profiler).sort_stats(os.environ.get("SORT", "cumulative"))
@@ -577,10 +603,10 @@ def instructions(options) -> None:
     statements too (bench/tools/profile_request.py -v).
     """
     if os.environ.get(INSIDE_VALGRIND):
-        client, path = _warm_client(options)
+        one, _target = _warm_requests(options)
         subprocess.run(["callgrind_control", "--instr=on", str(os.getpid())], check=True, capture_output=True)
         for _ in range(options.repeats):
-            client.get(path)
+            one()
         subprocess.run(["callgrind_control", "--instr=off", str(os.getpid())], check=True, capture_output=True)
         return
     if shutil.which("valgrind") is None:
@@ -608,10 +634,11 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers of each server")
     parser.add_argument("--database", help="use this seeded database (kept from a run with --keep) instead")
     parser.add_argument("--keep", action="store_true", help="keep the database for later runs (--database)")
-    parser.add_argument("--profile", metavar="PATH", help="profile this page in process instead (needs --database)")
+    parser.add_argument("--profile", metavar="PATH", help="profile this page (or `survey`: survey answers) in "
+                                                          "process instead (needs --database)")
     parser.add_argument("--instructions", metavar="PATH",
-                        help="count the instructions of this page's requests in process with valgrind (needs "
-                             "--database)")
+                        help="count the instructions of this page's requests (or `survey`: survey answers) in "
+                             "process with valgrind (needs --database)")
     parser.add_argument("--repeats", type=int, default=50, help="requests profiled with --profile or counted with "
                                                                 "--instructions")
     options = parser.parse_args()

@@ -181,8 +181,10 @@ def submit(session: Session, response: Response, answers: Mapping[str, Sequence[
         first.problems = problems
         raise first
     # The form holds every answer: the old ones go in one statement and the new ones in one batch, not a pair of
-    # statements per question (a round's answers arrive by the hundred a second when its survey closes).
-    session.execute(delete(Answer).where(Answer.response_id == response.id))
+    # statements per question (a round's answers arrive by the hundred a second when its survey closes). Nothing
+    # in the session is matched against the delete: the response's answers are expired below.
+    session.execute(delete(Answer).where(Answer.response_id == response.id),
+                    execution_options={"synchronize_session": False})
     rows = [{"response_id": response.id, "question_id": question.id, "key": question.key, "value": value,
              "text": text, "tenant_id": response.tenant_id}
             for key, (question, given) in checked.items() if key in shown_keys for value, text in given]

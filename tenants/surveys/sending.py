@@ -61,9 +61,10 @@ def find_response(session: Session, token: str) -> Response | None:
     """The response behind a token in the session's city (None: unknown, mistyped, or another city's link)."""
     if not token or len(token) > 100:
         return None
-    # Its send and survey come along: every page behind the link reads them (one statement, not three).
+    # Its send, survey and questions come along: every page behind the link reads them (one statement, not four).
     return session.execute(select(Response).where(Response.token_hash == hash_of(token))
-                           .options(joinedload(Response.send).joinedload(SurveySend.survey))).scalar_one_or_none()
+                           .options(joinedload(Response.send).joinedload(SurveySend.survey)
+                                    .joinedload(Survey.questions))).unique().scalar_one_or_none()
 
 
 def is_open(send: SurveySend, today: date) -> bool:
