@@ -111,10 +111,10 @@ class StatusChoice(NamedTuple):
 class BoardRows:
     """What every row of the selection board shares, made once a page (a page shows 25 to 100 rows).
 
-    Through the template, each row translated a dozen texts, looked up the CSRF token, asked the round's phase
-    which statuses it may offer and built three addresses: about a third of the board's time. Here the texts are
-    translated once (`texts`, marked safe as `_()` marks them), each status's options are made once (`choices`, by
-    the application's status: the phase decides them, not the person), and the addresses come from one pattern
+    Through the template, each row translated a dozen texts, looked up the CSRF token, asked the round's phase which
+    statuses it may offer and built three addresses: a fifth of the board's work (bench/README.md). Here the texts
+    are translated once (`texts`, marked safe as `_()` marks them), each status's options are made once (`choices`,
+    by the application's status: the phase decides them, not the person), and the addresses come from one pattern
     each (RowLinks). The row's HTML stays in the template.
     """
 
