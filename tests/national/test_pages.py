@@ -6,9 +6,10 @@ from datetime import date
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import delete
+from sqlalchemy import delete, text
 
 from mentorby.platform.i18n import SESSION_KEY
+from mentorby.platform.national import figures
 from mentorby.platform.national.figures import national
 from mentorby.platform.national.models import CriterionRollup, RoundRollup
 from mentorby.platform.national.suppression import shown
@@ -79,6 +80,33 @@ def test_the_kept_tables_follow_new_rollups_and_keep_languages_and_pages_apart(a
     give(F.send_survey(cohort, "closing"), "mentee", [{"network": "5"}] * 3)
     db.session.commit()
     assert rounds.search(client.get("/national/").text).group(1) == "4"
+
+
+def test_a_worker_trusts_the_state_it_read_for_a_moment_then_reads_it_again(app, db, results, stakeholder, login,
+                                                                           count_queries, monkeypatch):
+    client = login(stakeholder, target=app.test_client())
+    rounds = re.compile(r"Rounds run</dt><dd>(\d+)<")
+    assert rounds.search(client.get("/national/").text).group(1) == "3"
+    # The next page within STATE_SECONDS reads nothing of the rollups: the stamp, the years and the figures are kept.
+    with count_queries() as counter:
+        assert rounds.search(client.get("/national/").text).group(1) == "3"
+    assert not any("round_rollup" in statement for statement in counter.statements), counter.statements
+    # A round's rollup goes where this worker's sessions do not see it (as in another process, which commits it):
+    # the figures are what they were until the state is STATE_SECONDS old, then the page reads it again.
+    db.session.execute(text("delete from round_rollup where id = (select max(id) from round_rollup)"))
+    assert rounds.search(client.get("/national/").text).group(1) == "3"
+    monkeypatch.setattr(figures, "STATE_SECONDS", 0.0)
+    assert rounds.search(client.get("/national/").text).group(1) == "2"
+
+
+def test_a_transaction_that_wrote_keeps_its_state_to_itself(app, db, results, host_city):
+    with app.test_request_context():
+        national(db.session)
+        assert figures._RECENT  # read without writing: shared with the worker's next requests
+        db.session.execute(delete(RoundRollup).where(RoundRollup.city_id == host_city.id))
+        assert not figures._RECENT
+        national(db.session)  # its own state, which a rollback would undo: not shared
+        assert not figures._RECENT
 
 
 @pytest.mark.parametrize("year", ["1999", "abc", "2025' or 1=1--", "２０２５", "20251", "<script>"])
