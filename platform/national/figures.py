@@ -211,17 +211,20 @@ def _state(session: Session) -> tuple[tuple, tuple]:
     Two aggregate statements that the caches of the figures and the years are keyed on (the stamp, a count and the
     highest id and change over every rollup, is about 2 ms at 20,000 rounds). Read once per transaction until it
     writes (a national page asks for the years, then the figures), and then trusted by the web worker for
-    STATE_SECONDS: the national pages answer from memory with no statement of their own between changes. A write
-    through this process forgets it at once; one in another process (the task queue's refresh of a round's rollups,
-    another worker) shows within STATE_SECONDS, when the rollups themselves trail the answers by half a minute.
+    STATE_SECONDS: the national pages answer from memory with no statement of their own between changes. A change
+    to the rollups or the cities through this process forgets it at once (at its flush and again at its commit);
+    one in another process (the task queue's refresh of a round's rollups, another worker), or through the
+    database's own cascades, shows within STATE_SECONDS, when the rollups themselves trail the answers by half a
+    minute.
     """
     plain = session.registry() if isinstance(session, scoped_session) else session
     transaction = plain.get_transaction()
     known = session.info.get(_STATE)
     if known is not None and known[0] is transaction:
         return known[1]
-    # A transaction that wrote reads its own state and keeps it to itself: it may still roll back.
-    shared = session.info.get(_WROTE, _NEVER) is not transaction
+    # A transaction that wrote anything reads its own state and keeps it to itself: it may still roll back, and a
+    # write can reach the rollups without the session seeing them (a cascade).
+    shared = not session.info.get(_WROTE)
     database = _database(session)
     recent = _RECENT.get(database) if shared else None
     now = time.monotonic()
@@ -236,28 +239,52 @@ def _state(session: Session) -> tuple[tuple, tuple]:
         state = (stamp, cities)
         if shared:
             _RECENT[database] = (now, state)
-    session.info[_STATE] = (transaction, state)
+    session.info[_STATE] = (plain.get_transaction(), state)
     return state
 
 
-def _forget(session: Session) -> None:
-    """A write: the transaction's state is read again, and no longer shared with the worker's other requests."""
-    plain = session.registry() if isinstance(session, scoped_session) else session
+#: What the state is read from: a write to these changes it.
+_STATE_MODELS = (RoundRollup, CriterionRollup, Tenant)
+
+
+def _wrote(session: Session, changed_state: bool) -> None:
+    """A write: the transaction reads its state again and no longer shares it.
+
+    The worker's shared state is forgotten if the write changed the rollups or the cities (and again at the
+    commit: see _committed).
+    """
     session.info.pop(_STATE, None)
-    session.info[_WROTE] = plain.get_transaction()
-    _RECENT.clear()
+    session.info[_WROTE] = True
+    if changed_state:
+        session.info[_CHANGED] = True
+        _RECENT.clear()
 
 
 @event.listens_for(Session, "after_flush")
 def _forget_state(session: Session, flush_context) -> None:
-    _forget(session)
+    changed = itertools.chain(session.new, session.dirty, session.deleted)
+    _wrote(session, any(isinstance(instance, _STATE_MODELS) for instance in changed))
 
 
 @event.listens_for(Session, "do_orm_execute")
 def _forget_state_on_write(state) -> None:
-    # A bulk UPDATE or DELETE through the session writes without a flush.
+    # A bulk UPDATE or DELETE through the session writes without a flush (and may come before its transaction).
     if state.is_update or state.is_delete or state.is_insert:
-        _forget(state.session)
+        _wrote(state.session, any(mapper.class_ in _STATE_MODELS for mapper in state.all_mappers))
+
+
+@event.listens_for(Session, "after_commit")
+def _committed(session: Session) -> None:
+    # Another request of the worker (a threaded server) may have read the old state between the flush and now.
+    if session.info.pop(_CHANGED, None):
+        _RECENT.clear()
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _transaction_ended(session: Session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_WROTE, None)
+        session.info.pop(_CHANGED, None)
 
 
 @event.listens_for(Engine, "rollback")
@@ -282,7 +309,7 @@ _CACHE_SIZE = 256
 _YEARS: dict[tuple, list[int]] = {}
 _STATE = "mentorby.national_state"
 _WROTE = "mentorby.national_wrote"
-_NEVER = object()
+_CHANGED = "mentorby.national_changed"
 #: How long a web worker trusts the state of the rollups and cities it read last (see _state), in seconds.
 STATE_SECONDS = 2.0
 #: Database -> (when read, the state of the rollups and cities): shared by a worker's requests.

@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import delete, text
+from sqlalchemy import delete, func, text
 
 from mentorby.platform.i18n import SESSION_KEY
 from mentorby.platform.national import figures
@@ -86,8 +86,10 @@ def test_a_worker_trusts_the_state_it_read_for_a_moment_then_reads_it_again(app,
                                                                            count_queries, monkeypatch):
     client = login(stakeholder, target=app.test_client())
     rounds = re.compile(r"Rounds run</dt><dd>(\d+)<")
+    # A long moment, so that a slow machine does not outlast it between the requests below.
+    monkeypatch.setattr(figures, "STATE_SECONDS", 3600.0)
     assert rounds.search(client.get("/national/").text).group(1) == "3"
-    # The next page within STATE_SECONDS reads nothing of the rollups: the stamp, the years and the figures are kept.
+    # The next page reads nothing of the rollups: the stamp, the years and the figures are kept.
     with count_queries() as counter:
         assert rounds.search(client.get("/national/").text).group(1) == "3"
     assert not any("round_rollup" in statement for statement in counter.statements), counter.statements
@@ -99,14 +101,33 @@ def test_a_worker_trusts_the_state_it_read_for_a_moment_then_reads_it_again(app,
     assert rounds.search(client.get("/national/").text).group(1) == "2"
 
 
-def test_a_transaction_that_wrote_keeps_its_state_to_itself(app, db, results, host_city):
+def test_a_change_to_the_rollups_through_the_worker_shows_at_once(app, db, results, stakeholder, login, monkeypatch):
+    client = login(stakeholder, target=app.test_client())
+    rounds = re.compile(r"Rounds run</dt><dd>(\d+)<")
+    monkeypatch.setattr(figures, "STATE_SECONDS", 3600.0)
+    assert rounds.search(client.get("/national/").text).group(1) == "3"
+    # A write elsewhere in the worker that leaves the rollups and cities alone keeps the shared state.
+    F.create_user(email="someone.else@example.org")
+    db.session.commit()
+    assert figures._RECENT
+    db.session.execute(delete(RoundRollup).where(RoundRollup.id == db.session.scalar(func.max(RoundRollup.id))))
+    db.session.commit()
+    assert rounds.search(client.get("/national/").text).group(1) == "2"
+
+
+def test_a_transaction_that_wrote_keeps_its_state_to_itself(app, db, results, host_city, other_city):
     with app.test_request_context():
         national(db.session)
         assert figures._RECENT  # read without writing: shared with the worker's next requests
-        db.session.execute(delete(RoundRollup).where(RoundRollup.city_id == host_city.id))
+        db.session.commit()
+        # Its first statement a bulk write, before the session's transaction has begun.
+        db.session.execute(delete(RoundRollup).where(RoundRollup.city_id == other_city.id))
         assert not figures._RECENT
         national(db.session)  # its own state, which a rollback would undo: not shared
         assert not figures._RECENT
+        db.session.commit()
+        national(db.session)  # a new transaction that wrote nothing shares again
+        assert figures._RECENT
 
 
 @pytest.mark.parametrize("year", ["1999", "abc", "2025' or 1=1--", "２０２５", "20251", "<script>"])
