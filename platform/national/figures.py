@@ -132,12 +132,19 @@ def adoption(session: Session, region: str | None = None, page: int = 1,
                   .order_by(position, Tenant.name, Tenant.id).offset((page - 1) * per_page).limit(per_page))
     if region is not None:
         city_query = city_query.where(_region_of() == region)
-    # The cities per region and status are read once per transaction already (the figures' cache is keyed on them).
+    # The cities per region and status are read once per transaction already (the figures' cache is keyed on them),
+    # and while the worker shares that state it keeps the pages of cities read with it (sorting every active city
+    # by region and name for a page is about 2 ms at 1,000 cities).
+    (_stamp, per_region), kept = _state_entry(session)
     counts: dict[str, int] = {}
-    for city_region, status, number in _state(session)[1]:
+    for city_region, status, number in per_region:
         if region is None or city_region == region:
             counts[status] = counts.get(status, 0) + number
-    cities = tuple(map(tuple, session.execute(city_query).all()))
+    cities = kept.get(("cities", region, page, per_page)) if kept is not None else None
+    if cities is None:
+        cities = tuple(map(tuple, session.execute(city_query).all()))
+        if kept is not None and len(kept) < _KEPT_PAGES:
+            kept[("cities", region, page, per_page)] = cities
     return Adoption(active=counts.get(ACTIVE, 0), pending=counts.get(PENDING, 0), cities=cities, page=page,
                     per_page=per_page)
 
@@ -217,6 +224,11 @@ def _state(session: Session) -> tuple[tuple, tuple]:
     database's own cascades, shows within STATE_SECONDS, when the rollups themselves trail the answers by half a
     minute.
     """
+    return _state_entry(session)[0]
+
+
+def _state_entry(session: Session) -> tuple[tuple, dict | None]:
+    """The state (see _state), and what the worker keeps with it while it is shared (None: not shared)."""
     plain = session.registry() if isinstance(session, scoped_session) else session
     transaction = plain.get_transaction()
     known = session.info.get(_STATE)
@@ -229,18 +241,18 @@ def _state(session: Session) -> tuple[tuple, tuple]:
     recent = _RECENT.get(database) if shared else None
     now = time.monotonic()
     if recent is not None and now - recent[0] < STATE_SECONDS:
-        state = recent[1]
+        entry = recent[1]
     else:
         stamp = tuple(session.execute(select(func.count(), func.max(RoundRollup.id),
                                              func.max(RoundRollup.updated_at)).select_from(RoundRollup)).one())
         region_of = _region_of()
         cities = tuple(sorted(map(tuple, session.execute(select(region_of, Tenant.status, func.count())
                                                          .group_by(region_of, Tenant.status)).all())))
-        state = (stamp, cities)
+        entry = ((stamp, cities), {} if shared else None)
         if shared:
-            _RECENT[database] = (now, state)
-    session.info[_STATE] = (plain.get_transaction(), state)
-    return state
+            _RECENT[database] = (now, entry)
+    session.info[_STATE] = (plain.get_transaction(), entry)
+    return entry
 
 
 #: What the state is read from: a write to these changes it.
@@ -312,8 +324,11 @@ _WROTE = "mentorby.national_wrote"
 _CHANGED = "mentorby.national_changed"
 #: How long a web worker trusts the state of the rollups and cities it read last (see _state), in seconds.
 STATE_SECONDS = 2.0
-#: Database -> (when read, the state of the rollups and cities): shared by a worker's requests.
+#: Database -> (when read, (the state of the rollups and cities, what is kept with it)): shared by a worker's
+#: requests.
 _RECENT: dict[str, tuple[float, tuple]] = {}
+#: The most pages of cities kept with one state.
+_KEPT_PAGES = 256
 
 
 @_through_the_door
