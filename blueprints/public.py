@@ -26,7 +26,7 @@ from mentorby.platform.accounts.models import LOCALES
 from mentorby.platform.adoption import services as adoption
 from mentorby.platform.cities import services as cities
 from mentorby.platform.cities.models import ACTIVE, Region
-from mentorby.platform.extensions import db, limiter
+from mentorby.platform.extensions import csrf, db, limiter
 from mentorby.platform.i18n import SESSION_KEY
 from mentorby.platform.rules import RuleError
 from mentorby.platform.schemas import limits
@@ -93,8 +93,17 @@ def city_started():
 
 
 @bp.post("/lang")
+@csrf.exempt
 def switch_language():
-    """Switch the page language (and remember it for signed-in people)."""
+    """Switch the page language (and remember it for signed-in people).
+
+    A visitor who is not signed in may switch without a CSRF token: their pages carry none, so that looking at a
+    page sets no cookie (templates/base.html), and all another site could do is change the language of a visitor's
+    next pages. A signed-in person's choice is saved with their account: for them the token is checked as on every
+    other form.
+    """
+    if current_user.is_authenticated and current_app.config["WTF_CSRF_ENABLED"]:
+        csrf.protect()
     lang = request.form.get("lang", "")
     if lang not in LOCALES:
         flash(_("Unknown language."), "error")

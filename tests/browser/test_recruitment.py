@@ -77,6 +77,11 @@ def test_apply_shortlist_select_notify_and_join(page: Page, live_server, tmp_pat
     recruiting_round(app, "Sommer 2027")
     page.set_viewport_size({"width": 390, "height": 844})  # a phone
     page.goto(f"{base}/lyngby-taarbaek/")
+    # Looking at the city's page sets no cookie; the language switch works without one (and without a token).
+    assert page.context.cookies() == []
+    before = page.locator("html").get_attribute("lang")
+    page.locator("form.lang button").click()
+    expect(page.locator("html")).not_to_have_attribute("lang", before)
     _english(page)
     page.locator(".card", has_text="Sommer 2027").get_by_role("link", name="Apply as a mentee").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Apply as a mentee")

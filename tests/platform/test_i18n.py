@@ -3,6 +3,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from babel.messages.pofile import read_po
 
 from tests.platform.test_danish_forms import assert_danish
@@ -132,3 +133,64 @@ def test_dates_are_written_in_the_page_language_and_the_citys_day(app):
                 assert format_day(late, "short") == "2 Feb 2027" and format_day(None) == ""
                 assert format_day(date(2027, 2, 2), "full") == "Tuesday 2 February 2027"
                 assert format_moment(late) == "2 Feb 2027, 00:30"
+
+
+# --- a visitor's first look sets no cookie; the language switch without a token -----------------------------------
+
+CSRF_INPUT = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@pytest.fixture
+def csrf_checked(app):
+    """CSRF checked as in production (the suite turns it off)."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    yield
+    app.config["WTF_CSRF_ENABLED"] = False
+
+
+def test_a_visitor_looking_at_public_pages_is_given_no_cookie(client, host_city):
+    for url in ("/", "/lyngby-taarbaek/", "/lyngby-taarbaek/privacy/"):
+        page = client.get(url)
+        assert page.status_code == 200, url
+        assert "Set-Cookie" not in page.headers, url
+        assert "csrf_token" not in page.text and "X-CSRFToken" not in page.text, url
+        assert 'action="/lang"' in page.text, url  # the switch is there, without a token
+        assert "Cookie" in page.vary, url
+    assert client.get_cookie("session") is None
+
+
+def test_a_form_a_visitor_opens_starts_the_session_and_later_pages_carry_its_token(client, host_city, csrf_checked):
+    form = client.get("/login")
+    assert "Set-Cookie" in form.headers and CSRF_INPUT.search(form.text)
+    token = CSRF_INPUT.search(form.text).group(1)
+    front = client.get("/lyngby-taarbaek/")
+    assert f'"X-CSRFToken": "{token}"' in front.text and f'name="csrf_token" value="{token}"' in front.text
+
+
+def test_a_visitor_switches_language_without_a_token(client, host_city, csrf_checked):
+    assert "csrf_token" not in client.get("/lyngby-taarbaek/").text
+    switched = client.post("/lang", data={"lang": "en", "next": "/lyngby-taarbaek/"})
+    refused = client.post("/lang", data={"lang": "xx", "next": "/lyngby-taarbaek/"})
+    assert switched.status_code == 302 and switched.headers["Location"] == "/lyngby-taarbaek/"
+    assert refused.status_code == 302  # an unknown language changes nothing and says so on the next page
+    english = client.get("/lyngby-taarbaek/", headers={"Accept-Language": "da"})
+    assert '<html lang="en">' in english.text and "Unknown language." in english.text
+
+
+def test_a_signed_in_persons_language_is_saved_only_with_the_token(app, client, db, coordinator, login):
+    login(coordinator)
+    before = coordinator.locale
+    wanted = "en" if before == "da" else "da"
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        forged = client.post("/lang", data={"lang": wanted, "next": "/account"})
+        db.session.refresh(coordinator)
+        assert forged.status_code == 400 and "form has expired" in forged.text
+        assert coordinator.locale == before
+        token = CSRF_INPUT.search(client.get("/account").text).group(1)
+        switched = client.post("/lang", data={"lang": wanted, "next": "/account", "csrf_token": token})
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False  # the sign-in above went through without a token
+    assert switched.status_code == 302
+    db.session.refresh(coordinator)
+    assert coordinator.locale == wanted
