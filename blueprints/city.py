@@ -5,7 +5,7 @@ from flask_babel import get_locale
 from jinja2_fragments.flask import render_block
 from markupsafe import Markup
 
-from mentorby.blueprints.common import PUBLIC, CityBlueprint, Kept, render
+from mentorby.blueprints.common import PUBLIC, CityBlueprint, Kept, kept_for_visitors, render
 from mentorby.platform import clock
 from mentorby.platform.extensions import db
 from mentorby.tenants.cohorts.services import open_cohorts
@@ -23,6 +23,7 @@ _KEPT = Kept("city.listed", LISTED_KEPT)
 
 
 @bp.get("/")
+@kept_for_visitors
 def front():
     """What the programme is, how a round runs, how to apply, and the city's partners."""
     locale = str(get_locale())

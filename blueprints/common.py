@@ -6,27 +6,94 @@ from functools import wraps
 from os.path import commonprefix
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, g, make_response, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
 from wtforms import SelectChoice
 
+from mentorby.platform import clock
+from mentorby.platform.accounts.models import LOCALES
 from mentorby.platform.cities.services import enter_city
 from mentorby.platform.extensions import db, htmx
 from mentorby.platform.rules import RuleError
 from mentorby.platform.tenancy import get_in_city
+from mentorby.tenants import public_page
 
 
 def resolve_city(endpoint, values):
-    """URL value preprocessor: load the city named in the path once per request, or 404."""
+    """URL value preprocessor: load the city named in the path once per request, or 404.
+
+    A page kept for visitors without a cookie (see kept_for_visitors) is answered without it.
+    """
     if not values or "city" not in values:
         return
     slug = values.pop("city")
+    if current_app.view_functions.get(endpoint) in _KEPT_FOR_VISITORS:
+        key = _visitor_key(endpoint, slug)
+        if key is not None and (kept := public_page.visitor_page(key)) is not None:
+            g.visitor_page = kept
+            return
     city = enter_city(db.session, slug)
     # Pending, rejected and suspended cities have no pages: the same 404 as an unknown slug.
     if city is None:
         abort(404)
     g.city = city
+
+
+# --- whole pages kept for visitors without a cookie -----------------------------------------------------------------
+
+#: The views whose pages are kept for visitors (kept_for_visitors).
+_KEPT_FOR_VISITORS: set = set()
+
+
+def _visitor_key(endpoint: str, slug: str) -> tuple | None:
+    """The key of the page a visitor without a cookie is asking for, or None for anyone else.
+
+    Such a visitor is not signed in and has no session (no flashed message, no chosen language, no CSRF token), so
+    every one of them in a language is given the same page. Their language is the browser's, as select_locale
+    finds it then. A query, an htmx request or credentials of any kind make it someone else's request.
+    """
+    if (request.method != "GET" or request.query_string or "Cookie" in request.headers
+            or "Authorization" in request.headers or "HX-Request" in request.headers):
+        return None
+    language = request.accept_languages.best_match(LOCALES) or "da"
+    # The day, because a round leaves the front page after its last day to apply: asked before the city is known,
+    # it is Copenhagen's, and the city's own once the page is rendered (a city elsewhere has no kept page for the
+    # hours the two days differ).
+    return current_app.config["SQLALCHEMY_DATABASE_URI"], endpoint, slug, language, clock.today()
+
+
+def kept_for_visitors(view):
+    """A city page that visitors without a cookie are all given alike, kept by the worker (tenants/public_page.py).
+
+    For a page that depends on nothing but the city and the language when nobody is signed in. A visitor is answered
+    with the page rendered last for the city and language, if that was less than a couple of seconds ago and nothing
+    was written through the worker since; neither the city nor anything else is read then.
+    """
+    @wraps(view)
+    def answer(*args, **kwargs):
+        kept = g.pop("visitor_page", None)
+        if kept is not None:
+            return kept
+        response = make_response(view(*args, **kwargs))
+        key = _visitor_key(request.endpoint, g.city.slug)
+        if key is not None and response.status_code == 200 and not session.modified:
+            public_page.keep_visitor_page(db.session, key, response.get_data(as_text=True))
+        return response
+
+    _KEPT_FOR_VISITORS.add(answer)
+    return answer
 
 
 def _add_city(endpoint, values):
@@ -182,10 +249,8 @@ def personal_page(locale: str | None, build, *args):
 
     It speaks the person's own language unless they switched language on this device.
     """
-    from flask import session
     from flask_babel import force_locale
 
-    from mentorby.platform.accounts.models import LOCALES
     from mentorby.platform.i18n import SESSION_KEY
 
     chosen_here = session.get(SESSION_KEY)

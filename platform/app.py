@@ -173,7 +173,8 @@ def _register_request_cycle(app: Flask) -> None:
         # the commit expires the person, and asking afterwards would load them again in a second transaction.
         signed_in = current_user.is_authenticated
         if response.status_code < 400:
-            db.session.commit()
+            if db.session().in_transaction():  # one that asked the database nothing (a kept page) has nothing to end
+                db.session.commit()
             enqueue_pending(db.session)
         else:
             db.session.rollback()

@@ -11,9 +11,17 @@ It is written by a plain UPDATE just before the commit, once per city and transa
 while the commit completes (two transactions of one city never wait on each other holding other rows, so they cannot
 deadlock on it), and the audit log, which records changes made through the models, does not show it as a change of
 the city. A transaction rolled back leaves the stamp as it was, like what it stands for.
+
+A visitor without a cookie (most of the page's readers: applicants, partners, the press) is given the same whole
+page as every other such visitor in their language, so a web worker answers them with the page it rendered last for
+up to VISITOR_SECONDS, asking the database nothing (`visitor_page`, `keep_visitor_page`). Any write through the
+worker forgets those pages at once (at its flush, and again at its commit), as does any rollback; a change made
+through another worker shows within VISITOR_SECONDS.
 """
 
 import secrets
+import time
+from collections import OrderedDict
 
 from sqlalchemy import event, update
 from sqlalchemy.engine import Engine
@@ -29,6 +37,8 @@ LISTED = (Cohort, Partner, ProgrammeEvent)
 #: Connection.info key: the cities whose listed rows were changed on the connection and not yet committed. Kept on
 #: the connection rather than the session: a test's requests share its connection, and see its uncommitted rows.
 _CHANGED = "mentorby.public_page.changed"
+#: Session.info key: the transaction has a connection (after_begin), so there may be changes to stamp on it.
+_ON_CONNECTION = "mentorby.public_page.on_connection"
 
 
 def new_stamp() -> int:
@@ -59,11 +69,17 @@ def _stamp_changes(session: Session) -> None:
         # city's row locked for the rest of the request, behind other locks a concurrent commit may hold.
         return
     session.flush()  # the commit's own flush comes after this hook: what it writes must be stamped too
-    if not session.in_transaction():
+    if not session.in_transaction() or not session.info.get(_ON_CONNECTION):
+        # A request that asked the database nothing (a page kept for visitors) has no connection to look at, and
+        # taking one from the pool for this would cost it a round trip or two.
         return
     for city_id in sorted(session.connection().info.pop(_CHANGED, ())):
         session.execute(update(Tenant).where(Tenant.id == city_id).values(public_stamp=new_stamp())
                         .execution_options(synchronize_session=False))
+
+
+def _connected(session: Session, transaction, connection) -> None:
+    session.info[_ON_CONNECTION] = True
 
 
 def _forget(conn) -> None:
@@ -72,10 +88,84 @@ def _forget(conn) -> None:
     conn.info.pop(_CHANGED, None)
 
 
+# --- the whole page, as a visitor without a cookie sees it ---------------------------------------------------------
+
+#: How long a web worker answers visitors without a cookie with a page it rendered for them, in seconds.
+VISITOR_SECONDS = 2.0
+#: The most such pages a worker keeps (a front page is about 5 KB: a thousand cities in two languages, 20 MB).
+VISITOR_PAGES = 4096
+#: key -> (when rendered, the page's HTML), least recently kept first; the key names the database, the page, the
+#: city and the language (blueprints/common.py).
+_VISITOR: OrderedDict = OrderedDict()
+#: Session.info key: the transaction wrote (what it read may be its own changes, which may yet roll back).
+_WROTE = "mentorby.public_page.wrote"
+
+
+def visitor_page(key) -> str | None:
+    """The page kept for visitors under `key`, if it was rendered less than VISITOR_SECONDS ago."""
+    found = _VISITOR.get(key)
+    if found is None or time.monotonic() - found[0] >= VISITOR_SECONDS:
+        return None
+    return found[1]
+
+
+def keep_visitor_page(session: Session, key, html: str) -> None:
+    """Keep a page rendered for a visitor without a cookie; not if the transaction wrote anything."""
+    if session.info.get(_WROTE):
+        return
+    _VISITOR[key] = (time.monotonic(), html)
+    _VISITOR.move_to_end(key)
+    while len(_VISITOR) > VISITOR_PAGES:
+        try:
+            _VISITOR.popitem(last=False)
+        except KeyError:  # another thread emptied it meanwhile
+            break
+
+
+def _wrote(session: Session) -> None:
+    session.info[_WROTE] = True
+    _VISITOR.clear()
+
+
+def _flushed(session: Session, flush_context) -> None:
+    _wrote(session)
+
+
+def _wrote_in_bulk(state) -> None:
+    # A bulk INSERT, UPDATE or DELETE through the session writes without a flush.
+    if state.is_insert or state.is_update or state.is_delete:
+        _wrote(state.session)
+
+
+def _committed(session: Session) -> None:
+    # Another request of a threaded worker may have kept a page from before the change between the flush and now.
+    if session.info.pop(_WROTE, None):
+        _VISITOR.clear()
+
+
+def _transaction_ended(session: Session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_WROTE, None)
+        session.info.pop(_ON_CONNECTION, None)
+
+
+def _rolled_back(conn) -> None:
+    # What a rolled-back transaction read may have been its own writes (a test's, which never commit).
+    _VISITOR.clear()
+
+
 def listen() -> None:
-    """Stamp the public page's changes in every session (idempotent; the app factory calls it through wiring)."""
+    """Stamp the public page's changes and forget the pages kept for visitors on a write (idempotent).
+
+    The app factory calls it through wiring.
+    """
     for target, name, listener in ((Session, "after_flush", _note_changes),
+                                   (Session, "after_begin", _connected),
                                    (Session, "before_commit", _stamp_changes),
-                                   (Engine, "rollback", _forget), (Engine, "commit", _forget)):
+                                   (Engine, "rollback", _forget), (Engine, "commit", _forget),
+                                   (Session, "after_flush", _flushed), (Session, "do_orm_execute", _wrote_in_bulk),
+                                   (Session, "after_commit", _committed),
+                                   (Session, "after_transaction_end", _transaction_ended),
+                                   (Engine, "rollback", _rolled_back)):
         if not event.contains(target, name, listener):
             event.listen(target, name, listener)

@@ -1,5 +1,6 @@
 """The city's front page keeps what it lists rendered under the city's public stamp (tenants/public_page.py): a
-second visit reads only the city, and every change of what it lists shows at the next visit."""
+second visit reads only the city, and every change of what it lists shows at the next visit. A visitor without a
+cookie is given the whole page the worker rendered last for one like them, for a moment, with no statement at all."""
 
 from datetime import date, timedelta
 
@@ -11,9 +12,10 @@ from mentorby.platform import clock
 from mentorby.platform.audit.models import AuditEntry
 from mentorby.platform.cities.models import Tenant
 from mentorby.platform.tenancy import cross_tenant, tenant_scope
+from mentorby.tenants import public_page
 from mentorby.tenants.partners.models import Partner
 from mentorby.tenants.programme.models import ProgrammeEvent
-from mentorby.tenants.public_page import changed_here
+from mentorby.tenants.public_page import changed_here, keep_visitor_page, visitor_page
 from tests import factories as F
 
 FRONT = "/lyngby-taarbaek/"
@@ -33,6 +35,7 @@ def listed(host_city):
 
 
 def test_a_second_visit_reads_only_the_city_and_shows_the_same_page(client, db, listed, count_queries):
+    client.set_cookie("seen", "1")  # any cookie: the visitor may hold a session, so the page is made for them
     client.get(FRONT)  # its commit stamps the rows the fixture made: the next visit renders and keeps the page
     first = client.get(FRONT)
     assert "Novo Nordisk" in first.text and "Forår 2027" in first.text and "Hidden Company" not in first.text
@@ -157,3 +160,89 @@ def test_the_worker_keeps_a_bounded_number_of_pages(client, db, listed, other_ci
         client.get("/aarhus/", headers={"Accept-Language": language})
     kept = client.application.extensions["mentorby.kept.city.listed"]
     assert {(key[0], key[3]) for key in kept} == {(listed.id, "en"), (other_city.id, "en")}  # the most recent
+
+
+# --- the whole page, kept for visitors without a cookie -------------------------------------------------------------
+
+def test_a_visitor_without_a_cookie_is_given_the_kept_page_with_no_statement(client, db, listed, count_queries):
+    db.session.commit()  # the fixture's rows, as in production (a request's commit that stamps them writes)
+    first = client.get(FRONT)
+    assert "Novo Nordisk" in first.text and "Set-Cookie" not in first.headers
+    with count_queries() as counter:
+        second = client.get(FRONT)
+    assert counter.count == 0, counter.statements
+    assert second.status_code == 200 and second.text == first.text
+    assert second.headers["Content-Security-Policy"] == first.headers["Content-Security-Policy"]
+    assert "Cookie" in second.vary and "Set-Cookie" not in second.headers
+
+
+def test_the_kept_page_is_rendered_again_after_its_moment(client, db, listed, count_queries, monkeypatch):
+    client.get(FRONT)
+    later = public_page.time.monotonic() + public_page.VISITOR_SECONDS
+    monkeypatch.setattr(public_page.time, "monotonic", lambda: later)
+    with count_queries() as counter:
+        assert "Novo Nordisk" in client.get(FRONT).text
+    assert counter.count >= 1  # the city is read again
+
+
+def test_any_write_through_the_worker_forgets_the_kept_pages(client, db, listed):
+    assert "Carlsberg" not in client.get(FRONT).text
+    F.create_partner(listed, name="Carlsberg", public=True)  # flushed, not committed: this worker shows it at once
+    assert "Carlsberg" in client.get(FRONT).text
+    db.session.rollback()
+    assert "Carlsberg" not in client.get(FRONT).text
+
+
+@pytest.mark.parametrize("asking", ["cookie", "query", "htmx", "signed in"])
+def test_only_a_visitor_without_a_cookie_query_or_credentials_is_given_the_kept_page(
+        client, db, listed, count_queries, login, coordinator, asking):
+    client.get(FRONT)
+    headers, url = {}, FRONT
+    if asking == "cookie":
+        client.set_cookie("seen", "1")
+    elif asking == "query":
+        url = FRONT + "?from=newsletter"
+    elif asking == "htmx":
+        headers = {"HX-Request": "true"}
+    else:
+        login(coordinator)
+    with count_queries() as counter:
+        page = client.get(url, headers=headers)
+    assert page.status_code == 200 and counter.count >= 1, asking
+    if asking == "signed in":
+        assert "Sign out" in page.text and "csrf_token" in page.text
+
+
+def test_kept_pages_are_the_citys_own_and_in_the_visitors_language(client, db, listed, other_city):
+    lyngby = client.get(FRONT, headers={"Accept-Language": "en"}).text
+    aarhus = client.get("/aarhus/", headers={"Accept-Language": "en"}).text
+    danish = client.get(FRONT, headers={"Accept-Language": "da"}).text
+    assert "Aarhus Career Mentoring" in aarhus and "Novo Nordisk" not in aarhus
+    assert "Novo Nordisk" in lyngby and "Aarhus Career Mentoring" not in lyngby
+    assert '<html lang="da">' in danish and '<html lang="en">' in lyngby
+    assert client.get(FRONT, headers={"Accept-Language": "en"}).text == lyngby
+
+
+def test_a_suspended_citys_kept_page_goes_with_the_write(client, db, listed):
+    assert client.get(FRONT).status_code == 200
+    with cross_tenant(db.session):
+        db.session.get(Tenant, listed.id).status = "suspended"
+        db.session.flush()
+    assert client.get(FRONT).status_code == 404
+
+
+def test_a_transaction_that_wrote_keeps_no_page(db, listed):
+    F.create_partner(listed, name="Carlsberg", public=True)  # what it read may be its own change, not yet committed
+    keep_visitor_page(db.session, ("a key",), "<p>Carlsberg</p>")
+    assert visitor_page(("a key",)) is None
+    db.session.commit()
+    keep_visitor_page(db.session, ("a key",), "<p>Carlsberg</p>")
+    assert visitor_page(("a key",)) == "<p>Carlsberg</p>"
+
+
+def test_the_worker_keeps_a_bounded_number_of_visitor_pages(db, listed, monkeypatch):
+    monkeypatch.setattr(public_page, "VISITOR_PAGES", 2)
+    db.session.commit()  # the fixture's rows: a transaction that wrote keeps nothing
+    for n in range(3):
+        keep_visitor_page(db.session, ("page", n), f"<p>{n}</p>")
+    assert visitor_page(("page", 0)) is None and visitor_page(("page", 2)) == "<p>2</p>"
