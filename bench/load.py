@@ -340,7 +340,8 @@ end
 function init(args)
   local file = io.open(args[1] .. "/" .. id .. ".txt")
   local headers = {}
-  headers["Cookie"] = file:read("*l")
+  local cookie = file:read("*l")
+  if cookie ~= "" then headers["Cookie"] = cookie end  -- a visitor without a cookie sends no Cookie header
   headers["X-Forwarded-For"] = file:read("*l")
   headers["X-Forwarded-Proto"] = "https"
   headers["Accept-Language"] = "en"

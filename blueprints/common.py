@@ -64,7 +64,7 @@ def _visitor_key(endpoint: str, slug: str) -> tuple | None:
     every one of them in a language is given the same page. Their language is the browser's, as select_locale
     finds it then. A query, an htmx request or credentials of any kind make it someone else's request.
     """
-    if (request.method != "GET" or request.query_string or "Cookie" in request.headers
+    if (request.method != "GET" or request.query_string or request.cookies
             or "Authorization" in request.headers or "HX-Request" in request.headers):
         return None
     language = request.accept_languages.best_match(LOCALES) or "da"

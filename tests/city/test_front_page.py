@@ -170,6 +170,7 @@ def test_a_visitor_without_a_cookie_is_given_the_kept_page_with_no_statement(cli
     assert "Novo Nordisk" in first.text and "Set-Cookie" not in first.headers
     with count_queries() as counter:
         second = client.get(FRONT)
+        assert client.get(FRONT, headers={"Cookie": ""}).text == first.text  # an empty header holds no cookie
     assert counter.count == 0, counter.statements
     assert second.status_code == 200 and second.text == first.text
     assert second.headers["Content-Security-Policy"] == first.headers["Content-Security-Policy"]
