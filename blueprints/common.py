@@ -44,6 +44,7 @@ def resolve_city(endpoint, values):
         if key is not None and (kept := public_page.visitor_page(key)) is not None:
             g.visitor_page = kept
             return
+        g.visitor_moment = public_page.visitor_moment()  # before the city is read: what the page shows
     city = enter_city(db.session, slug)
     # Pending, rejected and suspended cities have no pages: the same 404 as an unknown slug.
     if city is None:
@@ -89,7 +90,7 @@ def kept_for_visitors(view):
         response = make_response(view(*args, **kwargs))
         key = _visitor_key(request.endpoint, g.city.slug)
         if key is not None and response.status_code == 200 and not session.modified:
-            public_page.keep_visitor_page(db.session, key, response.get_data(as_text=True))
+            public_page.keep_visitor_page(db.session, key, response.get_data(as_text=True), g.visitor_moment)
         return response
 
     _KEPT_FOR_VISITORS.add(answer)

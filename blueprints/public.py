@@ -1,11 +1,13 @@
 """The platform's public pages: home, the city sign-up, language switch, health."""
 
 from functools import partial
+from urllib.parse import urlsplit
 
 from flask import current_app, flash, jsonify, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from flask_wtf.csrf import CSRFError
 from sqlalchemy import text
 from wtforms import EmailField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import Email
@@ -104,6 +106,11 @@ def switch_language():
     """
     if current_user.is_authenticated and current_app.config["WTF_CSRF_ENABLED"]:
         csrf.protect()
+    elif not _sent_from_here():
+        # Without a token, the browser's word that the form is one of ours: another site's form would otherwise be
+        # answered with a new session (the signed-in one's cookie, SameSite=Lax, does not come along), signing the
+        # person out.
+        raise CSRFError("The language switch came from another site.")
     lang = request.form.get("lang", "")
     if lang not in LOCALES:
         flash(_("Unknown language."), "error")
@@ -112,6 +119,19 @@ def switch_language():
         if current_user.is_authenticated:
             current_user.locale = lang
     return redirect(safe_next(request.form.get("next"), url_for("public.home")))
+
+
+def _sent_from_here() -> bool:
+    """Whether a POST came from the platform's own pages, as far as the browser says.
+
+    Every current browser sends Sec-Fetch-Site; Origin is the older word for it; a client that says neither is
+    believed.
+    """
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None:
+        return site in ("same-origin", "none")
+    origin = request.headers.get("Origin")
+    return origin is None or urlsplit(origin).netloc == request.host
 
 
 @bp.get("/health")

@@ -99,6 +99,12 @@ VISITOR_PAGES = 4096
 _VISITOR: OrderedDict = OrderedDict()
 #: Session.info key: the transaction wrote (what it read may be its own changes, which may yet roll back).
 _WROTE = "mentorby.public_page.wrote"
+#: Connection.info key: the connection's transaction wrote through a session (its rollback undoes what a kept page
+#: may show; a rollback that undoes nothing, a refused form's, say, keeps the pages).
+_WROTE_ON_CONNECTION = "mentorby.public_page.wrote_on_connection"
+#: How many times the worker forgot its kept pages: a page rendered from what was read before the count moved is
+#: not kept (another request of a threaded worker may have written and committed meanwhile).
+_FORGOTTEN = [0]
 
 
 def visitor_page(key) -> str | None:
@@ -109,12 +115,20 @@ def visitor_page(key) -> str | None:
     return found[1]
 
 
-def keep_visitor_page(session: Session, key, html: str) -> None:
-    """Keep a page rendered for a visitor without a cookie; not if the transaction wrote anything."""
-    if session.info.get(_WROTE):
+def visitor_moment() -> int:
+    """Where the worker stands in forgetting: taken before a page is read, handed to keep_visitor_page."""
+    return _FORGOTTEN[0]
+
+
+def keep_visitor_page(session: Session, key, html: str, moment: int) -> None:
+    """Keep a page rendered for a visitor without a cookie from what was read since `moment` (visitor_moment).
+
+    Not if the transaction wrote anything, nor if the worker forgot its pages since (a write it may not show).
+    """
+    if session.info.get(_WROTE) or moment != _FORGOTTEN[0]:
         return
+    _VISITOR.pop(key, None)  # (re)kept last; pop and set, so that another thread's clear() in between is harmless
     _VISITOR[key] = (time.monotonic(), html)
-    _VISITOR.move_to_end(key)
     while len(_VISITOR) > VISITOR_PAGES:
         try:
             _VISITOR.popitem(last=False)
@@ -122,9 +136,15 @@ def keep_visitor_page(session: Session, key, html: str) -> None:
             break
 
 
+def _forget_visitor_pages() -> None:
+    _FORGOTTEN[0] += 1
+    _VISITOR.clear()
+
+
 def _wrote(session: Session) -> None:
     session.info[_WROTE] = True
-    _VISITOR.clear()
+    session.connection().info[_WROTE_ON_CONNECTION] = True
+    _forget_visitor_pages()
 
 
 def _flushed(session: Session, flush_context) -> None:
@@ -140,7 +160,7 @@ def _wrote_in_bulk(state) -> None:
 def _committed(session: Session) -> None:
     # Another request of a threaded worker may have kept a page from before the change between the flush and now.
     if session.info.pop(_WROTE, None):
-        _VISITOR.clear()
+        _forget_visitor_pages()
 
 
 def _transaction_ended(session: Session, transaction) -> None:
@@ -149,9 +169,19 @@ def _transaction_ended(session: Session, transaction) -> None:
         session.info.pop(_ON_CONNECTION, None)
 
 
-def _rolled_back(conn) -> None:
-    # What a rolled-back transaction read may have been its own writes (a test's, which never commit).
-    _VISITOR.clear()
+def _visitor_rolled_back(conn) -> None:
+    # What the rolled-back writes showed on kept pages is undone (a test's writes, which never commit, among them).
+    if conn.info.pop(_WROTE_ON_CONNECTION, None):
+        _forget_visitor_pages()
+
+
+def _visitor_savepoint_undone(conn, name, context) -> None:
+    if conn.info.get(_WROTE_ON_CONNECTION):
+        _forget_visitor_pages()
+
+
+def _visitor_committed(conn) -> None:
+    conn.info.pop(_WROTE_ON_CONNECTION, None)
 
 
 def listen() -> None:
@@ -166,6 +196,8 @@ def listen() -> None:
                                    (Session, "after_flush", _flushed), (Session, "do_orm_execute", _wrote_in_bulk),
                                    (Session, "after_commit", _committed),
                                    (Session, "after_transaction_end", _transaction_ended),
-                                   (Engine, "rollback", _rolled_back)):
+                                   (Engine, "rollback", _visitor_rolled_back),
+                                   (Engine, "rollback_savepoint", _visitor_savepoint_undone),
+                                   (Engine, "commit", _visitor_committed)):
         if not event.contains(target, name, listener):
             event.listen(target, name, listener)

@@ -194,3 +194,20 @@ def test_a_signed_in_persons_language_is_saved_only_with_the_token(app, client, 
     assert switched.status_code == 302
     db.session.refresh(coordinator)
     assert coordinator.locale == wanted
+
+
+@pytest.mark.parametrize("headers", [{"Sec-Fetch-Site": "cross-site"}, {"Sec-Fetch-Site": "same-site"},
+                                     {"Origin": "https://evil.example"}])
+def test_another_sites_language_switch_is_refused_and_starts_no_session(client, host_city, headers):
+    # Such a form arrives without the person's cookie (SameSite=Lax): answered with a new session, it would sign
+    # a signed-in person out.
+    refused = client.post("/lang", data={"lang": "en", "next": "/lyngby-taarbaek/"}, headers=headers)
+    assert refused.status_code == 400 and "form has expired or was sent from another site" in refused.text
+    assert "Set-Cookie" not in refused.headers
+
+
+@pytest.mark.parametrize("headers", [{"Sec-Fetch-Site": "same-origin"}, {"Sec-Fetch-Site": "none"},
+                                     {"Origin": "http://localhost"}])
+def test_the_platforms_own_language_switch_goes_through(client, host_city, headers):
+    switched = client.post("/lang", data={"lang": "en", "next": "/lyngby-taarbaek/"}, headers=headers)
+    assert switched.status_code == 302 and switched.headers["Location"] == "/lyngby-taarbaek/"
