@@ -20,6 +20,10 @@ def db():
     return None
 
 
+#: Far below the minutes a file that is unpacked whole takes, far above a refusal's time on a loaded machine.
+SECONDS_GUARD = 30
+
+
 def _refusal(data: bytes, filename: str = "hostile.xlsx", limits=schema.LIMITS):
     """(the problem the reader stops with, seconds it took, peak of traced memory in bytes): two runs, so that
     tracing does not slow the timed one."""
@@ -47,8 +51,10 @@ def test_a_small_workbook_whose_shared_strings_unpack_to_238_mb_is_refused_at_on
     error, problem, seconds, peak = _refusal(data)
     assert isinstance(error, LimitExceeded)
     assert problem.code == "too_many_strings" and problem.params == {"max": schema.LIMITS.strings}
-    # A guard against minutes (the file took 114 s and 1.5 GB before), not a benchmark.
-    assert seconds < 2, f"{seconds:.1f} s"
+    # Guards against minutes and gigabytes (the file took 114 s and 1.5 GB before), not a benchmark: the memory bound
+    # is what shows the strings were not unpacked; the time bound is loose because a loaded 2-core machine running
+    # two test suites beside each other took 2.9 s here (bench/transfer.py measures it).
+    assert seconds < SECONDS_GUARD, f"{seconds:.1f} s"
     assert peak < 100 * 1024 * 1024, f"{peak / 1e6:.0f} MB"
 
 
@@ -59,7 +65,7 @@ def test_a_small_workbook_of_ten_million_numbers_is_refused_at_once():
     assert isinstance(error, LimitExceeded)
     # Refused in its first row: column AW is the first beyond the 48 a file of applications may have.
     assert (problem.row, problem.code, problem.params) == (1, "too_many_columns", {"max": 48, "letter": "AW"})
-    assert seconds < 2, f"{seconds:.1f} s"
+    assert seconds < SECONDS_GUARD, f"{seconds:.1f} s"
     assert peak < 100 * 1024 * 1024, f"{peak / 1e6:.0f} MB"
 
 
@@ -68,7 +74,7 @@ def test_a_workbook_with_the_right_columns_and_too_many_rows_stops_at_the_row_li
     limits = replace(schema.LIMITS, rows=2_000)
     error, problem, seconds, peak = _refusal(data, limits=limits)
     assert (problem.code, problem.params) == ("too_many_rows", {"max": 2_000})
-    assert seconds < 2 and peak < 100 * 1024 * 1024
+    assert seconds < SECONDS_GUARD and peak < 100 * 1024 * 1024
 
 
 def test_a_workbook_with_more_cells_than_allowed_is_refused_while_streaming():
@@ -83,20 +89,20 @@ def test_one_enormous_text_is_refused_as_too_much_text_without_holding_it():
     data = book(sheet_of([b'<row r="1"><c r="A1" t="s"><v>0</v></c></row>']), strings)
     _, problem, seconds, peak = _refusal(data)
     assert (problem.code, problem.params) == ("too_many_characters", {"max": schema.LIMITS.characters})
-    assert seconds < 2 and peak < 100 * 1024 * 1024
+    assert seconds < SECONDS_GUARD and peak < 100 * 1024 * 1024
 
 
 def test_a_long_stretch_without_elements_is_refused():
     padding = b" " * (4 * 1024 * 1024)
     data = book(sheet_of([header_row(HEADER), *([padding] * 50)]))
     _, problem, seconds, _ = _refusal(data)
-    assert problem.code == "too_many_characters" and seconds < 2
+    assert problem.code == "too_many_characters" and seconds < SECONDS_GUARD
 
 
 def test_a_row_far_below_the_limit_is_refused_without_reading_the_rows_between():
     data = book(sheet_of([header_row(HEADER), b'<row r="1000000">' + inline("mentee") + b"</row>"]))
     _, problem, seconds, _ = _refusal(data)
-    assert (problem.code, problem.params) == ("too_many_rows", {"max": schema.MAX_ROWS}) and seconds < 2
+    assert (problem.code, problem.params) == ("too_many_rows", {"max": schema.MAX_ROWS}) and seconds < SECONDS_GUARD
 
 
 @pytest.mark.parametrize("declaration", [
