@@ -5,6 +5,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from mentorby.platform import clock
 from mentorby.platform.adoption import services as adoption
 from mentorby.platform.adoption.models import AdoptionContact, Stage, StageChange
 from mentorby.platform.cities.models import Tenant
@@ -12,7 +13,7 @@ from mentorby.tenants.cohorts import services as cohorts
 from mentorby.tenants.matching.models import Match
 from tests.factories import create_user, record_contact
 
-TODAY = date.today()
+TODAY = clock.today()  # the platform's day (Copenhagen), not the machine's: they differ an hour or two a day
 GOOD = {"name": "Odense Kommune", "kind": "city", "channel": "presentation",
         "informed_on": (TODAY - timedelta(days=10)).isoformat(), "notes": "Presented the pilot."}
 
