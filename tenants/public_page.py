@@ -15,8 +15,8 @@ the city. A transaction rolled back leaves the stamp as it was, like what it sta
 A visitor without a cookie (most of the page's readers: applicants, partners, the press) is given the same whole
 page as every other such visitor in their language, so a web worker answers them with the page it rendered last for
 up to VISITOR_SECONDS, asking the database nothing (`visitor_page`, `keep_visitor_page`). Any write through the
-worker forgets those pages at once (at its flush, and again at its commit), as does any rollback; a change made
-through another worker shows within VISITOR_SECONDS.
+worker forgets those pages at once (at its flush, and again at its commit), as does the rollback of a write; a
+change made through another worker shows within VISITOR_SECONDS.
 """
 
 import secrets
