@@ -15,8 +15,8 @@ the city. A transaction rolled back leaves the stamp as it was, like what it sta
 A visitor without a cookie (most of the page's readers: applicants, partners, the press) is given the same whole
 page as every other such visitor in their language, so a web worker answers them with the page it rendered last for
 up to VISITOR_SECONDS, asking the database nothing (`visitor_page`, `keep_visitor_page`). Any write through the
-worker forgets those pages at once (at its flush, and again at its commit), as does the rollback of a write; a
-change made through another worker shows within VISITOR_SECONDS.
+worker forgets those pages at once (at its flush, and again at its commit), as does the rollback of a write
+(platform/writes.py); a change made through another worker shows within VISITOR_SECONDS.
 """
 
 import secrets
@@ -27,6 +27,7 @@ from sqlalchemy import event, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from mentorby.platform import writes
 from mentorby.platform.cities.models import Tenant
 from mentorby.tenants.cohorts.models import Cohort
 from mentorby.tenants.partners.models import Partner
@@ -82,6 +83,11 @@ def _connected(session: Session, transaction, connection) -> None:
     session.info[_ON_CONNECTION] = True
 
 
+def _transaction_ended(session: Session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_ON_CONNECTION, None)
+
+
 def _forget(conn) -> None:
     # A transaction rolled back (or committed some other way) takes its changes with it. A savepoint rolled back (a
     # refused step) does not: what the rest of the transaction changed is still to be stamped.
@@ -97,11 +103,6 @@ VISITOR_PAGES = 4096
 #: key -> (when rendered, the page's HTML), least recently kept first; the key names the database, the page, the
 #: city and the language (blueprints/common.py).
 _VISITOR: OrderedDict = OrderedDict()
-#: Session.info key: the transaction wrote (what it read may be its own changes, which may yet roll back).
-_WROTE = "mentorby.public_page.wrote"
-#: Connection.info key: the connection's transaction wrote through a session (its rollback undoes what a kept page
-#: may show; a rollback that undoes nothing, a refused form's, say, keeps the pages).
-_WROTE_ON_CONNECTION = "mentorby.public_page.wrote_on_connection"
 #: How many times the worker forgot its kept pages: a page rendered from what was read before the count moved is
 #: not kept (another request of a threaded worker may have written and committed meanwhile).
 _FORGOTTEN = [0]
@@ -125,7 +126,7 @@ def keep_visitor_page(session: Session, key, html: str, moment: int) -> None:
 
     Not if the transaction wrote anything, nor if the worker forgot its pages since (a write it may not show).
     """
-    if session.info.get(_WROTE) or moment != _FORGOTTEN[0]:
+    if writes.wrote(session) or moment != _FORGOTTEN[0]:
         return
     _VISITOR.pop(key, None)  # (re)kept last; pop and set, so that another thread's clear() in between is harmless
     _VISITOR[key] = (time.monotonic(), html)
@@ -141,63 +142,16 @@ def _forget_visitor_pages() -> None:
     _VISITOR.clear()
 
 
-def _wrote(session: Session) -> None:
-    session.info[_WROTE] = True
-    session.connection().info[_WROTE_ON_CONNECTION] = True
-    _forget_visitor_pages()
-
-
-def _flushed(session: Session, flush_context) -> None:
-    _wrote(session)
-
-
-def _wrote_in_bulk(state) -> None:
-    # A bulk INSERT, UPDATE or DELETE through the session writes without a flush.
-    if state.is_insert or state.is_update or state.is_delete:
-        _wrote(state.session)
-
-
-def _committed(session: Session) -> None:
-    # Another request of a threaded worker may have kept a page from before the change between the flush and now.
-    if session.info.pop(_WROTE, None):
-        _forget_visitor_pages()
-
-
-def _transaction_ended(session: Session, transaction) -> None:
-    if transaction.parent is None:
-        session.info.pop(_WROTE, None)
-        session.info.pop(_ON_CONNECTION, None)
-
-
-def _visitor_rolled_back(conn) -> None:
-    # What the rolled-back writes showed on kept pages is undone (a test's writes, which never commit, among them).
-    if conn.info.pop(_WROTE_ON_CONNECTION, None):
-        _forget_visitor_pages()
-
-
-def _visitor_savepoint_undone(conn, name, context) -> None:
-    if conn.info.get(_WROTE_ON_CONNECTION):
-        _forget_visitor_pages()
-
-
-def _visitor_committed(conn) -> None:
-    conn.info.pop(_WROTE_ON_CONNECTION, None)
-
-
 def listen() -> None:
     """Stamp the public page's changes and forget the pages kept for visitors on a write (idempotent).
 
     The app factory calls it through wiring.
     """
+    writes.forget_on_write(_forget_visitor_pages)
     for target, name, listener in ((Session, "after_flush", _note_changes),
                                    (Session, "after_begin", _connected),
                                    (Session, "before_commit", _stamp_changes),
                                    (Engine, "rollback", _forget), (Engine, "commit", _forget),
-                                   (Session, "after_flush", _flushed), (Session, "do_orm_execute", _wrote_in_bulk),
-                                   (Session, "after_commit", _committed),
-                                   (Session, "after_transaction_end", _transaction_ended),
-                                   (Engine, "rollback", _visitor_rolled_back),
-                                   (Engine, "rollback_savepoint", _visitor_savepoint_undone),
-                                   (Engine, "commit", _visitor_committed)):
+                                   (Session, "after_transaction_end", _transaction_ended)):
         if not event.contains(target, name, listener):
             event.listen(target, name, listener)

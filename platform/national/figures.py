@@ -6,11 +6,11 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from sqlalchemy import String, case, distinct, event, func, literal_column, select, text
-from sqlalchemy.engine import Engine
+from sqlalchemy import String, case, distinct, func, literal_column, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, scoped_session
 
+from mentorby.platform import writes
 from mentorby.platform.cities.models import ACTIVE, PENDING, Region, Tenant
 from mentorby.platform.national import suppression
 from mentorby.platform.national.models import CriterionRollup, RoundRollup
@@ -232,11 +232,11 @@ def _state_entry(session: Session) -> tuple[tuple, dict | None]:
     plain = session.registry() if isinstance(session, scoped_session) else session
     transaction = plain.get_transaction()
     known = session.info.get(_STATE)
-    if known is not None and known[0] is transaction:
-        return known[1]
-    # A transaction that wrote anything reads its own state and keeps it to itself: it may still roll back, and a
-    # write can reach the rollups without the session seeing them (a cascade).
-    shared = not session.info.get(_WROTE)
+    if known is not None and known[0] is transaction and known[1] == writes.wrote(session):
+        return known[2]
+    # A transaction that wrote anything reads its own state (again after each write) and keeps it to itself: it may
+    # still roll back, and a write can reach the rollups without the session seeing them (a cascade).
+    shared = not writes.wrote(session)
     database = _database(session)
     recent = _RECENT.get(database) if shared else None
     now = time.monotonic()
@@ -251,7 +251,7 @@ def _state_entry(session: Session) -> tuple[tuple, dict | None]:
         entry = ((stamp, cities), {} if shared else None)
         if shared:
             _RECENT[database] = (now, entry)
-    session.info[_STATE] = (plain.get_transaction(), entry)
+    session.info[_STATE] = (plain.get_transaction(), writes.wrote(session), entry)
     return entry
 
 
@@ -259,51 +259,13 @@ def _state_entry(session: Session) -> tuple[tuple, dict | None]:
 _STATE_MODELS = (RoundRollup, CriterionRollup, Tenant)
 
 
-def _wrote(session: Session, changed_state: bool) -> None:
-    """A write: the transaction reads its state again and no longer shares it.
-
-    The worker's shared state is forgotten if the write changed the rollups or the cities (and again at the
-    commit: see _committed).
-    """
-    session.info.pop(_STATE, None)
-    session.info[_WROTE] = True
-    if changed_state:
-        session.info[_CHANGED] = True
-        _RECENT.clear()
-
-
-@event.listens_for(Session, "after_flush")
-def _forget_state(session: Session, flush_context) -> None:
-    changed = itertools.chain(session.new, session.dirty, session.deleted)
-    _wrote(session, any(isinstance(instance, _STATE_MODELS) for instance in changed))
-
-
-@event.listens_for(Session, "do_orm_execute")
-def _forget_state_on_write(state) -> None:
-    # A bulk UPDATE or DELETE through the session writes without a flush (and may come before its transaction).
-    if state.is_update or state.is_delete or state.is_insert:
-        _wrote(state.session, any(mapper.class_ in _STATE_MODELS for mapper in state.all_mappers))
-
-
-@event.listens_for(Session, "after_commit")
-def _committed(session: Session) -> None:
-    # Another request of the worker (a threaded server) may have read the old state between the flush and now.
-    if session.info.pop(_CHANGED, None):
-        _RECENT.clear()
-
-
-@event.listens_for(Session, "after_transaction_end")
-def _transaction_ended(session: Session, transaction) -> None:
-    if transaction.parent is None:
-        session.info.pop(_WROTE, None)
-        session.info.pop(_CHANGED, None)
-
-
-@event.listens_for(Engine, "rollback")
-def _forget_shared_state(conn) -> None:
-    # What a rolled-back transaction read may have been its own writes (a test's, which never commit): the worker's
-    # next request reads the state again.
+def _forget_shared_state() -> None:
     _RECENT.clear()
+
+
+# At a write to the rollups or the cities through this process, and at the rollback of any write (what was read
+# meanwhile may have been its own writes: a test's, which never commit), the worker reads the state again.
+writes.forget_on_write(_forget_shared_state, _STATE_MODELS)
 
 
 def _median(values: list[float]) -> float:
@@ -319,9 +281,9 @@ _CACHE: dict[tuple, tuple[float, dict]] = {}
 _CACHE_SIZE = 256
 #: (database, stamp of the rollups) -> the years rounds were run in.
 _YEARS: dict[tuple, list[int]] = {}
+#: Session.info key: (the transaction, its writes so far, the state it read): read once per transaction until it
+#: writes.
 _STATE = "mentorby.national_state"
-_WROTE = "mentorby.national_wrote"
-_CHANGED = "mentorby.national_changed"
 #: How long a web worker trusts the state of the rollups and cities it read last (see _state), in seconds.
 STATE_SECONDS = 2.0
 #: Database -> (when read, (the state of the rollups and cities, what is kept with it)): shared by a worker's

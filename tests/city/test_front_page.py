@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from mentorby.blueprints import city as city_views
-from mentorby.platform import clock
+from mentorby.platform import clock, writes
 from mentorby.platform.audit.models import AuditEntry
 from mentorby.platform.cities.models import Tenant
 from mentorby.platform.tenancy import cross_tenant, tenant_scope
@@ -210,7 +210,7 @@ def test_a_rollback_that_undoes_no_write_keeps_the_pages(client, db, kept, count
     # A test's connection holds the fixture's writes until the test ends; in production a commit ends them, which is
     # what dropping the mark stands for here. Then a refused request's rollback undoes nothing a kept page shows.
     connection = db.session.connection()
-    connection.info.pop(public_page._WROTE_ON_CONNECTION, None)
+    connection.info.pop(writes._ON_CONNECTION, None)
     assert client.get("/nowhere/").status_code == 404  # read a city, found none, rolled back
     connection.begin_nested().rollback()
     with count_queries() as counter:
