@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, func, text
 
+from mentorby.platform import writes
 from mentorby.platform.i18n import SESSION_KEY
 from mentorby.platform.national import figures
 from mentorby.platform.national.figures import national
@@ -134,6 +135,22 @@ def test_a_transaction_that_wrote_keeps_its_state_to_itself(app, db, results, ho
         db.session.commit()
         national(db.session)  # a new transaction that wrote nothing shares again
         assert figures._RECENT
+
+
+def test_a_rollback_forgets_the_shared_state_only_if_it_undid_a_write(app, db, results):
+    with app.test_request_context():
+        db.session.commit()
+        # A test's connection holds the fixture's writes until the test ends; in production a commit ends them, which
+        # is what dropping the mark stands for here.
+        db.session.connection().info.pop(writes._ON_CONNECTION, None)
+        national(db.session)
+        db.session.rollback()  # a request that only read and was refused (a 404): nothing undone
+        assert figures._RECENT
+        national(db.session)
+        F.create_user(email="someone.else@example.org")  # flushed: neither the rollups nor the cities
+        assert figures._RECENT
+        db.session.rollback()  # a write undone (its cascades could have reached anything): read the state again
+        assert not figures._RECENT
 
 
 @pytest.mark.parametrize("year", ["1999", "abc", "2025' or 1=1--", "２０２５", "20251", "<script>"])
