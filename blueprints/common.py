@@ -63,9 +63,10 @@ def _visitor_key(endpoint: str, slug: str) -> tuple | None:
 
     Such a visitor is not signed in and has no session (no flashed message, no chosen language, no CSRF token), so
     every one of them in a language is given the same page. Their language is the browser's, as select_locale
-    finds it then. A query, an htmx request or credentials of any kind make it someone else's request.
+    finds it then. A query, an htmx request or credentials of any kind make it someone else's request. A HEAD
+    (a link checker's, an uptime monitor's) is the GET without its body.
     """
-    if (request.method != "GET" or request.query_string or request.cookies
+    if (request.method not in ("GET", "HEAD") or request.query_string or request.cookies
             or "Authorization" in request.headers or "HX-Request" in request.headers):
         return None
     language = request.accept_languages.best_match(LOCALES) or "da"

@@ -191,6 +191,20 @@ def test_a_visitor_without_a_cookie_is_given_the_kept_page_with_no_statement(cli
     assert "Cookie" in second.vary and "Set-Cookie" not in second.headers
 
 
+def test_a_head_request_is_answered_from_the_kept_page_without_its_body(client, kept, count_queries):
+    with count_queries() as counter:
+        head = client.head(FRONT)
+    assert counter.count == 0, counter.statements
+    assert head.status_code == 200 and head.data == b""
+    assert int(head.headers["Content-Length"]) == len(kept.data)
+    # A page rendered for a HEAD is kept whole: the next GET is given all of it.
+    public_page._forget_visitor_pages()
+    assert client.head(FRONT).data == b""
+    with count_queries() as counter:
+        assert client.get(FRONT).text == kept.text
+    assert counter.count == 0, counter.statements
+
+
 def test_the_kept_page_is_rendered_again_after_its_moment(client, kept, count_queries, monkeypatch):
     monkeypatch.setattr(public_page, "VISITOR_SECONDS", 0.0)
     with count_queries() as counter:
