@@ -181,6 +181,30 @@ def test_the_national_reads_go_through_a_door_that_sees_aggregates_only(db, host
             db.session.execute(text(f'alter role "{app_role}_national" bypassrls'))
 
 
+def test_the_door_switches_role_only_for_a_statement_and_again_after_a_savepoint_undid_it(db, host_city,
+                                                                                          count_queries):
+    from mentorby.platform.national.figures import aggregates_only
+
+    app_role = db.session.execute(text("select current_user")).scalar()
+    # A national page answered from the worker's memory reads nothing inside: no switch, no switch back.
+    with count_queries() as counter:
+        with aggregates_only(db.session):
+            pass
+    assert counter.count == 0, counter.statements
+    # The first statement inside is refused in a savepoint, whose rollback undoes the switch made just before it:
+    # the next statement switches again, and the exit switches back.
+    with aggregates_only(db.session):
+        with pytest.raises(Exception, match="permission denied"):
+            with db.session.begin_nested():
+                db.session.execute(text("select name from partner")).all()
+        assert db.session.execute(text("select current_user")).scalar() == app_role + "_national"
+    assert db.session.execute(text("select current_user")).scalar() == app_role
+    # A statement on the connection itself (Core), the first inside, reads as the national role too.
+    with aggregates_only(db.session):
+        assert db.session.connection().execute(text("select current_user")).scalar() == app_role + "_national"
+    assert db.session.execute(text("select current_user")).scalar() == app_role
+
+
 def _setting(db) -> str:
     # On the connection itself, past the session's hooks: what PostgreSQL holds right now.
     return db.session.connection().exec_driver_sql(
