@@ -8,7 +8,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
-from sqlalchemy import Select, select
+from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -406,8 +406,8 @@ def board(session: Session, cohort: Cohort) -> Board:
     mentors, mentees = participants(session, cohort)
     run = current_run(session, cohort)
     people = {a.id: a for a in (*mentors, *mentees)}
-    shown = Board(mentors=mentors, mentees=mentees, live=live_matches(session, cohort, people), run=run,
-                  rules=rules(session, cohort), history=history(session, cohort),
+    live, ended = live_and_ended(session, cohort, people)
+    shown = Board(mentors=mentors, mentees=mentees, live=live, run=run, rules=rules(session, cohort), history=ended,
                   unmatched={mentee_id: reason for mentee_id, reason in run.unmatched} if run else {})
     taken: dict[int, set[int]] = {}
     for match in shown.live:
@@ -613,12 +613,28 @@ def release(session: Session, application: Application, *, ended_by: str) -> Non
     session.flush()
 
 
-def history(session: Session, cohort: Cohort) -> list[Match]:
-    """The round's pairs that ended (completed, ended early or replaced), newest first, with their people."""
-    return list(session.execute(
-        select(Match).where(Match.cohort_id == cohort.id, Match.status.not_in(LIVE))
-        .order_by(Match.ended_at.desc(), Match.id.desc()).options(*WITH_PEOPLE)
-    ).scalars())
+def live_and_ended(session: Session, cohort: Cohort,
+                   people: dict[int, Application]) -> tuple[list[Match], list[Match]]:
+    """The round's live pairs (as live_matches gives them) and those that ended, with their people.
+
+    Ended pairs (completed, ended early or replaced) come newest first. One statement, and a second if someone in
+    them is not in `people` (the round's accepted people by id, which the board has read already).
+    """
+    accepted = select(Application.id).where(Application.cohort_id == cohort.id, Application.status == ACCEPTED)
+    shown_live = and_(Match.status.in_(LIVE), Match.mentor_id.in_(accepted), Match.mentee_id.in_(accepted))
+    rows = session.execute(select(Match, shown_live).where(Match.cohort_id == cohort.id, or_(
+        Match.status.not_in(LIVE), shown_live)).order_by(Match.id)).all()
+    missing = {person_id for match, _live in rows for person_id in (match.mentor_id, match.mentee_id)} - set(people)
+    if missing:
+        people = people | {a.id: a for a in session.execute(
+            select(Application).where(Application.id.in_(missing))).scalars()}
+    for match, _live in rows:
+        set_committed_value(match, "mentor", people[match.mentor_id])
+        set_committed_value(match, "mentee", people[match.mentee_id])
+    ended = [match for match, live in rows if not live]
+    # Newest first, as PostgreSQL orders `ended_at DESC, id DESC` (a pair without an end date first).
+    ended.sort(key=lambda m: (m.ended_at is None, m.ended_at.timestamp() if m.ended_at else 0.0, m.id), reverse=True)
+    return [match for match, live in rows if live], ended
 
 
 def all_pairs(cohort: Cohort) -> Select:

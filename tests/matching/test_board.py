@@ -2,13 +2,16 @@
 
 import re
 from collections import Counter
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
+from mentorby.platform.tenancy import utcnow
 from mentorby.tenants.cohorts.models import Cohort
 from mentorby.tenants.matching import services as matching
 from mentorby.tenants.matching.models import Match, PairRule
+from tests import factories as F
 from tests.platform.helpers import last_mail
 
 #: Every test here reads and writes as the host city, Lyngby.
@@ -674,3 +677,33 @@ def test_the_api_documents_a_pairs_vocabularies(client):
     match = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]["Match"]["properties"]
     assert match["status"]["enum"] == list(MatchStatus.codes())
     assert match["ended_by"]["enum"] == [*EndedBy.codes(), None] and match["ended_by"]["nullable"]
+
+
+def test_the_board_reads_live_and_ended_pairs_together_newest_ended_first(db, host_city, in_host_city, create_cohort,
+                                                                          create_application, count_queries):
+    cohort = create_cohort(host_city, status="running")
+    mentor = create_application(cohort, role="mentor", status="accepted", name="Anna Mentor")
+    gone = create_application(cohort, role="mentor", status="withdrawn", name="Gone Mentor")
+    first, second = (create_application(cohort, status="accepted", name=name) for name in ("Bo", "Cai"))
+    now = utcnow()
+
+    def pair(mentor_id, mentee_id, status, days_ago=None):
+        return F.MatchFactory(city=host_city, cohort_id=cohort.id, mentor_id=mentor_id, mentee_id=mentee_id,
+                              status=status, ended_at=None if days_ago is None else now - timedelta(days=days_ago))
+
+    older = pair(gone.id, first.id, "replaced", days_ago=9)
+    newer = pair(mentor.id, second.id, "ended_early", days_ago=1)
+    live = pair(mentor.id, first.id, "published")
+    pair(gone.id, second.id, "proposed")  # its mentor withdrew: released, neither live nor ended
+    db.session.expunge_all()
+    cohort = db.session.get(Cohort, cohort.id)
+    mentors, mentees = matching.participants(db.session, cohort)
+    people = {a.id: a for a in (*mentors, *mentees)}
+    with count_queries() as counter:
+        shown_live, ended = matching.live_and_ended(db.session, cohort, people)
+        names = [(m.mentor.name, m.mentee.name) for m in (*shown_live, *ended)]
+    # One statement for the pairs, one for the person who is no longer in the round (the withdrawn mentor).
+    assert counter.count == 2, counter.statements
+    assert [m.id for m in shown_live] == [live.id] and [m.id for m in ended] == [newer.id, older.id]
+    assert names == [("Anna Mentor", "Bo"), ("Anna Mentor", "Cai"), ("Gone Mentor", "Bo")]
+    assert [m.id for m in matching.live_matches(db.session, cohort)] == [live.id]
