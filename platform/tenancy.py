@@ -240,14 +240,17 @@ def cross_tenant(session: Session) -> Iterator[None]:
 def _savepoint_undone(conn, name, context):
     # Rolling a savepoint back also undoes the settings made inside it (a refusal in attempt(), a refused request in
     # a test sharing the connection): what was applied is no longer known, so the next statement applies it again.
-    conn.info.pop(PG_APPLIED_KEY, None)
+    if not conn.invalidated:  # a lost connection's info goes with it (and reading it would raise)
+        conn.info.pop(PG_APPLIED_KEY, None)
 
 
 @event.listens_for(Engine, "rollback")
 @event.listens_for(Engine, "commit")
 def _transaction_ended(conn):
-    # The settings are transaction-local: once the transaction ends, the connection has none (no city, no key).
-    conn.info[PG_APPLIED_KEY] = _NOTHING
+    # The settings are transaction-local: once the transaction ends, the connection has none (no city, no key). A
+    # lost connection's info goes with it (and reading it would raise: the request's cleanup would fail too).
+    if not conn.invalidated:
+        conn.info[PG_APPLIED_KEY] = _NOTHING
 
 
 @event.listens_for(Pool, "reset")

@@ -93,16 +93,18 @@ def _transaction_ended(session: Session, transaction) -> None:
 
 @event.listens_for(Engine, "rollback")
 def _rolled_back(conn) -> None:
-    if conn.info.pop(_ON_CONNECTION, None):
+    # A lost connection's info cannot be read (it went with it): whatever it wrote is undone, so forget.
+    if conn.invalidated or conn.info.pop(_ON_CONNECTION, None):
         _forget(None)
 
 
 @event.listens_for(Engine, "rollback_savepoint")
 def _savepoint_undone(conn, name, context) -> None:
-    if conn.info.get(_ON_CONNECTION):
+    if conn.invalidated or conn.info.get(_ON_CONNECTION):
         _forget(None)
 
 
 @event.listens_for(Engine, "commit")
 def _connection_committed(conn) -> None:
-    conn.info.pop(_ON_CONNECTION, None)
+    if not conn.invalidated:
+        conn.info.pop(_ON_CONNECTION, None)

@@ -90,8 +90,10 @@ def _transaction_ended(session: Session, transaction) -> None:
 
 def _forget(conn) -> None:
     # A transaction rolled back (or committed some other way) takes its changes with it. A savepoint rolled back (a
-    # refused step) does not: what the rest of the transaction changed is still to be stamped.
-    conn.info.pop(_CHANGED, None)
+    # refused step) does not: what the rest of the transaction changed is still to be stamped. A lost connection's
+    # info went with it.
+    if not conn.invalidated:
+        conn.info.pop(_CHANGED, None)
 
 
 # --- the whole page, as a visitor without a cookie sees it ---------------------------------------------------------

@@ -3,12 +3,11 @@
 import functools
 import itertools
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 
 from sqlalchemy import String, case, distinct, event, func, literal_column, select, text
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, InvalidRequestError
 from sqlalchemy.orm import Session, scoped_session
 
 from mentorby.platform import writes
@@ -44,8 +43,8 @@ def _national_role(session: Session) -> str | None:
     return _ROLES[key]
 
 
-#: Connection.info keys: the national role to switch to before the connection's next statement; the role switched
-#: to (SET LOCAL ROLE) inside the door.
+#: Session.info keys: the national role to switch to before the session's next statement; the role switched to
+#: (SET LOCAL ROLE) inside the door. Kept on the session (which lives for one request), never on the pooled connection.
 _PENDING_ROLE = "mentorby.national.pending_role"
 _SWITCHED = "mentorby.national.switched_role"
 
@@ -54,17 +53,17 @@ _SWITCHED = "mentorby.national.switched_role"
 def aggregates_only(session: Session):
     """Read as the national role, which sees the rollups and the cities' names only, never a city's rows.
 
-    The role is switched to just before the first statement inside (a national page the worker answers from memory
-    reads nothing, and so pays no round trips for a switch and back). Any exit switches back, so
-    the rest of the request runs as the app again (a refused filter included), except a failed statement: nothing
-    more runs in that transaction, and its rollback undoes SET LOCAL with it. Nested uses switch once.
+    Every statement through the session inside runs as that role: the switch is made just before the first of them
+    (a national page the worker answers from memory reads nothing, and so pays no round trips for a switch and
+    back), and again after a savepoint or the transaction ended, which may have undone it. Any exit switches back,
+    so the rest of the request runs as the app again: a refused filter, and a failed statement too when the
+    transaction goes on (one failed inside a savepoint rolled back); a transaction that failed runs nothing more,
+    and its rollback undoes SET LOCAL with it. Nested uses switch once.
     """
     depth = session.info.get(_DEPTH, 0)
     role = None if depth else _national_role(session)
-    connection = None
     if role is not None:
-        connection = session.connection()
-        connection.info[_PENDING_ROLE] = role
+        session.info[_PENDING_ROLE] = role
     session.info[_DEPTH] = depth + 1
     failed = False
     try:
@@ -74,44 +73,39 @@ def aggregates_only(session: Session):
         raise
     finally:
         session.info[_DEPTH] = depth
-        if connection is not None:
-            connection.info.pop(_PENDING_ROLE, None)
-            if connection.info.pop(_SWITCHED, None) and not failed:
-                session.execute(text("reset role"))
+        if role is not None:
+            session.info.pop(_PENDING_ROLE, None)
+            if session.info.pop(_SWITCHED, None):
+                _switch_back(session, failed)
+
+
+def _switch_back(session: Session, failed: bool) -> None:
+    if not failed:
+        session.execute(text("reset role"))
+        return
+    # The statement's error is what the caller must see: if the transaction cannot run this (it failed, or its
+    # connection is gone), its rollback undoes the switch anyway.
+    with suppress(DBAPIError, InvalidRequestError):
+        session.execute(text("reset role"))
 
 
 @event.listens_for(Session, "do_orm_execute")
 def _switch_before_the_first_statement(state) -> None:
-    if not state.session.info.get(_DEPTH):
-        return
-    connection = state.session.connection()
-    role = connection.info.pop(_PENDING_ROLE, None)
+    role = state.session.info.pop(_PENDING_ROLE, None)
     if role is not None:
-        connection.exec_driver_sql(f'set local role "{role}"')
-        connection.info[_SWITCHED] = role
+        state.session.connection().exec_driver_sql(f'set local role "{role}"')
+        state.session.info[_SWITCHED] = role
 
 
-@event.listens_for(Engine, "before_cursor_execute")
-def _switch_before_a_core_statement(conn, cursor, statement, parameters, context, executemany) -> None:
-    # The session's statements switched above; one run on the connection itself (Core) inside the door, before any
-    # of them, does not read as the app either. Not before a savepoint's end (ROLLBACK TO, RELEASE): nothing reads
-    # there, and in a failed savepoint nothing else may run.
-    if _PENDING_ROLE in conn.info and not statement.startswith(("ROLLBACK", "RELEASE")):
-        role = conn.info.pop(_PENDING_ROLE)
-        cursor.execute(f'set local role "{role}"')
-        conn.info[_SWITCHED] = role
-
-
-@event.listens_for(Engine, "rollback_savepoint")
-@event.listens_for(Engine, "rollback")
-@event.listens_for(Engine, "commit")
-def _switch_undone(conn, *args) -> None:
-    # A savepoint or transaction ended may have undone SET LOCAL ROLE (if it was made inside it): inside the door
-    # still, the next statement switches again (once more than needed, if the switch came before the savepoint),
-    # and the exit switches back all the same.
-    role = conn.info.get(_SWITCHED)
+@event.listens_for(Session, "after_transaction_end")
+def _switch_undone(session: Session, transaction) -> None:
+    # Inside the door still, a savepoint's end may have undone the switch (if it was made inside it), and the
+    # transaction's end did: the next statement switches again (once more than needed if it was not undone).
+    role = session.info.get(_SWITCHED)
     if role is not None:
-        conn.info[_PENDING_ROLE] = role
+        session.info[_PENDING_ROLE] = role
+        if transaction.parent is None:
+            session.info.pop(_SWITCHED)
 
 
 def _through_the_door(function):

@@ -199,10 +199,47 @@ def test_the_door_switches_role_only_for_a_statement_and_again_after_a_savepoint
                 db.session.execute(text("select name from partner")).all()
         assert db.session.execute(text("select current_user")).scalar() == app_role + "_national"
     assert db.session.execute(text("select current_user")).scalar() == app_role
-    # A statement on the connection itself (Core), the first inside, reads as the national role too.
-    with aggregates_only(db.session):
-        assert db.session.connection().execute(text("select current_user")).scalar() == app_role + "_national"
+    # A statement refused in a savepoint after the switch: the error goes to the caller, and the transaction, which
+    # goes on, goes on as the app.
+    with pytest.raises(Exception, match="permission denied"):
+        with aggregates_only(db.session):
+            assert db.session.execute(text("select current_user")).scalar() == app_role + "_national"
+            with db.session.begin_nested():
+                db.session.execute(text("select name from partner")).all()
     assert db.session.execute(text("select current_user")).scalar() == app_role
+    # Nothing of the door stays with the session once it is left (nor with its pooled connection: none is kept
+    # there).
+    assert not {"mentorby.national.pending_role", "mentorby.national.switched_role"} & set(db.session.info)
+
+
+def test_a_transaction_ended_inside_the_door_goes_on_as_the_national_role_and_leaves_the_pool_clean(
+        app, database_urls):
+    # As in production: a session on the engine (the tests' own session shares one connection in a savepoint).
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import Session
+
+    from mentorby.platform.national.figures import aggregates_only
+
+    def who(session):
+        return session.execute(text("select current_user")).scalar()
+
+    engine = create_engine(database_urls[1], pool_size=1, max_overflow=0)
+    try:
+        with Session(engine) as session:
+            app_role = who(session)
+            session.commit()
+            with aggregates_only(session):
+                assert who(session) == app_role + "_national"
+                session.commit()  # the connection goes back to the pool; the next transaction switches again
+                assert who(session) == app_role + "_national"
+                session.rollback()
+                assert who(session) == app_role + "_national"
+            assert who(session) == app_role
+        for _ in range(2):  # the pool's one connection, taken again: nothing of the door comes with it
+            with Session(engine) as later:
+                assert who(later) == app_role
+    finally:
+        engine.dispose()
 
 
 def _setting(db) -> str:
