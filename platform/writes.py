@@ -51,8 +51,10 @@ def wrote(session: Session) -> int:
 
 
 def _forget(models: set[type] | None) -> None:
+    # `object` among the models: a write to a table no model maps (Core on the session), which could be any of them.
     for forget, watched in _MEMORIES:
-        if models is None or watched is None or any(issubclass(model, watched) for model in models):
+        if models is None or watched is None or object in models or any(issubclass(model, watched)
+                                                                         for model in models):
             forget()
 
 
@@ -74,7 +76,7 @@ def _flushed(session: Session, flush_context) -> None:
 def _wrote_in_bulk(state) -> None:
     # A bulk INSERT, UPDATE or DELETE through the session writes without a flush.
     if state.is_insert or state.is_update or state.is_delete:
-        _written(state.session, {mapper.class_ for mapper in state.all_mappers})
+        _written(state.session, {mapper.class_ for mapper in state.all_mappers} or {object})
 
 
 @event.listens_for(Session, "after_commit")

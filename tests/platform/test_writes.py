@@ -67,6 +67,10 @@ def test_a_bulk_write_counts_and_forgets_without_a_flush(db, in_host_city, forgo
     db.session.execute(update(Tenant).where(Tenant.id == -1).values(name="x"))
     assert writes.wrote(db.session) == 2
     assert forgotten == {"partners": 1, "anything": 2}
+    # A table written with no model (Core through the session) could be any model's: every memory goes.
+    db.session.execute(update(Partner.__table__).where(Partner.__table__.c.name == "nobody").values(name="x"))
+    assert writes.wrote(db.session) == 3
+    assert forgotten == {"partners": 2, "anything": 3}
 
 
 def test_the_rollback_of_a_write_forgets_every_memory_and_one_of_no_write_none(db, in_host_city, forgotten):
