@@ -139,15 +139,19 @@ def mentee_profile(a: Application) -> MenteeProfile:
 WITH_PEOPLE = (selectinload(Match.mentor), selectinload(Match.mentee))
 
 
+def _shown_live(cohort: Cohort):
+    """The condition of a live pair on the board: proposed or published, both of its people still accepted."""
+    accepted = select(Application.id).where(Application.cohort_id == cohort.id, Application.status == ACCEPTED)
+    return and_(Match.status.in_(LIVE), Match.mentor_id.in_(accepted), Match.mentee_id.in_(accepted))
+
+
 def live_matches(session: Session, cohort: Cohort, people: dict[int, Application] | None = None) -> list[Match]:
     """The round's proposed and published pairs (of people still accepted: others are released when they leave).
 
     `people` (id -> application), when the caller has the round's accepted people already, gives each pair its
     mentor and mentee without reading them again; anyone missing from it is read as usual.
     """
-    accepted = select(Application.id).where(Application.cohort_id == cohort.id, Application.status == ACCEPTED)
-    query = select(Match).where(Match.cohort_id == cohort.id, Match.status.in_(LIVE), Match.mentor_id.in_(accepted),
-                                Match.mentee_id.in_(accepted)).order_by(Match.id)
+    query = select(Match).where(Match.cohort_id == cohort.id, _shown_live(cohort)).order_by(Match.id)
     if people is None:
         return list(session.execute(query.options(*WITH_PEOPLE)).scalars())
     matches = list(session.execute(query).scalars())
@@ -620,8 +624,7 @@ def live_and_ended(session: Session, cohort: Cohort,
     Ended pairs (completed, ended early or replaced) come newest first. One statement, and a second if someone in
     them is not in `people` (the round's accepted people by id, which the board has read already).
     """
-    accepted = select(Application.id).where(Application.cohort_id == cohort.id, Application.status == ACCEPTED)
-    shown_live = and_(Match.status.in_(LIVE), Match.mentor_id.in_(accepted), Match.mentee_id.in_(accepted))
+    shown_live = _shown_live(cohort)
     rows = session.execute(select(Match, shown_live).where(Match.cohort_id == cohort.id, or_(
         Match.status.not_in(LIVE), shown_live)).order_by(Match.id)).all()
     missing = {person_id for match, _live in rows for person_id in (match.mentor_id, match.mentee_id)} - set(people)

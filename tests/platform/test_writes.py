@@ -10,8 +10,12 @@ from tests import factories as F
 
 
 @pytest.fixture
-def forgotten(monkeypatch):
-    """Two memories, one of partners and one of anything: how many times each was forgotten."""
+def forgotten(db, in_host_city, monkeypatch):
+    """Two memories, one of partners and one of anything: how many times each was forgotten.
+
+    From after the commit of the fixtures' own rows (the host city), as a request would find the database.
+    """
+    db.session.commit()
     counts = {"partners": 0, "anything": 0}
     monkeypatch.setattr(writes, "_MEMORIES", list(writes._MEMORIES))
 
@@ -28,8 +32,6 @@ def forgotten(monkeypatch):
 
 
 def test_reading_writes_nothing_and_forgets_nothing(db, in_host_city, forgotten):
-    db.session.commit()  # the fixture's city: written and committed before the test looks
-    forgotten.update(partners=0, anything=0)
     db.session.execute(select(Partner)).all()
     assert writes.wrote(db.session) == 0
     db.session.commit()
@@ -38,8 +40,6 @@ def test_reading_writes_nothing_and_forgets_nothing(db, in_host_city, forgotten)
 
 
 def test_a_flush_forgets_the_memories_of_what_it_wrote_and_the_commit_again(db, in_host_city, forgotten):
-    db.session.commit()
-    forgotten.update(partners=0, anything=0)
     F.create_partner(in_host_city, name="Novo Nordisk")  # flushed
     assert writes.wrote(db.session) == 1
     assert forgotten == {"partners": 1, "anything": 1}
@@ -50,8 +50,6 @@ def test_a_flush_forgets_the_memories_of_what_it_wrote_and_the_commit_again(db, 
 
 
 def test_a_write_to_another_model_leaves_the_partners_memory(db, in_host_city, forgotten):
-    db.session.commit()
-    forgotten.update(partners=0, anything=0)
     in_host_city.contact_name = "Someone else"
     db.session.flush()
     db.session.commit()
@@ -59,8 +57,6 @@ def test_a_write_to_another_model_leaves_the_partners_memory(db, in_host_city, f
 
 
 def test_a_bulk_write_counts_and_forgets_without_a_flush(db, in_host_city, forgotten):
-    db.session.commit()
-    forgotten.update(partners=0, anything=0)
     db.session.execute(update(Partner).where(Partner.name == "nobody").values(name="still nobody"))
     assert writes.wrote(db.session) == 1
     assert forgotten == {"partners": 1, "anything": 1}
@@ -76,9 +72,7 @@ def test_a_bulk_write_counts_and_forgets_without_a_flush(db, in_host_city, forgo
 def test_the_rollback_of_a_write_forgets_every_memory_and_one_of_no_write_none(db, in_host_city, forgotten):
     # A test's connection holds the fixture's writes until the test ends; in production a commit ends them, which is
     # what dropping the mark stands for here.
-    db.session.commit()
     db.session.connection().info.pop(writes._ON_CONNECTION, None)
-    forgotten.update(partners=0, anything=0)
     db.session.connection().begin_nested().rollback()  # a refused step that wrote nothing
     assert forgotten == {"partners": 0, "anything": 0}
     in_host_city.contact_name = "Someone else"
