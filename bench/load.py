@@ -41,6 +41,7 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+from urllib.parse import urlsplit
 
 _HERE = Path(__file__).resolve().parent
 ROOT = _HERE.parent
@@ -106,10 +107,16 @@ def wait_for(url: str, seconds: float = 60) -> None:
     raise RuntimeError(f"{url} did not answer within {seconds} s")
 
 
+#: The browser the load's clients name (bench/load.py's LUA sends the same).
+USER_AGENT = "mentorby-bench"
+
+
 def client_headers(n: int) -> dict:
     """What the load balancer in front would add for client n."""
+    # One browser's name for the sign-in and for wrk: a session is bound to its address and browser (Flask-Login's
+    # strong protection), and a request from another browser finds its sign-in no longer fresh.
     return {"X-Forwarded-For": f"10.77.{n // 250}.{n % 250 + 1}", "X-Forwarded-Proto": "https",
-            "Accept-Language": "en"}
+            "Accept-Language": "en", "User-Agent": USER_AGENT}
 
 
 # --- the database --------------------------------------------------------------------------------------------------
@@ -303,20 +310,38 @@ def csrf_of(text: str) -> str:
 
 
 def sign_in(base: str, n: int, email: str, password: str) -> str:
-    """Sign in as a browser would (the login page's CSRF token); the Cookie header to keep."""
+    """Sign in as a browser would (the login page's CSRF token), landing on the first page; the Cookie header to keep.
+
+    The landing page's forms give the new session its CSRF token, as a browser's has when it opens a board. (The
+    cookies are kept by hand: the production settings mark them Secure, which requests would not send over http.)
+    """
     import requests
 
     headers = client_headers(n)
     page = requests.get(base + "/login", headers=headers, timeout=10)
     jar = cookies_of(page, {})
-    cookie = "; ".join(f"{key}={value}" for key, value in jar.items())
     form = {"email": email, "password": password, "csrf_token": csrf_of(page.text)}
     answer = requests.post(base + "/login", data=form,
-                           headers={**headers, "Cookie": cookie, "Referer": base.replace("http:", "https:") + "/login"},
+                           headers={**headers, "Cookie": header_of(jar),
+                                    "Referer": base.replace("http:", "https:") + "/login"},
                            allow_redirects=False, timeout=10)
     if answer.status_code != 302:
         raise RuntimeError(f"sign-in of {email} gave {answer.status_code}")
-    return "; ".join(f"{key}={value}" for key, value in cookies_of(answer, jar).items())
+    for _hop in range(5):
+        jar = cookies_of(answer, jar)
+        if answer.status_code != 302:
+            break
+        target = urlsplit(answer.headers["Location"])
+        answer = requests.get(base + target.path + (f"?{target.query}" if target.query else ""),
+                              headers={**headers, "Cookie": header_of(jar)}, allow_redirects=False, timeout=10)
+    if answer.status_code != 200 or "csrf_token" not in answer.text:
+        raise RuntimeError(f"{email} landed on {answer.status_code} after signing in")
+    return header_of(jar)
+
+
+def header_of(jar: dict) -> str:
+    """A Cookie header of the jar's cookies."""
+    return "; ".join(f"{key}={value}" for key, value in jar.items())
 
 
 def survey_session(base: str, n: int, path: str) -> tuple[str, str]:
@@ -345,6 +370,7 @@ function init(args)
   headers["X-Forwarded-For"] = file:read("*l")
   headers["X-Forwarded-Proto"] = "https"
   headers["Accept-Language"] = "en"
+  headers["User-Agent"] = "mentorby-bench"
   headers["Referer"] = file:read("*l")
   expected = tonumber(file:read("*l"))
   once = file:read("*l") == "once"

@@ -22,6 +22,7 @@ from mentorby.blueprints.common import (
     RowLinks,
     attempt,
     cohort_view,
+    kept_until_changed,
     loads,
     paginate,
     render,
@@ -159,6 +160,7 @@ def _oob(**context) -> str:
 
 
 @bp.get("/coordinator/cohorts/<int:cohort_id>/applications")
+@kept_until_changed
 @cohort_view
 def board(cohort: Cohort):
     """All applications of a round: filters, search, sorting, decisions in place, live counters, the notify step."""

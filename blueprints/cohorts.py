@@ -12,6 +12,7 @@ from mentorby.blueprints.common import (
     CityBlueprint,
     attempt,
     cohort_view,
+    kept_until_changed,
     loads,
     paginate,
     render,
@@ -125,6 +126,7 @@ def _page(cohort: Cohort, status: int = 200, problem: str | None = None):
 
 
 @bp.get("/<int:cohort_id>")
+@kept_until_changed
 @cohort_view
 def show(cohort: Cohort):
     """A round: its timeline, what it takes to move on, its events and its applications at a glance."""

@@ -18,11 +18,12 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import get_locale
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
 from wtforms import SelectChoice
 
-from mentorby.platform import clock
+from mentorby.platform import clock, kept_pages
 from mentorby.platform.accounts.models import LOCALES
 from mentorby.platform.cities.services import enter_city
 from mentorby.platform.extensions import db, htmx
@@ -96,6 +97,50 @@ def kept_for_visitors(view):
 
     _KEPT_FOR_VISITORS.add(answer)
     return answer
+
+
+# --- the boards of the people who run a city, kept until the city's data changes -----------------------------------
+
+
+def kept_until_changed(view):
+    """A page of a city's own rows, given again by the worker until the city's data changes (platform/kept_pages.py).
+
+    Only for a GET page that writes nothing and shows nothing but the city, its own rows (tenant-owned, or platform
+    rows that carry its id, such as an e-mail's state) and accounts. The same person in the same session asking for
+    the same address is given the page rendered last, as long as no commit wrote any of the city's rows since and it
+    is less than KEPT_PAGE_SECONDS old; the sign-in and access checks run as for any request.
+    """
+    @wraps(view)
+    def answer(*args, **kwargs):
+        key = _kept_key()
+        if key is not None and (found := kept_pages.kept(key)) is not None:
+            status, headers, body = found
+            return make_response(body, status, headers)
+        response = make_response(view(*args, **kwargs))
+        # A session changed by the view (its first CSRF token, a message shown) is not the one in the key.
+        if (key is not None and response.status_code == 200 and not response.direct_passthrough
+                and not session.modified):
+            kept_pages.keep(db.session, key, response.status_code, list(response.headers.items()),
+                            response.get_data())
+        return response
+
+    return answer
+
+
+def _kept_key() -> tuple | None:
+    """What a kept page depends on, or None when this request's page is not to be kept (or given)."""
+    city = g.get("city")
+    if (request.method != "GET" or city is None or not current_user.is_authenticated or "_flashes" in session
+            or "csrf_token" not in session):
+        return None
+    stamp = kept_pages.stamp(city.id)
+    if stamp is None:
+        return None
+    headers = request.headers
+    return (request.endpoint, request.full_path, headers.get("HX-Request"), headers.get("HX-Target"),
+            headers.get("HX-History-Restore-Request"), headers.get("HX-Boosted"), city.id, stamp, current_user.id,
+            current_user.is_platform_admin, current_user.is_national, frozenset(g.get("roles") or ()),
+            session["csrf_token"], str(get_locale()), clock.today())
 
 
 def _add_city(endpoint, values):

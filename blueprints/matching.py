@@ -17,6 +17,7 @@ from mentorby.blueprints.common import (
     choices,
     cohort_view,
     finite,
+    kept_until_changed,
     render,
     show_error,
     submitted,
@@ -265,6 +266,7 @@ def published_pairs(view):
 
 
 @bp.get("/cohorts/<int:cohort_id>/matching")
+@kept_until_changed
 @cohort_view
 def board(cohort: Cohort):
     """The round's pairs: the proposal with its reasons, who is unmatched, mentors' load, published pairs."""

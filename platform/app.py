@@ -8,6 +8,7 @@ from sqlalchemy import event
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from mentorby.platform import kept_pages
 from mentorby.platform.accounts import sessions
 from mentorby.platform.accounts.models import COORDINATOR
 from mentorby.platform.audit.listener import set_actor
@@ -65,6 +66,8 @@ def create_app(config: dict | None = None) -> Flask:
         referrer_policy="same-origin",
     )
     api.init_app(app)
+    kept_pages.init_app(app)
+    kept_pages.listen()
 
     @login_manager.user_loader
     def load_user(token: str):

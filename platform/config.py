@@ -88,6 +88,9 @@ def load_config(overrides: dict | None = None) -> dict:
         # Above the largest upload a form takes (a 5 MB CV, a 10 MB import), so those get their own message.
         "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
         "PAGE_SIZE": 25,
+        #: How long a web worker may give a coordinator's board again while the city's data is unchanged, in seconds
+        #: (platform/kept_pages.py; needs REDIS_URL; 0 keeps nothing).
+        "KEPT_PAGE_SECONDS": float(os.environ.get("KEPT_PAGE_SECONDS", "60")),
         # flask-smorest: the OpenAPI document lives at /api/v1/openapi.json.
         "API_TITLE": "Mentorby API",
         "API_VERSION": "v1",

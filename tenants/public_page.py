@@ -75,8 +75,9 @@ def _stamp_changes(session: Session) -> None:
         # taking one from the pool for this would cost it a round trip or two.
         return
     for city_id in sorted(session.connection().info.pop(_CHANGED, ())):
+        # Only a stamp: no page shows it (platform/kept_pages.py leaves the city's other pages kept for it).
         session.execute(update(Tenant).where(Tenant.id == city_id).values(public_stamp=new_stamp())
-                        .execution_options(synchronize_session=False))
+                        .execution_options(synchronize_session=False, mentorby_only_a_stamp=True))
 
 
 def _connected(session: Session, transaction, connection) -> None:

@@ -1,0 +1,196 @@
+"""The coordinator's boards kept by the web worker until the city's data changes (platform/kept_pages.py).
+
+Against the real Redis (database 13): the stamps are what other processes move on.
+"""
+
+from datetime import date, timedelta
+from types import SimpleNamespace
+
+import pytest
+import redis
+from sqlalchemy import text
+
+from mentorby.platform import kept_pages
+from mentorby.platform.accounts.models import User
+from mentorby.platform.extensions import db as database
+from mentorby.platform.outbox.models import OutboxMessage
+from mentorby.platform.tenancy import tenant_scope
+from mentorby.tenants.cohorts.models import Cohort
+from tests import factories as F
+
+REDIS = "redis://127.0.0.1:6379/13"
+BOARDS = ["/lyngby-taarbaek/coordinator/cohorts/{id}",
+          "/lyngby-taarbaek/coordinator/cohorts/{id}/applications",
+          "/lyngby-taarbaek/coordinator/cohorts/{id}/matching"]
+
+
+@pytest.fixture
+def kept_on(app, monkeypatch):
+    """Kept pages on, as in production (REDIS_URL set); what the worker keeps is forgotten afterwards."""
+    monkeypatch.setitem(app.config, "REDIS_URL", REDIS)
+    kept_pages.init_app(app)
+    yield app.extensions["mentorby.kept_pages"]
+    app.extensions.pop("mentorby.kept_pages", None)
+    kept_pages.forget_all()
+
+
+@pytest.fixture
+def selecting(host_city):
+    cohort = F.create_cohort(host_city, name="Forår 2027", status="selecting",
+                             starts_on=date.today() + timedelta(days=30))
+    F.create_application(cohort, role="mentor", status="accepted", name="Mette Mentor")
+    F.create_application(cohort, role="mentee", status="accepted", name="Ana Mentee")
+    seen = SimpleNamespace(id=cohort.id, tenant_id=cohort.tenant_id)  # the commit expires the row
+    database.session.commit()
+    return seen
+
+
+def _another_process_renames(cohort, name, store, *, moves_stamp=True):
+    """What another web worker's commit does: the row changed behind this worker's back, the city's stamp moved on."""
+    with tenant_scope(database.session, cohort.tenant_id):
+        database.session.execute(text("update cohort set name = :name where id = :id"),
+                                 {"name": name, "id": cohort.id})
+    database.session.commit()
+    if moves_stamp:
+        client, prefix, _seconds = store
+        client.incr(f"{prefix}{cohort.tenant_id}")
+
+
+@pytest.mark.parametrize("path", BOARDS)
+def test_a_board_is_kept_until_the_city_changes(client, login, coordinator, selecting, kept_on, count_queries, path):
+    login(coordinator)
+    url = path.format(id=selecting.id)
+    client.get(url)  # the session's first CSRF token: the page made for it is not kept
+    with count_queries() as rendered:
+        assert client.get(url).status_code == 200
+    with count_queries() as kept:
+        page = client.get(url)
+    assert page.status_code == 200 and "Forår 2027" in page.text
+    # Given again: only the city and who is signed in are read.
+    assert kept.count < rendered.count and kept.count <= 2, kept.statements
+
+    # A change no stamp says anything of is not shown (the page is really kept) ...
+    _another_process_renames(selecting, "Efterår 2027", kept_on, moves_stamp=False)
+    assert "Forår 2027" in client.get(url).text
+    # ... and once the city's stamp moves on (another worker's commit), the page is made again.
+    _another_process_renames(selecting, "Efterår 2027", kept_on)
+    assert "Efterår 2027" in client.get(url).text
+
+
+def test_a_write_through_the_worker_shows_at_once(client, login, coordinator, selecting, kept_on):
+    login(coordinator)
+    url = f"/lyngby-taarbaek/coordinator/cohorts/{selecting.id}/matching"
+    for _ in range(3):
+        assert "no mentor yet" in client.get(url).text
+    assert client.post(f"{url}/propose", data={"method": "optimal", "priority": "best_total"}).status_code == 200
+    board = client.get(url).text
+    assert "no mentor yet" not in board and "Mette Mentor" in board
+
+
+def test_each_person_language_and_fragment_has_its_own_page(client, login, coordinator, host_city, selecting, kept_on,
+                                                            app):
+    login(coordinator)
+    url = f"/lyngby-taarbaek/coordinator/cohorts/{selecting.id}/matching"
+    for _ in range(2):
+        english = client.get(url)
+    assert '<html lang="en"' in english.text
+    assert '<html lang="da"' in client.get(url, headers={"Accept-Language": "da"}).text
+    fragment = client.get(url, headers={"HX-Request": "true"})
+    assert "<html" not in fragment.text and 'id="matching-board"' in fragment.text
+    # Another coordinator of the city: their own session, their own page (its forms carry their CSRF token).
+    colleague = F.create_user(email="colleague@lyngby.example", city=host_city, role="coordinator")
+    database.session.commit()
+    other = login(colleague, target=app.test_client())
+    for _ in range(2):
+        theirs = other.get(url)
+    assert theirs.status_code == 200
+    assert _csrf(theirs.text) != _csrf(client.get(url).text)
+
+
+def _csrf(page: str) -> str:
+    start = page.index('name="csrf_token" value="') + len('name="csrf_token" value="')
+    return page[start:page.index('"', start)]
+
+
+def test_a_flashed_message_is_shown_not_kept_away(client, login, coordinator, selecting, kept_on):
+    login(coordinator)
+    url = f"/lyngby-taarbaek/coordinator/cohorts/{selecting.id}/matching"
+    for _ in range(3):
+        client.get(url)
+    with client.session_transaction() as session:
+        session["_flashes"] = [("info", "Pinned for the test.")]
+    assert "Pinned for the test." in client.get(url).text
+    assert "Pinned for the test." not in client.get(url).text
+
+
+def test_nothing_is_kept_past_its_time_or_without_redis(client, login, coordinator, selecting, kept_on, app,
+                                                        count_queries, monkeypatch):
+    login(coordinator)
+    url = f"/lyngby-taarbaek/coordinator/cohorts/{selecting.id}"
+    client.get(url)
+    with count_queries() as rendered:
+        client.get(url)
+    monkeypatch.setitem(app.extensions, "mentorby.kept_pages", (*kept_on[:2], 0))  # kept for no time at all
+    with count_queries() as again:
+        client.get(url)
+    assert again.count == rendered.count
+    # Redis unreachable: the page is made as usual, with no error.
+    monkeypatch.setitem(app.extensions, "mentorby.kept_pages",
+                        (redis.Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.2), "x:", 60))
+    for _ in range(3):
+        with count_queries() as unreachable:
+            assert client.get(url).status_code == 200
+        assert unreachable.count == rendered.count
+
+
+def test_the_worker_keeps_no_more_than_its_share(client, login, coordinator, selecting, kept_on, app, monkeypatch):
+    monkeypatch.setitem(app.config, "KEPT_PAGE_BYTES", 1000)  # less than one page
+    login(coordinator)
+    url = f"/lyngby-taarbaek/coordinator/cohorts/{selecting.id}"
+    for _ in range(3):
+        client.get(url)
+    assert not kept_pages._KEPT and kept_pages._SIZE[0] == 0
+
+
+def test_commits_move_the_written_cities_stamps_on(db, host_city, other_city, coordinator, kept_on, app):
+    client, prefix, _seconds = kept_on
+    coordinator_id = coordinator.id
+
+    def stamps():
+        return [int(client.get(f"{prefix}{key}") or 0) for key in (*city_ids, kept_pages.ALL)]
+
+    city_ids = host_city.id, other_city.id
+    before = stamps()
+    with tenant_scope(db.session, city_ids[0]):
+        db.session.get(Cohort, F.create_cohort(host_city).id).name = "Renamed"
+        db.session.commit()
+    after_round = stamps()
+    assert after_round == [before[0] + 1, before[1], before[2]]
+    # An account's name and flags show on every city's pages.
+    db.session.get(User, coordinator_id).name = "Kim Koordinator"
+    db.session.commit()
+    assert stamps() == [after_round[0], after_round[1], after_round[2] + 1]
+    # A transaction rolled back moves nothing.
+    with tenant_scope(db.session, city_ids[1]):
+        F.create_cohort(other_city)
+        db.session.rollback()
+    assert stamps() == [after_round[0], after_round[1], after_round[2] + 1]
+
+
+def test_which_cities_a_write_concerns(db, host_city, coordinator):
+    session = db.session
+    cohort = F.create_cohort(host_city)
+    assert kept_pages._cities_of(session, Cohort, cohort) == {host_city.id}
+    assert kept_pages._cities_of(session, type(host_city), host_city) == {host_city.id}
+    assert kept_pages._cities_of(session, User, coordinator) == {kept_pages.ALL}
+    # Platform rows apart from the cities': a city's when they carry its id (an e-mail's state), else nobody's.
+    assert kept_pages._cities_of(session, OutboxMessage, OutboxMessage(tenant_id=host_city.id)) == {host_city.id}
+    assert kept_pages._cities_of(session, OutboxMessage, OutboxMessage(tenant_id=None)) == set()
+    # A bulk statement: the session's city, or every city when it has none.
+    assert kept_pages._cities_of(session, Cohort) == {kept_pages.ALL}
+    with tenant_scope(session, host_city.id):
+        assert kept_pages._cities_of(session, Cohort) == {host_city.id}
+    # A Core statement on a table: the national rollups, refreshed across cities, are no city page's.
+    from mentorby.platform.national.models import RoundRollup
+
+    assert kept_pages._cities_of(session, None, table=RoundRollup.__table__) == set()
