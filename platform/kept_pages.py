@@ -71,13 +71,14 @@ def _store():
 
 
 def stamp(city_id: int) -> tuple | None:
-    """The city's stamp and every city's, as they stand now; None when nothing may be kept."""
+    """The database, the city's stamp and every city's, as they stand now; None when nothing may be kept."""
     store = _store()
     if store is None:
         return None
     client, prefix, _seconds = store
     try:
-        return tuple(client.mget(f"{prefix}{city_id}", f"{prefix}{ALL}"))
+        # The prefix names the database: two apps in one process (tests) never share a page.
+        return (prefix, *client.mget(f"{prefix}{city_id}", f"{prefix}{ALL}"))
     except redis.RedisError as error:
         log.warning("kept pages: Redis could not be read (%s); pages are rendered", error)
         return None
@@ -106,7 +107,10 @@ def keep(session: Session, key, status: int, headers: list, body: bytes) -> None
     limit, now = current_app.config.get("KEPT_PAGE_BYTES", KEPT_BYTES), time.monotonic()
     # Oldest first: drop what is past its time, then what is past the worker's share of memory.
     while _KEPT:
-        oldest, (when, *_rest) = next(iter(_KEPT.items()))
+        try:
+            oldest, (when, *_rest) = next(iter(_KEPT.items()))
+        except (StopIteration, RuntimeError):  # emptied or changed by another thread of a threaded server
+            break
         if now - when < store[2] and _SIZE[0] <= limit:
             break
         _drop(oldest)

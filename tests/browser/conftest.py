@@ -45,6 +45,9 @@ def live_server():
         "SECRET_KEY": "browser-secret-" + "x" * 32,
         "LOGIN_RATE_LIMIT": "1000 per minute",
         "RATELIMIT_STORAGE_URI": "memory://",
+        # The coordinator's boards kept until the city changes, as in production (platform/kept_pages.py): every
+        # board the browser tests open again after a change must show it.
+        "REDIS_URL": "redis://127.0.0.1:6379/12",
     })
     with app.app_context():
         upgrade()

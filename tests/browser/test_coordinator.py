@@ -35,6 +35,8 @@ def test_partners_team_and_isolation(page: Page, live_server):
     page.get_by_label("Website").fill("https://sprogcenter.example")
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_text("Sprogcenter Aarhus")).to_be_visible()
+    # Before htmx has loaded, choosing a kind changes nothing (a loaded CI machine got there first).
+    page.wait_for_load_state("load")
 
     # The kind filter updates the list in place (htmx) and the URL follows.
     page.get_by_label("Kind").select_option("language_school")
