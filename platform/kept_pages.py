@@ -87,13 +87,11 @@ def stamp(city_id: int) -> tuple | None:
 def kept(key) -> tuple | None:
     """The page kept under `key` (status, headers, body), if it was kept less than KEPT_PAGE_SECONDS ago."""
     store = _store()
+    if store is None:
+        return None
+    _purge(store[2])  # what is past its time goes at every look, not only when another page is kept
     found = _KEPT.get(key)
-    if store is None or found is None:
-        return None
-    if time.monotonic() - found[0] >= store[2]:
-        _drop(key)
-        return None
-    return found[1:]
+    return found[1:] if found is not None else None
 
 
 def keep(session: Session, key, status: int, headers: list, body: bytes) -> None:
@@ -104,14 +102,18 @@ def keep(session: Session, key, status: int, headers: list, body: bytes) -> None
     _drop(key)
     _KEPT[key] = (time.monotonic(), status, headers, body)
     _SIZE[0] += len(body)
-    limit, now = current_app.config.get("KEPT_PAGE_BYTES", KEPT_BYTES), time.monotonic()
-    # Oldest first: drop what is past its time, then what is past the worker's share of memory.
+    _purge(store[2], current_app.config.get("KEPT_PAGE_BYTES", KEPT_BYTES))
+
+
+def _purge(seconds: float, limit: int | None = None) -> None:
+    """Drop, oldest first, what is past its time, then (with `limit`) what is past the worker's share of memory."""
+    now = time.monotonic()
     while _KEPT:
         try:
             oldest, (when, *_rest) = next(iter(_KEPT.items()))
         except (StopIteration, RuntimeError):  # emptied or changed by another thread of a threaded server
             break
-        if now - when < store[2] and _SIZE[0] <= limit:
+        if now - when < seconds and (limit is None or _SIZE[0] <= limit):
             break
         _drop(oldest)
 
