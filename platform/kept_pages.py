@@ -25,6 +25,7 @@ is kept or given, and the pages are rendered as usual.
 
 import hashlib
 import logging
+import secrets
 import time
 from collections import OrderedDict
 
@@ -35,7 +36,7 @@ from sqlalchemy.orm import Session
 
 from mentorby.platform import writes
 from mentorby.platform.cities.models import Tenant
-from mentorby.platform.tenancy import DISTRIBUTION, is_tenant_owned, session_tenant_id
+from mentorby.platform.tenancy import CROSS_KEY, DISTRIBUTION, is_tenant_owned, session_tenant_id
 
 log = logging.getLogger(__name__)
 
@@ -58,8 +59,8 @@ _SIZE = [0]
 def init_app(app: Flask) -> None:
     """Give the app its stamp store (Redis) when REDIS_URL is set and pages are to be kept."""
     url, seconds = app.config.get("REDIS_URL"), app.config.get("KEPT_PAGE_SECONDS", KEPT_PAGE_SECONDS)
-    if not url or not seconds:
-        return
+    if not url:
+        return  # seconds of 0 still move the stamps: the processes that keep pages must see this one's writes
     # The database in the keys: two apps on one Redis (a test run on each database) never share stamps.
     tag = hashlib.sha256(str(app.config["SQLALCHEMY_DATABASE_URI"]).encode()).hexdigest()[:12]
     client = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
@@ -75,7 +76,9 @@ def stamp(city_id: int) -> tuple | None:
     store = _store()
     if store is None:
         return None
-    client, prefix, _seconds = store
+    client, prefix, seconds = store
+    if not seconds:
+        return None
     try:
         # The prefix names the database: two apps in one process (tests) never share a page.
         return (prefix, *client.mget(f"{prefix}{city_id}", f"{prefix}{ALL}"))
@@ -87,7 +90,7 @@ def stamp(city_id: int) -> tuple | None:
 def kept(key) -> tuple | None:
     """The page kept under `key` (status, headers, body), if it was kept less than KEPT_PAGE_SECONDS ago."""
     store = _store()
-    if store is None:
+    if store is None or not store[2]:
         return None
     _purge(store[2])  # what is past its time goes at every look, not only when another page is kept
     found = _KEPT.get(key)
@@ -97,7 +100,7 @@ def kept(key) -> tuple | None:
 def keep(session: Session, key, status: int, headers: list, body: bytes) -> None:
     """Keep a page read under `key`, unless its transaction wrote something (it may still be rolled back)."""
     store = _store()
-    if store is None or writes.wrote(session):
+    if store is None or not store[2] or writes.wrote(session):
         return
     _drop(key)
     _KEPT[key] = (time.monotonic(), status, headers, body)
@@ -147,10 +150,13 @@ def _cities_of(session: Session, model, instance=None, *, table=None) -> set:
     owned = is_tenant_owned(model) or (model is None and name not in DISTRIBUTION and table is not None
                                        and "tenant_id" in table.c)
     if owned or local:
-        city = getattr(instance, "tenant_id", None) if instance is not None else session_tenant_id(session)
+        # Across cities a bulk statement is not filtered to the session's city: it may reach any.
+        across = instance is None and session.info.get(CROSS_KEY)
+        city = getattr(instance, "tenant_id", None) if instance is not None else (
+            None if across else session_tenant_id(session))
         if city is not None:
             return {city}
-        return set() if local else {ALL}
+        return set() if local and not across else {ALL}
     return {ALL}  # an account (names and flags on every page), the city, or a table no model maps
 
 
@@ -174,7 +180,8 @@ def _bulk(state) -> None:
             and not state.execution_options.get("mentorby_only_a_stamp"):
         if state.all_mappers:
             cities = set().union(*(_cities_of(state.session, m.class_) for m in state.all_mappers))
-        else:  # a Core statement on a table (the rollups' inserts), or SQL text: every city, unless the table says
+        else:  # a Core statement on a table (the rollups' inserts): every city, unless the table says (SQL text
+            # is not seen at all: no web path writes what the kept pages show that way)
             cities = _cities_of(state.session, None, table=getattr(state.statement, "table", None))
         _note(state.session, cities)
 
@@ -188,7 +195,9 @@ def _committed(session: Session) -> None:
     try:
         with client.pipeline(transaction=False) as pipe:
             for city in sorted(cities, key=str):
-                pipe.incr(f"{prefix}{city}")
+                # A random number, not a count: a stamp lost (Redis restarted, evicted) never comes back to a value
+                # a worker has kept a page under.
+                pipe.set(f"{prefix}{city}", secrets.randbits(62))
             pipe.execute()
     except redis.RedisError as error:
         # Other workers show the change when their kept pages run out (KEPT_PAGE_SECONDS); this one forgot its own.
