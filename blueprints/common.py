@@ -113,15 +113,22 @@ def kept_until_changed(view):
     @wraps(view)
     def answer(*args, **kwargs):
         key = _kept_key()
-        if key is not None and (found := kept_pages.kept(key)) is not None:
-            status, headers, body = found
-            return make_response(body, status, headers)
+        if key is not None:
+            if (found := kept_pages.kept(key)) is not None:
+                status, headers, body = found
+                return make_response(body, status, headers)
+            moment = kept_pages.moment()  # a write through this worker from now on: the page is not kept
+            # The city and the person were read before the stamps: a change committed in between would be kept
+            # under the new stamp. Read them again (they are in the key; their roles, in it too, are read anew at
+            # the next request).
+            db.session.refresh(g.city)
+            db.session.refresh(current_user._get_current_object())
         response = make_response(view(*args, **kwargs))
         # A session changed by the view (its first CSRF token, a message shown) is not the one in the key.
         if (key is not None and response.status_code == 200 and not response.direct_passthrough
                 and not session.modified):
             kept_pages.keep(db.session, key, response.status_code, list(response.headers.items()),
-                            response.get_data())
+                            response.get_data(), moment)
         return response
 
     return answer

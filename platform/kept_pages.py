@@ -7,31 +7,40 @@ costs the request's sign-in check and a dictionary lookup.
 
 A kept page is given again only under the same:
 
-- city stamp: a number in Redis for each city, moved on after every commit that wrote one of the city's rows (a
-  tenant-owned row, or the city itself), by any process: web workers and the task queue alike. A write to a table
-  every city reads (an account: names and flags shown on any page) moves every city's stamp on at once. The stamp is
-  moved after the commit, so a request that read the new stamp reads the committed rows;
+- city stamp: a random number in Redis for each city, set anew by every commit that wrote one of the city's rows (a
+  tenant-owned row, the city itself, or a platform row that carries its id), by any process: web workers and the
+  task queue alike. A write to a table every city reads (an account: names and flags shown on any page) sets every
+  city's stamp anew at once; a person's last sign-in time, which no kept page shows, does not. The stamp is set just
+  before the commit and again just after it: a page read between the two is kept under a stamp nobody reads again,
+  and a request that read the second reads the committed rows. The city and the person, read before the stamps, are
+  read again before a page is made to be kept;
 - person, with the same flags and roles in the city, and the same session (the page carries its CSRF token);
 - address with its query, htmx headers, language and day;
 
 and for at most KEPT_PAGE_SECONDS, so that what changes with the clock alone (a deadline's "in 3 days") and a
 write the stamps do not see (SQL typed into the database) show within that time, and personal data does not stay
-in the worker's memory long after it was last asked for. A write through the worker, or its rollback, forgets
-every kept page at once (platform/writes.py): a threaded worker's other requests, and tests, which never commit.
+in the worker's memory long after it was last asked for (platform/writes.py's Memory drops it then even if the
+worker is asked nothing more). A write to a city's rows through the worker, or the rollback of any write, forgets
+every kept page at once: a threaded worker's other requests, and tests, which never commit.
 
-Without REDIS_URL there is no stamp other processes can move on, and nothing is kept. Redis unreachable: nothing
-is kept or given, and the pages are rendered as usual.
+Where this can fail, and how far:
+
+- Without REDIS_URL there is no stamp other processes can set, and nothing is kept.
+- Redis unreachable or slow to answer (0.5 s): that process neither keeps nor gives a page, and leaves Redis alone for
+  BACKOFF_SECONDS before it tries again, so a hung Redis costs a request at most one wait in that time.
+- Redis answering reads but refusing writes (read-only after a failover, out of memory): a commit that cannot set its
+  cities' stamps is logged as an error, and the other processes may give pages without that commit's change until
+  they are KEPT_PAGE_SECONDS old. The process that wrote forgot its own pages, and keeps none for BACKOFF_SECONDS
+  after each such failure.
 """
 
-import hashlib
 import logging
-import secrets
 import time
-from collections import OrderedDict
 
 import redis
 from flask import Flask, current_app, has_app_context
-from sqlalchemy import event
+from sqlalchemy import event, inspect
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from mentorby.platform import writes
@@ -44,47 +53,71 @@ log = logging.getLogger(__name__)
 KEPT_PAGE_SECONDS = 60
 #: The most a worker keeps, in bytes of HTML (a full matching board of 40 people is about 120 KB).
 KEPT_BYTES = 32 * 1024 * 1024
+#: How long a process leaves Redis alone after it failed to answer or to take a stamp, in seconds.
+BACKOFF_SECONDS = 5.0
+#: Redis's longest answer before the process gives up on it, in seconds.
+REDIS_TIMEOUT = 0.5
+#: Columns no kept page shows, by table: a write of nothing else sets no stamp (every sign-in writes the first).
+UNSHOWN = {"user_account": frozenset({"last_login_at"})}
 #: Session.info key: the cities whose rows the transaction wrote ("all": a table every city reads).
 _CITIES = "mentorby.kept_pages.cities"
-#: app.extensions key: the Redis client and the database's tag in the stamps' keys.
+#: app.extensions key: the Redis client, the database's tag in the stamps' keys, the seconds a page is kept.
 _EXTENSION = "mentorby.kept_pages"
 #: The stamp key of every city at once (accounts and the like).
 ALL = "all"
 
-#: key -> (when kept, status, headers, body); least recently kept first.
-_KEPT: OrderedDict = OrderedDict()
-_SIZE = [0]
+#: key -> (status, headers, body).
+_KEPT = writes.Memory("kept-pages")
+#: Until when (time.monotonic()) this process leaves Redis alone.
+_BACKOFF = [0.0]
 
 
 def init_app(app: Flask) -> None:
-    """Give the app its stamp store (Redis) when REDIS_URL is set and pages are to be kept."""
+    """Give the app its stamp store (Redis) when REDIS_URL is set (KEPT_PAGE_SECONDS of 0: stamps set, none read)."""
     url, seconds = app.config.get("REDIS_URL"), app.config.get("KEPT_PAGE_SECONDS", KEPT_PAGE_SECONDS)
     if not url:
-        return  # seconds of 0 still move the stamps: the processes that keep pages must see this one's writes
-    # The database in the keys: two apps on one Redis (a test run on each database) never share stamps.
-    tag = hashlib.sha256(str(app.config["SQLALCHEMY_DATABASE_URI"]).encode()).hexdigest()[:12]
-    client = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
-    app.extensions[_EXTENSION] = (client, f"mentorby:city-stamp:{tag}:", seconds)
+        return
+    client = redis.Redis.from_url(url, socket_timeout=REDIS_TIMEOUT, socket_connect_timeout=REDIS_TIMEOUT)
+    app.extensions[_EXTENSION] = (client, f"mentorby:city-stamp:{database_tag(app)}:", seconds)
+
+
+def database_tag(app: Flask) -> str:
+    """The database in the stamps' keys: two apps on one Redis (a test run on each database) never share stamps.
+
+    Only its kind and name, not its address or password: web workers behind a connection pooler and a task queue
+    connecting directly, or a password rotated in one of them, must share the stamps. Two deployments with databases
+    of the same name on one Redis would only set each other's stamps (pages made again, never a stale one).
+    """
+    url = make_url(str(app.config["SQLALCHEMY_DATABASE_URI"]))
+    return f"{url.get_backend_name()}-{url.database or 'memory'}".replace(":", "_")
 
 
 def _store():
     return current_app.extensions.get(_EXTENSION) if has_app_context() else None
 
 
+def _redis_failed(what: str, error: Exception, level=logging.WARNING) -> None:
+    _BACKOFF[0] = time.monotonic() + BACKOFF_SECONDS
+    log.log(level, "kept pages: %s (%s); none kept or given for %s s", what, error, BACKOFF_SECONDS)
+
+
 def stamp(city_id: int) -> tuple | None:
     """The database, the city's stamp and every city's, as they stand now; None when nothing may be kept."""
     store = _store()
-    if store is None:
+    if store is None or not store[2] or time.monotonic() < _BACKOFF[0]:
         return None
-    client, prefix, seconds = store
-    if not seconds:
-        return None
+    client, prefix, _seconds = store
     try:
         # The prefix names the database: two apps in one process (tests) never share a page.
         return (prefix, *client.mget(f"{prefix}{city_id}", f"{prefix}{ALL}"))
     except redis.RedisError as error:
-        log.warning("kept pages: Redis could not be read (%s); pages are rendered", error)
+        _redis_failed("Redis could not be read", error)
         return None
+
+
+def moment() -> int:
+    """Where the worker stands in forgetting: taken before a page is read, handed to keep()."""
+    return _KEPT.moment()
 
 
 def kept(key) -> tuple | None:
@@ -92,47 +125,21 @@ def kept(key) -> tuple | None:
     store = _store()
     if store is None or not store[2]:
         return None
-    _purge(store[2])  # what is past its time goes at every look, not only when another page is kept
-    found = _KEPT.get(key)
-    return found[1:] if found is not None else None
+    return _KEPT.get(key, store[2])
 
 
-def keep(session: Session, key, status: int, headers: list, body: bytes) -> None:
-    """Keep a page read under `key`, unless its transaction wrote something (it may still be rolled back)."""
+def keep(session: Session, key, status: int, headers: list, body: bytes, moment: int) -> None:
+    """Keep a page read under `key` since `moment`, unless its transaction wrote (it may still be rolled back)."""
     store = _store()
-    if store is None or not store[2] or writes.wrote(session):
+    if store is None or not store[2] or writes.wrote(session) or time.monotonic() < _BACKOFF[0]:
         return
-    _drop(key)
-    _KEPT[key] = (time.monotonic(), status, headers, body)
-    _SIZE[0] += len(body)
-    _purge(store[2], current_app.config.get("KEPT_PAGE_BYTES", KEPT_BYTES))
-
-
-def _purge(seconds: float, limit: int | None = None) -> None:
-    """Drop, oldest first, what is past its time, then (with `limit`) what is past the worker's share of memory."""
-    now = time.monotonic()
-    while _KEPT:
-        try:
-            oldest, (when, *_rest) = next(iter(_KEPT.items()))
-        except (StopIteration, RuntimeError):  # emptied or changed by another thread of a threaded server
-            break
-        if now - when < seconds and (limit is None or _SIZE[0] <= limit):
-            break
-        _drop(oldest)
-
-
-def _drop(key) -> None:
-    try:
-        found = _KEPT.pop(key)
-    except KeyError:  # another thread took it meanwhile
-        return
-    _SIZE[0] -= len(found[3])
+    _KEPT.keep(key, (status, headers, body), moment=moment, seconds=store[2], size=len(body),
+               max_bytes=current_app.config.get("KEPT_PAGE_BYTES", KEPT_BYTES))
 
 
 def forget_all() -> None:
-    """Forget every kept page (a write or rollback through this worker)."""
-    _KEPT.clear()
-    _SIZE[0] = 0
+    """Forget every kept page (a write to a city's rows, or a rollback, through this worker)."""
+    _KEPT.forget()
 
 
 # --- which cities a transaction wrote -------------------------------------------------------------------------------
@@ -160,17 +167,28 @@ def _cities_of(session: Session, model, instance=None, *, table=None) -> set:
     return {ALL}  # an account (names and flags on every page), the city, or a table no model maps
 
 
+def _shown(instance) -> bool:
+    """Whether a changed row's change is one a page can show (not only a column no kept page shows)."""
+    unshown = UNSHOWN.get(getattr(type(instance), "__tablename__", None))
+    if not unshown:
+        return True
+    return any(attribute.history.has_changes() for attribute in inspect(instance).attrs
+               if attribute.key not in unshown)
+
+
 def _note(session: Session, cities: set) -> None:
     if cities:
         session.info.setdefault(_CITIES, set()).update(cities)
+        forget_all()  # this worker's other requests (a threaded server) stop giving the pages at once
 
 
 def _flushed(session: Session, flush_context) -> None:
     if _store() is None:
         return
     cities: set = set()
-    for collection in (session.new, session.dirty, session.deleted):
-        for instance in collection:
+    dirty = session.dirty  # (a row new or deleted is shown whatever its columns)
+    for instance in writes.changed(session):
+        if instance not in dirty or _shown(instance):
             cities |= _cities_of(session, type(instance), instance)
     _note(session, cities)
 
@@ -186,8 +204,7 @@ def _bulk(state) -> None:
         _note(state.session, cities)
 
 
-def _committed(session: Session) -> None:
-    cities = session.info.pop(_CITIES, None)
+def _set_stamps(cities: set, when: str) -> None:
     store = _store()
     if not cities or store is None:
         return
@@ -195,13 +212,30 @@ def _committed(session: Session) -> None:
     try:
         with client.pipeline(transaction=False) as pipe:
             for city in sorted(cities, key=str):
-                # A random number, not a count: a stamp lost (Redis restarted, evicted) never comes back to a value
-                # a worker has kept a page under.
-                pipe.set(f"{prefix}{city}", secrets.randbits(62))
+                pipe.set(f"{prefix}{city}", writes.new_stamp())
             pipe.execute()
     except redis.RedisError as error:
-        # Other workers show the change when their kept pages run out (KEPT_PAGE_SECONDS); this one forgot its own.
-        log.warning("kept pages: the stamps of %s could not be moved on (%s)", sorted(cities, key=str), error)
+        # Other processes give their kept pages of these cities without this commit's change until they run out
+        # (KEPT_PAGE_SECONDS): nothing here can reach them. This one forgot its own.
+        forget_all()
+        _redis_failed(f"the stamps of {sorted(cities, key=str)} could not be set {when} the commit", error,
+                      logging.ERROR)
+
+
+def _committing(session: Session) -> None:
+    # Set before the commit too: a page another process reads meanwhile (the rows before the commit) is kept under
+    # a stamp that the second setting, after the commit, leaves behind. A savepoint released is not the commit.
+    if session.in_nested_transaction() or _store() is None:
+        return
+    session.flush()  # the commit's own flush comes after this hook: what it writes is to be stamped now too
+    _set_stamps(session.info.get(_CITIES), "before")
+
+
+def _committed(session: Session) -> None:
+    cities = session.info.pop(_CITIES, None)
+    if cities:
+        forget_all()  # what another request of this worker kept between the flush and now
+        _set_stamps(cities, "after")
 
 
 def _transaction_ended(session: Session, transaction) -> None:
@@ -210,9 +244,9 @@ def _transaction_ended(session: Session, transaction) -> None:
 
 
 def listen() -> None:
-    """Move the written cities' stamps on at each commit, and forget kept pages on a write (idempotent)."""
-    writes.forget_on_write(forget_all)
-    for name, listener in (("after_flush", _flushed), ("do_orm_execute", _bulk), ("after_commit", _committed),
-                           ("after_transaction_end", _transaction_ended)):
+    """Set the written cities' stamps at each commit, and forget kept pages on such a write (idempotent)."""
+    writes.forget_on_write(forget_all, models=())  # a rollback of any write; the writes themselves: _note
+    for name, listener in (("after_flush", _flushed), ("do_orm_execute", _bulk), ("before_commit", _committing),
+                           ("after_commit", _committed), ("after_transaction_end", _transaction_ended)):
         if not event.contains(Session, name, listener):
             event.listen(Session, name, listener)

@@ -17,7 +17,12 @@ only for a few seconds. Nor is a write through raw SQL on a Core connection (`te
 rows these memories show.
 """
 
-from collections.abc import Callable
+import os
+import secrets
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -39,10 +44,19 @@ def forget_on_write(forget: Callable[[], None], models: tuple[type, ...] | None 
     """Call `forget` whenever this process writes one of `models` (None: anything): see the module's docstring.
 
     The rollback of a write forgets every memory, whatever it wrote (the database's cascades may have reached any
-    table). Idempotent.
+    table); with `models` empty, only that (a memory that decides itself which writes make it stale). Idempotent.
     """
     if (forget, models) not in _MEMORIES:
         _MEMORIES.append((forget, models))
+
+
+def changed(session: Session) -> Iterator:
+    """The rows a flush wrote, as after_flush still shows them: new, deleted, and changed (not only touched)."""
+    yield from session.new
+    yield from session.deleted
+    for instance in session.dirty:
+        if session.is_modified(instance, include_collections=False):
+            yield instance
 
 
 def wrote(session: Session) -> int:
@@ -110,3 +124,107 @@ def _savepoint_undone(conn, name, context) -> None:
 def _connection_committed(conn) -> None:
     if not conn.invalidated:
         conn.info.pop(_ON_CONNECTION, None)
+
+
+def new_stamp() -> int:
+    """A stamp nobody has seen: 62 random bits (fits PostgreSQL's bigint and SQLite's integer).
+
+    Random rather than a count, it never comes back to a value a worker kept something under (a rolled-back test, a
+    database restored from a backup, a Redis key lost and set again).
+    """
+    return secrets.randbits(62) or 1
+
+
+class Memory:
+    """Answers a web worker keeps between requests, bounded in age, number and bytes, and forgotten on a write.
+
+    Safe for a threaded server: a lock guards the entries, and an answer read before the memory was last forgotten
+    is not kept (`moment()`, taken before the reading, handed to `keep`): another request may have written and
+    committed meanwhile. What is past its time leaves memory at every look and, for a worker that is asked nothing
+    more, at the latest one age later (a daemon thread, started in the process that keeps): kept answers may hold
+    personal data.
+    """
+
+    def __init__(self, name: str):
+        self.name = name
+        self._entries: OrderedDict = OrderedDict()  # key -> (when kept, size, value); least recently kept first
+        self._size = 0
+        self._forgotten = 0
+        self._lock = threading.Lock()
+        self._sweeper: tuple[int, threading.Thread] | None = None
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    @property
+    def size(self) -> int:
+        """The bytes kept (as handed to `keep`)."""
+        return self._size
+
+    def moment(self) -> int:
+        """Where the memory stands in forgetting: taken before an answer is read, handed to `keep`."""
+        return self._forgotten
+
+    def get(self, key, seconds: float):
+        """What is kept under `key`, if it was kept less than `seconds` ago; else None."""
+        self.purge(seconds)
+        found = self._entries.get(key)
+        return found[2] if found is not None else None
+
+    def keep(self, key, value, *, moment: int, seconds: float, size: int = 0, items: int | None = None,
+             max_bytes: int | None = None) -> bool:
+        """Keep `value` under `key` unless the memory was forgotten since `moment`; the oldest go past the bounds."""
+        with self._lock:
+            if moment != self._forgotten:
+                return False
+            self._pop(key)  # (re)kept last
+            self._entries[key] = (time.monotonic(), size, value)
+            self._size += size
+            self._purge(seconds, items, max_bytes)
+            self._sweep_later(seconds)
+        return True
+
+    def purge(self, seconds: float) -> None:
+        """Drop what was kept `seconds` ago or more."""
+        with self._lock:
+            self._purge(seconds)
+
+    def forget(self) -> None:
+        """Forget everything, and refuse what was read before now."""
+        with self._lock:
+            self._forgotten += 1
+            self._entries.clear()
+            self._size = 0
+
+    def _purge(self, seconds: float, items: int | None = None, max_bytes: int | None = None) -> None:
+        now = time.monotonic()
+        while self._entries:
+            oldest, (when, _size, _value) = next(iter(self._entries.items()))
+            if (now - when < seconds and (items is None or len(self._entries) <= items)
+                    and (max_bytes is None or self._size <= max_bytes)):
+                break
+            self._pop(oldest)
+
+    def _pop(self, key) -> None:
+        found = self._entries.pop(key, None)
+        if found is not None:
+            self._size -= found[1]
+
+    def _sweep_later(self, seconds: float) -> None:
+        # One sweeper per process (a forked worker does not inherit its parent's thread), gone once nothing is kept.
+        pid = os.getpid()
+        if self._sweeper is not None and self._sweeper[0] == pid and self._sweeper[1].is_alive():
+            return
+        sweeper = threading.Thread(target=self._sweep, args=(seconds,), name=f"mentorby-sweep-{self.name}",
+                                   daemon=True)
+        self._sweeper = (pid, sweeper)
+        sweeper.start()
+
+    def _sweep(self, seconds: float) -> None:
+        while True:
+            time.sleep(max(seconds, 0.05))
+            with self._lock:
+                self._purge(seconds)
+                if not self._entries:
+                    self._sweeper = None
+                    return

@@ -19,10 +19,6 @@ worker forgets those pages at once (at its flush, and again at its commit), as d
 (platform/writes.py); a change made through another worker shows within VISITOR_SECONDS.
 """
 
-import secrets
-import time
-from collections import OrderedDict
-
 from sqlalchemy import event, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
@@ -42,11 +38,6 @@ _CHANGED = "mentorby.public_page.changed"
 _ON_CONNECTION = "mentorby.public_page.on_connection"
 
 
-def new_stamp() -> int:
-    """A stamp no worker has seen: 62 random bits (fits PostgreSQL's bigint and SQLite's integer)."""
-    return secrets.randbits(62) or 1
-
-
 def changed_here(session: Session, city_id: int) -> bool:
     """Whether the transaction changed what the city's public page lists (then its stamp is not yet new)."""
     session.flush()  # a change not flushed yet is noted by its flush (nothing happens if there is none)
@@ -54,11 +45,7 @@ def changed_here(session: Session, city_id: int) -> bool:
 
 
 def _note_changes(session: Session, flush_context) -> None:
-    # After the flush the session still shows what it flushed: new, dirty (changed or only touched) and deleted.
-    cities = {obj.tenant_id for obj in session.new if isinstance(obj, LISTED)}
-    cities.update(obj.tenant_id for obj in session.deleted if isinstance(obj, LISTED))
-    cities.update(obj.tenant_id for obj in session.dirty
-                  if isinstance(obj, LISTED) and session.is_modified(obj, include_collections=False))
+    cities = {obj.tenant_id for obj in writes.changed(session) if isinstance(obj, LISTED)}
     cities.discard(None)
     if cities:
         session.connection().info.setdefault(_CHANGED, set()).update(cities)
@@ -76,7 +63,7 @@ def _stamp_changes(session: Session) -> None:
         return
     for city_id in sorted(session.connection().info.pop(_CHANGED, ())):
         # Only a stamp: no page shows it (platform/kept_pages.py leaves the city's other pages kept for it).
-        session.execute(update(Tenant).where(Tenant.id == city_id).values(public_stamp=new_stamp())
+        session.execute(update(Tenant).where(Tenant.id == city_id).values(public_stamp=writes.new_stamp())
                         .execution_options(synchronize_session=False, mentorby_only_a_stamp=True))
 
 
@@ -103,25 +90,18 @@ def _forget(conn) -> None:
 VISITOR_SECONDS = 2.0
 #: The most such pages a worker keeps (a front page is about 5 KB: a thousand cities in two languages, 20 MB).
 VISITOR_PAGES = 4096
-#: key -> (when rendered, the page's HTML), least recently kept first; the key names the database, the page, the
-#: city and the language (blueprints/common.py).
-_VISITOR: OrderedDict = OrderedDict()
-#: How many times the worker forgot its kept pages: a page rendered from what was read before the count moved is
-#: not kept (another request of a threaded worker may have written and committed meanwhile).
-_FORGOTTEN = [0]
+#: The pages' HTML under a key that names the database, the page, the city and the language (blueprints/common.py).
+_VISITOR = writes.Memory("visitor-pages")
 
 
 def visitor_page(key) -> str | None:
     """The page kept for visitors under `key`, if it was rendered less than VISITOR_SECONDS ago."""
-    found = _VISITOR.get(key)
-    if found is None or time.monotonic() - found[0] >= VISITOR_SECONDS:
-        return None
-    return found[1]
+    return _VISITOR.get(key, VISITOR_SECONDS)
 
 
 def visitor_moment() -> int:
     """Where the worker stands in forgetting: taken before a page is read, handed to keep_visitor_page."""
-    return _FORGOTTEN[0]
+    return _VISITOR.moment()
 
 
 def keep_visitor_page(session: Session, key, html: str, moment: int) -> None:
@@ -129,20 +109,12 @@ def keep_visitor_page(session: Session, key, html: str, moment: int) -> None:
 
     Not if the transaction wrote anything, nor if the worker forgot its pages since (a write it may not show).
     """
-    if writes.wrote(session) or moment != _FORGOTTEN[0]:
-        return
-    _VISITOR.pop(key, None)  # (re)kept last; pop and set, so that another thread's clear() in between is harmless
-    _VISITOR[key] = (time.monotonic(), html)
-    while len(_VISITOR) > VISITOR_PAGES:
-        try:
-            _VISITOR.popitem(last=False)
-        except KeyError:  # another thread emptied it meanwhile
-            break
+    if not writes.wrote(session):
+        _VISITOR.keep(key, html, moment=moment, seconds=VISITOR_SECONDS, items=VISITOR_PAGES)
 
 
 def _forget_visitor_pages() -> None:
-    _FORGOTTEN[0] += 1
-    _VISITOR.clear()
+    _VISITOR.forget()
 
 
 def listen() -> None:

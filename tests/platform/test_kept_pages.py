@@ -4,7 +4,7 @@ Against the real Redis (database 13): the stamps are what other processes move o
 """
 
 import secrets
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -30,9 +30,11 @@ def kept_on(app, monkeypatch):
     """Kept pages on, as in production (REDIS_URL set); what the worker keeps is forgotten afterwards."""
     monkeypatch.setitem(app.config, "REDIS_URL", REDIS)
     kept_pages.init_app(app)
+    kept_pages._BACKOFF[0] = 0.0
     yield app.extensions["mentorby.kept_pages"]
     app.extensions.pop("mentorby.kept_pages", None)
     kept_pages.forget_all()
+    kept_pages._BACKOFF[0] = 0.0  # a test that made Redis fail leaves no pause behind
 
 
 @pytest.fixture
@@ -129,19 +131,29 @@ def test_nothing_is_kept_past_its_time_or_without_redis(client, login, coordinat
     login(coordinator)
     url = f"/lyngby-taarbaek/coordinator/cohorts/{selecting.id}"
     client.get(url)
-    with count_queries() as rendered:
-        client.get(url)
     monkeypatch.setitem(app.extensions, "mentorby.kept_pages", (*kept_on[:2], 0))  # kept for no time at all
-    with count_queries() as again:
-        client.get(url)
-    assert again.count == rendered.count
-    # Redis unreachable: the page is made as usual, with no error.
-    monkeypatch.setitem(app.extensions, "mentorby.kept_pages",
-                        (redis.Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.2), "x:", 60))
-    for _ in range(3):
-        with count_queries() as unreachable:
+    counts = []
+    for _ in range(2):
+        with count_queries() as again:
             assert client.get(url).status_code == 200
-        assert unreachable.count == rendered.count
+        counts.append(again.count)
+    assert counts[0] == counts[1] > 2 and not kept_pages._KEPT
+    # Redis unreachable: the page is made as usual, with no error, and Redis is left alone for a while.
+    unreachable = redis.Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.2)
+    monkeypatch.setitem(app.extensions, "mentorby.kept_pages", (unreachable, "x:", 60))
+    asked = []
+    monkeypatch.setattr(unreachable, "mget", lambda *keys, real=unreachable.mget: asked.append(keys) or real(*keys))
+    for _ in range(3):
+        with count_queries() as made:
+            assert client.get(url).status_code == 200
+        assert made.count == counts[0]
+    assert len(asked) == 1 and not kept_pages._KEPT
+    # Once the pause is over, Redis is asked again (and pages kept when it answers).
+    kept_pages._BACKOFF[0] = 0.0
+    monkeypatch.setitem(app.extensions, "mentorby.kept_pages", kept_on)
+    for _ in range(2):
+        client.get(url)
+    assert len(kept_pages._KEPT) == 1
 
 
 def test_the_worker_keeps_no_more_than_its_share(client, login, coordinator, selecting, kept_on, app, monkeypatch):
@@ -150,7 +162,7 @@ def test_the_worker_keeps_no_more_than_its_share(client, login, coordinator, sel
     url = f"/lyngby-taarbaek/coordinator/cohorts/{selecting.id}"
     for _ in range(3):
         client.get(url)
-    assert not kept_pages._KEPT and kept_pages._SIZE[0] == 0
+    assert not kept_pages._KEPT and kept_pages._KEPT.size == 0
 
 
 def test_commits_move_the_written_cities_stamps_on(db, host_city, other_city, coordinator, kept_on, app):
@@ -212,4 +224,155 @@ def test_pages_past_their_time_leave_memory_at_the_next_look(client, login, coor
     # A person erased elsewhere leaves a page under an old stamp: it goes once past its time, whatever is asked next.
     monkeypatch.setitem(app.extensions, "mentorby.kept_pages", (*kept_on[:2], 1e-9))
     assert kept_pages.kept(("nothing kept under this",)) is None
-    assert not kept_pages._KEPT and kept_pages._SIZE[0] == 0
+    assert not kept_pages._KEPT and kept_pages._KEPT.size == 0
+
+
+# --- what the review of the kept pages asked for ------------------------------------------------------------------
+
+
+def test_two_sessions_of_one_person_have_their_own_pages(client, login, coordinator, selecting, kept_on, app):
+    login(coordinator)
+    laptop = login(coordinator, target=app.test_client())
+    url = f"/lyngby-taarbaek/coordinator/cohorts/{selecting.id}/matching"
+    for _ in range(2):
+        on_phone, on_laptop = client.get(url).text, laptop.get(url).text
+    # Each session's forms carry its own CSRF token: a page kept for one is never given to the other.
+    assert _csrf(on_phone) != _csrf(on_laptop)
+    assert len(kept_pages._KEPT) == 2
+    assert _csrf(client.get(url).text) == _csrf(on_phone) and _csrf(laptop.get(url).text) == _csrf(on_laptop)
+
+
+def test_only_a_page_given_whole_is_kept(client, login, coordinator, selecting, kept_on):
+    login(coordinator)
+    for _ in range(2):
+        assert client.get("/lyngby-taarbaek/coordinator/cohorts/999999/matching").status_code == 404
+    assert not kept_pages._KEPT
+
+
+def _stamps(store, *cities):
+    client, prefix, _seconds = store
+    return [client.get(f"{prefix}{city}") for city in (*cities, kept_pages.ALL)]
+
+
+def test_the_stamp_is_set_before_the_commit_and_again_after(db, host_city, kept_on):
+    """A page read before the commit but after the first setting is kept under a stamp the second leaves behind."""
+    city = host_city.id
+    before = _stamps(kept_on, city)
+    at_commit = []
+
+    def committing(conn, *args):  # the database's commit (here a test's savepoint, released)
+        at_commit.append(_stamps(kept_on, city))
+
+    from sqlalchemy import event
+
+    connection = db.session.connection()
+    event.listen(connection, "release_savepoint", committing)
+    try:
+        with tenant_scope(db.session, city):
+            F.create_cohort(host_city, name="Ny runde")
+            db.session.commit()
+    finally:
+        event.remove(connection, "release_savepoint", committing)
+    after = _stamps(kept_on, city)
+    assert at_commit and at_commit[0][0] != before[0] and after[0] != at_commit[0][0]
+    assert before[1] == at_commit[0][1] == after[1]  # one city's rows: every city's stamp stays
+
+
+def test_which_writes_set_which_stamps(db, host_city, other_city, coordinator, kept_on):
+    city, other = host_city.id, other_city.id
+    cohort_id = F.create_cohort(host_city).id
+    db.session.commit()
+    # A bulk statement within the city: the city's stamp.
+    before = _stamps(kept_on, city, other)
+    with tenant_scope(db.session, city):
+        from sqlalchemy import update
+
+        db.session.execute(update(Cohort).where(Cohort.id == cohort_id).values(name="Bulk"))
+        db.session.commit()
+    now = _stamps(kept_on, city, other)
+    assert now[0] != before[0] and now[1:] == before[1:]
+    # Across cities: every city's.
+    with cross_tenant(db.session):
+        db.session.execute(update(Cohort).where(Cohort.id == cohort_id).values(name="Across"))
+        db.session.commit()
+    across = _stamps(kept_on, city, other)
+    assert across[0] == now[0] and across[1] == now[1] and across[2] != now[2]
+    # A person's last sign-in time, which no page shows, sets nothing; a row only touched, nothing.
+    user = db.session.get(User, coordinator.id)
+    user.last_login_at = datetime.now(UTC)
+    user.name = user.name  # touched, not changed
+    db.session.commit()
+    assert _stamps(kept_on, city, other) == across
+    # Their name does: it shows on every city's pages.
+    db.session.get(User, coordinator.id).name = "Kim Koordinator"
+    db.session.commit()
+    renamed = _stamps(kept_on, city, other)
+    assert renamed[:2] == across[:2] and renamed[2] != across[2]
+    # A savepoint rolled back inside a transaction that then commits nothing else: its rows are gone, and so is
+    # any reason to move a stamp, but moving one is harmless (pages made again). What matters: nothing is stale.
+    with tenant_scope(db.session, other):
+        F.create_cohort(other_city)
+        db.session.rollback()
+    assert _stamps(kept_on, city, other) == renamed
+
+
+def test_a_sign_in_elsewhere_leaves_the_kept_pages(client, login, coordinator, selecting, kept_on, app,
+                                                   count_queries):
+    login(coordinator)
+    url = f"/lyngby-taarbaek/coordinator/cohorts/{selecting.id}/matching"
+    for _ in range(2):
+        client.get(url)
+    login(coordinator, target=app.test_client())  # a sign-in writes a sign-in row and the last sign-in time
+    with count_queries() as again:
+        assert client.get(url).status_code == 200
+    assert again.count <= 2, again.statements
+
+
+def test_a_city_renamed_while_the_stamps_are_read_is_not_kept_under_them(client, login, coordinator, selecting,
+                                                                         kept_on, monkeypatch):
+    login(coordinator)
+    url = f"/lyngby-taarbaek/coordinator/cohorts/{selecting.id}"
+    client.get(url)
+    real = kept_pages.stamp
+
+    def renamed_meanwhile(city_id):
+        # Another process's commit between this request's reading of the city and of the stamps (SQL the worker
+        # does not see as its own write); its stamp is already set when this request reads it.
+        database.session.connection().exec_driver_sql(
+            f"update tenant set name = 'Lyngby-Taarbæk Kommune (ny)' where id = {int(city_id)}")
+        return real(city_id)
+
+    monkeypatch.setattr(kept_pages, "stamp", renamed_meanwhile)
+    assert "Lyngby-Taarbæk Kommune (ny)" in client.get(url).text
+    monkeypatch.setattr(kept_pages, "stamp", real)
+    assert "Lyngby-Taarbæk Kommune (ny)" in client.get(url).text  # the kept page shows the new name
+
+
+@pytest.fixture
+def read_only_redis(kept_on):
+    """The same Redis through an account that may read but not write: a replica after a failover, say."""
+    admin = kept_on[0]
+    admin.execute_command("ACL", "SETUSER", "mentorby-read-only", "reset", "on", "nopass", "~*", "+@read",
+                          "+@connection", "+select")
+    yield (redis.Redis.from_url("redis://mentorby-read-only:@127.0.0.1:6379/13", socket_timeout=0.5),
+           *kept_on[1:])
+    admin.execute_command("ACL", "DELUSER", "mentorby-read-only")
+
+
+def test_stamps_that_cannot_be_set_are_said_and_the_worker_keeps_nothing(client, login, coordinator, selecting,
+                                                                         kept_on, read_only_redis, app, caplog,
+                                                                         monkeypatch):
+    login(coordinator)
+    url = f"/lyngby-taarbaek/coordinator/cohorts/{selecting.id}/matching"
+    for _ in range(2):
+        assert "no mentor yet" in client.get(url).text
+    assert kept_pages._KEPT
+    before = _stamps(kept_on, selecting.tenant_id)
+    monkeypatch.setitem(app.extensions, "mentorby.kept_pages", read_only_redis)
+    proposed = client.post(f"{url}/propose", data={"method": "optimal", "priority": "best_total"})
+    assert proposed.status_code == 200  # the coordinator's work is saved: Redis is not the record
+    assert "could not be set" in caplog.text and _stamps(kept_on, selecting.tenant_id) == before
+    # This worker shows the change (it forgot its own pages) and keeps none while Redis refuses.
+    for _ in range(2):
+        assert "no mentor yet" not in client.get(url).text
+    assert not kept_pages._KEPT

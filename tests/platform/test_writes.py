@@ -1,5 +1,8 @@
 """What a transaction wrote, and the worker's memories it makes stale (platform/writes.py)."""
 
+import threading
+import time
+
 import pytest
 from sqlalchemy import select, update
 
@@ -81,3 +84,70 @@ def test_the_rollback_of_a_write_forgets_every_memory_and_one_of_no_write_none(d
     db.session.rollback()  # the change to the city may have cascaded anywhere: every memory goes
     assert forgotten == {"partners": 1, "anything": 2}
     assert writes.wrote(db.session) == 0
+
+
+# --- a worker's bounded memory ---------------------------------------------------------------------------------------
+
+
+def test_a_memory_gives_what_it_kept_within_its_age():
+    memory = writes.Memory("test")
+    assert memory.keep("a", "page a", moment=memory.moment(), seconds=60, size=6)
+    assert memory.get("a", 60) == "page a" and memory.get("b", 60) is None
+    assert memory.get("a", 0) is None and len(memory) == 0 and memory.size == 0  # past its age: gone at the look
+
+
+def test_a_memory_refuses_what_was_read_before_it_was_forgotten():
+    memory = writes.Memory("test")
+    before = memory.moment()
+    memory.forget()  # another request's write, while this one was reading
+    assert not memory.keep("a", "stale", moment=before, seconds=60)
+    assert memory.get("a", 60) is None
+    assert memory.keep("a", "fresh", moment=memory.moment(), seconds=60)
+    memory.forget()
+    assert memory.get("a", 60) is None and memory.size == 0
+
+
+def test_a_memory_drops_the_oldest_past_its_bounds():
+    memory = writes.Memory("test")
+    for n in range(4):
+        memory.keep(n, f"page {n}", moment=memory.moment(), seconds=60, size=10, items=3)
+    assert memory.get(0, 60) is None and [memory.get(n, 60) for n in (1, 2, 3)] == ["page 1", "page 2", "page 3"]
+    memory.keep("big", "x" * 25, moment=memory.moment(), seconds=60, size=25, max_bytes=40)
+    assert memory.get(1, 60) is None and memory.get(2, 60) is None and memory.get(3, 60) == "page 3"
+    assert memory.size == 35
+    memory.keep("a", "again", moment=memory.moment(), seconds=60, size=5)
+    memory.keep("a", "again, newer", moment=memory.moment(), seconds=60, size=12)  # one entry, counted once
+    assert memory.get("a", 60) == "again, newer" and memory.size == 35 + 12
+
+
+def test_a_memory_is_emptied_when_nobody_asks_any_more():
+    # Kept pages may hold personal data: an idle worker must not hold them past their age.
+    memory = writes.Memory("test")
+    memory.keep("a", "page", moment=memory.moment(), seconds=0.05, size=4)
+    deadline = time.monotonic() + 5
+    while len(memory) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert len(memory) == 0 and memory.size == 0
+
+
+def test_a_memory_holds_under_threads():
+    memory = writes.Memory("test")
+
+    def work(n):
+        for i in range(300):
+            memory.keep((n, i % 7), "x" * i, moment=memory.moment(), seconds=60, size=i, max_bytes=2000)
+            memory.get((n, i % 5), 60)
+            if i % 50 == 0:
+                memory.forget()
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert memory.size == sum(len(memory.get(key, 60) or "") for key in list(memory._entries)) <= 2000
+
+
+def test_new_stamps_are_never_zero_and_differ():
+    stamps = {writes.new_stamp() for _ in range(100)}
+    assert len(stamps) == 100 and all(0 < stamp < 2 ** 62 for stamp in stamps)
