@@ -135,6 +135,9 @@ def test_apply_shortlist_select_notify_and_join(page: Page, live_server, tmp_pat
     page.wait_for_load_state("load")  # htmx acts on the board's forms once the page has loaded
     expect(page.locator("#phase-note")).to_contain_text("decisions are made once you close recruitment")
     page.get_by_label("Search").fill("fatima")
+    # The search swaps the board 400 ms after typing stops: act on its rows once it has (else the swap, read before
+    # the change below, would put the old row back).
+    expect(page).to_have_url(re.compile(r"[?&]q=fatima"))
     row = page.locator("tr", has_text="Fatima Haddad")
     expect(row).to_be_visible()
     expect(row.get_by_role("link", name=re.compile("CV"))).to_be_visible()
@@ -151,6 +154,9 @@ def test_apply_shortlist_select_notify_and_join(page: Page, live_server, tmp_pat
     page.get_by_role("link", name="Selection board").click()
     page.wait_for_load_state("load")  # htmx acts on the board's forms once the page has loaded
     page.get_by_label("Search").fill("fatima")
+    # The search swaps the board 400 ms after typing stops: act on its rows once it has (else the swap, read before
+    # the change below, would put the old row back).
+    expect(page).to_have_url(re.compile(r"[?&]q=fatima"))
     row = page.locator("tr", has_text="Fatima Haddad")
     row.get_by_label("Status of Fatima Haddad").select_option("accepted")
     expect(page.locator("#counters")).to_contain_text("Mentees: 1 of 20 accepted")
