@@ -21,6 +21,7 @@ from flask import (
 from flask_babel import get_locale
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
+from sqlalchemy.exc import InvalidRequestError
 from wtforms import SelectChoice
 
 from mentorby.platform import clock, kept_pages
@@ -119,10 +120,13 @@ def kept_until_changed(view):
                 return make_response(body, status, headers)
             moment = kept_pages.moment()  # a write through this worker from now on: the page is not kept
             # The city and the person were read before the stamps: a change committed in between would be kept
-            # under the new stamp. Read them again (they are in the key; their roles, in it too, are read anew at
-            # the next request).
-            db.session.refresh(g.city)
-            db.session.refresh(current_user._get_current_object())
+            # under the new stamp. Read them again (their ids, flags and roles are in the key, and read anew at the
+            # next request). Gone meanwhile (a person erased): the page is made as usual, and not kept.
+            try:
+                db.session.refresh(g.city)
+                db.session.refresh(current_user._get_current_object())
+            except InvalidRequestError:
+                key = None
         response = make_response(view(*args, **kwargs))
         # A session changed by the view (its first CSRF token, a message shown) is not the one in the key.
         if (key is not None and response.status_code == 200 and not response.direct_passthrough

@@ -67,7 +67,6 @@ def create_app(config: dict | None = None) -> Flask:
     )
     api.init_app(app)
     kept_pages.init_app(app)
-    kept_pages.listen()
 
     @login_manager.user_loader
     def load_user(token: str):
@@ -89,6 +88,8 @@ def create_app(config: dict | None = None) -> Flask:
     with app.app_context():
         _configure_sqlite(db.engine)
     _compose(app)
+    # After the layers' own listeners: the city's stamps are marked before the commit once their writes are flushed.
+    kept_pages.listen()
     _register_request_cycle(app)
     _register_errors(app)
     return app

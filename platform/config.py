@@ -91,6 +91,9 @@ def load_config(overrides: dict | None = None) -> dict:
         #: How long a web worker may give a coordinator's board again while the city's data is unchanged, in seconds
         #: (platform/kept_pages.py; needs REDIS_URL; 0 keeps nothing).
         "KEPT_PAGE_SECONDS": float(os.environ.get("KEPT_PAGE_SECONDS", "60")),
+        #: The kept pages' stamps' name in Redis, the same in every process of one deployment (default: the
+        #: database's kind and name; set it when a connection pooler names the database otherwise).
+        "KEPT_PAGE_NAMESPACE": os.environ.get("KEPT_PAGE_NAMESPACE") or None,
         # flask-smorest: the OpenAPI document lives at /api/v1/openapi.json.
         "API_TITLE": "Mentorby API",
         "API_VERSION": "v1",

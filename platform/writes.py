@@ -51,11 +51,15 @@ def forget_on_write(forget: Callable[[], None], models: tuple[type, ...] | None 
 
 
 def changed(session: Session) -> Iterator:
-    """The rows a flush wrote, as after_flush still shows them: new, deleted, and changed (not only touched)."""
+    """The rows a flush wrote, as after_flush still shows them: new, deleted, and changed (not only touched).
+
+    A row whose only change is a collection's counts: the rows the collection holds are written for it (a one-way
+    relationship's children updated or deleted, which show nowhere else).
+    """
     yield from session.new
     yield from session.deleted
     for instance in session.dirty:
-        if session.is_modified(instance, include_collections=False):
+        if session.is_modified(instance):
             yield instance
 
 
@@ -141,15 +145,22 @@ class Memory:
     Safe for a threaded server: a lock guards the entries, and an answer read before the memory was last forgotten
     is not kept (`moment()`, taken before the reading, handed to `keep`): another request may have written and
     committed meanwhile. What is past its time leaves memory at every look and, for a worker that is asked nothing
-    more, at the latest one age later (a daemon thread, started in the process that keeps): kept answers may hold
-    personal data.
+    more, within a quarter of an age after it (a daemon thread of the memory, started in the process that keeps):
+    kept answers may hold personal data.
     """
 
     def __init__(self, name: str):
         self.name = name
+        self._age = 0.0  # the age the last keep gave, for the sweeper
+        self._reset()
+        if hasattr(os, "register_at_fork"):
+            # A worker forked while another thread held the lock would never get it: the child starts empty.
+            os.register_at_fork(after_in_child=self._reset)
+
+    def _reset(self) -> None:
         self._entries: OrderedDict = OrderedDict()  # key -> (when kept, size, value); least recently kept first
         self._size = 0
-        self._forgotten = 0
+        self._forgotten = getattr(self, "_forgotten", 0) + 1
         self._lock = threading.Lock()
         self._sweeper: tuple[int, threading.Thread] | None = None
 
@@ -181,7 +192,8 @@ class Memory:
             self._entries[key] = (time.monotonic(), size, value)
             self._size += size
             self._purge(seconds, items, max_bytes)
-            self._sweep_later(seconds)
+            self._age = seconds
+            self._sweep_later()
         return True
 
     def purge(self, seconds: float) -> None:
@@ -210,21 +222,21 @@ class Memory:
         if found is not None:
             self._size -= found[1]
 
-    def _sweep_later(self, seconds: float) -> None:
-        # One sweeper per process (a forked worker does not inherit its parent's thread), gone once nothing is kept.
+    def _sweep_later(self) -> None:
+        # One sweeper per memory and process (a forked worker does not inherit its parent's thread), gone once
+        # nothing is kept.
         pid = os.getpid()
         if self._sweeper is not None and self._sweeper[0] == pid and self._sweeper[1].is_alive():
             return
-        sweeper = threading.Thread(target=self._sweep, args=(seconds,), name=f"mentorby-sweep-{self.name}",
-                                   daemon=True)
+        sweeper = threading.Thread(target=self._sweep, name=f"mentorby-sweep-{self.name}", daemon=True)
         self._sweeper = (pid, sweeper)
         sweeper.start()
 
-    def _sweep(self, seconds: float) -> None:
+    def _sweep(self) -> None:
         while True:
-            time.sleep(max(seconds, 0.05))
+            time.sleep(max(self._age / 4, 0.05))
             with self._lock:
-                self._purge(seconds)
+                self._purge(self._age)
                 if not self._entries:
                     self._sweeper = None
                     return

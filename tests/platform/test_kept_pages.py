@@ -4,6 +4,7 @@ Against the real Redis (database 13): the stamps are what other processes move o
 """
 
 import secrets
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
 
@@ -30,11 +31,10 @@ def kept_on(app, monkeypatch):
     """Kept pages on, as in production (REDIS_URL set); what the worker keeps is forgotten afterwards."""
     monkeypatch.setitem(app.config, "REDIS_URL", REDIS)
     kept_pages.init_app(app)
-    kept_pages._BACKOFF[0] = 0.0
+    app.extensions["mentorby.kept_pages"].client.flushdb()  # no stamps yet: each test starts as after a restart
     yield app.extensions["mentorby.kept_pages"]
     app.extensions.pop("mentorby.kept_pages", None)
     kept_pages.forget_all()
-    kept_pages._BACKOFF[0] = 0.0  # a test that made Redis fail leaves no pause behind
 
 
 @pytest.fixture
@@ -55,8 +55,7 @@ def _another_process_renames(cohort, name, store, *, moves_stamp=True):
                                  {"name": name, "id": cohort.id})
     database.session.commit()
     if moves_stamp:
-        client, prefix, _seconds = store
-        client.set(f"{prefix}{cohort.tenant_id}", secrets.token_hex(8))
+        store.client.set(f"{store.prefix}{cohort.tenant_id}", secrets.token_hex(8))
 
 
 @pytest.mark.parametrize("path", BOARDS)
@@ -131,7 +130,7 @@ def test_nothing_is_kept_past_its_time_or_without_redis(client, login, coordinat
     login(coordinator)
     url = f"/lyngby-taarbaek/coordinator/cohorts/{selecting.id}"
     client.get(url)
-    monkeypatch.setitem(app.extensions, "mentorby.kept_pages", (*kept_on[:2], 0))  # kept for no time at all
+    monkeypatch.setitem(app.extensions, "mentorby.kept_pages", replace(kept_on, seconds=0))  # kept for no time at all
     counts = []
     for _ in range(2):
         with count_queries() as again:
@@ -140,7 +139,7 @@ def test_nothing_is_kept_past_its_time_or_without_redis(client, login, coordinat
     assert counts[0] == counts[1] > 2 and not kept_pages._KEPT
     # Redis unreachable: the page is made as usual, with no error, and Redis is left alone for a while.
     unreachable = redis.Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.2)
-    monkeypatch.setitem(app.extensions, "mentorby.kept_pages", (unreachable, "x:", 60))
+    monkeypatch.setitem(app.extensions, "mentorby.kept_pages", kept_pages.Stamps(unreachable, "x:", 60))
     asked = []
     monkeypatch.setattr(unreachable, "mget", lambda *keys, real=unreachable.mget: asked.append(keys) or real(*keys))
     for _ in range(3):
@@ -149,7 +148,6 @@ def test_nothing_is_kept_past_its_time_or_without_redis(client, login, coordinat
         assert made.count == counts[0]
     assert len(asked) == 1 and not kept_pages._KEPT
     # Once the pause is over, Redis is asked again (and pages kept when it answers).
-    kept_pages._BACKOFF[0] = 0.0
     monkeypatch.setitem(app.extensions, "mentorby.kept_pages", kept_on)
     for _ in range(2):
         client.get(url)
@@ -166,7 +164,7 @@ def test_the_worker_keeps_no_more_than_its_share(client, login, coordinator, sel
 
 
 def test_commits_move_the_written_cities_stamps_on(db, host_city, other_city, coordinator, kept_on, app):
-    client, prefix, _seconds = kept_on
+    client, prefix = kept_on.client, kept_on.prefix
     coordinator_id = coordinator.id
 
     def stamps():
@@ -222,7 +220,7 @@ def test_pages_past_their_time_leave_memory_at_the_next_look(client, login, coor
         client.get(url)
     assert kept_pages._KEPT
     # A person erased elsewhere leaves a page under an old stamp: it goes once past its time, whatever is asked next.
-    monkeypatch.setitem(app.extensions, "mentorby.kept_pages", (*kept_on[:2], 1e-9))
+    monkeypatch.setitem(app.extensions, "mentorby.kept_pages", replace(kept_on, seconds=1e-9))
     assert kept_pages.kept(("nothing kept under this",)) is None
     assert not kept_pages._KEPT and kept_pages._KEPT.size == 0
 
@@ -250,18 +248,18 @@ def test_only_a_page_given_whole_is_kept(client, login, coordinator, selecting, 
 
 
 def _stamps(store, *cities):
-    client, prefix, _seconds = store
-    return [client.get(f"{prefix}{city}") for city in (*cities, kept_pages.ALL)]
+    return [store.client.get(f"{store.prefix}{city}") for city in (*cities, kept_pages.ALL)]
 
 
-def test_the_stamp_is_set_before_the_commit_and_again_after(db, host_city, kept_on):
-    """A page read before the commit but after the first setting is kept under a stamp the second leaves behind."""
+def test_a_city_being_written_has_no_page_kept_or_given_until_its_commit_is_stamped(db, host_city, kept_on):
+    """Between the commit and its second stamp another process could give a page read before it: none is."""
     city = host_city.id
+    assert kept_pages.stamp(city) is not None  # (sets the stamps missing after the fixture's flush)
     before = _stamps(kept_on, city)
     at_commit = []
 
     def committing(conn, *args):  # the database's commit (here a test's savepoint, released)
-        at_commit.append(_stamps(kept_on, city))
+        at_commit.append((_stamps(kept_on, city), kept_pages.stamp(city)))
 
     from sqlalchemy import event
 
@@ -273,9 +271,81 @@ def test_the_stamp_is_set_before_the_commit_and_again_after(db, host_city, kept_
             db.session.commit()
     finally:
         event.remove(connection, "release_savepoint", committing)
-    after = _stamps(kept_on, city)
-    assert at_commit and at_commit[0][0] != before[0] and after[0] != at_commit[0][0]
-    assert before[1] == at_commit[0][1] == after[1]  # one city's rows: every city's stamp stays
+    (stamps_then, given_then), after = at_commit[0], _stamps(kept_on, city)
+    assert given_then is None  # marked as being written: nothing kept or given
+    assert stamps_then[0] != before[0] and after[0] != stamps_then[0]  # a new stamp before, another after
+    assert before[1] == stamps_then[1] == after[1]  # one city's rows: every city's stamp stays
+    assert kept_pages.stamp(city) == (kept_on.prefix, after[0], after[1])  # the mark is gone with the commit
+
+
+def test_a_commit_that_fails_after_the_mark_takes_the_mark_away(db, host_city, kept_on):
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    city = host_city.id
+
+    def refused(session):  # a later before_commit hook (or the database) refusing the commit
+        raise RuntimeError("refused")
+
+    event.listen(Session, "before_commit", refused)
+    try:
+        with tenant_scope(db.session, city):
+            F.create_cohort(host_city, name="Aldrig")
+            with pytest.raises(RuntimeError):
+                db.session.commit()
+            db.session.rollback()
+    finally:
+        event.remove(Session, "before_commit", refused)
+    assert kept_on.client.get(f"{kept_on.prefix}writing:{city}") is None
+    assert kept_pages.stamp(city) is not None
+
+
+def test_a_stamp_gone_from_redis_never_brings_an_old_page_back(client, login, coordinator, selecting, kept_on):
+    login(coordinator)
+    url = f"/lyngby-taarbaek/coordinator/cohorts/{selecting.id}"
+    for _ in range(3):
+        assert "Forår 2027" in client.get(url).text
+    _another_process_renames(selecting, "Efterår 2027", kept_on)
+    kept_on.client.delete(f"{kept_on.prefix}{selecting.tenant_id}")  # evicted, or Redis restarted empty
+    assert "Efterår 2027" in client.get(url).text
+
+
+def test_the_stamps_are_named_by_the_database_not_its_address(app, monkeypatch):
+    def tag(uri, namespace=None):
+        monkeypatch.setitem(app.config, "SQLALCHEMY_DATABASE_URI", uri)
+        monkeypatch.setitem(app.config, "KEPT_PAGE_NAMESPACE", namespace)
+        return kept_pages.database_tag(app)
+
+    direct = tag("postgresql+psycopg://mentorby:old-secret@db.internal:5432/mentorby")
+    assert direct == tag("postgresql://mentorby:new-secret@pgbouncer:6432/mentorby") == "postgresql-mentorby"
+    assert direct != tag("postgresql://mentorby@db.internal/mentorby_test")
+    assert tag("sqlite:////srv/mentorby/instance/mentorby.sqlite") != tag("sqlite:////tmp/other.sqlite")
+    assert tag("postgresql://x@pooler/alias", namespace="mentorby-prod") == "mentorby-prod"
+
+
+def test_a_page_read_while_the_worker_forgot_is_not_kept(client, login, coordinator, selecting, kept_on,
+                                                          count_queries):
+    """A threaded worker: another request's write (forgetting the pages) while this one reads keeps this one out."""
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    login(coordinator)
+    url = f"/lyngby-taarbaek/coordinator/cohorts/{selecting.id}"
+    client.get(url)
+
+    def another_request_wrote(state):
+        if state.is_select:
+            kept_pages.forget_all()
+
+    event.listen(Session, "do_orm_execute", another_request_wrote)
+    try:
+        client.get(url)
+    finally:
+        event.remove(Session, "do_orm_execute", another_request_wrote)
+    assert not kept_pages._KEPT
+    with count_queries() as made:
+        client.get(url)
+    assert made.count > 2 and len(kept_pages._KEPT) == 1
 
 
 def test_which_writes_set_which_stamps(db, host_city, other_city, coordinator, kept_on):
@@ -308,12 +378,6 @@ def test_which_writes_set_which_stamps(db, host_city, other_city, coordinator, k
     db.session.commit()
     renamed = _stamps(kept_on, city, other)
     assert renamed[:2] == across[:2] and renamed[2] != across[2]
-    # A savepoint rolled back inside a transaction that then commits nothing else: its rows are gone, and so is
-    # any reason to move a stamp, but moving one is harmless (pages made again). What matters: nothing is stale.
-    with tenant_scope(db.session, other):
-        F.create_cohort(other_city)
-        db.session.rollback()
-    assert _stamps(kept_on, city, other) == renamed
 
 
 def test_a_sign_in_elsewhere_leaves_the_kept_pages(client, login, coordinator, selecting, kept_on, app,
@@ -351,11 +415,11 @@ def test_a_city_renamed_while_the_stamps_are_read_is_not_kept_under_them(client,
 @pytest.fixture
 def read_only_redis(kept_on):
     """The same Redis through an account that may read but not write: a replica after a failover, say."""
-    admin = kept_on[0]
+    admin = kept_on.client
     admin.execute_command("ACL", "SETUSER", "mentorby-read-only", "reset", "on", "nopass", "~*", "+@read",
                           "+@connection", "+select")
-    yield (redis.Redis.from_url("redis://mentorby-read-only:@127.0.0.1:6379/13", socket_timeout=0.5),
-           *kept_on[1:])
+    yield replace(kept_on, client=redis.Redis.from_url("redis://mentorby-read-only:@127.0.0.1:6379/13",
+                                                      socket_timeout=0.5))
     admin.execute_command("ACL", "DELUSER", "mentorby-read-only")
 
 
@@ -376,3 +440,20 @@ def test_stamps_that_cannot_be_set_are_said_and_the_worker_keeps_nothing(client,
     for _ in range(2):
         assert "no mentor yet" not in client.get(url).text
     assert not kept_pages._KEPT
+
+
+def test_redis_failing_at_a_commit_is_said_once_and_not_waited_on_again(db, host_city, kept_on, app, caplog,
+                                                                        monkeypatch):
+    unreachable = kept_pages.Stamps(redis.Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.2),
+                                    "x:", 60)
+    monkeypatch.setitem(app.extensions, "mentorby.kept_pages", unreachable)
+    asked = []
+    monkeypatch.setattr(unreachable.client, "pipeline",
+                        lambda *args, real=unreachable.client.pipeline, **kw: asked.append(1) or real(*args, **kw))
+    for name in ("Første", "Anden", "Tredje"):
+        with tenant_scope(db.session, host_city.id):
+            F.create_cohort(host_city, name=name)
+            db.session.commit()  # the round is saved whatever Redis does
+    assert len(asked) == 1  # the first commit's mark failed; the others left Redis alone
+    errors = [record.getMessage() for record in caplog.records if record.levelname == "ERROR"]
+    assert len(errors) == 2 and "could not be set before the commit" in errors[0] and "left alone" in errors[1]
