@@ -707,3 +707,32 @@ def test_the_board_reads_live_and_ended_pairs_together_newest_ended_first(db, ho
     assert [m.id for m in shown_live] == [live.id] and [m.id for m in ended] == [newer.id, older.id]
     assert names == [("Anna Mentor", "Bo"), ("Anna Mentor", "Cai"), ("Gone Mentor", "Bo")]
     assert [m.id for m in matching.live_matches(db.session, cohort)] == [live.id]
+
+
+def test_a_closed_rounds_rows_show_the_pairs_that_ended(client, db, login, coordinator, host_city, create_cohort,
+                                                        create_application):
+    """Once a round is over no pair is live: each mentee's row shows whom they had, not "no mentor yet"."""
+    from mentorby.tenants.matching.models import COMPLETED, ENDED_EARLY
+
+    cohort = create_cohort(host_city, status="running")
+    mentor = create_application(cohort, role="mentor", status="accepted", name="Sofie Holm")
+    paired = create_application(cohort, status="accepted", name="Ravi Patel")
+    alone = create_application(cohort, status="accepted", name="Ana Rodrigues")
+    db.session.add(Match(cohort_id=cohort.id, mentor_id=mentor.id, mentee_id=paired.id, status=COMPLETED))
+    db.session.flush()
+    login(coordinator)
+    rows = _rows(client.get(BOARD.format(cohort.id)).text, paired.id, alone.id)
+    # While the round runs, an ended pair is shown and the mentee can still get a mentor.
+    assert "Sofie Holm" in rows[0] and "completed" in rows[0] and "no mentor yet" in rows[0]
+    cohort.status = "closed"
+    db.session.flush()
+    rows = _rows(client.get(BOARD.format(cohort.id)).text, paired.id, alone.id)
+    assert "Sofie Holm" in rows[0] and "completed" in rows[0] and "no mentor yet" not in rows[0]
+    assert "no mentor yet" in rows[1]
+    db.session.add(Match(cohort_id=cohort.id, mentor_id=mentor.id, mentee_id=alone.id, status=ENDED_EARLY))
+    db.session.flush()
+    assert "ended early" in _rows(client.get(BOARD.format(cohort.id)).text, alone.id)[0]
+
+
+def _rows(page: str, *mentees: int) -> list[str]:
+    return [page.split(f'<tr id="mentee-{mentee}">')[1].split("</tr>")[0] for mentee in mentees]
