@@ -19,7 +19,7 @@ from flask import (
     url_for,
 )
 from flask_babel import get_locale
-from flask_login import current_user
+from flask_login import current_user, logout_user
 from jinja2_fragments.flask import render_block
 from sqlalchemy.exc import InvalidRequestError
 from wtforms import SelectChoice
@@ -121,12 +121,16 @@ def kept_until_changed(view):
             moment = kept_pages.moment()  # a write through this worker from now on: the page is not kept
             # The city and the person were read before the stamps: a change committed in between would be kept
             # under the new stamp. Read them again (their ids, flags and roles are in the key, and read anew at the
-            # next request). Gone meanwhile (a person erased): the page is made as usual, and not kept.
+            # next request).
             try:
                 db.session.refresh(g.city)
-                db.session.refresh(current_user._get_current_object())
             except InvalidRequestError:
-                key = None
+                abort(404)  # the city is gone
+            try:
+                db.session.refresh(current_user._get_current_object())
+            except InvalidRequestError:  # the person is gone (erased): signed out, as at their next request
+                logout_user()
+                return current_app.login_manager.unauthorized()
         response = make_response(view(*args, **kwargs))
         # A session changed by the view (its first CSRF token, a message shown) is not the one in the key.
         if (key is not None and response.status_code == 200 and not response.direct_passthrough

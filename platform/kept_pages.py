@@ -10,13 +10,15 @@ A kept page is given again only under the same:
 - city stamp: a random number in Redis for each city, set anew by every commit that wrote one of the city's rows (a
   tenant-owned row, the city itself, or a platform row that carries its id), by any process: web workers and the
   task queue alike. A write to a table every city reads (an account: names and flags shown on any page) sets every
-  city's stamp anew at once; a person's last sign-in time, which no kept page shows, does not. Before the commit the
-  stamp is set anew and the city marked as being written; after it, the stamp is set anew again and the mark taken
-  away. While a city is marked no page of it is kept or given, anywhere: a page read before the commit is kept
-  under a stamp left behind, and one read after the second stamp reads the committed rows. A mark outlives a process
-  killed mid-commit by WRITING_SECONDS at most. A stamp missing (Redis restarted empty, a key evicted) is set anew
-  before anything is kept under it. The city and the person, read before the stamps, are read again before a page
-  is made to be kept;
+  city's stamp anew at once; a person's last sign-in time, which no kept page shows, does not. Before the commit
+  (and before each savepoint's release, which the request's commit follows later) the stamp is set anew and the
+  transaction marks the city as being written; after the commit, the stamp is set anew again and the mark taken
+  away. While a city has a mark, no process keeps or gives a page of it under the new stamp: a page read before the
+  commit is kept under a stamp left behind, and one read after the mark is gone reads the committed rows. A mark is
+  the transaction's own entry in a sorted set, with a deadline WRITING_SECONDS ahead: a process killed mid-commit
+  leaves one that stops counting then. A stamp missing (Redis restarted empty, a key evicted) is set anew before
+  anything is kept under it. The city and the person, read before the stamps, are read again before a page is made
+  to be kept (gone meanwhile: the city's 404, or the person signed out);
 - person, with the same flags and roles in the city, and the same session (the page carries its CSRF token);
 - address with its query, htmx headers, language and day;
 
@@ -29,16 +31,20 @@ every kept page at once: a threaded worker's other requests, and tests, which ne
 Where this can fail, and how far:
 
 - Without REDIS_URL there is no stamp other processes can set, and nothing is kept.
-- Redis unreachable or slow to answer (REDIS_TIMEOUT, 0.5 s): that process neither keeps nor gives a page, nor sets
-  stamps, for BACKOFF_SECONDS before it tries again, so a hung Redis costs one wait in that time, not one a request
-  (the first a commit meets is inside its transaction).
-- Redis answering reads but refusing writes (read-only after a failover, out of memory with noeviction), or a process
-  leaving Redis alone while others reach it: a commit whose stamps are not set is logged as an error, and the other
-  processes may give pages without that commit's change until they are KEPT_PAGE_SECONDS old. The process that
-  wrote forgot its own pages, and keeps none for BACKOFF_SECONDS.
+- A process that Redis fails (down, no answer in REDIS_TIMEOUT, a refused write) leaves Redis alone for
+  BACKOFF_SECONDS, so a hung Redis costs one wait in that time, not one a request: it neither keeps nor gives a
+  page, and remembers the cities its commits wrote meanwhile, whose stamps it sets at its first contact after. Until
+  then, other processes that reach Redis may give those cities' pages without those commits' changes, for up to
+  KEPT_PAGE_SECONDS: the one way a page can be stale for longer than a request. Each failure is logged.
+- Redis brought back from an older snapshot, or a failover to a replica that lagged, can bring back older stamps,
+  and with them pages kept under those in the last KEPT_PAGE_SECONDS: restart the web processes after such a
+  restore (a process forgets its pages when it cannot read Redis, which a restart usually makes it meet first).
+- A mark evicted from Redis (an eviction policy that takes keys in use) reopens the moment between a commit and
+  its second stamp: give the stamps' Redis `noeviction` (the default) and memory to spare.
 """
 
 import logging
+import secrets
 import time
 from dataclasses import dataclass, field
 
@@ -62,14 +68,15 @@ KEPT_BYTES = 32 * 1024 * 1024
 BACKOFF_SECONDS = 5.0
 #: Redis's longest answer before the process gives up on it, in seconds.
 REDIS_TIMEOUT = 0.5
-#: The longest a commit is taken to last: a city's "writing" mark outlives a process killed in the middle this long.
+#: How long a transaction's mark counts, in seconds: the longest a commit is taken to last after its first mark.
 WRITING_SECONDS = 10
 #: Columns no kept page shows, by table: a write of nothing else sets no stamp (every sign-in writes the first).
 UNSHOWN = {"user_account": frozenset({"last_login_at"})}
-#: Session.info keys: the cities whose rows the transaction wrote ("all": a table every city reads), and those
-#: marked as being written (before the commit) and not yet released.
+#: Session.info keys: the cities whose rows the transaction wrote ("all": a table every city reads), those it marked
+#: as being written (before its commit) and not yet released, and its mark's name.
 _CITIES = "mentorby.kept_pages.cities"
 _MARKED = "mentorby.kept_pages.marked"
+_TOKEN = "mentorby.kept_pages.token"
 #: app.extensions key: the app's Stamps.
 _EXTENSION = "mentorby.kept_pages"
 #: The stamp key of every city at once (accounts and the like).
@@ -78,31 +85,19 @@ ALL = "all"
 #: key -> (status, headers, body).
 _KEPT = writes.Memory("kept-pages")
 
-#: Before a commit, per city: a new stamp, and one more transaction writing it (a mark that dies on its own).
-_MARK = """
-redis.call('set', KEYS[1], ARGV[1])
-redis.call('incr', KEYS[2])
-redis.call('expire', KEYS[2], ARGV[2])
-"""
-#: After it (or after its rollback): a new stamp again, and one transaction fewer.
-_RELEASE = """
-redis.call('set', KEYS[1], ARGV[1])
-if redis.call('decr', KEYS[2]) <= 0 then redis.call('del', KEYS[2]) end
-"""
-
-
 @dataclass
 class Stamps:
     """The app's stamps: where they are (a Redis client, its keys' prefix) and how long a page is kept.
 
-    After a failure the process leaves Redis alone for a while: a hung Redis costs one wait, not one a request.
+    After a failure the process leaves Redis alone for a while (a hung Redis costs one wait, not one a request),
+    remembering the cities whose stamps it could not set meanwhile, and sets them at its next contact.
     """
 
     client: redis.Redis
     prefix: str
     seconds: float
     paused_until: float = 0.0
-    said_paused: bool = field(default=False)
+    unset: set = field(default_factory=set)
 
     def paused(self) -> bool:
         """Whether the process leaves Redis alone for now."""
@@ -110,12 +105,12 @@ class Stamps:
 
     def pause(self, what: str, error: Exception, level=logging.WARNING) -> None:
         """Say what failed, and leave Redis alone for BACKOFF_SECONDS."""
-        self.paused_until, self.said_paused = time.monotonic() + BACKOFF_SECONDS, False
-        log.log(level, "kept pages: %s (%s); Redis left alone and nothing kept for %s s", what, error,
+        self.paused_until = time.monotonic() + BACKOFF_SECONDS
+        log.log(level, "kept pages: %s (%s); Redis left alone, and nothing kept, for %s s", what, error,
                 BACKOFF_SECONDS)
 
     def keys(self, city) -> tuple[str, str]:
-        """The city's stamp and its writing mark."""
+        """The city's stamp, and its marks: the transactions writing it, each until its deadline (a sorted set)."""
         return f"{self.prefix}{city}", f"{self.prefix}writing:{city}"
 
 
@@ -157,21 +152,30 @@ def stamp(city_id: int) -> tuple | None:
     store = _store()
     if store is None or not store.seconds or store.paused():
         return None
-    (city, city_writing), (every, every_writing) = store.keys(city_id), store.keys(ALL)
-    keys = (city, every, city_writing, every_writing)
+    (city, city_marks), (every, every_marks) = store.keys(city_id), store.keys(ALL)
     try:
-        found = store.client.mget(*keys)
+        if store.unset:
+            _set(store, store.unset, "after")
+            if store.paused():
+                return None
+        with store.client.pipeline(transaction=False) as pipe:
+            now = time.time()
+            pipe.mget(city, every)
+            pipe.zcount(city_marks, now, "+inf")
+            pipe.zcount(every_marks, now, "+inf")
+            found, *marks = pipe.execute()
         if found[0] is None or found[1] is None:
             with store.client.pipeline(transaction=False) as pipe:
-                for key, value in zip(keys[:2], found, strict=False):
+                for key, value in zip((city, every), found, strict=False):
                     if value is None:
                         pipe.set(key, writes.new_stamp(), nx=True)
-                pipe.mget(*keys)
+                pipe.mget(city, every)
                 found = pipe.execute()[-1]
     except redis.RedisError as error:
+        forget_all()  # Redis may come back from an older snapshot, with stamps some pages here were kept under
         store.pause("Redis could not be read", error)
         return None
-    if found[0] is None or found[1] is None or found[2] is not None or found[3] is not None:
+    if found[0] is None or found[1] is None or any(marks):
         return None
     return (store.prefix, found[0], found[1])
 
@@ -265,68 +269,76 @@ def _bulk(state) -> None:
         _note(state.session, cities)
 
 
-def _run(store: Stamps, script: str | None, cities, when: str) -> None:
-    """Per city: the script (_MARK, _RELEASE), or None: only a new stamp."""
+def _set(store: Stamps, cities, when: str, *, mark: str | None = None, unmark: str | None = None) -> bool:
+    """Set the cities' stamps anew, and add (`mark`) or take away (`unmark`) a transaction's mark; whether it could.
+
+    A process that leaves Redis alone, or that Redis fails now, remembers the cities and sets their stamps at its
+    next contact: until then other processes may give their pages without this commit's change.
+    """
     if store.paused():
-        # Redis failed this process a moment ago: no wait at every commit (the first inside the transaction).
-        if not store.said_paused:
-            store.said_paused = True
-            log.error("kept pages: the stamps of written cities are not set %s their commits while Redis is left "
-                      "alone: other processes may give pages without them for up to KEPT_PAGE_SECONDS", when)
-        return
+        store.unset |= set(cities)
+        return False
+    now = time.time()
     try:
-        with store.client.pipeline(transaction=False) as pipe:
-            for city in sorted(cities, key=str):
-                stamp_key, writing_key = store.keys(city)
-                if script is None:
-                    pipe.set(stamp_key, writes.new_stamp())
-                else:
-                    pipe.eval(script, 2, stamp_key, writing_key, writes.new_stamp(), WRITING_SECONDS)
+        with store.client.pipeline(transaction=True) as pipe:  # all or nothing: a mark never without its stamp
+            for city in sorted(set(cities) | store.unset, key=str):
+                stamp_key, marks_key = store.keys(city)
+                pipe.set(stamp_key, writes.new_stamp())
+                if mark is not None and city in cities:
+                    pipe.zadd(marks_key, {mark: now + WRITING_SECONDS})
+                    pipe.zremrangebyscore(marks_key, "-inf", now - WRITING_SECONDS)  # marks of processes gone
+                if unmark is not None and city in cities:
+                    pipe.zrem(marks_key, unmark)
             pipe.execute()
     except redis.RedisError as error:
-        # Other processes may give their kept pages of these cities without this commit's change until they run out
-        # (KEPT_PAGE_SECONDS): nothing here can reach them. This one forgot its own.
-        forget_all()
+        store.unset |= set(cities)
+        forget_all()  # this process shows its own change at once
         store.pause(f"the stamps of {sorted(cities, key=str)} could not be set {when} the commit", error,
                     logging.ERROR)
+        return False
+    store.unset.clear()
+    return True
 
 
 def _committing(session: Session) -> None:
-    # Before the commit: a new stamp (pages read until now are left behind) and a mark that the city is being
-    # written, under which nothing is kept or given until the stamp after the commit. A savepoint released is not
-    # the commit.
+    # Before the commit, and before each savepoint's release (which may be followed by more of the request's work,
+    # then the commit): a new stamp for the cities written so far (pages read until now are left behind) and the
+    # transaction's mark on them, under which nothing is kept or given until its stamps after the commit.
     store = _store()
-    if session.in_nested_transaction() or store is None:
+    if store is None:
         return
     session.flush()  # the commit's own flush comes after this hook: what it writes is to be marked now too
-    cities = session.info.get(_CITIES)
+    marked = session.info.setdefault(_MARKED, set())
+    cities = (session.info.get(_CITIES) or set()) - marked
     if cities:
-        _run(store, _MARK, cities, "before")
-        session.info[_MARKED] = set(cities)
+        token = session.info.setdefault(_TOKEN, secrets.token_hex(12))
+        if _set(store, cities, "before", mark=token):
+            marked |= cities
 
 
 def _release(session: Session) -> None:
-    cities, marked = session.info.pop(_CITIES, None) or set(), session.info.pop(_MARKED, None) or set()
+    cities = (session.info.pop(_CITIES, None) or set()) | (session.info.get(_MARKED) or set())
+    marked, token = session.info.pop(_MARKED, None) or set(), session.info.pop(_TOKEN, None)
     store = _store()
-    if store is None or not (cities or marked):
+    if store is None or not cities:
         return
     forget_all()  # what another request of this worker kept between the flush and now
-    if marked:
-        _run(store, _RELEASE, marked, "after")
-    if cities - marked:  # written by the commit's own flush, after the mark
-        _run(store, None, cities - marked, "after")
+    _set(store, cities, "after", unmark=token if marked else None)
 
 
 def _committed(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint released: the commit is still to come
     _release(session)
 
 
 def _transaction_ended(session: Session, transaction) -> None:
     if transaction.parent is None:
         if session.info.get(_MARKED):
-            # A commit that failed after the mark: the mark goes now, not when it dies on its own.
+            # A commit that failed after the mark: the mark goes now, not at its deadline.
             _release(session)
-        session.info.pop(_CITIES, None)
+        for key in (_CITIES, _MARKED, _TOKEN):
+            session.info.pop(key, None)
 
 
 def listen() -> None:

@@ -56,6 +56,8 @@ def on_commit(session: Session, call, *args) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _hand_over(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint released (after_commit fires for it too): its rows are not committed yet
     for task, args in session.info.pop(_AFTER_COMMIT, []):
         task(*args)
 

@@ -99,6 +99,8 @@ def _wrote_in_bulk(state) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _committed(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint released (after_commit fires for it too): the commit is still to come
     models = session.info.pop(_MODELS, None)
     if models:
         _forget(models)

@@ -28,13 +28,22 @@ BOARDS = ["/lyngby-taarbaek/coordinator/cohorts/{id}",
 
 @pytest.fixture
 def kept_on(app, monkeypatch):
-    """Kept pages on, as in production (REDIS_URL set); what the worker keeps is forgotten afterwards."""
+    """Kept pages on, as in production (REDIS_URL set); what the worker keeps is forgotten afterwards.
+
+    Each test's stamps under a name of its own (KEPT_PAGE_NAMESPACE): none yet, as after a restart, and never another
+    test run's (both databases' runs share this Redis at once). Installed through monkeypatch, so a test that swaps
+    the stamps' store for another leaves none behind either.
+    """
     monkeypatch.setitem(app.config, "REDIS_URL", REDIS)
+    monkeypatch.setitem(app.config, "KEPT_PAGE_NAMESPACE", f"test-{secrets.token_hex(8)}")
+    monkeypatch.delitem(app.extensions, "mentorby.kept_pages", raising=False)
     kept_pages.init_app(app)
-    app.extensions["mentorby.kept_pages"].client.flushdb()  # no stamps yet: each test starts as after a restart
-    yield app.extensions["mentorby.kept_pages"]
-    app.extensions.pop("mentorby.kept_pages", None)
+    store = app.extensions["mentorby.kept_pages"]
+    monkeypatch.setitem(app.extensions, "mentorby.kept_pages", store)  # taken away again at the end
+    yield store
     kept_pages.forget_all()
+    for key in store.client.scan_iter(f"{store.prefix}*"):
+        store.client.delete(key)
 
 
 @pytest.fixture
@@ -141,7 +150,8 @@ def test_nothing_is_kept_past_its_time_or_without_redis(client, login, coordinat
     unreachable = redis.Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.2)
     monkeypatch.setitem(app.extensions, "mentorby.kept_pages", kept_pages.Stamps(unreachable, "x:", 60))
     asked = []
-    monkeypatch.setattr(unreachable, "mget", lambda *keys, real=unreachable.mget: asked.append(keys) or real(*keys))
+    monkeypatch.setattr(unreachable, "pipeline", lambda *args, real=unreachable.pipeline, **kw: asked.append(1)
+                        or real(*args, **kw))
     for _ in range(3):
         with count_queries() as made:
             assert client.get(url).status_code == 200
@@ -171,6 +181,7 @@ def test_commits_move_the_written_cities_stamps_on(db, host_city, other_city, co
         return [int(client.get(f"{prefix}{key}") or 0) for key in (*city_ids, kept_pages.ALL)]
 
     city_ids = host_city.id, other_city.id
+    db.session.commit()  # the fixtures' own rows (both cities, an account): every stamp set
     before = stamps()
     with tenant_scope(db.session, city_ids[0]):
         db.session.get(Cohort, F.create_cohort(host_city).id).name = "Renamed"
@@ -284,7 +295,10 @@ def test_a_commit_that_fails_after_the_mark_takes_the_mark_away(db, host_city, k
 
     city = host_city.id
 
+    marked = []
+
     def refused(session):  # a later before_commit hook (or the database) refusing the commit
+        marked.append(kept_pages.stamp(city) is None)
         raise RuntimeError("refused")
 
     event.listen(Session, "before_commit", refused)
@@ -296,8 +310,8 @@ def test_a_commit_that_fails_after_the_mark_takes_the_mark_away(db, host_city, k
             db.session.rollback()
     finally:
         event.remove(Session, "before_commit", refused)
-    assert kept_on.client.get(f"{kept_on.prefix}writing:{city}") is None
-    assert kept_pages.stamp(city) is not None
+    assert marked == [True]  # the city was marked when the commit failed ...
+    assert kept_pages.stamp(city) is not None  # ... and is not any more
 
 
 def test_a_stamp_gone_from_redis_never_brings_an_old_page_back(client, login, coordinator, selecting, kept_on):
@@ -415,12 +429,10 @@ def test_a_city_renamed_while_the_stamps_are_read_is_not_kept_under_them(client,
 @pytest.fixture
 def read_only_redis(kept_on):
     """The same Redis through an account that may read but not write: a replica after a failover, say."""
-    admin = kept_on.client
-    admin.execute_command("ACL", "SETUSER", "mentorby-read-only", "reset", "on", "nopass", "~*", "+@read",
-                          "+@connection", "+select")
-    yield replace(kept_on, client=redis.Redis.from_url("redis://mentorby-read-only:@127.0.0.1:6379/13",
-                                                      socket_timeout=0.5))
-    admin.execute_command("ACL", "DELUSER", "mentorby-read-only")
+    admin, user = kept_on.client, f"mentorby-read-only-{secrets.token_hex(4)}"
+    admin.execute_command("ACL", "SETUSER", user, "reset", "on", "nopass", "~*", "+@read", "+@connection", "+select")
+    yield replace(kept_on, client=redis.Redis.from_url(f"redis://{user}:@127.0.0.1:6379/13", socket_timeout=0.5))
+    admin.execute_command("ACL", "DELUSER", user)
 
 
 def test_stamps_that_cannot_be_set_are_said_and_the_worker_keeps_nothing(client, login, coordinator, selecting,
@@ -442,10 +454,10 @@ def test_stamps_that_cannot_be_set_are_said_and_the_worker_keeps_nothing(client,
     assert not kept_pages._KEPT
 
 
-def test_redis_failing_at_a_commit_is_said_once_and_not_waited_on_again(db, host_city, kept_on, app, caplog,
-                                                                        monkeypatch):
+def test_redis_failing_at_a_commit_is_said_once_not_waited_on_and_caught_up(db, host_city, kept_on, app, caplog,
+                                                                           monkeypatch):
     unreachable = kept_pages.Stamps(redis.Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.2),
-                                    "x:", 60)
+                                    kept_on.prefix, 60)
     monkeypatch.setitem(app.extensions, "mentorby.kept_pages", unreachable)
     asked = []
     monkeypatch.setattr(unreachable.client, "pipeline",
@@ -456,4 +468,44 @@ def test_redis_failing_at_a_commit_is_said_once_and_not_waited_on_again(db, host
             db.session.commit()  # the round is saved whatever Redis does
     assert len(asked) == 1  # the first commit's mark failed; the others left Redis alone
     errors = [record.getMessage() for record in caplog.records if record.levelname == "ERROR"]
-    assert len(errors) == 2 and "could not be set before the commit" in errors[0] and "left alone" in errors[1]
+    assert len(errors) == 1 and "could not be set before the commit" in errors[0]
+    assert host_city.id in unreachable.unset and kept_on.client.get(f"{kept_on.prefix}{host_city.id}") is None
+    # Redis back, the pause over: the first contact sets the stamps the commits could not.
+    unreachable.client, unreachable.paused_until = kept_on.client, 0.0
+    assert kept_pages.stamp(host_city.id) is not None
+    assert not unreachable.unset and kept_on.client.get(f"{kept_on.prefix}{host_city.id}") is not None
+
+
+def test_a_savepoint_released_keeps_the_city_marked_until_the_commit(db, host_city, kept_on):
+    """A view's attempt() releases its savepoint, renders, and only then does the request commit."""
+    city = host_city.id
+    db.session.commit()
+    assert kept_pages.stamp(city) is not None
+    with tenant_scope(db.session, city):
+        with db.session.begin_nested():
+            F.create_cohort(host_city, name="Gemt")
+        assert kept_pages.stamp(city) is None  # released, not committed: marked
+        released = kept_on.client.get(f"{kept_on.prefix}{city}")
+        db.session.commit()
+    assert kept_pages.stamp(city) is not None  # committed: the mark is gone
+    assert kept_on.client.get(f"{kept_on.prefix}{city}") != released  # and the stamp set anew after the commit
+
+
+def test_a_person_erased_while_their_board_is_made_is_signed_out(client, login, coordinator, selecting, kept_on,
+                                                                  monkeypatch):
+    login(coordinator)
+    url = f"/lyngby-taarbaek/coordinator/cohorts/{selecting.id}"
+    client.get(url)
+    real = kept_pages.stamp
+    person = coordinator.id
+
+    def erased_meanwhile(city_id):
+        # Another process erases the person between this request's sign-in check and its stamps.
+        connection = database.session.connection()
+        for table, column in (("sign_in", "user_id"), ("membership", "user_id"), ("user_account", "id")):
+            connection.exec_driver_sql(f"delete from {table} where {column} = {int(person)}")
+        return real(city_id)
+
+    monkeypatch.setattr(kept_pages, "stamp", erased_meanwhile)
+    page = client.get(url)
+    assert page.status_code == 302 and "/login" in page.headers["Location"]

@@ -151,3 +151,23 @@ def test_a_memory_holds_under_threads():
 def test_new_stamps_are_never_zero_and_differ():
     stamps = {writes.new_stamp() for _ in range(100)}
     assert len(stamps) == 100 and all(0 < stamp < 2 ** 62 for stamp in stamps)
+
+
+def test_work_after_the_commit_waits_for_the_commit_not_a_savepoint(db, in_host_city):
+    from mentorby.platform.tasks import on_commit
+
+    called = []
+    with db.session.begin_nested():
+        on_commit(db.session, called.append, "handed")
+    assert called == []  # a savepoint released: the rows are not committed yet
+    db.session.commit()
+    assert called == ["handed"]
+
+
+def test_memories_are_forgotten_again_at_the_commit_not_at_a_savepoint(db, in_host_city, forgotten):
+    with db.session.begin_nested():
+        F.create_partner(in_host_city, name="Carlsberg")
+    flushed = dict(forgotten)
+    assert flushed["partners"] >= 1
+    db.session.commit()
+    assert forgotten["partners"] == flushed["partners"] + 1  # once more, at the real commit
