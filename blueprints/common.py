@@ -21,7 +21,7 @@ from flask import (
 from flask_babel import get_locale
 from flask_login import current_user, logout_user
 from jinja2_fragments.flask import render_block
-from sqlalchemy.exc import InvalidRequestError
+from sqlalchemy.exc import InvalidRequestError, PendingRollbackError, ResourceClosedError
 from wtforms import SelectChoice
 
 from mentorby.platform import clock, kept_pages
@@ -124,10 +124,14 @@ def kept_until_changed(view):
             # next request).
             try:
                 db.session.refresh(g.city)
+            except _BROKEN:
+                raise
             except InvalidRequestError:
                 abort(404)  # the city is gone
             try:
                 db.session.refresh(current_user._get_current_object())
+            except _BROKEN:
+                raise
             except InvalidRequestError:  # the person is gone (erased): signed out, as at their next request
                 logout_user()
                 return current_app.login_manager.unauthorized()
@@ -140,6 +144,10 @@ def kept_until_changed(view):
         return response
 
     return answer
+
+
+#: A session or connection already failed: an error, not a row gone.
+_BROKEN = (PendingRollbackError, ResourceClosedError)
 
 
 def _kept_key() -> tuple | None:

@@ -15,8 +15,9 @@ A kept page is given again only under the same:
   transaction marks the city as being written; after the commit, the stamp is set anew again and the mark taken
   away. While a city has a mark, no process keeps or gives a page of it under the new stamp: a page read before the
   commit is kept under a stamp left behind, and one read after the mark is gone reads the committed rows. A mark is
-  the transaction's own entry in a sorted set, with a deadline WRITING_SECONDS ahead: a process killed mid-commit
-  leaves one that stops counting then. A stamp missing (Redis restarted empty, a key evicted) is set anew before
+  the transaction's own entry in a sorted set, with a deadline WRITING_SECONDS ahead (set again just before the
+  commit; the hosts' clocks must agree within a few seconds): a process killed mid-commit leaves one that stops
+  counting then. A stamp missing (Redis restarted empty, a key evicted) is set anew before
   anything is kept under it. The city and the person, read before the stamps, are read again before a page is made
   to be kept (gone meanwhile: the city's 404, or the person signed out);
 - person, with the same flags and roles in the city, and the same session (the page carries its CSRF token);
@@ -33,8 +34,9 @@ Where this can fail, and how far:
 - Without REDIS_URL there is no stamp other processes can set, and nothing is kept.
 - A process that Redis fails (down, no answer in REDIS_TIMEOUT, a refused write) leaves Redis alone for
   BACKOFF_SECONDS, so a hung Redis costs one wait in that time, not one a request: it neither keeps nor gives a
-  page, and remembers the cities its commits wrote meanwhile, whose stamps it sets at its first contact after. Until
-  then, other processes that reach Redis may give those cities' pages without those commits' changes, for up to
+  page, and remembers the cities its commits wrote meanwhile, whose stamps it sets at its first contact after (a
+  kept board's request, or its next writing commit: the task queue has only the latter). Until then, other
+  processes that reach Redis may give those cities' pages without those commits' changes, for up to
   KEPT_PAGE_SECONDS: the one way a page can be stale for longer than a request. Each failure is logged.
 - Redis brought back from an older snapshot, or a failover to a replica that lagged, can bring back older stamps,
   and with them pages kept under those in the last KEPT_PAGE_SECONDS: restart the web processes after such a
@@ -278,10 +280,10 @@ def _set(store: Stamps, cities, when: str, *, mark: str | None = None, unmark: s
     if store.paused():
         store.unset |= set(cities)
         return False
-    now = time.time()
+    now, pending = time.time(), set(cities) | store.unset
     try:
         with store.client.pipeline(transaction=True) as pipe:  # all or nothing: a mark never without its stamp
-            for city in sorted(set(cities) | store.unset, key=str):
+            for city in sorted(pending, key=str):
                 stamp_key, marks_key = store.keys(city)
                 pipe.set(stamp_key, writes.new_stamp())
                 if mark is not None and city in cities:
@@ -296,7 +298,7 @@ def _set(store: Stamps, cities, when: str, *, mark: str | None = None, unmark: s
         store.pause(f"the stamps of {sorted(cities, key=str)} could not be set {when} the commit", error,
                     logging.ERROR)
         return False
-    store.unset.clear()
+    store.unset -= pending  # (not clear(): another thread may have added a city meanwhile)
     return True
 
 
@@ -309,7 +311,9 @@ def _committing(session: Session) -> None:
         return
     session.flush()  # the commit's own flush comes after this hook: what it writes is to be marked now too
     marked = session.info.setdefault(_MARKED, set())
-    cities = (session.info.get(_CITIES) or set()) - marked
+    cities = session.info.get(_CITIES) or set()
+    if session.in_nested_transaction():
+        cities = cities - marked  # at the commit itself, every city's mark again: its deadline counts from now
     if cities:
         token = session.info.setdefault(_TOKEN, secrets.token_hex(12))
         if _set(store, cities, "before", mark=token):

@@ -36,14 +36,14 @@ def kept_on(app, monkeypatch):
     """
     monkeypatch.setitem(app.config, "REDIS_URL", REDIS)
     monkeypatch.setitem(app.config, "KEPT_PAGE_NAMESPACE", f"test-{secrets.token_hex(8)}")
-    monkeypatch.delitem(app.extensions, "mentorby.kept_pages", raising=False)
+    monkeypatch.setitem(app.extensions, "mentorby.kept_pages", None)  # so that the end takes the store away again
     kept_pages.init_app(app)
     store = app.extensions["mentorby.kept_pages"]
-    monkeypatch.setitem(app.extensions, "mentorby.kept_pages", store)  # taken away again at the end
+    client = store.client  # (a test may swap the store's for an unreachable one)
     yield store
     kept_pages.forget_all()
-    for key in store.client.scan_iter(f"{store.prefix}*"):
-        store.client.delete(key)
+    for key in client.scan_iter(f"{store.prefix}*"):
+        client.delete(key)
 
 
 @pytest.fixture
@@ -509,3 +509,42 @@ def test_a_person_erased_while_their_board_is_made_is_signed_out(client, login, 
     monkeypatch.setattr(kept_pages, "stamp", erased_meanwhile)
     page = client.get(url)
     assert page.status_code == 302 and "/login" in page.headers["Location"]
+
+
+def test_a_worker_that_cannot_read_redis_forgets_its_pages(client, login, coordinator, selecting, kept_on, app,
+                                                            monkeypatch):
+    """Redis may come back from an older snapshot, with stamps some kept pages were kept under."""
+    login(coordinator)
+    url = f"/lyngby-taarbaek/coordinator/cohorts/{selecting.id}"
+    for _ in range(3):
+        client.get(url)
+    assert len(kept_pages._KEPT) == 1
+    kept_on.client = redis.Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.2)
+    assert client.get(url).status_code == 200
+    assert not kept_pages._KEPT
+
+
+def test_the_leftover_of_kept_on_is_nothing(app):
+    # After the tests above, no store is left on the app (the next test files run without kept pages).
+    assert app.extensions.get("mentorby.kept_pages") is None
+
+
+def test_a_mark_made_at_a_savepoint_is_made_again_at_the_commit(db, host_city, kept_on, monkeypatch):
+    """A request that goes on long after its attempt() still has its city marked at its commit."""
+    import time
+
+    from sqlalchemy import event
+
+    monkeypatch.setattr(kept_pages, "WRITING_SECONDS", 0.3)
+    city = host_city.id
+    db.session.commit()
+    seen = []
+    connection = db.session.connection()
+    event.listen(connection, "release_savepoint", lambda conn, *args: seen.append(kept_pages.stamp(city)))
+    with tenant_scope(db.session, city):
+        with db.session.begin_nested():
+            F.create_cohort(host_city, name="Langsom")
+        time.sleep(0.5)  # past the savepoint's mark
+        db.session.commit()
+    assert seen[-1] is None  # marked at the commit itself
+    assert kept_pages.stamp(city) is not None
