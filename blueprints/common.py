@@ -122,17 +122,9 @@ def kept_until_changed(view):
             # The city and the person were read before the stamps: a change committed in between would be kept
             # under the new stamp. Read them again (their ids, flags and roles are in the key, and read anew at the
             # next request).
-            try:
-                db.session.refresh(g.city)
-            except _BROKEN:
-                raise
-            except InvalidRequestError:
-                abort(404)  # the city is gone
-            try:
-                db.session.refresh(current_user._get_current_object())
-            except _BROKEN:
-                raise
-            except InvalidRequestError:  # the person is gone (erased): signed out, as at their next request
+            if _gone(g.city):
+                abort(404)
+            if _gone(current_user._get_current_object()):  # erased: signed out, as at their next request
                 logout_user()
                 return current_app.login_manager.unauthorized()
         response = make_response(view(*args, **kwargs))
@@ -146,8 +138,15 @@ def kept_until_changed(view):
     return answer
 
 
-#: A session or connection already failed: an error, not a row gone.
-_BROKEN = (PendingRollbackError, ResourceClosedError)
+def _gone(instance) -> bool:
+    """Read a row again from the database; whether it is no longer there."""
+    try:
+        db.session.refresh(instance)
+    except (PendingRollbackError, ResourceClosedError):
+        raise  # a session or connection already failed: an error, not a row gone
+    except InvalidRequestError:
+        return True
+    return False
 
 
 def _kept_key() -> tuple | None:

@@ -313,7 +313,9 @@ def _committing(session: Session) -> None:
     marked = session.info.setdefault(_MARKED, set())
     cities = session.info.get(_CITIES) or set()
     if session.in_nested_transaction():
-        cities = cities - marked  # at the commit itself, every city's mark again: its deadline counts from now
+        # A savepoint: the cities not marked yet. At the commit itself every city is marked again, so that its
+        # deadline counts from then (a savepoint's mark may have lapsed meanwhile).
+        cities = cities - marked
     if cities:
         token = session.info.setdefault(_TOKEN, secrets.token_hex(12))
         if _set(store, cities, "before", mark=token):
@@ -321,8 +323,8 @@ def _committing(session: Session) -> None:
 
 
 def _release(session: Session) -> None:
-    cities = (session.info.pop(_CITIES, None) or set()) | (session.info.get(_MARKED) or set())
     marked, token = session.info.pop(_MARKED, None) or set(), session.info.pop(_TOKEN, None)
+    cities = (session.info.pop(_CITIES, None) or set()) | marked
     store = _store()
     if store is None or not cities:
         return
