@@ -57,6 +57,16 @@ def selecting(host_city):
     return seen
 
 
+def _a_board_kept(client, login, coordinator, cohort) -> str:
+    """The coordinator signed in, and the round's page opened until the worker keeps it; its address."""
+    login(coordinator)
+    url = f"/lyngby-taarbaek/coordinator/cohorts/{cohort.id}"
+    for _ in range(2):  # the first gives the session its CSRF token: the page made for it is not kept
+        assert client.get(url).status_code == 200
+    assert len(kept_pages._KEPT) == 1
+    return url
+
+
 def _another_process_renames(cohort, name, store, *, moves_stamp=True):
     """What another web worker's commit does: the row changed behind this worker's back, the city's stamp moved on."""
     with tenant_scope(database.session, cohort.tenant_id):
@@ -225,11 +235,7 @@ def test_which_cities_a_write_concerns(db, host_city, coordinator):
 
 def test_pages_past_their_time_leave_memory_at_the_next_look(client, login, coordinator, selecting, kept_on, app,
                                                               monkeypatch):
-    login(coordinator)
-    url = f"/lyngby-taarbaek/coordinator/cohorts/{selecting.id}"
-    for _ in range(2):
-        client.get(url)
-    assert kept_pages._KEPT
+    _a_board_kept(client, login, coordinator, selecting)
     # A person erased elsewhere leaves a page under an old stamp: it goes once past its time, whatever is asked next.
     monkeypatch.setitem(app.extensions, "mentorby.kept_pages", replace(kept_on, seconds=1e-9))
     assert kept_pages.kept(("nothing kept under this",)) is None
@@ -514,11 +520,7 @@ def test_a_person_erased_while_their_board_is_made_is_signed_out(client, login, 
 def test_a_worker_that_cannot_read_redis_forgets_its_pages(client, login, coordinator, selecting, kept_on, app,
                                                             monkeypatch):
     """Redis may come back from an older snapshot, with stamps some kept pages were kept under."""
-    login(coordinator)
-    url = f"/lyngby-taarbaek/coordinator/cohorts/{selecting.id}"
-    for _ in range(3):
-        client.get(url)
-    assert len(kept_pages._KEPT) == 1
+    url = _a_board_kept(client, login, coordinator, selecting)
     kept_on.client = redis.Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.2)
     assert client.get(url).status_code == 200
     assert not kept_pages._KEPT
