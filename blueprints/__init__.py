@@ -34,6 +34,7 @@ def register_all(app: Flask) -> None:
         surveys,
         transfer,
     )
+    from mentorby.blueprints.common import give_board_at_once
     from mentorby.blueprints.messages import role_name
     from mentorby.platform.i18n import format_clock, format_day, format_moment
     from mentorby.tenants.cohorts import phases
@@ -41,6 +42,9 @@ def register_all(app: Flask) -> None:
     from mentorby.tenants.programme.models import Respondents
     from mentorby.tenants.surveys import answering
 
+    # A kept board asked again by the very same request is given before any other of the app's hooks asks the
+    # database who is signed in (the request cycle's, registered after this).
+    app.before_request(give_board_at_once)
     for module in (public, auth, admin, national, city, coordinator, programme, partners, cohorts, apply,
                    applications, portal, transfer, networking, matching, surveys, evaluation, records):
         app.register_blueprint(module.bp)

@@ -19,17 +19,20 @@ from flask import (
     url_for,
 )
 from flask_babel import get_locale
-from flask_login import current_user, logout_user
+from flask_login import UserMixin, current_user, logout_user
 from jinja2_fragments.flask import render_block
 from sqlalchemy.exc import InvalidRequestError, PendingRollbackError, ResourceClosedError
 from wtforms import SelectChoice
 
 from mentorby.platform import clock, kept_pages
 from mentorby.platform.accounts.models import LOCALES
+from mentorby.platform.accounts.services import roles_in_city
+from mentorby.platform.accounts.sessions import unchanged_until
+from mentorby.platform.cities.models import ACTIVE
 from mentorby.platform.cities.services import enter_city
 from mentorby.platform.extensions import db, htmx
 from mentorby.platform.rules import RuleError
-from mentorby.platform.tenancy import get_in_city
+from mentorby.platform.tenancy import get_in_city, utcnow
 from mentorby.tenants import public_page
 
 
@@ -41,7 +44,13 @@ def resolve_city(endpoint, values):
     if not values or "city" not in values:
         return
     slug = values.pop("city")
-    if current_app.view_functions.get(endpoint) in _KEPT_FOR_VISITORS:
+    view = current_app.view_functions.get(endpoint)
+    if getattr(view, "kept_board", False) and (key := _at_once_key()) is not None:
+        found = kept_pages.given_at_once(key, utcnow())
+        if found is not None:
+            g.board_at_once = found  # given by give_board_at_once, before anything reads the database
+            return
+    if view in _KEPT_FOR_VISITORS:
         key = _visitor_key(endpoint, slug)
         if key is not None and (kept := public_page.visitor_page(key)) is not None:
             g.visitor_page = kept
@@ -109,7 +118,8 @@ def kept_until_changed(view):
     Only for a GET page that writes nothing and shows nothing but the city, its own rows (tenant-owned, or platform
     rows that carry its id, such as an e-mail's state) and accounts. The same person in the same session asking for
     the same address is given the page rendered last, as long as no commit wrote any of the city's rows since and it
-    is less than KEPT_PAGE_SECONDS old; the sign-in and access checks run as for any request.
+    is less than KEPT_PAGE_SECONDS old. The sign-in and access checks run as for any request, until the same request
+    (address, headers, session) comes again: then it is given at once, with no database (give_board_at_once).
     """
     @wraps(view)
     def answer(*args, **kwargs):
@@ -130,12 +140,54 @@ def kept_until_changed(view):
         response = make_response(view(*args, **kwargs))
         # A session changed by the view (its first CSRF token, a message shown) is not the one in the key.
         if (key is not None and response.status_code == 200 and not response.direct_passthrough
-                and not session.modified):
-            kept_pages.keep(db.session, key, response.status_code, list(response.headers.items()),
-                            response.get_data(), moment)
+                and not session.modified
+                and kept_pages.keep(db.session, key, response.status_code, list(response.headers.items()),
+                                    response.get_data(), moment)):
+            _keep_for_at_once(key, moment)
         return response
 
+    answer.kept_board = True  # (functools.wraps hands it to the decorators above: resolve_city looks for it)
     return answer
+
+
+def _keep_for_at_once(key: tuple, moment: int) -> None:
+    """Let the same request be given the page kept under `key` at once, if what let it through is still so.
+
+    The sign-in, the person and the city were read before the stamps in `key`: a commit in between (a sign-out, a
+    role taken away, the city suspended) would be hidden under them. The city and the person were read again since
+    (kept_until_changed); the sign-in and the roles are read again now, and all must be as the key says.
+    """
+    request_key, sign_in = _at_once_key(), g.get("sign_in")
+    if request_key is None or sign_in is None:
+        return
+    user, city = current_user._get_current_object(), g.city
+    db.session.refresh(sign_in)
+    if (sign_in.ended_at is not None or not user.active or city.status != ACTIVE
+            or request.path.split("/")[1] != city.slug or _who(roles_in_city(db.session, user.id)) != key[_WHO]):
+        return
+    until = min(unchanged_until(sign_in), clock.end_of_day(clock.today(city), city))
+    kept_pages.keep_for_at_once(request_key, key, key[_STAMPS], city.id, user.id, until, moment)
+
+
+def give_board_at_once():
+    """A kept board that resolve_city found for this very request, given with no database (a before_request hook).
+
+    The app's, ahead of every hook that asks who is signed in. Nothing after it reads the database: who is signed in
+    is only their id (the response's headers ask whether anyone is), and the request writes nothing.
+    """
+    found = g.pop("board_at_once", None)
+    if found is None:
+        return None
+    person, (status, headers, body) = found
+    g._login_user = _KeptFor(person)  # Flask-Login's slot for the request's user: not loaded from the database
+    return make_response(body, status, headers)
+
+
+class _KeptFor(UserMixin):
+    """Who a board given at once was kept for: their id, as signed in (nothing else of them is read)."""
+
+    def __init__(self, user_id: int):
+        self.id = user_id
 
 
 def _gone(instance) -> bool:
@@ -149,20 +201,46 @@ def _gone(instance) -> bool:
     return False
 
 
+#: Where the stamps, and who is asking, are in a kept page's key (_kept_key).
+_STAMPS, _WHO = 6, 7
+
+
 def _kept_key() -> tuple | None:
     """What a kept page depends on, or None when this request's page is not to be kept (or given)."""
     city = g.get("city")
     if (request.method != "GET" or city is None or not current_user.is_authenticated or "_flashes" in session
             or "csrf_token" not in session):
         return None
-    stamp = kept_pages.stamp(city.id)
-    if stamp is None:
+    stamps = kept_pages.stamp(city.id, current_user.id)
+    if stamps is None:
         return None
     headers = request.headers
     return (request.endpoint, request.full_path, headers.get("HX-Request"), headers.get("HX-Target"),
-            headers.get("HX-History-Restore-Request"), headers.get("HX-Boosted"), city.id, stamp, current_user.id,
-            current_user.is_platform_admin, current_user.is_national, frozenset(g.get("roles") or ()),
-            session["csrf_token"], str(get_locale()), clock.today())
+            headers.get("HX-History-Restore-Request"), headers.get("HX-Boosted"), stamps,
+            _who(g.get("roles") or ()), city.id, session["csrf_token"], str(get_locale()), clock.today())
+
+
+def _who(roles) -> tuple:
+    """Who is asking, as far as a page can show: the person, their flags and language, their roles in the city."""
+    user = current_user
+    return user.id, user.active, user.is_platform_admin, user.is_national, user.locale, frozenset(roles)
+
+
+def _at_once_key() -> tuple | None:
+    """Everything of a request, as it comes, that its sign-in and access checks go by (give_board_at_once), or None.
+
+    The address and the htmx headers (the page), the session whole (the sign-in, the CSRF token, a language chosen)
+    and the browser's languages. Flask-Login's session protection goes by the address and browser too: a session
+    taken elsewhere is never given a board at once, and its request goes the whole way (and is signed out).
+    """
+    if (request.method != "GET" or "_user_id" not in session or "csrf_token" not in session
+            or "_flashes" in session
+            or session.get("_id") != current_app.login_manager._session_identifier_generator()):
+        return None
+    headers = request.headers
+    return (request.endpoint, request.full_path, headers.get("HX-Request"), headers.get("HX-Target"),
+            headers.get("HX-History-Restore-Request"), headers.get("HX-Boosted"), headers.get("Accept-Language"),
+            tuple(sorted((name, repr(value)) for name, value in session.items())))
 
 
 def _add_city(endpoint, values):

@@ -49,6 +49,7 @@ import logging
 import secrets
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import redis
 from flask import Flask, current_app, has_app_context
@@ -72,8 +73,9 @@ BACKOFF_SECONDS = 5.0
 REDIS_TIMEOUT = 0.5
 #: How long a transaction's mark counts, in seconds: the longest a commit is taken to last after its first mark.
 WRITING_SECONDS = 10
-#: Columns no kept page shows, by table: a write of nothing else sets no stamp (every sign-in writes the first).
-UNSHOWN = {"user_account": frozenset({"last_login_at"})}
+#: Columns no kept page shows, by table: a write of nothing else sets no stamp (every sign-in writes the first; a
+#: sign-in's last request is written every few minutes, and a board given at once stops before that: given_at_once).
+UNSHOWN = {"user_account": frozenset({"last_login_at"}), "sign_in": frozenset({"last_seen_at"})}
 #: Session.info keys: the cities whose rows the transaction wrote ("all": a table every city reads), those it marked
 #: as being written (before its commit) and not yet released, and its mark's name.
 _CITIES = "mentorby.kept_pages.cities"
@@ -83,6 +85,10 @@ _TOKEN = "mentorby.kept_pages.token"
 _EXTENSION = "mentorby.kept_pages"
 #: The stamp key of every city at once (accounts and the like).
 ALL = "all"
+#: The first part of the key under which a request's way to a kept page is kept (keep_for_at_once).
+AT_ONCE = "at once"
+#: The stamp key of one person's sign-ins: a sign-in ended moves it on (see given_at_once).
+PERSON = "person:{}"
 
 #: key -> (status, headers, body).
 _KEPT = writes.Memory("kept-pages")
@@ -144,17 +150,19 @@ def _store() -> Stamps | None:
     return current_app.extensions.get(_EXTENSION) if has_app_context() else None
 
 
-def stamp(city_id: int) -> tuple | None:
-    """The database, the city's stamp and every city's, as they stand now; None when nothing may be kept or given.
+def stamp(city_id: int, person: int | None = None) -> tuple | None:
+    """The database, the city's stamp, every city's and (with `person`) the person's sign-ins', as they stand now.
 
-    Nothing is while a transaction that wrote the city's rows (or every city's) is committing: its commit may be
-    visible before its second stamp is set. A stamp missing (Redis restarted, a key evicted) is set anew first: a page
-    kept under a missing stamp would come back whenever it went missing again.
+    None when nothing may be kept or given: while a transaction that wrote the city's rows (or every city's, or the
+    person's sign-ins) is committing, as its commit may be visible before its second stamp is set. A stamp missing
+    (Redis restarted, a key evicted) is set anew first: a page kept under a missing stamp would come back whenever
+    it went missing again.
     """
     store = _store()
     if store is None or not store.seconds or store.paused():
         return None
-    (city, city_marks), (every, every_marks) = store.keys(city_id), store.keys(ALL)
+    names = [city_id, ALL] + ([PERSON.format(person)] if person is not None else [])
+    keys = [store.keys(name) for name in names]
     try:
         if store.unset:
             _set(store, store.unset, "after")
@@ -162,24 +170,24 @@ def stamp(city_id: int) -> tuple | None:
                 return None
         with store.client.pipeline(transaction=False) as pipe:
             now = time.time()
-            pipe.mget(city, every)
-            pipe.zcount(city_marks, now, "+inf")
-            pipe.zcount(every_marks, now, "+inf")
+            pipe.mget([stamp_key for stamp_key, _ in keys])
+            for _, marks_key in keys:
+                pipe.zcount(marks_key, now, "+inf")
             found, *marks = pipe.execute()
-        if found[0] is None or found[1] is None:
+        if None in found:
             with store.client.pipeline(transaction=False) as pipe:
-                for key, value in zip((city, every), found, strict=False):
+                for (stamp_key, _), value in zip(keys, found, strict=True):
                     if value is None:
-                        pipe.set(key, writes.new_stamp(), nx=True)
-                pipe.mget(city, every)
+                        pipe.set(stamp_key, writes.new_stamp(), nx=True)
+                pipe.mget([stamp_key for stamp_key, _ in keys])
                 found = pipe.execute()[-1]
     except redis.RedisError as error:
         forget_all()  # Redis may come back from an older snapshot, with stamps some pages here were kept under
         store.pause("Redis could not be read", error)
         return None
-    if found[0] is None or found[1] is None or any(marks):
+    if None in found or any(marks):
         return None
-    return (store.prefix, found[0], found[1])
+    return (store.prefix, *found)
 
 
 def moment() -> int:
@@ -195,13 +203,52 @@ def kept(key) -> tuple | None:
     return _KEPT.get(key, store.seconds)
 
 
-def keep(session: Session, key, status: int, headers: list, body: bytes, moment: int) -> None:
-    """Keep a page read under `key` since `moment`, unless its transaction wrote (it may still be rolled back)."""
+def keep(session: Session, key, status: int, headers: list, body: bytes, moment: int) -> bool:
+    """Keep a page read under `key` since `moment`, unless its transaction wrote (it may still be rolled back).
+
+    Whether it was kept.
+    """
     store = _store()
     if store is None or not store.seconds or writes.wrote(session) or store.paused():
+        return False
+    return _KEPT.keep(key, (status, headers, body), moment=moment, seconds=store.seconds, size=len(body),
+                      max_bytes=current_app.config.get("KEPT_PAGE_BYTES", KEPT_BYTES))
+
+
+def keep_for_at_once(request_key, page_key, stamps: tuple, city_id: int, person: int, until: datetime,
+                     moment: int) -> None:
+    """Let the page kept under `page_key` be given at once (given_at_once) to a request with `request_key`.
+
+    `request_key` is everything of the request as it comes (address, headers, session) that the city, the sign-in
+    and the access checks went by; `stamps` the city's, every city's and `person`'s, read before the city and the
+    sign-in were last read (the caller checks that nothing it went by changed since), and `until` the moment the
+    sign-in check could answer otherwise with no write (its idle time written, its end, the city's day over).
+    """
+    store = _store()
+    if store is None or not store.seconds:
         return
-    _KEPT.keep(key, (status, headers, body), moment=moment, seconds=store.seconds, size=len(body),
-               max_bytes=current_app.config.get("KEPT_PAGE_BYTES", KEPT_BYTES))
+    _KEPT.keep((AT_ONCE, request_key), (page_key, stamps, city_id, person, until), moment=moment,
+               seconds=store.seconds, size=256, max_bytes=current_app.config.get("KEPT_PAGE_BYTES", KEPT_BYTES))
+
+
+def given_at_once(request_key, now: datetime) -> tuple[int, tuple] | None:
+    """The person and the page (status, headers, body) kept for a request with `request_key`, given with no database.
+
+    Only while the city's, every city's and the person's stamps are the ones the page and its sign-in were read
+    under (any commit that changed the city, an account, a role or one of the person's sign-ins moved one on), and
+    before `until`: the sign-in read then is still the answer the database would give.
+    """
+    store = _store()
+    if store is None or not store.seconds:
+        return None
+    entry = _KEPT.get((AT_ONCE, request_key), store.seconds)
+    if entry is None:
+        return None
+    page_key, stamps, city_id, person, until = entry
+    if now >= until or stamp(city_id, person) != stamps:
+        return None
+    page = _KEPT.get(page_key, store.seconds)
+    return (person, page) if page is not None else None
 
 
 def forget_all() -> None:
@@ -212,12 +259,22 @@ def forget_all() -> None:
 # --- which cities a transaction wrote -------------------------------------------------------------------------------
 
 
-def _cities_of(session: Session, model, instance=None, *, table=None) -> set:
-    """The cities whose pages a write to `model` (an `instance` of it, if known) or to a bare `table` can change."""
+def _cities_of(session: Session, model, instance=None, *, table=None, person=None) -> set:
+    """The cities whose pages a write to `model` (an `instance` of it, if known) or to a bare `table` can change.
+
+    Or the stamp of the person whose sign-ins it changes: `person` says whose for a bulk statement.
+    """
     if isinstance(model, type) and issubclass(model, Tenant):
         return {instance.id if instance is not None and instance.id is not None else ALL}
     table = table if table is not None else getattr(model, "__table__", None)
     name = getattr(table, "name", None)
+    if name == "sign_in":
+        # No page shows a sign-in, but a board given at once went by one (given_at_once): a sign-in ended or gone
+        # moves its person's stamp on. A new one is nobody's yet; a bulk statement that does not say whose, every
+        # city's (ending a person's sign-ins everywhere is rare: a new password, a deactivation).
+        if instance is None:
+            return {PERSON.format(person)} if person is not None else {ALL}
+        return set() if instance in session.new else {PERSON.format(instance.user_id)}
     # Platform rows kept apart from the cities' (sign-ins, the audit log, the outbox, the rollups): a city's when
     # they carry its id (an e-mail's state shows on the selection board), nobody's page when they carry none.
     local = DISTRIBUTION.get(name) == "local"
@@ -264,7 +321,8 @@ def _bulk(state) -> None:
     if (state.is_insert or state.is_update or state.is_delete) and _store() is not None \
             and not state.execution_options.get("mentorby_only_a_stamp"):
         if state.all_mappers:
-            cities = set().union(*(_cities_of(state.session, m.class_) for m in state.all_mappers))
+            person = state.execution_options.get("mentorby_person")
+            cities = set().union(*(_cities_of(state.session, m.class_, person=person) for m in state.all_mappers))
         else:  # a Core statement on a table (the rollups' inserts): every city, unless the table says (SQL text
             # is not seen at all: no web path writes what the kept pages show that way)
             cities = _cities_of(state.session, None, table=getattr(state.statement, "table", None))

@@ -186,7 +186,10 @@ class Memory:
 
     def keep(self, key, value, *, moment: int, seconds: float, size: int = 0, items: int | None = None,
              max_bytes: int | None = None) -> bool:
-        """Keep `value` under `key` unless the memory was forgotten since `moment`; the oldest go past the bounds."""
+        """Keep `value` under `key` unless the memory was forgotten since `moment`; the oldest go past the bounds.
+
+        Whether it is kept.
+        """
         with self._lock:
             if moment != self._forgotten:
                 return False
@@ -196,7 +199,7 @@ class Memory:
             self._purge(seconds, items, max_bytes)
             self._age = seconds
             self._sweep_later()
-        return True
+            return key in self._entries  # (not when it alone is over the bounds)
 
     def purge(self, seconds: float) -> None:
         """Drop what was kept `seconds` ago or more."""

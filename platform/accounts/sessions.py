@@ -113,6 +113,11 @@ def find(session: Session, token: str, *, roles_of=None) -> tuple[SignIn, object
     return sign_in, user, roles
 
 
+def unchanged_until(sign_in: SignIn) -> datetime:
+    """Until when find() answers this open sign-in as it is now, writing nothing: then it touches or ends it."""
+    return min(sign_in.last_seen_at + TOUCH_EVERY, sign_in.created_at + ABSOLUTE)
+
+
 def end(session: Session, sign_in: SignIn, reason: str) -> None:
     """End one sign-in."""
     if sign_in.ended_at is None:
@@ -125,8 +130,9 @@ def end_all(session: Session, user_id: int, reason: str, *, keep: SignIn | None 
     query = update(SignIn).where(SignIn.user_id == user_id, SignIn.ended_at.is_(None))
     if keep is not None:
         query = query.where(SignIn.id != keep.id)
+    # (mentorby_person: whose sign-ins, for the boards given at once: platform/kept_pages.py)
     result = session.execute(query.values(ended_at=utcnow(), end_reason=reason).execution_options(
-        synchronize_session="fetch"))
+        synchronize_session="fetch", mentorby_person=user_id))
     return result.rowcount
 
 

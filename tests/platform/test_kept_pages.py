@@ -4,16 +4,22 @@ Against the real Redis (database 13): the stamps are what other processes move o
 """
 
 import secrets
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
 import redis
-from sqlalchemy import text
+from sqlalchemy import delete, event, select, text, update
 
+from mentorby.blueprints import common
 from mentorby.platform import kept_pages
-from mentorby.platform.accounts.models import User
+from mentorby.platform.accounts import sessions
+from mentorby.platform.accounts.models import Membership, User
+from mentorby.platform.accounts.sessions import SignIn
+from mentorby.platform.cities.models import Tenant
+from mentorby.platform.cities.services import change_status
 from mentorby.platform.extensions import db as database
 from mentorby.platform.outbox.models import OutboxMessage
 from mentorby.platform.tenancy import cross_tenant, tenant_scope
@@ -63,8 +69,13 @@ def _a_board_kept(client, login, coordinator, cohort) -> str:
     url = f"/lyngby-taarbaek/coordinator/cohorts/{cohort.id}"
     for _ in range(2):  # the first gives the session its CSRF token: the page made for it is not kept
         assert client.get(url).status_code == 200
-    assert len(kept_pages._KEPT) == 1
+    assert _pages_kept() == 1
     return url
+
+
+def _pages_kept() -> int:
+    """How many pages the worker keeps (not counting the requests' ways to them: kept_pages.AT_ONCE)."""
+    return sum(1 for key in kept_pages._KEPT._entries if key[0] != kept_pages.AT_ONCE)
 
 
 def _another_process_renames(cohort, name, store, *, moves_stamp=True):
@@ -87,8 +98,8 @@ def test_a_board_is_kept_until_the_city_changes(client, login, coordinator, sele
     with count_queries() as kept:
         page = client.get(url)
     assert page.status_code == 200 and "Forår 2027" in page.text
-    # Given again: only the city and who is signed in are read.
-    assert kept.count < rendered.count and kept.count <= 2, kept.statements
+    # Given again, the same request: not a statement (see test_the_same_request_again_is_given_with_no_database).
+    assert rendered.count > 2 and kept.count == 0, kept.statements
 
     # A change no stamp says anything of is not shown (the page is really kept) ...
     _another_process_renames(selecting, "Efterår 2027", kept_on, moves_stamp=False)
@@ -171,7 +182,7 @@ def test_nothing_is_kept_past_its_time_or_without_redis(client, login, coordinat
     monkeypatch.setitem(app.extensions, "mentorby.kept_pages", kept_on)
     for _ in range(2):
         client.get(url)
-    assert len(kept_pages._KEPT) == 1
+    assert _pages_kept() == 1
 
 
 def test_the_worker_keeps_no_more_than_its_share(client, login, coordinator, selecting, kept_on, app, monkeypatch):
@@ -253,7 +264,7 @@ def test_two_sessions_of_one_person_have_their_own_pages(client, login, coordina
         on_phone, on_laptop = client.get(url).text, laptop.get(url).text
     # Each session's forms carry its own CSRF token: a page kept for one is never given to the other.
     assert _csrf(on_phone) != _csrf(on_laptop)
-    assert len(kept_pages._KEPT) == 2
+    assert _pages_kept() == 2
     assert _csrf(client.get(url).text) == _csrf(on_phone) and _csrf(laptop.get(url).text) == _csrf(on_laptop)
 
 
@@ -365,7 +376,7 @@ def test_a_page_read_while_the_worker_forgot_is_not_kept(client, login, coordina
     assert not kept_pages._KEPT
     with count_queries() as made:
         client.get(url)
-    assert made.count > 2 and len(kept_pages._KEPT) == 1
+    assert made.count > 2 and _pages_kept() == 1
 
 
 def test_which_writes_set_which_stamps(db, host_city, other_city, coordinator, kept_on):
@@ -419,12 +430,12 @@ def test_a_city_renamed_while_the_stamps_are_read_is_not_kept_under_them(client,
     client.get(url)
     real = kept_pages.stamp
 
-    def renamed_meanwhile(city_id):
+    def renamed_meanwhile(city_id, person=None):
         # Another process's commit between this request's reading of the city and of the stamps (SQL the worker
         # does not see as its own write); its stamp is already set when this request reads it.
         database.session.connection().exec_driver_sql(
             f"update tenant set name = 'Lyngby-Taarbæk Kommune (ny)' where id = {int(city_id)}")
-        return real(city_id)
+        return real(city_id, person)
 
     monkeypatch.setattr(kept_pages, "stamp", renamed_meanwhile)
     assert "Lyngby-Taarbæk Kommune (ny)" in client.get(url).text
@@ -505,12 +516,12 @@ def test_a_person_erased_while_their_board_is_made_is_signed_out(client, login, 
     real = kept_pages.stamp
     person = coordinator.id
 
-    def erased_meanwhile(city_id):
+    def erased_meanwhile(city_id, person_id=None):
         # Another process erases the person between this request's sign-in check and its stamps.
         connection = database.session.connection()
         for table, column in (("sign_in", "user_id"), ("membership", "user_id"), ("user_account", "id")):
             connection.exec_driver_sql(f"delete from {table} where {column} = {int(person)}")
-        return real(city_id)
+        return real(city_id, person_id)
 
     monkeypatch.setattr(kept_pages, "stamp", erased_meanwhile)
     page = client.get(url)
@@ -550,3 +561,177 @@ def test_a_mark_made_at_a_savepoint_is_made_again_at_the_commit(db, host_city, k
         db.session.commit()
     assert seen[-1] is None  # marked at the commit itself
     assert kept_pages.stamp(city) is not None
+
+
+# --- the same request again: given at once, with no database -------------------------------------------------------
+
+
+@contextmanager
+def _every_statement():
+    """Every statement sent to the database in the block (savepoints and the connection's own checks too)."""
+    sent = []
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        sent.append(statement)
+
+    event.listen(database.engine, "before_cursor_execute", before)
+    try:
+        yield sent
+    finally:
+        event.remove(database.engine, "before_cursor_execute", before)
+
+
+@contextmanager
+def _as_another_process(monkeypatch):
+    """Writes committed as another process's are: the stamps move on, but this worker forgets none of its pages."""
+    with monkeypatch.context() as patched:
+        patched.setattr(kept_pages, "forget_all", lambda: None)
+        yield
+
+
+@pytest.mark.parametrize("path", BOARDS)
+def test_the_same_request_again_is_given_with_no_database(client, login, coordinator, selecting, kept_on, path):
+    login(coordinator)
+    url = path.format(id=selecting.id)
+    client.get(url)  # the session's first CSRF token: the page made for it is not kept
+    made = client.get(url)
+    with _every_statement() as sent:
+        given = client.get(url)
+    assert sent == []
+    assert given.status_code == 200 and given.data == made.data
+    assert given.headers["Cache-Control"] == "no-store" and {"Cookie", "HX-Request"} <= set(given.vary)
+    # Anything else of the request (a fragment, the browser's languages) is another request: the whole way.
+    for headers in ({"HX-Request": "true"}, {"Accept-Language": "da"}):
+        with _every_statement() as sent:
+            assert client.get(url, headers=headers).status_code == 200
+        assert sent
+
+
+def _open_sign_in(user_id):
+    return database.session.execute(
+        select(SignIn).where(SignIn.user_id == user_id, SignIn.ended_at.is_(None))).scalar_one()
+
+
+def _end_the_sign_in(person):
+    sessions.end(database.session, _open_sign_in(person.id), sessions.REVOKED)
+
+
+def _sign_out_everywhere(person):
+    sessions.end_all(database.session, person.id, sessions.EVERYWHERE)
+
+
+def _deactivate(person):
+    database.session.get(User, person.id).active = False
+
+
+def _take_the_role_away(person):
+    with tenant_scope(database.session, person.city_id):
+        database.session.execute(delete(Membership).where(Membership.user_id == person.id))
+        database.session.commit()
+
+
+def _suspend_the_city(person):
+    change_status(database.session.get(Tenant, person.city_id), "suspend")
+
+
+@pytest.mark.parametrize("change, refused", [
+    (_end_the_sign_in, "/login"), (_sign_out_everywhere, "/login"), (_deactivate, "/login"),
+    (_take_the_role_away, 403), (_suspend_the_city, 404)])
+def test_a_change_elsewhere_to_who_may_see_a_board_is_never_missed(client, login, coordinator, host_city, selecting,
+                                                                   kept_on, monkeypatch, change, refused):
+    """Committed by another process: this worker learns of it only through the stamps."""
+    url = _a_board_kept(client, login, coordinator, selecting)
+    with _every_statement() as sent:
+        assert client.get(url).status_code == 200
+    assert sent == []  # given at once, until ...
+    coordinator.city_id = host_city.id
+    with _as_another_process(monkeypatch):
+        change(coordinator)
+        database.session.commit()
+    assert _pages_kept() == 1  # (this worker still keeps the page: only the stamps say it may not be given)
+    answer = client.get(url)
+    if refused == "/login":
+        assert answer.status_code == 302 and "/login" in answer.headers["Location"]
+    else:
+        assert answer.status_code == refused
+
+
+def _ended_meanwhile(person):
+    return update(SignIn.__table__).where(SignIn.user_id == person).values(ended_at=datetime.now(UTC),
+                                                                          end_reason=sessions.REVOKED)
+
+
+def _role_gone_meanwhile(person):
+    return delete(Membership.__table__).where(Membership.user_id == person)
+
+
+def _suspended_meanwhile(person):
+    return update(Tenant.__table__).where(Tenant.slug == "lyngby-taarbaek").values(status="suspended")
+
+
+@pytest.mark.parametrize("change, refused", [
+    (_ended_meanwhile, "/login"), (_role_gone_meanwhile, 403), (_suspended_meanwhile, 404)])
+def test_a_change_hidden_under_the_stamps_is_never_given_at_once(client, login, coordinator, selecting, kept_on,
+                                                                  monkeypatch, change, refused):
+    """Committed by another process between this request's sign-in check and its reading of the stamps."""
+    login(coordinator)
+    url = f"/lyngby-taarbaek/coordinator/cohorts/{selecting.id}"
+    client.get(url)
+    real, person = kept_pages.stamp, coordinator.id
+
+    def changed_meanwhile(city_id, person_id=None):
+        database.session.connection().execute(change(person))  # (a connection's statement: no stamp of its own)
+        return real(city_id, person_id)
+
+    monkeypatch.setattr(kept_pages, "stamp", changed_meanwhile)
+    assert client.get(url).status_code == 200  # this request was let through before
+    monkeypatch.setattr(kept_pages, "stamp", real)
+    answer = client.get(url)
+    if refused == "/login":
+        assert answer.status_code == 302 and "/login" in answer.headers["Location"]
+    else:
+        assert answer.status_code == refused
+
+
+def test_a_session_taken_to_another_browser_goes_the_whole_way(client, login, coordinator, selecting, kept_on):
+    """Flask-Login's session protection goes by the address and browser: its checks run again (for a lasting session
+    they mark it no longer fresh), and the page is made again."""
+    url = _a_board_kept(client, login, coordinator, selecting)
+    with _every_statement() as sent:
+        answer = client.get(url, headers={"User-Agent": "Another browser"})
+    assert sent and answer.status_code == 200
+
+
+def test_a_sign_in_due_its_last_seen_time_goes_the_whole_way(client, login, coordinator, selecting, kept_on,
+                                                              monkeypatch):
+    url = _a_board_kept(client, login, coordinator, selecting)
+    later = datetime.now(UTC) + sessions.TOUCH_EVERY + timedelta(seconds=1)
+    monkeypatch.setattr(common, "utcnow", lambda: later)
+    with _every_statement() as sent:
+        assert client.get(url).status_code == 200
+    assert sent  # the sign-in is checked (and its last request written, by the same check at its own clock)
+
+
+def test_a_persons_sign_ins_move_only_their_own_stamp(db, host_city, coordinator, kept_on):
+    person = kept_pages.PERSON.format(coordinator.id)
+    db.session.commit()
+
+    def now():
+        return _stamps(kept_on, host_city.id, person)
+
+    before = now()
+    token = sessions.start(db.session, db.session.get(User, coordinator.id), "Firefox")
+    db.session.commit()
+    assert now() == before  # a new sign-in (and the last sign-in time): nobody's page went by it yet
+    sign_in = sessions.find(db.session, token)[0]
+    sign_in.last_seen_at -= sessions.TOUCH_EVERY  # a last request written: a board given at once stops before
+    db.session.commit()
+    assert now() == before
+    sessions.end(db.session, db.session.get(SignIn, sign_in.id), sessions.LOGOUT)
+    db.session.commit()
+    ended = now()
+    assert ended[0] == before[0] and ended[1] != before[1] and ended[2] == before[2]
+    sessions.end_all(db.session, coordinator.id, sessions.EVERYWHERE)
+    db.session.commit()
+    everywhere = now()
+    assert everywhere[0] == before[0] and everywhere[1] != ended[1] and everywhere[2] == before[2]
