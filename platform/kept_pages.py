@@ -23,6 +23,11 @@ A kept page is given again only under the same:
 - person, with the same flags and roles in the city, and the same session (the page carries its CSRF token);
 - address with its query, htmx headers, language and day;
 
+and the very same request again (address, headers, session, browser: keep_for_at_once) is given it before the
+city, sign-in and access checks, with no database, while those stamps and the person's are unchanged: a sign-in
+ended or removed moves the person's stamp on (a role given or taken moves the city's, an account's flags every
+city's), and the way is kept only after the sign-in, roles, person and city were read again after the stamps;
+
 and for at most KEPT_PAGE_SECONDS, so that what changes with the clock alone (a deadline's "in 3 days") and a
 write the stamps do not see (SQL typed into the database) show within that time, and personal data does not stay
 in the worker's memory long after it was last asked for (platform/writes.py's Memory drops it then even if the
