@@ -181,11 +181,14 @@ def submit(session: Session, response: Response, answers: Mapping[str, Sequence[
         first.problems = problems
         raise first
     # The form holds every answer: the old ones go in one statement and the new ones in one batch, not a pair of
-    # statements per question (a round's answers arrive by the hundred a second when its survey closes). The
-    # session's answers are matched against the delete only if it holds any (a submit usually reads none first).
-    held = any(isinstance(instance, Answer) for instance in session.identity_map.values())
-    session.execute(delete(Answer).where(Answer.response_id == response.id),
-                    execution_options={"synchronize_session": "auto" if held else False})
+    # statements per question (a round's answers arrive by the hundred a second when its survey closes). No answer
+    # is stored without its response marked started (here and save_answer): one never started has none to delete,
+    # the usual case. The session's answers are matched against the delete only if it holds any (a submit usually
+    # reads none first).
+    if response.started_at is not None:
+        held = any(isinstance(instance, Answer) for instance in session.identity_map.values())
+        session.execute(delete(Answer).where(Answer.response_id == response.id),
+                        execution_options={"synchronize_session": "auto" if held else False})
     rows = [{"response_id": response.id, "question_id": question.id, "key": question.key, "value": value,
              "text": text, "tenant_id": response.tenant_id}
             for key, (question, given) in checked.items() if key in shown_keys for value, text in given]

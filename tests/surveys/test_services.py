@@ -107,6 +107,23 @@ def test_autosave_then_submit_keeps_the_answers_and_closes_the_response(round_ru
     assert answering.given(response)["network"] == ["5"]
 
 
+def test_a_response_submitted_at_once_deletes_nothing_first(round_running, as_city, host_city, db, count_queries):
+    """The usual answer: the whole form at once, nothing autosaved before (no answers to replace)."""
+    cohort, _ = round_running
+    today = date.today()
+    sent = F.send_survey(cohort, "closing", today=today)
+    as_city(host_city)
+    response = _response(db, sent)
+    questions = {question.key: question for question in answering.questions_of(response)}
+    answers = {str(questions[key].id): [value] for key, value in (
+        ("network", "5"), ("job_search_active", "4"), ("direction", "2"), ("would_recommend", "yes"))}
+    with count_queries() as submitted:
+        answering.submit(db.session, response, answers, today)
+    assert not any(statement.lstrip().upper().startswith("DELETE") for statement in submitted.statements)
+    assert response.started_at is not None and answering.given(response) == {
+        "network": ["5"], "job_search_active": ["4"], "direction": ["2"], "would_recommend": ["yes"]}
+
+
 def test_a_mentor_is_not_asked_the_mentees_questions(round_running, as_city, host_city, db):
     cohort, _ = round_running
     sent = F.send_survey(cohort, "closing")
