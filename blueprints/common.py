@@ -1,5 +1,6 @@
 """What every view shares: the city resolved once per request, access checks, rendering, paging."""
 
+import hashlib
 from collections import OrderedDict
 from contextlib import contextmanager, suppress
 from functools import wraps
@@ -226,7 +227,7 @@ def _who(roles) -> tuple:
     return user.id, user.active, user.is_platform_admin, user.is_national, user.locale, frozenset(roles)
 
 
-def _at_once_key() -> tuple | None:
+def _at_once_key() -> bytes | None:
     """Everything of a request, as it comes, that its sign-in and access checks go by (give_board_at_once), or None.
 
     The address and the htmx headers (the page), the session whole (the sign-in, the CSRF token, a language chosen)
@@ -238,9 +239,11 @@ def _at_once_key() -> tuple | None:
             or session.get("_id") != current_app.login_manager._session_identifier_generator()):
         return None
     headers = request.headers
-    return (request.endpoint, request.full_path, headers.get("HX-Request"), headers.get("HX-Target"),
-            headers.get("HX-History-Restore-Request"), headers.get("HX-Boosted"), headers.get("Accept-Language"),
-            tuple(sorted((name, repr(value)) for name, value in session.items())))
+    key = (request.endpoint, request.full_path, headers.get("HX-Request"), headers.get("HX-Target"),
+           headers.get("HX-History-Restore-Request"), headers.get("HX-Boosted"), headers.get("Accept-Language"),
+           tuple(sorted((name, repr(value)) for name, value in session.items())))
+    # Its digest: the session holds the sign-in's id, which the worker's memory has no need to hold in the clear.
+    return hashlib.sha256(repr(key).encode()).digest()
 
 
 def _add_city(endpoint, values):

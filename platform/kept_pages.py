@@ -224,10 +224,11 @@ def keep_for_at_once(request_key, page_key, stamps: tuple, city_id: int, person:
                      moment: int) -> None:
     """Let the page kept under `page_key` be given at once (given_at_once) to a request with `request_key`.
 
-    `request_key` is everything of the request as it comes (address, headers, session) that the city, the sign-in
-    and the access checks went by; `stamps` the city's, every city's and `person`'s, read before the city and the
-    sign-in were last read (the caller checks that nothing it went by changed since), and `until` the moment the
-    sign-in check could answer otherwise with no write (its idle time written, its end, the city's day over).
+    `request_key` is (a digest of) everything of the request as it comes (address, headers, session) that the city,
+    the sign-in and the access checks went by; `stamps` the city's, every city's and `person`'s, read before the
+    city and the sign-in were last read (the caller checks that nothing it went by changed since), and `until` the
+    moment the sign-in check could answer otherwise with no write (its last-seen time written, its end, the city's
+    day over).
     """
     store = _store()
     if store is None or not store.seconds:
