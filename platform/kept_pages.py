@@ -10,7 +10,8 @@ A kept page is given again only under the same:
 - city stamp: a random number in Redis for each city, set anew by every commit that wrote one of the city's rows (a
   tenant-owned row, the city itself, or a platform row that carries its id), by any process: web workers and the
   task queue alike. A write to a table every city reads (an account: names and flags shown on any page) sets every
-  city's stamp anew at once; a person's last sign-in time, which no kept page shows, does not. Before the commit
+  city's stamp anew at once; a person's last sign-in time, which no kept page shows, does not, nor do survey
+  answers, which no kept page reads (UNREAD). Before the commit
   (and before each savepoint's release, which the request's commit follows later) the stamp is set anew and the
   transaction marks the city as being written; after the commit, the stamp is set anew again and the mark taken
   away. While a city has a mark, no process keeps or gives a page of it under the new stamp: a page read before the
@@ -81,6 +82,10 @@ WRITING_SECONDS = 10
 #: Columns no kept page shows, by table: a write of nothing else sets no stamp (every sign-in writes the first; a
 #: sign-in's last request is written every few minutes, and a board given at once stops before that: given_at_once).
 UNSHOWN = {"user_account": frozenset({"last_login_at"}), "sign_in": frozenset({"last_seen_at"})}
+#: Tables no kept page reads: a write to them sets no stamp. A survey's answers arrive by the hundred a second when
+#: it closes; each would set two stamps in Redis and have every board of the city made again. tests/platform/
+#: test_kept_pages.py opens every kept board in every phase of a round and fails if one reads them.
+UNREAD = frozenset({"survey_answer", "survey_response"})
 #: Session.info keys: the cities whose rows the transaction wrote ("all": a table every city reads), those it marked
 #: as being written (before its commit) and not yet released, and its mark's name.
 _CITIES = "mentorby.kept_pages.cities"
@@ -274,6 +279,8 @@ def _cities_of(session: Session, model, instance=None, *, table=None, person=Non
         return {instance.id if instance is not None and instance.id is not None else ALL}
     table = table if table is not None else getattr(model, "__table__", None)
     name = getattr(table, "name", None)
+    if name in UNREAD:
+        return set()
     if name == "sign_in":
         # No page shows a sign-in, but a board given at once went by one (given_at_once): a sign-in ended or gone
         # moves its person's stamp on. A new one is nobody's yet; a bulk statement that does not say whose, every

@@ -735,3 +735,65 @@ def test_a_persons_sign_ins_move_only_their_own_stamp(db, host_city, coordinator
     db.session.commit()
     everywhere = now()
     assert everywhere[0] == before[0] and everywhere[1] != ended[1] and everywhere[2] == before[2]
+
+
+# --- what no kept page reads ---------------------------------------------------------------------------------------
+
+
+def test_no_kept_board_reads_the_tables_whose_writes_set_no_stamp(app, client, login, coordinator, host_city, db):
+    """kept_pages.UNREAD: every kept board, in every phase of a round with a survey answered, reads none of them."""
+    from flask import url_for
+
+    from mentorby.tenants.cohorts.models import CohortStatus
+    from mentorby.tenants.cohorts.phases import ALLOWED
+    from mentorby.tenants.surveys import answering
+
+    boards = [rule for rule in app.url_map.iter_rules() if getattr(app.view_functions[rule.endpoint], "kept_board",
+                                                                     False)]
+    assert len(boards) >= 3
+    login(coordinator)
+    for status in CohortStatus:
+        cohort = F.create_cohort(host_city, status=status.value, starts_on=date.today() - timedelta(days=30))
+        F.create_application(cohort, role="mentor", status="accepted")
+        F.create_application(cohort, role="mentee", status="accepted")
+        if "survey" in ALLOWED[status]:
+            sent = F.send_survey(cohort, "closing")
+            with tenant_scope(db.session, host_city.id):
+                response = next(response for response in sent.responses if response.role == "mentee")
+                questions = {question.key: question.id for question in answering.questions_of(response)}
+                answering.submit(db.session, response, {str(questions[key]): [value] for key, value in (
+                    ("network", "5"), ("job_search_active", "4"), ("direction", "2"),
+                    ("would_recommend", "yes"))}, sent.sent_on)
+        cohort_id = cohort.id
+        db.session.commit()
+        for rule in boards:
+            assert set(rule.arguments) == {"city", "cohort_id"}, f"{rule}: say here what to fill its arguments with"
+            with app.test_request_context():
+                url = url_for(rule.endpoint, city="lyngby-taarbaek", cohort_id=cohort_id)
+            with _every_statement() as sent_to_database:
+                assert client.get(url).status_code == 200, url
+            read = [statement for statement in sent_to_database
+                    if any(table in statement for table in kept_pages.UNREAD)]
+            assert not read, f"{url} ({status}) reads {read}"
+
+
+def test_a_survey_answer_moves_no_stamp(db, host_city, kept_on, rollup_queue):
+    """Its round's national rollups go to the queue (rollup_queue, as in production), refreshed there once for many
+    answers: that refresh moves the city's stamp (the city's public page shows them), the answer does not."""
+    from mentorby.tenants.surveys import answering
+
+    cohort = F.create_cohort(host_city, status="running")
+    for role in ("mentor", "mentee"):
+        F.create_application(cohort, role=role, status="accepted")
+    sent, cohort_id = F.send_survey(cohort, "closing", today=date.today()), cohort.id
+    db.session.commit()
+    before = _stamps(kept_on, host_city.id)
+    with tenant_scope(db.session, host_city.id):
+        response = next(response for response in sent.responses if response.role == "mentee")
+        questions = {question.key: question.id for question in answering.questions_of(response)}
+        answering.submit(db.session, response, {str(questions[key]): [value] for key, value in (
+            ("network", "5"), ("job_search_active", "4"), ("direction", "2"), ("would_recommend", "yes"))},
+            date.today())
+        db.session.commit()
+    assert _stamps(kept_on, host_city.id) == before
+    assert rollup_queue() == [(host_city.id, cohort_id)]
