@@ -162,8 +162,8 @@ def _keep_for_at_once(key: tuple, moment: int) -> None:
     if request_key is None or sign_in is None:
         return
     user, city = current_user._get_current_object(), g.city
-    db.session.refresh(sign_in)
-    if (sign_in.ended_at is not None or not user.active or city.status != ACTIVE
+    # (Read again as of now: PostgreSQL's default READ COMMITTED, or SQLite's one writer at a time.)
+    if (_gone(sign_in) or sign_in.ended_at is not None or not user.active or city.status != ACTIVE
             or request.path.split("/")[1] != city.slug or _who(roles_in_city(db.session, user.id)) != key[_WHO]):
         return
     until = min(unchanged_until(sign_in), clock.end_of_day(clock.today(city), city))

@@ -55,7 +55,7 @@ import logging
 import secrets
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import redis
 from flask import Flask, current_app, has_app_context
@@ -65,7 +65,7 @@ from sqlalchemy.orm import Session
 
 from mentorby.platform import writes
 from mentorby.platform.cities.models import Tenant
-from mentorby.platform.tenancy import CROSS_KEY, DISTRIBUTION, is_tenant_owned, session_tenant_id
+from mentorby.platform.tenancy import CROSS_KEY, DISTRIBUTION, is_tenant_owned, session_tenant_id, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -97,8 +97,15 @@ _EXTENSION = "mentorby.kept_pages"
 ALL = "all"
 #: The first part of the key under which a request's way to a kept page is kept (keep_for_at_once).
 AT_ONCE = "at once"
-#: The stamp key of one person's sign-ins: a sign-in ended moves it on (see given_at_once).
+#: The stamp key of one person's sign-ins: a sign-in ended moves it on (see given_at_once). It lapses after a day
+#: unless set again (one key for everyone who ever signed out would pile up): a stamp set anew only stops boards
+#: being given at once until they are made again.
 PERSON = "person:{}"
+PERSON_STAMP_SECONDS = 24 * 3600
+#: The longest a board is given at once after it was made, in seconds: if the process that commits a sign-out
+#: cannot reach Redis while others can, the session it ended may be given the very page it was given last for
+#: that long (never anything new: a change to the city moves another stamp).
+AT_ONCE_SECONDS = 10
 
 #: key -> (status, headers, body).
 _KEPT = writes.Memory("kept-pages")
@@ -186,9 +193,9 @@ def stamp(city_id: int, person: int | None = None) -> tuple | None:
             found, *marks = pipe.execute()
         if None in found:
             with store.client.pipeline(transaction=False) as pipe:
-                for (stamp_key, _), value in zip(keys, found, strict=True):
+                for name, (stamp_key, _), value in zip(names, keys, found, strict=True):
                     if value is None:
-                        pipe.set(stamp_key, writes.new_stamp(), nx=True)
+                        pipe.set(stamp_key, writes.new_stamp(), nx=True, ex=_lapse(name))
                 pipe.mget([stamp_key for stamp_key, _ in keys])
                 found = pipe.execute()[-1]
     except redis.RedisError as error:
@@ -233,11 +240,12 @@ def keep_for_at_once(request_key, page_key, stamps: tuple, city_id: int, person:
     the sign-in and the access checks went by; `stamps` the city's, every city's and `person`'s, read before the
     city and the sign-in were last read (the caller checks that nothing it went by changed since), and `until` the
     moment the sign-in check could answer otherwise with no write (its last-seen time written, its end, the city's
-    day over).
+    day over); at most AT_ONCE_SECONDS from now.
     """
     store = _store()
     if store is None or not store.seconds:
         return
+    until = min(until, utcnow() + timedelta(seconds=AT_ONCE_SECONDS))
     _KEPT.keep((AT_ONCE, request_key), (page_key, stamps, city_id, person, until), moment=moment,
                seconds=store.seconds, size=256, max_bytes=current_app.config.get("KEPT_PAGE_BYTES", KEPT_BYTES))
 
@@ -313,10 +321,20 @@ def _shown(instance) -> bool:
                if attribute.key not in unshown)
 
 
+def _pages_of(cities) -> bool:
+    """Whether stamps to set are a page's: a city's or every city's, not only people's.
+
+    A sign-in ended changes no page: the person's stamp, marked before the commit, stops their boards being given at
+    once.
+    """
+    return any(not str(city).startswith("person:") for city in cities)
+
+
 def _note(session: Session, cities: set) -> None:
     if cities:
         session.info.setdefault(_CITIES, set()).update(cities)
-        forget_all()  # this worker's other requests (a threaded server) stop giving the pages at once
+        if _pages_of(cities):
+            forget_all()  # this worker's other requests (a threaded server) stop giving the pages at once
 
 
 def _flushed(session: Session, flush_context) -> None:
@@ -342,6 +360,11 @@ def _bulk(state) -> None:
         _note(state.session, cities)
 
 
+def _lapse(name) -> int | None:
+    """How long a stamp lasts unless set again (a person's: a day; a city's: for good)."""
+    return PERSON_STAMP_SECONDS if str(name).startswith("person:") else None
+
+
 def _set(store: Stamps, cities, when: str, *, mark: str | None = None, unmark: str | None = None) -> bool:
     """Set the cities' stamps anew, and add (`mark`) or take away (`unmark`) a transaction's mark; whether it could.
 
@@ -356,7 +379,7 @@ def _set(store: Stamps, cities, when: str, *, mark: str | None = None, unmark: s
         with store.client.pipeline(transaction=True) as pipe:  # all or nothing: a mark never without its stamp
             for city in sorted(pending, key=str):
                 stamp_key, marks_key = store.keys(city)
-                pipe.set(stamp_key, writes.new_stamp())
+                pipe.set(stamp_key, writes.new_stamp(), ex=_lapse(city))
                 if mark is not None and city in cities:
                     pipe.zadd(marks_key, {mark: now + WRITING_SECONDS})
                     pipe.zremrangebyscore(marks_key, "-inf", now - WRITING_SECONDS)  # marks of processes gone
@@ -399,7 +422,8 @@ def _release(session: Session) -> None:
     store = _store()
     if store is None or not cities:
         return
-    forget_all()  # what another request of this worker kept between the flush and now
+    if _pages_of(cities):
+        forget_all()  # what another request of this worker kept between the flush and now
     _set(store, cities, "after", unmark=token if marked else None)
 
 

@@ -601,10 +601,11 @@ def test_the_same_request_again_is_given_with_no_database(client, login, coordin
     assert given.status_code == 200 and given.data == made.data
     assert given.headers["Cache-Control"] == "no-store" and {"Cookie", "HX-Request"} <= set(given.vary)
     # Anything else of the request (a fragment, the browser's languages) is another request: the whole way.
-    for headers in ({"HX-Request": "true"}, {"Accept-Language": "da"}):
+    for address, headers in ((url, {"HX-Request": "true"}), (url, {"HX-Request": "true", "HX-Target": "main"}),
+                             (url, {"Accept-Language": "da"}), (f"{url}?page=1", {})):
         with _every_statement() as sent:
-            assert client.get(url, headers=headers).status_code == 200
-        assert sent
+            assert client.get(address, headers=headers).status_code == 200
+        assert sent, (address, headers)
 
 
 def _open_sign_in(user_id):
@@ -661,6 +662,14 @@ def _ended_meanwhile(person):
                                                                           end_reason=sessions.REVOKED)
 
 
+def _sign_in_gone_meanwhile(person):
+    return delete(SignIn.__table__).where(SignIn.user_id == person)
+
+
+def _deactivated_meanwhile(person):
+    return update(User.__table__).where(User.id == person).values(active=False)
+
+
 def _role_gone_meanwhile(person):
     return delete(Membership.__table__).where(Membership.user_id == person)
 
@@ -670,7 +679,8 @@ def _suspended_meanwhile(person):
 
 
 @pytest.mark.parametrize("change, refused", [
-    (_ended_meanwhile, "/login"), (_role_gone_meanwhile, 403), (_suspended_meanwhile, 404)])
+    (_ended_meanwhile, "/login"), (_sign_in_gone_meanwhile, "/login"), (_deactivated_meanwhile, "/login"),
+    (_role_gone_meanwhile, 403), (_suspended_meanwhile, 404)])
 def test_a_change_hidden_under_the_stamps_is_never_given_at_once(client, login, coordinator, selecting, kept_on,
                                                                   monkeypatch, change, refused):
     """Committed by another process between this request's sign-in check and its reading of the stamps."""
@@ -702,14 +712,73 @@ def test_a_session_taken_to_another_browser_goes_the_whole_way(client, login, co
     assert sent and answer.status_code == 200
 
 
-def test_a_sign_in_due_its_last_seen_time_goes_the_whole_way(client, login, coordinator, selecting, kept_on,
-                                                              monkeypatch):
+@pytest.mark.parametrize("after", [timedelta(seconds=kept_pages.AT_ONCE_SECONDS), sessions.TOUCH_EVERY])
+def test_a_board_is_given_at_once_only_for_a_while(client, login, coordinator, selecting, kept_on, monkeypatch,
+                                                    after):
+    """At most AT_ONCE_SECONDS, and never past the moment the sign-in's last request is to be written."""
     url = _a_board_kept(client, login, coordinator, selecting)
-    later = datetime.now(UTC) + sessions.TOUCH_EVERY + timedelta(seconds=1)
+    with _every_statement() as sent:
+        assert client.get(url).status_code == 200
+    assert not sent
+    later = datetime.now(UTC) + after + timedelta(seconds=1)
     monkeypatch.setattr(common, "utcnow", lambda: later)
     with _every_statement() as sent:
         assert client.get(url).status_code == 200
-    assert sent  # the sign-in is checked (and its last request written, by the same check at its own clock)
+    assert sent  # the sign-in is checked (and the page given from memory once it is)
+
+
+def test_a_person_being_signed_out_elsewhere_has_no_board_given_at_once(client, login, coordinator, selecting,
+                                                                         kept_on):
+    """Another process's sign-out between its mark and its commit's second stamp."""
+    url = _a_board_kept(client, login, coordinator, selecting)
+    _, marks = kept_on.keys(kept_pages.PERSON.format(coordinator.id))
+    kept_on.client.zadd(marks, {"another-process": datetime.now(UTC).timestamp() + 5})
+    with _every_statement() as sent:
+        assert client.get(url).status_code == 200
+    assert sent
+
+
+def test_someone_elses_sign_out_leaves_the_workers_pages(client, login, coordinator, host_city, selecting, kept_on,
+                                                         app):
+    mentor = F.create_user(email="mentor@lyngby.example", city=host_city, role="mentor")
+    database.session.commit()
+    login(mentor, target=app.test_client())
+    url = _a_board_kept(client, login, coordinator, selecting)
+    _end_the_sign_in(mentor)  # (through this worker's session: a sign-out here)
+    database.session.commit()
+    assert _pages_kept() == 1
+    with _every_statement() as sent:
+        assert client.get(url).status_code == 200
+    assert not sent
+    # Their stamp lapses in a day unless set again: one key for everyone who ever signed out would pile up.
+    stamp_key, _ = kept_on.keys(kept_pages.PERSON.format(mentor.id))
+    assert 0 < kept_on.client.ttl(stamp_key) <= kept_pages.PERSON_STAMP_SECONDS
+
+
+def test_a_cookie_kept_after_signing_out_opens_nothing(client, login, coordinator, selecting, kept_on, app):
+    url = _a_board_kept(client, login, coordinator, selecting)
+    name = app.config["SESSION_COOKIE_NAME"]
+    copied = client.get_cookie(name).value
+    assert client.post("/logout").status_code == 302
+    client.set_cookie(name, copied)
+    answer = client.get(url)
+    assert answer.status_code == 302 and "/login" in answer.headers["Location"]
+
+
+def test_what_a_board_given_at_once_skips_is_only_the_sign_in_and_access_checks(app):
+    """Every hook and decorator of a board runs ahead of give_board_at_once or is one of those checks: a new one
+    (a consent check, say) must be weighed here first."""
+    app_hooks = [hook.__name__ for hook in app.before_request_funcs[None]]
+    skipped = app_hooks[app_hooks.index("give_board_at_once") + 1:]
+    assert skipped == ["check_proxy_header", "identify_actor"]
+    boards = [endpoint for endpoint, view in app.view_functions.items() if getattr(view, "kept_board", False)]
+    assert len(boards) >= 3
+    for endpoint in boards:
+        # kept_until_changed outermost: no decorator above it is skipped.
+        assert app.view_functions[endpoint].__code__.co_qualname == "kept_until_changed.<locals>.answer", endpoint
+        blueprint = endpoint.rpartition(".")[0]
+        assert [hook.__qualname__ for hook in app.before_request_funcs.get(blueprint, [])] == [
+            "_access_check.<locals>.check"], endpoint
 
 
 def test_a_persons_sign_ins_move_only_their_own_stamp(db, host_city, coordinator, kept_on):
