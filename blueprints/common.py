@@ -126,10 +126,12 @@ def kept_until_changed(view):
     def answer(*args, **kwargs):
         key = _kept_key()
         if key is not None:
+            moment = kept_pages.moment()  # a write through this worker from now on: the page is not kept
             if (found := kept_pages.kept(key)) is not None:
                 status, headers, body = found
+                if not session.modified:
+                    _keep_for_at_once(key, moment, read_again=True)  # (its way lasts less long than the page)
                 return make_response(body, status, headers)
-            moment = kept_pages.moment()  # a write through this worker from now on: the page is not kept
             # The city and the person were read before the stamps: a change committed in between would be kept
             # under the new stamp. Read them again (their ids, flags and roles are in the key, and read anew at the
             # next request).
@@ -151,17 +153,20 @@ def kept_until_changed(view):
     return answer
 
 
-def _keep_for_at_once(key: tuple, moment: int) -> None:
+def _keep_for_at_once(key: tuple, moment: int, *, read_again: bool = False) -> None:
     """Let the same request be given the page kept under `key` at once, if what let it through is still so.
 
     The sign-in, the person and the city were read before the stamps in `key`: a commit in between (a sign-out, a
     role taken away, the city suspended) would be hidden under them. The city and the person were read again since
-    (kept_until_changed); the sign-in and the roles are read again now, and all must be as the key says.
+    a page was made (kept_until_changed), or are now (`read_again`, for a page given from memory); the sign-in and
+    the roles are read again now, and all must be as the key says.
     """
     request_key, sign_in = _at_once_key(), g.get("sign_in")
-    if request_key is None or sign_in is None:
+    if request_key is None or sign_in is None or db.session.dirty:  # (a last request being written: not read over)
         return
     user, city = current_user._get_current_object(), g.city
+    if read_again and (_gone(city) or _gone(user)):
+        return
     # (Read again as of now: PostgreSQL's default READ COMMITTED, or SQLite's one writer at a time.)
     if (_gone(sign_in) or sign_in.ended_at is not None or not user.active or city.status != ACTIVE
             or request.path.split("/")[1] != city.slug or _who(roles_in_city(db.session, user.id)) != key[_WHO]):

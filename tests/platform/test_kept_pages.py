@@ -727,6 +727,31 @@ def test_a_board_is_given_at_once_only_for_a_while(client, login, coordinator, s
     assert sent  # the sign-in is checked (and the page given from memory once it is)
 
 
+def test_a_way_lapsed_is_kept_again_by_the_next_request_the_whole_way(client, login, coordinator, selecting,
+                                                                       kept_on, monkeypatch):
+    """The page outlives its way: given from memory after the sign-in checks, it is given at once again after."""
+    url = _a_board_kept(client, login, coordinator, selecting)
+    later = datetime.now(UTC) + timedelta(seconds=kept_pages.AT_ONCE_SECONDS + 1)
+    monkeypatch.setattr(common, "utcnow", lambda: later)
+    monkeypatch.setattr(kept_pages, "utcnow", lambda: later)
+    with _every_statement() as checked:
+        assert client.get(url).status_code == 200
+    with _every_statement() as sent:
+        assert client.get(url).status_code == 200
+    assert checked and not sent
+
+
+def test_a_sign_ins_last_request_is_written_when_its_board_comes_from_memory(client, login, coordinator, selecting,
+                                                                              kept_on, monkeypatch):
+    url = _a_board_kept(client, login, coordinator, selecting)
+    later = datetime.now(UTC) + sessions.TOUCH_EVERY + timedelta(seconds=1)
+    for module in (common, kept_pages, sessions):
+        monkeypatch.setattr(module, "utcnow", lambda: later)
+    assert client.get(url).status_code == 200
+    database.session.expire_all()
+    assert _open_sign_in(coordinator.id).last_seen_at == later
+
+
 def test_a_person_being_signed_out_elsewhere_has_no_board_given_at_once(client, login, coordinator, selecting,
                                                                          kept_on):
     """Another process's sign-out between its mark and its commit's second stamp."""
