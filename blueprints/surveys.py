@@ -403,7 +403,7 @@ def remind(cohort: Cohort, sent: SurveySend):
 @public
 def answer(token: str):
     """The survey behind a personal link (no sign-in): answers save as they are given; submit at the end."""
-    response = sending.find_response(db.session, token)
+    response = sending.find_response(db.session, token, to_change=request.method == "POST")
     if response is None:
         return _closed_page(_("This link does not open a survey. Check that the whole link was copied from the "
                               "e-mail; a link only works on the city's own site."), 404)
@@ -470,7 +470,7 @@ def _survey_form(token, response, survey, given, errors, status):
 @public
 def autosave(token: str):
     """Save one question's answer as it is given (htmx); conditional questions that depend on it follow."""
-    response = sending.find_response(db.session, token)
+    response = sending.find_response(db.session, token, to_change=True)
     if response is None:
         abort(404)
     return personal_page(response.locale, _autosave, token, response)
@@ -491,6 +491,11 @@ def _autosave(token: str, response: Response):
         except RuleError as error:
             problem = text_for(error)
     given = answering.given(response)
+    if not htmx:
+        # Sent without htmx (a form posted here by hand): the whole survey, with the problem, or the answer saved.
+        if problem:
+            return _survey_form(token, response, survey, given, {None: problem}, 422)
+        return redirect(url_for("answer.answer", token=token), 303)
     questions = [q for q in answering.questions_of(response) if answering.asked(q, response.role)]
     shown = {q.key for q in answering.visible(questions, response.role, given)}
     key = question.key if question else None

@@ -57,14 +57,21 @@ def link_of(city: Tenant, response: Response) -> str:
     return current_app.config["BASE_URL"].rstrip("/") + SURVEY_PATH.format(city=city.slug, token=token_of(response))
 
 
-def find_response(session: Session, token: str) -> Response | None:
-    """The response behind a token in the session's city (None: unknown, mistyped, or another city's link)."""
+def find_response(session: Session, token: str, *, to_change: bool = False) -> Response | None:
+    """The response behind a token in the session's city (None: unknown, mistyped, or another city's link).
+
+    `to_change`: for a request that saves answers, the response's row is locked until the commit, so that an
+    autosave and a submit sent at once (the last answer's, and the button) take turns: each reads what the other
+    saved (whether the response was started, whether it was submitted).
+    """
     if not token or len(token) > 100:
         return None
     # Its send, survey and questions come along: every page behind the link reads them (one statement, not four).
-    return session.execute(select(Response).where(Response.token_hash == hash_of(token))
-                           .options(joinedload(Response.send).joinedload(SurveySend.survey)
-                                    .joinedload(Survey.questions))).unique().scalar_one_or_none()
+    query = (select(Response).where(Response.token_hash == hash_of(token))
+             .options(joinedload(Response.send).joinedload(SurveySend.survey).joinedload(Survey.questions)))
+    if to_change:
+        query = query.with_for_update(of=Response)
+    return session.execute(query).unique().scalar_one_or_none()
 
 
 def is_open(send: SurveySend, today: date) -> bool:

@@ -234,6 +234,43 @@ def test_answering_saves_as_you_go_then_submits(client, db, running, as_city, in
     assert thanks.status_code == 200 and ("Thank you" in thanks.text or "Tak for dine svar" in thanks.text)
 
 
+def test_saving_answers_takes_the_responses_row_in_turn(client, db, running, as_city, in_host_city, count_queries):
+    """An autosave and a submit sent at once (the last answer's and the button) wait for each other on PostgreSQL
+    (SQLite's transactions take its one write lock from their start: platform/app.py)."""
+    sent = F.send_survey(running, "closing")
+    url, response = _link(db, as_city, in_host_city, sent)
+    ids = _ids(response)
+    locking = db.engine.dialect.name == "postgresql"
+    for address, data in ((f"{url}/save", {"question": ids["network"][1:], ids["network"]: "4"}),
+                          (url, {ids["network"]: "4", ids["job_search_active"]: "5", ids["direction"]: "3",
+                                 ids["would_recommend"]: "yes"})):
+        with count_queries() as saving:
+            assert client.post(address, data={"version": str(sent.survey_id), **data},
+                               headers={"HX-Request": "true"} if address.endswith("/save") else {}).status_code in (
+                200, 302)
+        read = next(statement for statement in saving.statements if "FROM survey_response" in statement)
+        assert ("FOR UPDATE OF survey_response" in read) == locking, read
+    with count_queries() as looking:
+        assert client.get(url).status_code == 200
+    assert not any("FOR UPDATE" in statement for statement in looking.statements)
+
+
+def test_an_answer_saved_without_htmx_leads_back_to_the_survey(client, db, running, as_city, in_host_city):
+    """The autosave's address posted by a plain form: no fragment out of place, and never a 500."""
+    sent = F.send_survey(running, "closing")
+    url, response = _link(db, as_city, in_host_city, sent)
+    ids = _ids(response)
+    saved = client.post(f"{url}/save", data={"version": str(sent.survey_id), "question": ids["network"][1:],
+                                             ids["network"]: "4"})
+    assert saved.status_code == 303 and saved.headers["Location"].endswith(url)
+    as_city(in_host_city)
+    assert answering.given(db.session.get(Response, response.id)) == {"network": ["4"]}
+    refused = client.post(f"{url}/save", data={"version": "0", "question": ids["network"][1:], ids["network"]: "2"})
+    assert refused.status_code == 422 and "<html" in refused.text and 'class="error' in refused.text
+    db.session.expire_all()
+    assert answering.given(db.session.get(Response, response.id)) == {"network": ["4"]}
+
+
 def test_a_follow_up_question_appears_when_its_condition_is_met(client, db, running, as_city, in_host_city):
     running.status = "closed"
     db.session.flush()
