@@ -102,9 +102,10 @@ AT_ONCE = "at once"
 #: being given at once until they are made again.
 PERSON = "person:{}"
 PERSON_STAMP_SECONDS = 24 * 3600
-#: The longest a board is given at once after it was made, in seconds: if the process that commits a sign-out
-#: cannot reach Redis while others can, the session it ended may be given the very page it was given last for
-#: that long (never anything new: a change to the city moves another stamp).
+#: The longest a board is given at once after the session's last full check (sign-in, roles, city read again),
+#: in seconds: if the process that commits a sign-out cannot reach Redis while others can, the session it ended
+#: may be given the very page it was given last for that long (never anything new: a change to the city moves
+#: another stamp).
 AT_ONCE_SECONDS = 10
 
 #: key -> (status, headers, body).
