@@ -458,6 +458,15 @@ def send_survey(cohort, key: str = "closing", *, today=None):
         return sending.send(db.session, cohort, survey, today=today)
 
 
+def closing_answers(response) -> dict[str, list[str]]:
+    """A mentee's answers to the closing survey's required questions, as its form sends them (question id -> values)."""
+    from mentorby.tenants.surveys import answering
+
+    ids = {question.key: str(question.id) for question in answering.questions_of(response)}
+    return {ids[key]: [value] for key, value in (("network", "5"), ("job_search_active", "4"), ("direction", "2"),
+                                                 ("would_recommend", "yes"))}
+
+
 class SurveyFactory(Base):
     """A city's copy of one of the programme's survey templates (closing by default)."""
 

@@ -88,6 +88,37 @@ def _another_process_renames(cohort, name, store, *, moves_stamp=True):
         store.client.set(f"{store.prefix}{cohort.tenant_id}", secrets.token_hex(8))
 
 
+@contextmanager
+def _committed_while_the_stamps_are_read(monkeypatch, change):
+    """Another process's commit between a request's city and sign-in checks and its reading of the stamps.
+
+    `change(connection, city_id)` runs just before the stamps are read, on the request's own connection (SQL the
+    worker does not see as its own write): its stamp is already set when the request reads it.
+    """
+    real = kept_pages.stamp
+
+    def meanwhile(city_id, person_id=None):
+        change(database.session.connection(), city_id)
+        return real(city_id, person_id)
+
+    monkeypatch.setattr(kept_pages, "stamp", meanwhile)
+    yield
+    monkeypatch.setattr(kept_pages, "stamp", real)
+
+
+def _running(statement):
+    """A change for _committed_while_the_stamps_are_read: one SQL statement (a connection's: no stamp of its own)."""
+    return lambda connection, _city_id: connection.execute(statement)
+
+
+def _assert_refused(answer, refused) -> None:
+    """Sent to sign in ("/login"), or refused with that status."""
+    if refused == "/login":
+        assert answer.status_code == 302 and "/login" in answer.headers["Location"]
+    else:
+        assert answer.status_code == refused
+
+
 @pytest.mark.parametrize("path", BOARDS)
 def test_a_board_is_kept_until_the_city_changes(client, login, coordinator, selecting, kept_on, count_queries, path):
     login(coordinator)
@@ -428,18 +459,13 @@ def test_a_city_renamed_while_the_stamps_are_read_is_not_kept_under_them(client,
     login(coordinator)
     url = f"/lyngby-taarbaek/coordinator/cohorts/{selecting.id}"
     client.get(url)
-    real = kept_pages.stamp
 
-    def renamed_meanwhile(city_id, person=None):
-        # Another process's commit between this request's reading of the city and of the stamps (SQL the worker
-        # does not see as its own write); its stamp is already set when this request reads it.
-        database.session.connection().exec_driver_sql(
+    def renamed(connection, city_id):
+        connection.exec_driver_sql(
             f"update tenant set name = 'Lyngby-Taarbæk Kommune (ny)' where id = {int(city_id)}")
-        return real(city_id, person)
 
-    monkeypatch.setattr(kept_pages, "stamp", renamed_meanwhile)
-    assert "Lyngby-Taarbæk Kommune (ny)" in client.get(url).text
-    monkeypatch.setattr(kept_pages, "stamp", real)
+    with _committed_while_the_stamps_are_read(monkeypatch, renamed):
+        assert "Lyngby-Taarbæk Kommune (ny)" in client.get(url).text
     assert "Lyngby-Taarbæk Kommune (ny)" in client.get(url).text  # the kept page shows the new name
 
 
@@ -513,19 +539,14 @@ def test_a_person_erased_while_their_board_is_made_is_signed_out(client, login, 
     login(coordinator)
     url = f"/lyngby-taarbaek/coordinator/cohorts/{selecting.id}"
     client.get(url)
-    real = kept_pages.stamp
     person = coordinator.id
 
-    def erased_meanwhile(city_id, person_id=None):
-        # Another process erases the person between this request's sign-in check and its stamps.
-        connection = database.session.connection()
+    def erased(connection, city_id):
         for table, column in (("sign_in", "user_id"), ("membership", "user_id"), ("user_account", "id")):
             connection.exec_driver_sql(f"delete from {table} where {column} = {int(person)}")
-        return real(city_id, person_id)
 
-    monkeypatch.setattr(kept_pages, "stamp", erased_meanwhile)
-    page = client.get(url)
-    assert page.status_code == 302 and "/login" in page.headers["Location"]
+    with _committed_while_the_stamps_are_read(monkeypatch, erased):
+        _assert_refused(client.get(url), "/login")
 
 
 def test_a_worker_that_cannot_read_redis_forgets_its_pages(client, login, coordinator, selecting, kept_on, app,
@@ -650,11 +671,7 @@ def test_a_change_elsewhere_to_who_may_see_a_board_is_never_missed(client, login
         change(coordinator)
         database.session.commit()
     assert _pages_kept() == 1  # (this worker still keeps the page: only the stamps say it may not be given)
-    answer = client.get(url)
-    if refused == "/login":
-        assert answer.status_code == 302 and "/login" in answer.headers["Location"]
-    else:
-        assert answer.status_code == refused
+    _assert_refused(client.get(url), refused)
 
 
 def _ended_meanwhile(person):
@@ -687,20 +704,9 @@ def test_a_change_hidden_under_the_stamps_is_never_given_at_once(client, login, 
     login(coordinator)
     url = f"/lyngby-taarbaek/coordinator/cohorts/{selecting.id}"
     client.get(url)
-    real, person = kept_pages.stamp, coordinator.id
-
-    def changed_meanwhile(city_id, person_id=None):
-        database.session.connection().execute(change(person))  # (a connection's statement: no stamp of its own)
-        return real(city_id, person_id)
-
-    monkeypatch.setattr(kept_pages, "stamp", changed_meanwhile)
-    assert client.get(url).status_code == 200  # this request was let through before
-    monkeypatch.setattr(kept_pages, "stamp", real)
-    answer = client.get(url)
-    if refused == "/login":
-        assert answer.status_code == 302 and "/login" in answer.headers["Location"]
-    else:
-        assert answer.status_code == refused
+    with _committed_while_the_stamps_are_read(monkeypatch, _running(change(coordinator.id))):
+        assert client.get(url).status_code == 200  # this request was let through before
+    _assert_refused(client.get(url), refused)
 
 
 @pytest.mark.parametrize("change, refused", [
@@ -713,20 +719,9 @@ def test_a_change_hidden_under_the_stamps_of_a_page_from_memory_is_never_given_a
     later = datetime.now(UTC) + timedelta(seconds=kept_pages.AT_ONCE_SECONDS + 1)
     monkeypatch.setattr(common, "utcnow", lambda: later)
     monkeypatch.setattr(kept_pages, "utcnow", lambda: later)
-    real, person = kept_pages.stamp, coordinator.id
-
-    def changed_meanwhile(city_id, person_id=None):
-        database.session.connection().execute(change(person))
-        return real(city_id, person_id)
-
-    monkeypatch.setattr(kept_pages, "stamp", changed_meanwhile)
-    assert client.get(url).status_code == 200  # let through before; the page from memory
-    monkeypatch.setattr(kept_pages, "stamp", real)
-    answer = client.get(url)
-    if refused == "/login":
-        assert answer.status_code == 302 and "/login" in answer.headers["Location"]
-    else:
-        assert answer.status_code == refused
+    with _committed_while_the_stamps_are_read(monkeypatch, _running(change(coordinator.id))):
+        assert client.get(url).status_code == 200  # let through before; the page from memory
+    _assert_refused(client.get(url), refused)
 
 
 def test_a_session_taken_to_another_browser_goes_the_whole_way(client, login, coordinator, selecting, kept_on):
@@ -898,10 +893,7 @@ def test_no_kept_board_reads_the_tables_whose_writes_set_no_stamp(app, client, l
             sent = F.send_survey(cohort, "closing")
             with tenant_scope(db.session, host_city.id):
                 response = next(response for response in sent.responses if response.role == "mentee")
-                questions = {question.key: question.id for question in answering.questions_of(response)}
-                answering.submit(db.session, response, {str(questions[key]): [value] for key, value in (
-                    ("network", "5"), ("job_search_active", "4"), ("direction", "2"),
-                    ("would_recommend", "yes"))}, sent.sent_on)
+                answering.submit(db.session, response, F.closing_answers(response), sent.sent_on)
         cohort_id = cohort.id
         db.session.commit()
         if status == CohortStatus.SELECTING:  # pairs proposed: the matching board in full
@@ -933,10 +925,7 @@ def test_a_survey_answer_moves_no_stamp(db, host_city, kept_on, rollup_queue):
     before = _stamps(kept_on, host_city.id)
     with tenant_scope(db.session, host_city.id):
         response = next(response for response in sent.responses if response.role == "mentee")
-        questions = {question.key: question.id for question in answering.questions_of(response)}
-        answering.submit(db.session, response, {str(questions[key]): [value] for key, value in (
-            ("network", "5"), ("job_search_active", "4"), ("direction", "2"), ("would_recommend", "yes"))},
-            date.today())
+        answering.submit(db.session, response, F.closing_answers(response), date.today())
         db.session.commit()
     assert _stamps(kept_on, host_city.id) == before
     assert rollup_queue() == [(host_city.id, cohort_id)]

@@ -81,12 +81,16 @@ def _response(db, sent, role="mentee") -> Response:
     return next(response for response in sent.responses if response.role == role)
 
 
-def test_autosave_then_submit_keeps_the_answers_and_closes_the_response(round_running, as_city, host_city, db):
-    cohort, _ = round_running
-    today = date.today()
-    sent = F.send_survey(cohort, "closing", today=today)
+def _closing_sent_today(db, round_running, as_city, host_city) -> Response:
+    """The round's closing survey sent today, the test reading as its city: a mentee's response."""
+    sent = F.send_survey(round_running[0], "closing", today=date.today())
     as_city(host_city)
-    response = _response(db, sent)
+    return _response(db, sent)
+
+
+def test_autosave_then_submit_keeps_the_answers_and_closes_the_response(round_running, as_city, host_city, db):
+    today = date.today()
+    response = _closing_sent_today(db, round_running, as_city, host_city)
     questions = {question.key: question for question in answering.questions_of(response)}
     answering.save_answer(db.session, response, questions["network"].id, ["4"], today)
     assert response.started_at is not None and answering.given(response) == {"network": ["4"]}
@@ -109,16 +113,9 @@ def test_autosave_then_submit_keeps_the_answers_and_closes_the_response(round_ru
 
 def test_a_response_submitted_at_once_deletes_nothing_first(round_running, as_city, host_city, db, count_queries):
     """The usual answer: the whole form at once, nothing autosaved before (no answers to replace)."""
-    cohort, _ = round_running
-    today = date.today()
-    sent = F.send_survey(cohort, "closing", today=today)
-    as_city(host_city)
-    response = _response(db, sent)
-    questions = {question.key: question for question in answering.questions_of(response)}
-    answers = {str(questions[key].id): [value] for key, value in (
-        ("network", "5"), ("job_search_active", "4"), ("direction", "2"), ("would_recommend", "yes"))}
+    response = _closing_sent_today(db, round_running, as_city, host_city)
     with count_queries() as submitted:
-        answering.submit(db.session, response, answers, today)
+        answering.submit(db.session, response, F.closing_answers(response), date.today())
     assert not any(statement.lstrip().upper().startswith("DELETE") for statement in submitted.statements)
     assert response.started_at is not None and answering.given(response) == {
         "network": ["5"], "job_search_active": ["4"], "direction": ["2"], "would_recommend": ["yes"]}
