@@ -51,6 +51,7 @@ def resolve_city(endpoint, values):
         if found is not None:
             g.board_at_once = found  # given by give_board_at_once, before anything reads the database
             return
+        g.at_once_key = key  # (the request as it came: a way to its page may be kept once it is checked)
     if view in _KEPT_FOR_VISITORS:
         key = _visitor_key(endpoint, slug)
         if key is not None and (kept := public_page.visitor_page(key)) is not None:
@@ -161,7 +162,7 @@ def _keep_for_at_once(key: tuple, moment: int, *, read_again: bool = False) -> N
     a page was made (kept_until_changed), or are now (`read_again`, for a page given from memory); the sign-in and
     the roles are read again now, and all must be as the key says.
     """
-    request_key, sign_in = _at_once_key(), g.get("sign_in")
+    request_key, sign_in = g.get("at_once_key"), g.get("sign_in")
     if request_key is None or sign_in is None or db.session.dirty:  # (a last request being written: not read over)
         return
     user, city = current_user._get_current_object(), g.city

@@ -328,7 +328,7 @@ def _pages_of(cities) -> bool:
     A sign-in ended changes no page: the person's stamp, marked before the commit, stops their boards being given at
     once.
     """
-    return any(not str(city).startswith("person:") for city in cities)
+    return not all(_is_person(city) for city in cities)
 
 
 def _note(session: Session, cities: set) -> None:
@@ -361,9 +361,14 @@ def _bulk(state) -> None:
         _note(state.session, cities)
 
 
+def _is_person(name) -> bool:
+    """Whether a stamp's name is a person's (PERSON), not a city's or every city's."""
+    return str(name).startswith(PERSON.format(""))
+
+
 def _lapse(name) -> int | None:
     """How long a stamp lasts unless set again (a person's: a day; a city's: for good)."""
-    return PERSON_STAMP_SECONDS if str(name).startswith("person:") else None
+    return PERSON_STAMP_SECONDS if _is_person(name) else None
 
 
 def _set(store: Stamps, cities, when: str, *, mark: str | None = None, unmark: str | None = None) -> bool:
